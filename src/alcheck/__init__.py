@@ -1,0 +1,47 @@
+"""alcheck: check customs import declarations for aluminum products.
+
+Read declarations (`read`), check them (`validate`), and report the findings.
+`IMPLEMENTATION` says which matching kernel loaded: "cython" or "python".
+"""
+
+__version__ = "0.1.0"
+
+from ._match import IMPLEMENTATION
+from .engine import iter_findings, validate
+from .errors import (
+    AlcheckError,
+    HostileInputError,
+    ImplementationError,
+    InputError,
+    NotADeclarationError,
+    RulePackError,
+    UsageError,
+)
+from .findings import CheckClass, Finding, Severity
+from .formats import read
+from .model import Declaration, Document, ExchangeRate, GoodsItem, Location, Party, Regime
+
+__all__ = [
+    "IMPLEMENTATION",
+    "AlcheckError",
+    "CheckClass",
+    "Declaration",
+    "Document",
+    "ExchangeRate",
+    "Finding",
+    "GoodsItem",
+    "HostileInputError",
+    "ImplementationError",
+    "InputError",
+    "Location",
+    "NotADeclarationError",
+    "Party",
+    "Regime",
+    "RulePackError",
+    "Severity",
+    "UsageError",
+    "__version__",
+    "iter_findings",
+    "read",
+    "validate",
+]

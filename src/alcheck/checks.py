@@ -1,0 +1,222 @@
+"""The built-in syntax, catalogue and structure checks that run before any rule pack.
+
+Stable public ids: SYN-VALUE, SYN-UNKNOWN, CAT-COUNTRY, CAT-CURRENCY, CAT-TARIFF,
+STR-REQUIRED. Messages exist in English, French and Spanish.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from . import __version__
+from .codes.countries import is_country, is_metal_country
+from .codes.currencies import is_currency
+from .codes.tariff import parse_tariff
+from .findings import CheckClass, Finding, Severity
+from .model import EXPECTED_TYPE, Declaration, GoodsItem
+
+LANGUAGES = ("en", "fr", "es")
+
+
+@dataclass(frozen=True)
+class BuiltinRule:
+    """A built-in check's id, grading, messages and hint."""
+
+    id: str
+    severity: Severity
+    check_class: CheckClass
+    messages: dict[str, str]
+    hint: dict[str, str]
+    summary: str
+
+
+BUILTIN_RULES: dict[str, BuiltinRule] = {
+    r.id: r
+    for r in (
+        BuiltinRule(
+            "SYN-VALUE",
+            Severity.ERROR,
+            CheckClass.SYNTAX,
+            {
+                "en": "{field}: {value!r} is not {expected}",
+                "fr": "{field} : {value!r} n'est pas {expected}",
+                "es": "{field}: {value!r} no es {expected}",
+            },
+            {
+                "en": "Correct the value in the source system and re-export the file.",
+                "fr": "Corrigez la valeur dans le système source et exportez de nouveau le fichier.",
+                "es": "Corrija el valor en el sistema de origen y vuelva a exportar el archivo.",
+            },
+            "a value of the wrong type (a mass that is not a number, a date that is not a date)",
+        ),
+        BuiltinRule(
+            "SYN-UNKNOWN",
+            Severity.WARNING,
+            CheckClass.SYNTAX,
+            {
+                "en": "{field}: alcheck does not read this input; it was not checked",
+                "fr": "{field} : alcheck ne lit pas cette donnée ; elle n'a pas été vérifiée",
+                "es": "{field}: alcheck no lee este dato; no se ha verificado",
+            },
+            {
+                "en": "Check the field name against the documented format.",
+                "fr": "Vérifiez le nom du champ dans la description du format.",
+                "es": "Compruebe el nombre del campo en la descripción del formato.",
+            },
+            "input alcheck does not model (an unknown key or column)",
+        ),
+        BuiltinRule(
+            "CAT-COUNTRY",
+            Severity.ERROR,
+            CheckClass.CATALOGUE,
+            {
+                "en": "{field}: {value!r} is not an ISO 3166-1 country code",
+                "fr": "{field} : {value!r} n'est pas un code de pays ISO 3166-1",
+                "es": "{field}: {value!r} no es un código de país ISO 3166-1",
+            },
+            {
+                "en": "Use the ISO 3166-1 alpha-2 code (smelt and cast also allow UN and N/A).",
+                "fr": "Utilisez le code alpha-2 ISO 3166-1 (fonte et coulée admettent aussi UN et N/A).",
+                "es": "Use el código alfa-2 ISO 3166-1 (fundición y vertido admiten también UN y N/A).",
+            },
+            "a country code that is not ISO 3166-1 (or UN / N/A for smelt and cast)",
+        ),
+        BuiltinRule(
+            "CAT-CURRENCY",
+            Severity.ERROR,
+            CheckClass.CATALOGUE,
+            {
+                "en": "{field}: {value!r} is not an ISO 4217 currency code",
+                "fr": "{field} : {value!r} n'est pas un code de devise ISO 4217",
+                "es": "{field}: {value!r} no es un código de moneda ISO 4217",
+            },
+            {
+                "en": "Use the three-letter ISO 4217 code, e.g. USD, CAD, MXN, EUR.",
+                "fr": "Utilisez le code ISO 4217 à trois lettres, p. ex. USD, CAD, MXN, EUR.",
+                "es": "Use el código ISO 4217 de tres letras, p. ej. USD, CAD, MXN, EUR.",
+            },
+            "a currency code that is not ISO 4217",
+        ),
+        BuiltinRule(
+            "CAT-TARIFF",
+            Severity.ERROR,
+            CheckClass.CATALOGUE,
+            {
+                "en": "tariff code {value!r}: {problem}",
+                "fr": "code tarifaire {value!r} : {problem}",
+                "es": "código arancelario {value!r}: {problem}",
+            },
+            {
+                "en": "Declare the full national code; its first six digits must be an HS 2022 subheading.",
+                "fr": "Déclarez le code national complet ; ses six premiers chiffres doivent être une sous-position du SH 2022.",
+                "es": "Declare el código nacional completo; sus seis primeros dígitos deben ser una subpartida del SA 2022.",
+            },
+            "a malformed tariff code for the jurisdiction, or an HS-6 part not in HS 2022",
+        ),
+        BuiltinRule(
+            "STR-REQUIRED",
+            Severity.ERROR,
+            CheckClass.STRUCTURE,
+            {
+                "en": "{field} is required but missing",
+                "fr": "{field} est obligatoire mais absent",
+                "es": "{field} es obligatorio pero falta",
+            },
+            {
+                "en": "Add the missing data to the declaration.",
+                "fr": "Ajoutez la donnée manquante à la déclaration.",
+                "es": "Agregue el dato faltante a la declaración.",
+            },
+            "a required field is missing",
+        ),
+    )
+}
+
+_DECLARATION_REQUIRED = ("id", "jurisdiction", "entry_date")
+_ITEM_REQUIRED = ("tariff_declared", "description", "origin")
+
+
+def _finding(
+    rule_id: str,
+    lang: str,
+    decl: Declaration,
+    item: GoodsItem | None,
+    field: str,
+    value: str | None,
+    **extra: str,
+) -> Finding:
+    rule = BUILTIN_RULES[rule_id]
+    lang = lang if lang in LANGUAGES else "en"
+    owner = item if item is not None else decl
+    base = field.split("[", 1)[0]
+    location = owner.where(base) or decl.location
+    message = rule.messages[lang].format(
+        field=field, value=value, expected=EXPECTED_TYPE.get(base, "of the expected type"), **extra
+    )
+    return Finding(
+        rule_id=rule_id,
+        severity=rule.severity,
+        check_class=rule.check_class,
+        message=message,
+        declaration_id=decl.id,
+        item_line=item.line if item is not None else None,
+        field=field if item is None else f"items[{item.line}].{field}",
+        location=location,
+        value=value,
+        hint=rule.hint[lang],
+        pack="builtin",
+        pack_version=__version__,
+    )
+
+
+def builtin_findings(decl: Declaration, lang: str = "en") -> Iterator[Finding]:
+    """Yield the syntax, catalogue and structure findings of one declaration."""
+    for name, raw in decl.invalid.items():
+        yield _finding("SYN-VALUE", lang, decl, None, name, raw)
+    for name in decl.unread:
+        yield _finding("SYN-UNKNOWN", lang, decl, None, name, decl.unread[name])
+    for name in _DECLARATION_REQUIRED:
+        if getattr(decl, name) is None and name not in decl.invalid:
+            yield _finding("STR-REQUIRED", lang, decl, None, name, None)
+    if not decl.items and "items" not in decl.invalid:
+        yield _finding("STR-REQUIRED", lang, decl, None, "items", None)
+    if decl.jurisdiction is not None and decl.jurisdiction != "EU":
+        if not is_country(decl.jurisdiction):
+            yield _finding("CAT-COUNTRY", lang, decl, None, "jurisdiction", decl.jurisdiction)
+    for i, rate in enumerate(decl.exchange_rates):
+        for code in (rate.currency, rate.to_currency):
+            if not is_currency(code):
+                yield _finding("CAT-CURRENCY", lang, decl, None, f"exchange_rates[{i}]", code)
+    for item in decl.items:
+        yield from _item_findings(decl, item, lang)
+
+
+def _item_findings(decl: Declaration, item: GoodsItem, lang: str) -> Iterator[Finding]:
+    for name, raw in item.invalid.items():
+        yield _finding("SYN-VALUE", lang, decl, item, name, raw)
+    for name, raw in item.unread.items():
+        yield _finding("SYN-UNKNOWN", lang, decl, item, name, raw)
+    for name in _ITEM_REQUIRED:
+        if getattr(item, name) is None and name not in item.invalid:
+            yield _finding("STR-REQUIRED", lang, decl, item, name, None)
+    for name in ("net_mass_kg", "gross_mass_kg", "value"):
+        number = getattr(item, name)
+        if number is not None and number < 0:
+            yield _finding("SYN-VALUE", lang, decl, item, name, str(number))
+    for name in ("origin", "preferential_origin", "export_country"):
+        code = getattr(item, name)
+        if code is not None and not is_country(code):
+            yield _finding("CAT-COUNTRY", lang, decl, item, name, code)
+    for name in ("smelt1", "smelt2", "cast"):
+        code = getattr(item, name)
+        if code is not None and not is_metal_country(code):
+            yield _finding("CAT-COUNTRY", lang, decl, item, name, code)
+    if item.currency is not None and not is_currency(item.currency):
+        yield _finding("CAT-CURRENCY", lang, decl, item, "currency", item.currency)
+    if item.tariff_declared is not None:
+        problem = parse_tariff(item.tariff_declared, decl.jurisdiction).problem
+        if problem is not None:
+            yield _finding(
+                "CAT-TARIFF", lang, decl, item, "tariff_declared", item.tariff_declared, problem=problem
+            )

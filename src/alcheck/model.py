@@ -1,0 +1,365 @@
+"""The declaration model: immutable pydantic models that remember where each value came from.
+
+Reading is lenient: a value that cannot be parsed into its type is not raised but kept as
+given in `invalid` (field name -> raw text), and a country, currency or tariff code that
+is not in its code table is kept as given in its own field. The checks in `checks.py`
+report both as findings that point at the value's `Location` (see `sources`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .codes.countries import normalize_country, normalize_metal_country
+from .codes.currencies import normalize_currency
+from .codes.hs import is_hs6
+
+
+class Location(BaseModel):
+    """Where a value came from: file, line, and a path (an XPath, a JSON pointer, row/column)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    file: str | None = None
+    line: int | None = None
+    path: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file or "<input>"
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        return where
+
+
+class Regime(StrEnum):
+    """How goods enter: the entry regimes that decide which rules apply."""
+
+    CONSUMPTION = "consumption"
+    FTZ = "ftz"
+    WAREHOUSE = "warehouse"
+    TEMPORARY = "temporary"
+    INFORMAL = "informal"
+    TRANSIT = "transit"
+    OTHER = "other"
+
+
+class Document(BaseModel):
+    """A document cited on a declaration or item: licence, permit, certificate, AD/CVD case.
+
+    The profile's types: `AIM` (US import licence), `GIP` (Canadian general import permit,
+    id 83), `AVA` (Mexican aviso automático), `COA` (certificate of analysis or mill test
+    certificate), `ADC` (AD/CVD case number such as A-570-967).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: str
+    id: str | None = None
+    category: str | None = None
+
+
+class Party(BaseModel):
+    """An importer, exporter or manufacturer."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str | None = None
+    id: str | None = None
+
+
+class ExchangeRate(BaseModel):
+    """One unit of `currency` is worth `rate` units of `to_currency`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    currency: str
+    to_currency: str
+    rate: Decimal
+
+
+_DECIMAL_FIELDS = ("net_mass_kg", "gross_mass_kg", "supplementary_quantity", "value")
+_METAL_FIELDS = ("smelt1", "smelt2", "cast")
+# A value of the wrong type is moved here from its field; the expected type names it.
+EXPECTED_TYPE: dict[str, str] = {
+    "line": "a whole number",
+    "net_mass_kg": "a number of kilograms",
+    "gross_mass_kg": "a number of kilograms",
+    "supplementary_quantity": "a number",
+    "value": "an amount",
+    "entry_date": "a date (YYYY-MM-DD)",
+    "regime": "one of " + ", ".join(r.value for r in Regime),
+}
+
+
+def _as_decimal(raw: Any) -> Decimal | None:
+    """Return `raw` as a finite Decimal, or None when it is not a number."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, Decimal):
+        return raw if raw.is_finite() else None
+    if isinstance(raw, int):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        return Decimal(repr(raw)) if math.isfinite(raw) else None
+    if isinstance(raw, str):
+        text = raw.strip().replace(" ", "")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return None
+        return number if number.is_finite() else None
+    return None
+
+
+def _as_int(raw: Any) -> int | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str) and raw.strip().isdigit():
+        return int(raw.strip())
+    return None
+
+
+def _as_date(raw: Any) -> dt.date | None:
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return dt.date.fromisoformat(raw.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _as_regime(raw: Any) -> Regime | None:
+    if isinstance(raw, Regime):
+        return raw
+    if isinstance(raw, str):
+        try:
+            return Regime(raw.strip().lower())
+        except ValueError:
+            return None
+    return None
+
+
+def _move_invalid(data: dict[str, Any], name: str, parse: Any) -> None:
+    """Parse data[name] in place; on failure keep the raw text in data['invalid']."""
+    raw = data.get(name)
+    if raw is None:
+        return
+    parsed = parse(raw)
+    if parsed is None:
+        invalid = dict(data.get("invalid") or {})
+        invalid[name] = raw if isinstance(raw, str) else repr(raw)
+        data["invalid"] = invalid
+        data[name] = None
+    else:
+        data[name] = parsed
+
+
+def _normalized_code(raw: str, normalize: Any) -> str:
+    """Return the canonical form of a code, or the code as given when it is not in the table."""
+    canonical: str | None = normalize(raw)
+    return canonical if canonical is not None else raw
+
+
+def tariff_digits(declared: str) -> str | None:
+    """Return a tariff code without dots and spaces, or None if anything else is in it."""
+    compact = declared.replace(".", "").replace(" ", "").strip()
+    return compact if compact and compact.isascii() and compact.isdigit() else None
+
+
+class GoodsItem(BaseModel):
+    """One goods line of a declaration."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    line: int | None = None
+    description: str | None = None
+    tariff_declared: str | None = None
+    tariff_code: str | None = Field(default=None, description="digits only; derived")
+    hs6: str | None = Field(default=None, description="the HS 2022 subheading; derived")
+    additional_codes: tuple[str, ...] = Field(
+        default=(), description="national additional codes, e.g. US chapter 99 (digits only)"
+    )
+    origin: str | None = None
+    preferential_origin: str | None = None
+    export_country: str | None = None
+    smelt1: str | None = Field(default=None, description="country of largest primary smelt")
+    smelt2: str | None = Field(default=None, description="country of second-largest smelt")
+    cast: str | None = Field(default=None, description="country of most recent cast")
+    net_mass_kg: Decimal | None = None
+    gross_mass_kg: Decimal | None = None
+    supplementary_quantity: Decimal | None = None
+    supplementary_unit: str | None = None
+    value: Decimal | None = None
+    currency: str | None = None
+    documents: tuple[Document, ...] = ()
+    location: Location | None = None
+    sources: dict[str, Location] = Field(
+        default_factory=dict, description="field name (or documents[i]) -> where it was read"
+    )
+    invalid: dict[str, str] = Field(
+        default_factory=dict, description="field name -> value as given that has the wrong type"
+    )
+    unread: dict[str, str] = Field(
+        default_factory=dict, description="input the reader found but alcheck does not model"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lenient(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for name in _DECIMAL_FIELDS:
+            _move_invalid(data, name, _as_decimal)
+        _move_invalid(data, "line", _as_int)
+        for name in ("origin", "preferential_origin", "export_country"):
+            if isinstance(data.get(name), str):
+                data[name] = _normalized_code(data[name], normalize_country)
+        for name in _METAL_FIELDS:
+            if isinstance(data.get(name), str):
+                data[name] = _normalized_code(data[name], normalize_metal_country)
+        if isinstance(data.get("currency"), str):
+            data["currency"] = _normalized_code(data["currency"], normalize_currency)
+        declared = data.get("tariff_declared")
+        digits = tariff_digits(declared) if isinstance(declared, str) else None
+        data["tariff_code"] = digits
+        data["hs6"] = digits[:6] if digits and len(digits) >= 6 and is_hs6(digits[:6]) else None
+        codes = data.get("additional_codes")
+        if isinstance(codes, list | tuple):
+            data["additional_codes"] = tuple(
+                (tariff_digits(c) or c) if isinstance(c, str) else c for c in codes
+            )
+        return data
+
+    def where(self, field: str) -> Location | None:
+        """Return where `field` was read, or where the item itself was read."""
+        return self.sources.get(field, self.location)
+
+
+class Declaration(BaseModel):
+    """A customs declaration: header data and its goods items."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str | None = None
+    jurisdiction: str | None = Field(default=None, description="importing country, alpha-2")
+    declaration_type: str | None = None
+    regime: Regime | None = None
+    procedure_code: str | None = Field(default=None, description="e.g. the EU CPC 4000")
+    entry_date: dt.date | None = None
+    importer: Party | None = None
+    exporter: Party | None = None
+    manufacturer: Party | None = None
+    documents: tuple[Document, ...] = ()
+    exchange_rates: tuple[ExchangeRate, ...] = ()
+    items: tuple[GoodsItem, ...] = ()
+    location: Location | None = None
+    sources: dict[str, Location] = Field(default_factory=dict)
+    invalid: dict[str, str] = Field(default_factory=dict)
+    unread: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lenient(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        _move_invalid(data, "entry_date", _as_date)
+        _move_invalid(data, "regime", _as_regime)
+        jurisdiction = data.get("jurisdiction")
+        if isinstance(jurisdiction, str) and jurisdiction.strip().upper() != "EU":
+            data["jurisdiction"] = _normalized_code(jurisdiction, normalize_country)
+        elif isinstance(jurisdiction, str):
+            data["jurisdiction"] = "EU"
+        return data
+
+    def where(self, field: str) -> Location | None:
+        """Return where `field` was read, or where the declaration itself was read."""
+        return self.sources.get(field, self.location)
+
+
+def declaration_json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of `Declaration` (published as docs/declaration.schema.json)."""
+    return Declaration.model_json_schema()
+
+
+def _describe(raw: Any) -> str:
+    if isinstance(raw, str):
+        return raw
+    try:
+        return json.dumps(raw, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(raw)
+
+
+def _set_aside(data: dict[str, Any], loc: tuple[int | str, ...], kind: str) -> bool:
+    """Move the value at `loc` out of `data` into the nearest model's `invalid` or `unread`.
+
+    Models that can hold set-aside values are the declaration (the root) and its items
+    (`items[i]`). Returns False when nothing could be moved (the caller then stops).
+    """
+    holder: dict[str, Any] = data
+    rest = loc
+    if len(loc) >= 3 and loc[0] == "items" and isinstance(loc[1], int):
+        items = data.get("items")
+        if isinstance(items, list) and loc[1] < len(items) and isinstance(items[loc[1]], dict):
+            holder, rest = items[loc[1]], loc[2:]
+    if not rest or not isinstance(rest[0], str) or rest[0] not in holder:
+        return False
+    name = rest[0]
+    target = "unread" if kind == "extra_forbidden" else "invalid"
+    value = holder[name]
+    key = name
+    if len(rest) >= 2 and isinstance(rest[1], int) and isinstance(value, list):
+        if rest[1] >= len(value):
+            return False
+        key = f"{name}[{rest[1]}]"
+        raw = value.pop(rest[1])
+    else:
+        raw = holder.pop(name)
+    bucket = dict(holder.get(target) or {})
+    bucket[key] = _describe(raw)
+    holder[target] = bucket
+    return True
+
+
+def _plain(value: Any) -> Any:
+    """Copy nested dicts and lists so that set-aside edits do not touch the caller's data."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def lenient_declaration(data: dict[str, Any]) -> Declaration:
+    """Build a Declaration from loosely typed data, setting aside what does not fit.
+
+    A value of the wrong type goes to the `invalid` map of its declaration or item, an
+    unknown key to `unread`; both are reported later as findings. Nothing is dropped.
+    """
+    work = _plain(data)
+    for _ in range(1000):
+        try:
+            return Declaration.model_validate(work)
+        except ValidationError as exc:
+            errors = sorted(exc.errors(), key=lambda e: tuple(map(str, e["loc"])), reverse=True)
+            moved = False
+            for error in errors:
+                moved |= _set_aside(work, tuple(error["loc"]), error["type"])
+            if not moved:
+                raise
+    raise RuntimeError("unreachable: a declaration kept failing validation")
