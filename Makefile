@@ -1,0 +1,31 @@
+# Two commands do all the set-up on a fresh machine (python3 with venv, a C compiler, PyPI):
+#   make demo   install alcheck into $(VENV) and check the bundled example files
+#   make test   install alcheck with its compiled kernel and the test tools; lint, type-check, test
+# Both install the package non-editably (`pip install .`): with the src layout the tests
+# import the installed package, so a missing compiled extension cannot hide.
+
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+
+.PHONY: demo test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# --fail-on never: findings in the examples are the point of the demo, so they do not fail
+# make (exit 1); a file alcheck cannot read still does (exit 2).
+demo: $(BIN)/python
+	$(BIN)/python -m pip install --quiet .
+	$(BIN)/alcheck check --fail-on never examples/
+
+# ALCHECK_IMPLEMENTATION=cython makes a failed build of the extension an error, and the
+# import check below proves the installed package loads it.
+test: $(BIN)/python
+	ALCHECK_IMPLEMENTATION=cython $(BIN)/python -m pip install --quiet ".[test]"
+	$(BIN)/python -c "import alcheck; assert alcheck.IMPLEMENTATION == 'cython', alcheck.IMPLEMENTATION"
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy --strict src
+	$(BIN)/pytest

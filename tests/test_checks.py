@@ -1,0 +1,282 @@
+"""The built-in checks: each rule fires where it should, with its id, severity and field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import alcheck
+from alcheck import Finding, Severity
+from alcheck.checks import BUILTIN_RULES
+from alcheck.codes import normalize_country, normalize_currency, normalize_metal_country
+from alcheck.codes.tariff import parse_tariff
+from alcheck.model import lenient_declaration
+
+ITEM: dict[str, Any] = {
+    "line": 1,
+    "description": "Aluminum alloy sheet, 6061-T6",
+    "tariff_declared": "7606.12.3090",
+    "origin": "CA",
+    "export_country": "CA",
+    "smelt1": "CA",
+    "cast": "CA",
+    "net_mass_kg": "18450",
+    "value": "74800.00",
+    "currency": "USD",
+    "documents": [{"type": "AIM", "id": "AIM-2026-0001"}],
+    "additional_codes": ["9903.85.02"],
+}
+HEADER: dict[str, Any] = {
+    "id": "US-1",
+    "jurisdiction": "US",
+    "declaration_type": "01",
+    "regime": "consumption",
+    "entry_date": "2026-11-02",
+}
+
+
+def findings(
+    item: dict[str, Any] | None = None,
+    header: dict[str, Any] | None = None,
+    drop: tuple[str, ...] = (),
+) -> list[Finding]:
+    """Check one declaration built from the clean defaults with `item` and `header` changes."""
+    item_data = {k: v for k, v in {**ITEM, **(item or {})}.items() if k not in drop}
+    data = {k: v for k, v in {**HEADER, **(header or {})}.items() if k not in drop}
+    data["items"] = [item_data]
+    return alcheck.validate(lenient_declaration(data))
+
+
+def hits(found: list[Finding], rule_id: str) -> list[tuple[Severity, str | None]]:
+    return [(f.severity, f.field) for f in found if f.rule_id == rule_id]
+
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+
+
+def test_the_clean_defaults_have_no_findings() -> None:
+    assert findings() == []
+
+
+def test_every_builtin_rule_has_its_messages_in_three_languages() -> None:
+    assert set(BUILTIN_RULES) == {
+        "SYN-VALUE", "SYN-UNKNOWN", "CAT-COUNTRY", "CAT-CURRENCY", "CAT-TARIFF", "STR-REQUIRED",
+    }  # fmt: skip
+    for rule in BUILTIN_RULES.values():
+        assert set(rule.messages) == set(rule.hint) == {"en", "fr", "es"}
+
+
+# CAT-COUNTRY -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("origin", ["ZN", "ZU", "UN", "N/A"])
+def test_cat_country_fires_on_an_unknown_origin(origin: str) -> None:
+    found = findings({"origin": origin})
+    assert hits(found, "CAT-COUNTRY") == [(ERROR, "items[1].origin")]
+    assert [f.value for f in found] == [origin]
+
+
+@pytest.mark.parametrize("origin", ["GB", "gbr", "826", "gb"])
+def test_cat_country_accepts_alpha2_alpha3_and_numeric(origin: str) -> None:
+    assert findings({"origin": origin}) == []
+
+
+@pytest.mark.parametrize("smelt", ["UN", "N/A", "un", "CA", "CAN", "124"])
+def test_smelt_and_cast_accept_unknown_and_not_applicable(smelt: str) -> None:
+    assert findings({"smelt1": smelt, "smelt2": smelt, "cast": smelt}) == []
+
+
+@pytest.mark.parametrize("field", ["smelt1", "smelt2", "cast", "export_country"])
+def test_cat_country_fires_on_an_unknown_metal_or_export_country(field: str) -> None:
+    assert hits(findings({field: "ZN"}), "CAT-COUNTRY") == [(ERROR, f"items[1].{field}")]
+
+
+def test_cat_country_fires_on_an_unknown_jurisdiction() -> None:
+    assert hits(findings(header={"jurisdiction": "ZZ"}), "CAT-COUNTRY") == [(ERROR, "jurisdiction")]
+
+
+# CAT-TARIFF --------------------------------------------------------------------------------
+
+
+def test_cat_tariff_fires_on_seven_digits() -> None:
+    found = findings({"tariff_declared": "7608100"})
+    assert hits(found, "CAT-TARIFF") == [(ERROR, "items[1].tariff_declared")]
+    assert "7 digits" in found[0].message
+
+
+def test_cat_tariff_fires_on_an_hs6_not_in_hs2022() -> None:
+    found = findings({"tariff_declared": "760899"})
+    assert hits(found, "CAT-TARIFF") == [(ERROR, "items[1].tariff_declared")]
+    assert "7608.99 is not an HS 2022 subheading" in found[0].message
+
+
+def test_cat_tariff_accepts_a_us_statistical_number() -> None:
+    assert findings({"tariff_declared": "7608.10.0030"}) == []
+
+
+def test_cat_tariff_fires_on_letters() -> None:
+    assert hits(findings({"tariff_declared": "76O6.12"}), "CAT-TARIFF") == [
+        (ERROR, "items[1].tariff_declared")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "code", "valid"),
+    [
+        ("US", "760612", True),
+        ("US", "76061230", True),
+        ("US", "7606.12.3090", True),
+        ("US", "760612309", False),
+        ("US", "760612309000", False),
+        ("CA", "7606.12.00", True),
+        ("CA", "7606.12.00.90", True),
+        ("CA", "7606120", False),
+        ("MX", "7606.12.01", True),
+        ("MX", "7606.12.01.00", True),
+        ("MX", "76061201000", False),
+        ("GB", "7606 12 92", True),
+        ("GB", "7606129200", True),
+        ("GB", "76061", False),
+        ("US", "7606.99.0000", False),
+    ],
+)
+def test_cat_tariff_checks_the_shape_of_each_jurisdiction(
+    jurisdiction: str, code: str, valid: bool
+) -> None:
+    found = findings({"tariff_declared": code}, {"jurisdiction": jurisdiction})
+    expected = [] if valid else [(ERROR, "items[1].tariff_declared")]
+    assert hits(found, "CAT-TARIFF") == expected
+    assert [f for f in found if f.rule_id != "CAT-TARIFF"] == []
+
+
+# CAT-CURRENCY ------------------------------------------------------------------------------
+
+
+def test_cat_currency_fires_on_an_unknown_currency() -> None:
+    found = findings({"currency": "XYZ"})
+    assert hits(found, "CAT-CURRENCY") == [(ERROR, "items[1].currency")]
+
+
+def test_cat_currency_accepts_a_lower_case_code() -> None:
+    assert findings({"currency": "cad"}) == []
+
+
+def test_cat_currency_checks_exchange_rates() -> None:
+    rates = [{"currency": "CAD", "to_currency": "US$", "rate": "0.73"}]
+    assert hits(findings(header={"exchange_rates": rates}), "CAT-CURRENCY") == [
+        (ERROR, "exchange_rates[0]")
+    ]
+    rates = [{"currency": "CAD", "to_currency": "USD", "rate": "0.73"}]
+    assert findings(header={"exchange_rates": rates}) == []
+
+
+# STR-REQUIRED ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["tariff_declared", "description", "origin"])
+def test_str_required_fires_on_a_missing_item_field(field: str) -> None:
+    assert hits(findings(drop=(field,)), "STR-REQUIRED") == [(ERROR, f"items[1].{field}")]
+
+
+@pytest.mark.parametrize("field", ["id", "jurisdiction", "entry_date"])
+def test_str_required_fires_on_a_missing_header_field(field: str) -> None:
+    assert hits(findings(drop=(field,)), "STR-REQUIRED") == [(ERROR, field)]
+
+
+def test_str_required_fires_on_a_declaration_without_items() -> None:
+    found = alcheck.validate(lenient_declaration(dict(HEADER)))
+    assert hits(found, "STR-REQUIRED") == [(ERROR, "items")]
+
+
+def test_str_required_does_not_fire_on_optional_fields() -> None:
+    assert findings(drop=("smelt1", "cast", "net_mass_kg", "value", "documents")) == []
+
+
+# SYN-VALUE ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("item", "header", "field", "value"),
+    [
+        ({"net_mass_kg": "abc"}, {}, "items[1].net_mass_kg", "abc"),
+        ({"net_mass_kg": "-5"}, {}, "items[1].net_mass_kg", "-5"),
+        ({"value": -1}, {}, "items[1].value", "-1"),
+        ({}, {"entry_date": "2025-13-01"}, "entry_date", "2025-13-01"),
+        ({}, {"regime": "bonded"}, "regime", "bonded"),
+    ],
+)
+def test_syn_value_fires_on_a_value_of_the_wrong_type(
+    item: dict[str, Any], header: dict[str, Any], field: str, value: str
+) -> None:
+    found = findings(item, header)
+    assert hits(found, "SYN-VALUE") == [(ERROR, field)]
+    assert [f.value for f in found] == [value]
+
+
+def test_syn_value_fires_on_a_line_number_that_is_not_a_number() -> None:
+    found = findings({"line": "one"})
+    assert [(f.rule_id, f.severity, f.value) for f in found] == [("SYN-VALUE", ERROR, "one")]
+    assert found[0].field is not None and found[0].field.endswith(".line")
+
+
+@pytest.mark.parametrize(
+    ("item", "header"),
+    [
+        ({"net_mass_kg": "12.5"}, {}),
+        ({"net_mass_kg": 0}, {}),
+        ({"net_mass_kg": " 1 000 "}, {}),
+        ({}, {"entry_date": "2025-12-01"}),
+        ({}, {"regime": "FTZ"}),
+    ],
+)
+def test_syn_value_accepts_well_typed_values(item: dict[str, Any], header: dict[str, Any]) -> None:
+    assert findings(item, header) == []
+
+
+def test_a_bad_value_does_not_also_count_as_missing() -> None:
+    found = findings(header={"entry_date": "2025-13-01"})
+    assert [f.rule_id for f in found] == ["SYN-VALUE"]
+
+
+# SYN-UNKNOWN -------------------------------------------------------------------------------
+
+
+def test_syn_unknown_fires_on_an_unknown_item_key() -> None:
+    found = findings({"colour": "silver"})
+    assert hits(found, "SYN-UNKNOWN") == [(WARNING, "items[1].colour")]
+    assert found[0].value == "silver"
+
+
+def test_syn_unknown_fires_on_an_unknown_header_key() -> None:
+    assert hits(findings(header={"broker": "ACME"}), "SYN-UNKNOWN") == [(WARNING, "broker")]
+
+
+def test_syn_unknown_does_not_fire_on_known_keys() -> None:
+    assert findings({"supplementary_unit": "kg", "preferential_origin": "CA"}) == []
+
+
+# Any string at all -------------------------------------------------------------------------
+
+
+@given(st.text(), st.sampled_from(["US", "CA", "MX", "GB", "EU"]))
+def test_any_string_as_a_code_is_a_finding_or_none_never_an_exception(
+    text: str, jurisdiction: str
+) -> None:
+    item = {"origin": text, "smelt1": text, "currency": text, "tariff_declared": text}
+    found = findings(item, {"jurisdiction": jurisdiction})
+    assert all(isinstance(f, Finding) for f in found)
+    fields = {(f.rule_id, f.field) for f in found}
+    assert (("CAT-COUNTRY", "items[1].origin") in fields) == (normalize_country(text) is None)
+    assert (("CAT-COUNTRY", "items[1].smelt1") in fields) == (normalize_metal_country(text) is None)
+    assert (("CAT-CURRENCY", "items[1].currency") in fields) == (normalize_currency(text) is None)
+    tariff_bad = parse_tariff(text, jurisdiction).problem is not None
+    assert (("CAT-TARIFF", "items[1].tariff_declared") in fields) == tariff_bad
+
+
+@given(st.text())
+def test_any_string_as_the_jurisdiction_never_raises(text: str) -> None:
+    found = findings(header={"jurisdiction": text})
+    assert {f.rule_id for f in found} <= {"CAT-COUNTRY", "CAT-TARIFF"}
