@@ -123,7 +123,8 @@ def _as_int(raw: Any) -> int | None:
         return None
     if isinstance(raw, int):
         return raw
-    if isinstance(raw, str) and raw.strip().isdigit():
+    # isdecimal, not isdigit: int() rejects digits such as "²" that isdigit accepts.
+    if isinstance(raw, str) and raw.strip().isdecimal():
         return int(raw.strip())
     return None
 
