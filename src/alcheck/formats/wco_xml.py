@@ -1,0 +1,660 @@
+"""WCO Data Model declaration XML (DEC-DMS 2) with alcheck's North American profile.
+
+Reads `Declaration` elements of namespace `urn:wco:datamodel:WCO:DEC-DMS:2` wherever they
+are: a bare root, inside an `md:MetaData` envelope, inside a wrapper holding many envelopes
+(such as the `alc:Declarations` root `write_wco_xml` writes). The file is streamed with
+iterparse and each element is cleared once read, so memory stays flat for big files.
+Hostile XML (any DOCTYPE) is refused unread; see `_xmlsafe`. docs/formats.md is the spec.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterable, Iterator
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+from typing import IO, Any
+
+from lxml import etree
+
+from ..errors import InputError, NotADeclarationError
+from ..model import Declaration, Location, Regime, lenient_declaration
+from ._xmlsafe import HEAD_BYTES, HeadThenRest, check_docinfo, check_prolog, safe_parser_options
+
+DEC_NS = "urn:wco:datamodel:WCO:DEC-DMS:2"
+MD_NS = "urn:wco:datamodel:WCO:DocumentMetaData-DMS:2"
+DS_NS = "urn:wco:datamodel:WCO:Declaration_DS:DMS:2"
+RES_NS = "urn:wco:datamodel:WCO:RES-DMS:2"
+ALC_NS = "urn:alcheck:declarations:1"
+
+_DECLARATION = f"{{{DEC_NS}}}Declaration"
+_RESPONSIBLE_COUNTRY = f"{{{MD_NS}}}ResponsibleCountryCode"
+_METADATA = f"{{{MD_NS}}}MetaData"
+
+# EU customs procedure codes (first two digits of the CPC) and the regime they mean.
+PROCEDURE_REGIMES: dict[str, Regime] = {
+    "40": Regime.CONSUMPTION,
+    "42": Regime.CONSUMPTION,
+    "61": Regime.CONSUMPTION,
+    "63": Regime.CONSUMPTION,
+    "51": Regime.OTHER,  # inward processing
+    "53": Regime.TEMPORARY,
+    "71": Regime.WAREHOUSE,
+}
+
+_EU_MEMBERS = frozenset(
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
+)
+_NATIONAL_CURRENCY = {"GB": "GBP", "US": "USD", "CA": "CAD", "MX": "MXN", "EU": "EUR"}
+
+# Mass units the reader converts to kilograms; any other unit is kept as given (invalid).
+_KG_PER_UNIT = {"KGM": Decimal(1), "TNE": Decimal(1000), "GRM": Decimal("0.001")}
+
+
+def national_currency(jurisdiction: str | None) -> str | None:
+    """Return the currency an exchange rate converts into for a jurisdiction, if known."""
+    if jurisdiction is None:
+        return None
+    code = jurisdiction.strip().upper()
+    if code in _EU_MEMBERS:
+        return "EUR"
+    return _NATIONAL_CURRENCY.get(code)
+
+
+def _local(elem: etree._Element) -> str:
+    tag = elem.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(elem: etree._Element, name: str) -> list[etree._Element]:
+    """Return the element children of `elem` whose local name is `name` (any namespace)."""
+    return [c for c in elem if isinstance(c.tag, str) and _local(c) == name]
+
+
+def _child(elem: etree._Element | None, *names: str) -> etree._Element | None:
+    """Follow a path of local names, taking the first match at each step."""
+    for name in names:
+        if elem is None:
+            return None
+        found = _children(elem, name)
+        elem = found[0] if found else None
+    return elem
+
+
+def _text(elem: etree._Element | None) -> str | None:
+    if elem is None or elem.text is None:
+        return None
+    text = elem.text.strip()
+    return text or None
+
+
+class _Reader:
+    """Turn one `Declaration` element into the loose dict `lenient_declaration` takes."""
+
+    def __init__(self, name: str, decl: etree._Element, index: int, jurisdiction: Any) -> None:
+        self.name = name
+        self.decl = decl
+        self.prefix = f"//Declaration[{index}]"
+        self.jurisdiction = jurisdiction
+
+    def path(self, elem: etree._Element) -> str:
+        """Return an XPath of local names from the declaration down to `elem`."""
+        steps: list[str] = []
+        node: etree._Element | None = elem
+        while node is not None and node is not self.decl:
+            parent = node.getparent()
+            name = _local(node)
+            if parent is not None:
+                same = _children(parent, name)
+                steps.append(f"{name}[{same.index(node) + 1}]" if len(same) > 1 else name)
+            else:
+                steps.append(name)
+            node = parent
+        return "/".join([self.prefix, *reversed(steps)])
+
+    def loc(self, elem: etree._Element) -> dict[str, Any]:
+        return {"file": self.name, "line": elem.sourceline, "path": self.path(elem)}
+
+    def put(
+        self, data: dict[str, Any], sources: dict[str, Any], key: str, elem: etree._Element | None
+    ) -> None:
+        """Store the text of `elem` under `key`, with its location."""
+        value = _text(elem)
+        if elem is not None and value is not None:
+            data[key] = value
+            sources[key] = self.loc(elem)
+
+    def documents(
+        self, holders: Iterable[etree._Element], sources: dict[str, Any], start: int = 0
+    ) -> list[dict[str, Any]]:
+        docs: list[dict[str, Any]] = []
+        for holder in holders:
+            for elem in _children(holder, "AdditionalDocument"):
+                doc: dict[str, Any] = {"type": _text(_child(elem, "TypeCode"))}
+                if (doc_id := _text(_child(elem, "ID"))) is not None:
+                    doc["id"] = doc_id
+                if (category := _text(_child(elem, "CategoryCode"))) is not None:
+                    doc["category"] = category
+                sources[f"documents[{start + len(docs)}]"] = self.loc(elem)
+                docs.append(doc)
+        return docs
+
+    def statements(self, holder: etree._Element, code: str) -> etree._Element | None:
+        for info in _children(holder, "AdditionalInformation"):
+            if (_text(_child(info, "StatementCode")) or "").upper() == code:
+                return _child(info, "StatementDescription")
+        return None
+
+    def mass(
+        self, data: dict[str, Any], sources: dict[str, Any], key: str, elem: etree._Element | None
+    ) -> None:
+        raw = _text(elem)
+        if elem is None or raw is None:
+            return
+        sources[key] = self.loc(elem)
+        unit = (elem.get("unitCode") or "KGM").strip().upper()
+        factor = _KG_PER_UNIT.get(unit)
+        if factor is None:
+            data[key] = f"{raw} {unit}"  # an unknown unit: kept as given, reported as invalid
+            return
+        try:
+            number = Decimal(raw.replace(" ", ""))
+        except InvalidOperation:
+            data[key] = raw if unit == "KGM" else f"{raw} {unit}"
+            return
+        data[key] = raw if factor == 1 else str(number * factor)
+
+    def item(self, elem: etree._Element, shipment_export: tuple[str, Any] | None) -> dict[str, Any]:
+        data: dict[str, Any] = {"location": self.loc(elem)}
+        sources: dict[str, Any] = {}
+        self.put(data, sources, "line", _child(elem, "SequenceNumeric"))
+        commodity = _child(elem, "Commodity")
+        self.put(data, sources, "description", _child(commodity, "Description"))
+        tsp: str | None = None
+        trc: str | None = None
+        extra: list[str] = []
+        if commodity is not None:
+            for cls in _children(commodity, "Classification"):
+                kind = (_text(_child(cls, "IdentificationTypeCode")) or "").upper()
+                code_elem = _child(cls, "ID")
+                code = _text(code_elem)
+                if code is None or code_elem is None:
+                    continue
+                if kind == "TSP" and tsp is None:
+                    tsp = code
+                    sources["tariff_declared"] = self.loc(code_elem)
+                elif kind == "TRC" and trc is None:
+                    trc = code
+                    sources.setdefault("tariff_declared", self.loc(code_elem))
+                elif kind in ("GN", "TRA"):
+                    sources.setdefault("additional_codes", self.loc(code_elem))
+                    sources[f"additional_codes[{len(extra)}]"] = self.loc(code_elem)
+                    extra.append(code)
+        # The TARIC digits complete the CN code; alone they are kept as given.
+        if tsp is not None or trc is not None:
+            data["tariff_declared"] = (tsp or "") + (trc or "")
+        if extra:
+            data["additional_codes"] = extra
+        origin_fields = {"1": "origin", "2": "preferential_origin"}
+        origin_fields.update({"CLS": "smelt1", "C2S": "smelt2", "CRC": "cast"})
+        for origin in _children(elem, "Origin"):
+            kind = (_text(_child(origin, "TypeCode")) or "1").upper()
+            field = origin_fields.get(kind)
+            if field is not None and field not in data:
+                self.put(data, sources, field, _child(origin, "CountryCode"))
+        self.put(data, sources, "export_country", _child(elem, "ExportCountry", "ID"))
+        if "export_country" not in data and shipment_export is not None:
+            data["export_country"], sources["export_country"] = shipment_export
+        measure = _child(commodity, "GoodsMeasure")
+        self.mass(data, sources, "net_mass_kg", _child(measure, "NetNetWeightMeasure"))
+        self.mass(data, sources, "gross_mass_kg", _child(measure, "GrossMassMeasure"))
+        quantity = _child(measure, "TariffQuantity")
+        self.put(data, sources, "supplementary_quantity", quantity)
+        if quantity is not None and quantity.get("unitCode"):
+            data["supplementary_unit"] = quantity.get("unitCode", "").strip()
+            sources["supplementary_unit"] = self.loc(quantity)
+        for amount in (
+            _child(commodity, "InvoiceLine", "ItemChargeAmount"),
+            _child(elem, "CustomsValueAmount"),
+            _child(elem, "StatisticalValueAmount"),
+        ):
+            if amount is None:
+                continue
+            self.put(data, sources, "value", amount)
+            currency = (amount.get("currencyID") or "").strip()
+            if currency:
+                data["currency"] = currency
+                sources["currency"] = self.loc(amount)
+            break
+        docs = self.documents([elem], sources)
+        if docs:
+            data["documents"] = docs
+        data["sources"] = sources
+        return data
+
+    def procedure(
+        self, holders: Iterable[etree._Element]
+    ) -> tuple[str, etree._Element] | None:
+        """Return the requested procedure (CPC) and where it was read, from the first holder."""
+        for holder in holders:
+            for proc in _children(holder, "GovernmentProcedure"):
+                current = _child(proc, "CurrentCode")
+                code = _text(current)
+                # A three-character code is the EU additional procedure, not the CPC.
+                if current is None or code is None or len(code) == 3:
+                    continue
+                return code + (_text(_child(proc, "PreviousCode")) or ""), current
+        return None
+
+    def declaration(self) -> dict[str, Any]:
+        decl = self.decl
+        data: dict[str, Any] = {"location": self.loc(decl) | {"path": self.prefix}}
+        sources: dict[str, Any] = {}
+        if self.jurisdiction is not None:
+            data["jurisdiction"], sources["jurisdiction"] = self.jurisdiction
+        self.put(data, sources, "id", _child(decl, "FunctionalReferenceID"))
+        self.put(data, sources, "declaration_type", _child(decl, "TypeCode"))
+        for holder in ("IssueDateTime", "AcceptanceDateTime"):
+            when = _child(decl, holder, "DateTimeString")
+            raw = _text(when)
+            if when is not None and raw is not None:
+                data["entry_date"] = _wco_date(raw, when.get("formatCode"))
+                sources["entry_date"] = self.loc(when)
+                break
+        shipment = _child(decl, "GoodsShipment")
+        header_holders = [decl] + ([shipment] if shipment is not None else [])
+        for role in ("exporter", "importer"):
+            tag = role.capitalize()
+            party = next((p for h in header_holders for p in _children(h, tag)), None)
+            if party is not None:
+                entry: dict[str, Any] = {}
+                if (name := _text(_child(party, "Name"))) is not None:
+                    entry["name"] = name
+                if (party_id := _text(_child(party, "ID"))) is not None:
+                    entry["id"] = party_id
+                data[role] = entry
+                sources[role] = self.loc(party)
+        items = [] if shipment is None else _children(shipment, "GovernmentAgencyGoodsItem")
+        export = _child(shipment, "ExportCountry", "ID")
+        export_value = _text(export)
+        shipment_export = (
+            (export_value, self.loc(export)) if export is not None and export_value else None
+        )
+        data["items"] = [self.item(it, shipment_export) for it in items]
+        docs = self.documents(header_holders, sources)
+        if docs:
+            data["documents"] = docs
+        for holder in header_holders + items:
+            manufacturer = self.statements(holder, "MFR")
+            if manufacturer is not None and _text(manufacturer) is not None:
+                data["manufacturer"] = {"name": _text(manufacturer)}
+                sources["manufacturer"] = self.loc(manufacturer)
+                break
+        procedure = self.procedure(header_holders + items)
+        if procedure is not None:
+            data["procedure_code"], where = procedure[0], procedure[1]
+            sources["procedure_code"] = self.loc(where)
+            regime = PROCEDURE_REGIMES.get(procedure[0][:2])
+            if regime is not None:
+                data["regime"] = regime.value
+                sources["regime"] = self.loc(where)
+        for holder in header_holders + items:
+            stated = self.statements(holder, "REGIME")
+            if stated is not None and _text(stated) is not None:
+                data["regime"] = _text(stated)  # the profile's explicit regime wins
+                sources["regime"] = self.loc(stated)
+                break
+        rates = []
+        for i, exchange in enumerate(_children(decl, "CurrencyExchange")):
+            rate: dict[str, Any] = {
+                "currency": _text(_child(exchange, "CurrencyTypeCode")),
+                "rate": _text(_child(exchange, "RateNumeric")),
+            }
+            to = national_currency(self.jurisdiction[0] if self.jurisdiction else None)
+            if to is not None:
+                rate["to_currency"] = to
+            rates.append(rate)
+            sources[f"exchange_rates[{i}]"] = self.loc(exchange)
+        if rates:
+            data["exchange_rates"] = rates
+        data["sources"] = sources
+        return data
+
+
+def _wco_date(raw: str, format_code: str | None) -> str:
+    """Return an ISO date for a WCO DateTimeString, or the text as given when it is not one."""
+    code = (format_code or "").strip()
+    digits = raw[:8]
+    if code in ("102", "304") and len(raw) >= 8 and digits.isdigit():
+        if code == "102" and len(raw) != 8:
+            return raw
+        try:
+            return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8])).isoformat()
+        except ValueError:
+            return raw
+    return raw
+
+
+def _describe_root(root_tag: str, namespaces: set[str], type_name: str | None) -> str:
+    """Say what a well-formed file without a declaration is."""
+    ns, _, local = root_tag[1:].partition("}") if root_tag.startswith("{") else ("", "", root_tag)
+    lowered = (ns + " " + local).lower()
+    where = f"root element {local!r}" + (f" in namespace {ns!r}" if ns else "")
+    if RES_NS in namespaces or (type_name or "").upper() == "RES":
+        return f"a DMS notification (a customs response, not a declaration; {where})"
+    if "inventorylinking" in lowered:
+        return f"an inventory-linking message ({where})"
+    if "fileupload" in lowered or "upload" in lowered:
+        return f"a file-upload message ({where})"
+    if local.endswith("Response"):
+        return f"a service response without a WCO declaration ({where})"
+    if "urnwco" in lowered.replace(":", "") and DEC_NS not in namespaces:
+        return (
+            f"XML whose namespace is not the WCO declaration namespace {DEC_NS!r} "
+            f"(mangled or unknown; {where})"
+        )
+    return f"XML without a WCO DEC-DMS declaration ({where})"
+
+
+@cache
+def _schema(path: str) -> etree.XMLSchema:
+    try:
+        doc = etree.parse(path, etree.XMLParser(**safe_parser_options()))
+        return etree.XMLSchema(doc)
+    except (OSError, etree.XMLSyntaxError, etree.XMLSchemaParseError) as exc:
+        raise InputError(f"cannot load the XML schema: {exc}", file=path) from None
+
+
+def _validate(source: bytes, name: str, schema: str | Path) -> None:
+    """Raise InputError at the first schema violation; the document is held in memory."""
+    validator = _schema(str(schema))
+    try:
+        tree = etree.ElementTree(etree.fromstring(source, etree.XMLParser(**safe_parser_options())))
+    except etree.XMLSyntaxError as exc:
+        raise InputError(f"not well-formed XML: {exc.msg}", file=name, line=exc.lineno) from None
+    check_docinfo(tree, name)
+    if not validator.validate(tree):
+        error = validator.error_log.last_error
+        raise InputError(f"does not match the XML schema: {error.message}", file=name, line=error.line)
+
+
+def read_wco_xml_stream(
+    stream: IO[bytes], name: str = "<input>", *, schema: str | Path | None = None
+) -> Iterator[Declaration]:
+    """Yield the declarations of WCO DEC-DMS XML read from a binary stream."""
+    head = stream.read(HEAD_BYTES)
+    check_prolog(head, name)
+    source: Any = HeadThenRest(head, stream)
+    if schema is not None:
+        whole = head + stream.read()
+        _validate(whole, name, schema)
+        source = HeadThenRest(whole, _Empty())
+    yield from _stream(source, name)
+
+
+class _Empty:
+    def read(self, size: int = -1) -> bytes:
+        return b""
+
+
+def _stream(source: Any, name: str) -> Iterator[Declaration]:
+    events = etree.iterparse(
+        source,
+        events=("start", "end"),
+        remove_comments=True,
+        remove_pis=True,
+        **safe_parser_options(),
+    )
+    depth = 0
+    in_declaration = 0
+    count = 0
+    jurisdiction: tuple[str, Any] | None = None
+    root_tag: str | None = None
+    namespaces: set[str] = set()
+    type_name: str | None = None
+    try:
+        for event, elem in events:
+            tag = elem.tag
+            if event == "start":
+                if root_tag is None:
+                    check_docinfo(elem.getroottree(), name)
+                    root_tag = tag if isinstance(tag, str) else ""
+                depth += 1
+                if tag == _DECLARATION:
+                    in_declaration += 1
+                elif tag == _METADATA:
+                    jurisdiction = None
+                if depth <= 4 and isinstance(tag, str) and tag.startswith("{"):
+                    namespaces.add(tag[1:].partition("}")[0])
+                continue
+            level, depth = depth, depth - 1
+            if in_declaration and tag != _DECLARATION:
+                continue  # kept until its declaration is read
+            local = _local(elem)
+            if tag == _RESPONSIBLE_COUNTRY or (local == "ResponsibleCountryCode" and level <= 3):
+                value = _text(elem)
+                if value is not None:
+                    jurisdiction = (
+                        value,
+                        {"file": name, "line": elem.sourceline, "path": f"//{local}"},
+                    )
+            elif local == "WCOTypeName" and level <= 3:
+                type_name = _text(elem)
+            if tag == _DECLARATION:
+                in_declaration -= 1
+                if in_declaration:
+                    continue
+                count += 1
+                data = _Reader(name, elem, count, jurisdiction).declaration()
+                yield lenient_declaration(data)
+            # Free what has been read: this element's content and its earlier siblings.
+            elem.clear(keep_tail=False)
+            parent = elem.getparent()
+            if parent is not None:
+                while elem.getprevious() is not None:
+                    del parent[0]
+    except etree.XMLSyntaxError as exc:
+        raise InputError(f"not well-formed XML: {exc.msg}", file=name, line=exc.lineno) from None
+    if root_tag is None:
+        raise NotADeclarationError("empty input: no XML element", file=name, line=1)
+    if count == 0:
+        raise NotADeclarationError(
+            "holds no declaration: " + _describe_root(root_tag, namespaces, type_name),
+            file=name,
+            line=1,
+        )
+
+
+def read_wco_xml(path: str | Path, *, schema: str | Path | None = None) -> Iterator[Declaration]:
+    """Yield the declarations of a WCO DEC-DMS XML file ("-" reads standard input).
+
+    `schema` is an XSD to validate against first (that holds the document in memory).
+    Raises NotADeclarationError for well-formed XML without a declaration (notifications,
+    inventory-linking messages, …), HostileInputError for a DOCTYPE, InputError otherwise.
+    """
+    name = str(path)
+    if name == "-":
+        yield from read_wco_xml_stream(sys.stdin.buffer, "<stdin>", schema=schema)
+        return
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 - closed below, generator-safe
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=name) from None
+    with stream:
+        yield from read_wco_xml_stream(stream, name, schema=schema)
+
+
+def read_wco_xml_bytes(data: bytes, name: str = "<input>") -> Iterator[Declaration]:
+    """Yield the declarations of WCO DEC-DMS XML held in memory."""
+    yield from _stream_bytes(data, name)
+
+
+def _stream_bytes(data: bytes, name: str) -> Iterator[Declaration]:
+    check_prolog(data[:HEAD_BYTES], name)
+    yield from _stream(HeadThenRest(data, _Empty()), name)
+
+
+def _raw(owner: Any, field: str) -> str | None:
+    """Return a field's value as text, or the invalid value kept as given."""
+    value = getattr(owner, field)
+    if value is None:
+        return owner.invalid.get(field)  # type: ignore[no-any-return]
+    if isinstance(value, Regime):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.strftime("%Y%m%d")
+    return str(value)
+
+
+def _element(tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    elem = etree.Element(tag, attrs)
+    if text is not None:
+        elem.text = text
+    return elem
+
+
+def _sub(parent: etree._Element, name: str, text: str | None = None, **attrs: str) -> etree._Element:
+    elem = etree.SubElement(parent, f"{{{DEC_NS}}}{name}", attrs)
+    if text is not None:
+        elem.text = text
+    return elem
+
+
+def _write_documents(parent: etree._Element, docs: Iterable[Any]) -> None:
+    for doc in docs:
+        holder = _sub(parent, "AdditionalDocument")
+        if doc.category is not None:
+            _sub(holder, "CategoryCode", doc.category)
+        if doc.id is not None:
+            _sub(holder, "ID", doc.id)
+        _sub(holder, "TypeCode", doc.type)
+
+
+def _write_statement(parent: etree._Element, code: str, text: str) -> None:
+    info = _sub(parent, "AdditionalInformation")
+    _sub(info, "StatementCode", code)
+    _sub(info, "StatementDescription", text)
+
+
+def _write_procedure(parent: etree._Element, code: str) -> None:
+    proc = _sub(parent, "GovernmentProcedure")
+    if len(code) == 4:
+        _sub(proc, "CurrentCode", code[:2])
+        _sub(proc, "PreviousCode", code[2:])
+    else:
+        _sub(proc, "CurrentCode", code)
+
+
+def _item_element(parent: etree._Element, item: Any, procedure: str | None) -> None:
+    elem = _sub(parent, "GovernmentAgencyGoodsItem")
+    if (line := _raw(item, "line")) is not None:
+        _sub(elem, "SequenceNumeric", line)
+    _write_documents(elem, item.documents)
+    commodity = _sub(elem, "Commodity")
+    if item.description is not None:
+        _sub(commodity, "Description", item.description)
+    if item.tariff_declared is not None:
+        cls = _sub(commodity, "Classification")
+        _sub(cls, "ID", item.tariff_declared)
+        _sub(cls, "IdentificationTypeCode", "TSP")
+    for code in item.additional_codes:
+        cls = _sub(commodity, "Classification")
+        _sub(cls, "ID", code)
+        _sub(cls, "IdentificationTypeCode", "GN")
+    net, gross = _raw(item, "net_mass_kg"), _raw(item, "gross_mass_kg")
+    quantity = _raw(item, "supplementary_quantity")
+    if net is not None or gross is not None or quantity is not None or item.supplementary_unit:
+        measure = _sub(commodity, "GoodsMeasure")
+        if gross is not None:
+            _sub(measure, "GrossMassMeasure", gross, unitCode="KGM")
+        if net is not None:
+            _sub(measure, "NetNetWeightMeasure", net, unitCode="KGM")
+        if quantity is not None or item.supplementary_unit:
+            unit = {"unitCode": item.supplementary_unit} if item.supplementary_unit else {}
+            _sub(measure, "TariffQuantity", quantity, **unit)
+    value = _raw(item, "value")
+    if value is not None or item.currency is not None:
+        currency = {"currencyID": item.currency} if item.currency else {}
+        _sub(_sub(commodity, "InvoiceLine"), "ItemChargeAmount", value, **currency)
+    if item.export_country is not None:
+        _sub(_sub(elem, "ExportCountry"), "ID", item.export_country)
+    if procedure is not None:
+        _write_procedure(elem, procedure)
+    for field, kind in (
+        ("origin", "1"),
+        ("preferential_origin", "2"),
+        ("smelt1", "CLS"),
+        ("smelt2", "C2S"),
+        ("cast", "CRC"),
+    ):
+        code = getattr(item, field)
+        if code is not None:
+            origin = _sub(elem, "Origin")
+            _sub(origin, "CountryCode", code)
+            _sub(origin, "TypeCode", kind)
+
+
+def _party(parent: etree._Element, name: str, party: Any) -> None:
+    elem = _sub(parent, name)
+    if party.name is not None:
+        _sub(elem, "Name", party.name)
+    if party.id is not None:
+        _sub(elem, "ID", party.id)
+
+
+def declaration_element(decl: Declaration) -> etree._Element:
+    """Return one declaration as an `md:MetaData` envelope in alcheck's profile.
+
+    Not representable, so not written: `unread`, a manufacturer's id, an exchange rate's
+    `to_currency` (implied by the jurisdiction) and the `sources`/`location` of values.
+    """
+    nsmap = {"md": MD_NS, None: DEC_NS, "p1": DS_NS}
+    meta = etree.Element(_METADATA, nsmap=nsmap)  # type: ignore[arg-type]
+    etree.SubElement(meta, f"{{{MD_NS}}}WCODataModelVersionCode").text = "3.6"
+    etree.SubElement(meta, f"{{{MD_NS}}}WCOTypeName").text = "DEC"
+    if decl.jurisdiction is not None:
+        etree.SubElement(meta, _RESPONSIBLE_COUNTRY).text = decl.jurisdiction
+    root = etree.SubElement(meta, _DECLARATION)
+    if decl.id is not None:
+        _sub(root, "FunctionalReferenceID", decl.id)
+    if (when := _raw(decl, "entry_date")) is not None:
+        holder = _sub(root, "IssueDateTime")
+        etree.SubElement(holder, f"{{{DS_NS}}}DateTimeString", formatCode="102").text = when
+    if decl.declaration_type is not None:
+        _sub(root, "TypeCode", decl.declaration_type)
+    _write_documents(root, decl.documents)
+    if decl.manufacturer is not None and decl.manufacturer.name is not None:
+        _write_statement(root, "MFR", decl.manufacturer.name)
+    if (regime := _raw(decl, "regime")) is not None:
+        _write_statement(root, "REGIME", regime)
+    for rate in decl.exchange_rates:
+        exchange = _sub(root, "CurrencyExchange")
+        _sub(exchange, "CurrencyTypeCode", rate.currency)
+        _sub(exchange, "RateNumeric", str(rate.rate))
+    if decl.exporter is not None:
+        _party(root, "Exporter", decl.exporter)
+    shipment = _sub(root, "GoodsShipment")
+    for item in decl.items:
+        _item_element(shipment, item, decl.procedure_code)
+    if not decl.items and decl.procedure_code is not None:
+        _write_procedure(root, decl.procedure_code)
+    if decl.importer is not None:
+        _party(shipment, "Importer", decl.importer)
+    return meta
+
+
+def write_wco_xml(decls: Iterable[Declaration], out: IO[bytes]) -> None:
+    """Write declarations as UTF-8 WCO XML in alcheck's profile, streamed to a binary file.
+
+    The root is `alc:Declarations` (namespace `urn:alcheck:declarations:1`) holding one
+    `md:MetaData` envelope per declaration; `read_wco_xml` reads it back.
+    """
+    with etree.xmlfile(out, encoding="utf-8") as xf:
+        xf.write_declaration()
+        with xf.element(f"{{{ALC_NS}}}Declarations", nsmap={"alc": ALC_NS}):
+            for decl in decls:
+                xf.write(declaration_element(decl), pretty_print=True)
