@@ -1,0 +1,198 @@
+"""The implementation switch, the compiled extension, and the two kernels agreeing."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import alcheck
+from alcheck import _match
+from alcheck.tables import build_trie
+
+# A meta-path hook that makes the compiled extension look absent, as on a failed build.
+BLOCK_EXTENSION = """
+import sys
+
+class _BlockExtension:
+    def find_spec(self, name, path=None, target=None):
+        if name == "alcheck._fastmatch":
+            raise ModuleNotFoundError("blocked by the test", name=name)
+        return None
+
+sys.meta_path.insert(0, _BlockExtension())
+"""
+PRINT_IMPLEMENTATION = "import alcheck; print(alcheck.IMPLEMENTATION)"
+
+
+def run_python(
+    code: str, switch: str | None, cwd: Path, *, block: bool = False
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "ALCHECK_IMPLEMENTATION"}
+    if switch is not None:
+        env["ALCHECK_IMPLEMENTATION"] = switch
+    source = (BLOCK_EXTENSION if block else "") + code
+    return subprocess.run(
+        [sys.executable, "-c", source],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def loaded(switch: str | None, cwd: Path, *, block: bool = False) -> str:
+    result = run_python(PRINT_IMPLEMENTATION, switch, cwd, block=block)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+# The switch ----------------------------------------------------------------------------------
+
+
+def test_python_loads_the_twin(tmp_path: Path) -> None:
+    assert loaded("python", tmp_path) == "python"
+    assert loaded(" Python ", tmp_path) == "python"
+
+
+@pytest.mark.cython
+def test_cython_loads_the_extension(tmp_path: Path) -> None:
+    assert loaded("cython", tmp_path) == "cython"
+
+
+@pytest.mark.cython
+def test_unset_prefers_the_extension(tmp_path: Path) -> None:
+    assert loaded(None, tmp_path) == "cython"
+    assert loaded("", tmp_path) == "cython"
+
+
+def test_unset_falls_back_to_the_twin_without_the_extension(tmp_path: Path) -> None:
+    assert loaded(None, tmp_path, block=True) == "python"
+    assert loaded("python", tmp_path, block=True) == "python"
+
+
+def test_cython_without_the_extension_is_an_implementation_error(tmp_path: Path) -> None:
+    result = run_python(PRINT_IMPLEMENTATION, "cython", tmp_path, block=True)
+    assert result.returncode != 0
+    assert "alcheck.errors.ImplementationError" in result.stderr
+    assert "ALCHECK_IMPLEMENTATION=cython" in result.stderr
+    assert "alcheck._fastmatch" in result.stderr
+
+
+def test_a_bogus_switch_is_an_implementation_error(tmp_path: Path) -> None:
+    result = run_python(PRINT_IMPLEMENTATION, "fortran", tmp_path)
+    assert result.returncode != 0
+    assert "alcheck.errors.ImplementationError" in result.stderr
+    assert "ALCHECK_IMPLEMENTATION" in result.stderr and "'fortran'" in result.stderr
+
+
+def test_the_error_is_both_alcheck_error_and_import_error(tmp_path: Path) -> None:
+    code = (
+        "try:\n"
+        "    import alcheck\n"
+        "except ImportError as exc:\n"
+        "    from alcheck.errors import AlcheckError, ImplementationError\n"
+        "    print(isinstance(exc, ImplementationError), isinstance(exc, AlcheckError))\n"
+    )
+    result = run_python(code, "cython", tmp_path, block=True)
+    assert result.stdout.split() == ["True", "True"], result.stderr
+
+
+def test_the_dispatcher_exposes_the_kernel_it_loaded() -> None:
+    assert alcheck.IMPLEMENTATION in ("cython", "python")
+    expected = (
+        "alcheck._fastmatch" if alcheck.IMPLEMENTATION == "cython" else "alcheck._fastmatch_py"
+    )
+    assert _match.kernel.__name__ == expected
+
+
+# Packaging -----------------------------------------------------------------------------------
+
+
+@pytest.mark.cython
+def test_the_installed_package_has_the_compiled_extension() -> None:
+    import alcheck._fastmatch as compiled
+
+    assert compiled.__file__ is not None
+    assert compiled.__file__.endswith(".so")
+    assert any(compiled.__file__.endswith(suffix) for suffix in EXTENSION_SUFFIXES)
+
+
+# The kernels ---------------------------------------------------------------------------------
+
+
+def naive_match(prefix_groups: list[list[str]], codes: list[str | None]) -> list[tuple[int, ...]]:
+    """The obvious definition: group g matches a code when one of its prefixes starts it."""
+    return [
+        tuple(
+            g
+            for g, prefixes in enumerate(prefix_groups)
+            if any(p == "" or (code is not None and code.startswith(p)) for p in prefixes)
+        )
+        for code in codes
+    ]
+
+
+# A small alphabet makes shared prefixes, and so matches, common.
+digits = st.one_of(st.text(alphabet="0176", max_size=6), st.text(alphabet="0123456789", max_size=6))
+prefix_groups = st.lists(st.lists(digits, max_size=4), max_size=8)
+codes = st.lists(
+    st.one_of(
+        st.none(),
+        st.text(alphabet="0176", max_size=10),
+        st.text(alphabet="0176.x ", max_size=10),
+        st.text(max_size=10),
+    ),
+    max_size=8,
+)
+
+
+@given(prefix_groups, codes)
+def test_match_prefixes_agrees_with_the_naive_reference(
+    kernel: ModuleType, groups: list[list[str]], items: list[str | None]
+) -> None:
+    trie = build_trie(groups)
+    got = kernel.match_prefixes(trie.children, trie.starts, trie.groups, items)
+    assert got == naive_match(groups, items)
+
+
+@pytest.mark.cython
+@given(prefix_groups, codes)
+def test_both_kernels_agree(groups: list[list[str]], items: list[str | None]) -> None:
+    import alcheck._fastmatch as compiled
+    import alcheck._fastmatch_py as twin
+
+    trie = build_trie(groups)
+    args = (trie.children, trie.starts, trie.groups, items)
+    assert compiled.match_prefixes(*args) == twin.match_prefixes(*args)
+
+
+def test_match_prefixes_on_aluminum_headings(kernel: ModuleType) -> None:
+    trie = build_trie([["76"], ["7606", "7607"], ["760612"], [""]])
+    got = kernel.match_prefixes(
+        trie.children, trie.starts, trie.groups, ["7606123090", "7608100", None, "76O6", ""]
+    )
+    assert got == [(0, 1, 2, 3), (0, 3), (3,), (0, 3), (3,)]
+
+
+@given(prefix_groups)
+def test_prefix_trie_pickles_to_an_equal_trie(groups: list[list[str]]) -> None:
+    trie = build_trie(groups)
+    again = pickle.loads(pickle.dumps(trie))
+    assert again == trie
+    assert (again.children, again.starts, again.groups) == (trie.children, trie.starts, trie.groups)
+
+
+@pytest.mark.parametrize("bad", ["7a", "-1", "７６", " 76"])
+def test_build_trie_rejects_a_prefix_with_a_non_digit(bad: str) -> None:
+    with pytest.raises(ValueError, match="digits only"):
+        build_trie([[bad]])
