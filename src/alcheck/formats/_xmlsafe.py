@@ -33,6 +33,11 @@ def safe_parser_options() -> dict[str, bool]:
     }
 
 
+def safe_parser() -> etree.XMLParser:
+    """Return a parser that never loads a DTD, expands an entity or touches the network."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
 def _decode_head(head: bytes) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return head.decode("utf-16", errors="ignore")
@@ -65,7 +70,12 @@ def check_prolog(head: bytes, name: str) -> None:
 def check_docinfo(tree: etree._ElementTree, name: str) -> None:
     """Raise HostileInputError when lxml saw a DOCTYPE the prolog scan could not reach."""
     info = tree.docinfo
-    if info.doctype or info.internalDTD is not None or info.system_url or info.public_id:
+    if (
+        getattr(info, "doctype", "")
+        or info.internalDTD is not None
+        or info.system_url
+        or info.public_id
+    ):
         raise HostileInputError(
             "refused: the XML has a DOCTYPE (a DTD or entity declarations); "
             "alcheck never loads DTDs or expands entities",

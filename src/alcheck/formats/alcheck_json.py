@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import InputError, NotADeclarationError
-from ..model import Declaration, Location, lenient_declaration
+from ..model import Declaration, lenient_declaration
 
 
 def _decode(text: str, name: str, first_line: int = 1) -> Any:
@@ -16,7 +16,9 @@ def _decode(text: str, name: str, first_line: int = 1) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
-            f"not valid JSON: {exc.msg} (column {exc.colno})", file=name, line=first_line + exc.lineno - 1
+            f"not valid JSON: {exc.msg} (column {exc.colno})",
+            file=name,
+            line=first_line + exc.lineno - 1,
         ) from None
 
 
@@ -46,8 +48,10 @@ def read_json_text(text: str, name: str = "<input>") -> Iterator[Declaration]:
     if not stripped:
         raise NotADeclarationError("empty input", file=name, line=1)
     lines = stripped.splitlines()
-    if stripped.startswith("{") and len(lines) > 1 and all(
-        ln.strip().startswith("{") for ln in lines if ln.strip()
+    if (
+        stripped.startswith("{")
+        and len(lines) > 1
+        and all(ln.strip().startswith("{") for ln in lines if ln.strip())
     ):
         # JSON Lines: every non-blank line is an object of its own.
         offset = text.lstrip("\ufeff").find(stripped)
@@ -92,5 +96,3 @@ def write_json(decls: Iterable[Declaration], out: IO[str], *, lines: bool = Fals
         return
     json.dump([_dump(d) for d in decls], out, ensure_ascii=False, indent=2, sort_keys=True)
     out.write("\n")
-
-

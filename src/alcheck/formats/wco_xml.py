@@ -10,6 +10,7 @@ Hostile XML (any DOCTYPE) is refused unread; see `_xmlsafe`. docs/formats.md is 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import sys
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
@@ -20,8 +21,15 @@ from typing import IO, Any
 from lxml import etree
 
 from ..errors import InputError, NotADeclarationError
-from ..model import Declaration, Location, Regime, lenient_declaration
-from ._xmlsafe import HEAD_BYTES, HeadThenRest, check_docinfo, check_prolog, safe_parser_options
+from ..model import Declaration, Regime, lenient_declaration
+from ._xmlsafe import (
+    HEAD_BYTES,
+    HeadThenRest,
+    check_docinfo,
+    check_prolog,
+    safe_parser,
+    safe_parser_options,
+)
 
 DEC_NS = "urn:wco:datamodel:WCO:DEC-DMS:2"
 MD_NS = "urn:wco:datamodel:WCO:DocumentMetaData-DMS:2"
@@ -236,9 +244,7 @@ class _Reader:
         data["sources"] = sources
         return data
 
-    def procedure(
-        self, holders: Iterable[etree._Element]
-    ) -> tuple[str, etree._Element] | None:
+    def procedure(self, holders: Iterable[etree._Element]) -> tuple[str, etree._Element] | None:
         """Return the requested procedure (CPC) and where it was read, from the first holder."""
         for holder in holders:
             for proc in _children(holder, "GovernmentProcedure"):
@@ -258,8 +264,8 @@ class _Reader:
             data["jurisdiction"], sources["jurisdiction"] = self.jurisdiction
         self.put(data, sources, "id", _child(decl, "FunctionalReferenceID"))
         self.put(data, sources, "declaration_type", _child(decl, "TypeCode"))
-        for holder in ("IssueDateTime", "AcceptanceDateTime"):
-            when = _child(decl, holder, "DateTimeString")
+        for stamp in ("IssueDateTime", "AcceptanceDateTime"):
+            when = _child(decl, stamp, "DateTimeString")
             raw = _text(when)
             if when is not None and raw is not None:
                 data["entry_date"] = _wco_date(raw, when.get("formatCode"))
@@ -363,7 +369,7 @@ def _describe_root(root_tag: str, namespaces: set[str], type_name: str | None) -
 @cache
 def _schema(path: str) -> etree.XMLSchema:
     try:
-        doc = etree.parse(path, etree.XMLParser(**safe_parser_options()))
+        doc = etree.parse(path, safe_parser())
         return etree.XMLSchema(doc)
     except (OSError, etree.XMLSyntaxError, etree.XMLSchemaParseError) as exc:
         raise InputError(f"cannot load the XML schema: {exc}", file=path) from None
@@ -373,13 +379,16 @@ def _validate(source: bytes, name: str, schema: str | Path) -> None:
     """Raise InputError at the first schema violation; the document is held in memory."""
     validator = _schema(str(schema))
     try:
-        tree = etree.ElementTree(etree.fromstring(source, etree.XMLParser(**safe_parser_options())))
+        tree = etree.ElementTree(etree.fromstring(source, safe_parser()))
     except etree.XMLSyntaxError as exc:
         raise InputError(f"not well-formed XML: {exc.msg}", file=name, line=exc.lineno) from None
     check_docinfo(tree, name)
     if not validator.validate(tree):
-        error = validator.error_log.last_error
-        raise InputError(f"does not match the XML schema: {error.message}", file=name, line=error.line)
+        log: Any = validator.error_log  # the stubs do not know last_error
+        error = log.last_error
+        raise InputError(
+            f"does not match the XML schema: {error.message}", file=name, line=error.line
+        )
 
 
 def read_wco_xml_stream(
@@ -392,13 +401,8 @@ def read_wco_xml_stream(
     if schema is not None:
         whole = head + stream.read()
         _validate(whole, name, schema)
-        source = HeadThenRest(whole, _Empty())
+        source = HeadThenRest(whole, io.BytesIO())
     yield from _stream(source, name)
-
-
-class _Empty:
-    def read(self, size: int = -1) -> bytes:
-        return b""
 
 
 def _stream(source: Any, name: str) -> Iterator[Declaration]:
@@ -495,7 +499,7 @@ def read_wco_xml_bytes(data: bytes, name: str = "<input>") -> Iterator[Declarati
 
 def _stream_bytes(data: bytes, name: str) -> Iterator[Declaration]:
     check_prolog(data[:HEAD_BYTES], name)
-    yield from _stream(HeadThenRest(data, _Empty()), name)
+    yield from _stream(HeadThenRest(data, io.BytesIO()), name)
 
 
 def _raw(owner: Any, field: str) -> str | None:
@@ -517,7 +521,9 @@ def _element(tag: str, text: str | None = None, **attrs: str) -> etree._Element:
     return elem
 
 
-def _sub(parent: etree._Element, name: str, text: str | None = None, **attrs: str) -> etree._Element:
+def _sub(
+    parent: etree._Element, name: str, text: str | None = None, **attrs: str
+) -> etree._Element:
     elem = etree.SubElement(parent, f"{{{DEC_NS}}}{name}", attrs)
     if text is not None:
         elem.text = text
