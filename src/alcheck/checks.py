@@ -45,7 +45,9 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             },
             {
                 "en": "Correct the value in the source system and re-export the file.",
-                "fr": "Corrigez la valeur dans le système source et exportez de nouveau le fichier.",
+                "fr": (
+                    "Corrigez la valeur dans le système source et exportez de nouveau le fichier."
+                ),
                 "es": "Corrija el valor en el sistema de origen y vuelva a exportar el archivo.",
             },
             "a value of the wrong type (a mass that is not a number, a date that is not a date)",
@@ -77,8 +79,14 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
             },
             {
                 "en": "Use the ISO 3166-1 alpha-2 code (smelt and cast also allow UN and N/A).",
-                "fr": "Utilisez le code alpha-2 ISO 3166-1 (fonte et coulée admettent aussi UN et N/A).",
-                "es": "Use el código alfa-2 ISO 3166-1 (fundición y vertido admiten también UN y N/A).",
+                "fr": (
+                    "Utilisez le code alpha-2 ISO 3166-1 "
+                    "(fonte et coulée admettent aussi UN et N/A)."
+                ),
+                "es": (
+                    "Use el código alfa-2 ISO 3166-1 "
+                    "(fundición y vertido admiten también UN y N/A)."
+                ),
             },
             "a country code that is not ISO 3166-1 (or UN / N/A for smelt and cast)",
         ),
@@ -108,9 +116,18 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
                 "es": "código arancelario {value!r}: {problem}",
             },
             {
-                "en": "Declare the full national code; its first six digits must be an HS 2022 subheading.",
-                "fr": "Déclarez le code national complet ; ses six premiers chiffres doivent être une sous-position du SH 2022.",
-                "es": "Declare el código nacional completo; sus seis primeros dígitos deben ser una subpartida del SA 2022.",
+                "en": (
+                    "Declare the full national code; "
+                    "its first six digits must be an HS 2022 subheading."
+                ),
+                "fr": (
+                    "Déclarez le code national complet ; "
+                    "ses six premiers chiffres doivent être une sous-position du SH 2022."
+                ),
+                "es": (
+                    "Declare el código nacional completo; "
+                    "sus seis primeros dígitos deben ser una subpartida del SA 2022."
+                ),
             },
             "a malformed tariff code for the jurisdiction, or an HS-6 part not in HS 2022",
         ),
@@ -218,5 +235,11 @@ def _item_findings(decl: Declaration, item: GoodsItem, lang: str) -> Iterator[Fi
         problem = parse_tariff(item.tariff_declared, decl.jurisdiction).problem
         if problem is not None:
             yield _finding(
-                "CAT-TARIFF", lang, decl, item, "tariff_declared", item.tariff_declared, problem=problem
+                "CAT-TARIFF",
+                lang,
+                decl,
+                item,
+                "tariff_declared",
+                item.tariff_declared,
+                problem=problem,
             )

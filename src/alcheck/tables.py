@@ -16,7 +16,10 @@ class PrefixTrie:
     groups: array[int]
 
     def __reduce__(self) -> tuple[object, tuple[bytes, bytes, bytes]]:
-        return (_trie_from_bytes, (self.children.tobytes(), self.starts.tobytes(), self.groups.tobytes()))
+        return (
+            _trie_from_bytes,
+            (self.children.tobytes(), self.starts.tobytes(), self.groups.tobytes()),
+        )
 
 
 def _trie_from_bytes(children: bytes, starts: bytes, groups: bytes) -> PrefixTrie:

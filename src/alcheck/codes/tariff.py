@@ -50,9 +50,9 @@ def parse_tariff(raw: str, jurisdiction: str | None = None) -> TariffCode:
     shapes = shapes_for(jurisdiction)
     if len(compact) not in shapes:
         lengths = ", ".join(f"{n} ({what})" for n, what in shapes.items())
-        return TariffCode(
-            raw, None, None, f"{len(compact)} digits; expected {lengths} for {jurisdiction or 'this jurisdiction'}"
-        )
+        where = jurisdiction or "this jurisdiction"
+        problem = f"{len(compact)} digits; expected {lengths} for {where}"
+        return TariffCode(raw, None, None, problem)
     hs6 = compact[:6]
     if not is_hs6(hs6):
         return TariffCode(raw, compact, None, f"{hs6[:4]}.{hs6[4:]} is not an HS 2022 subheading")
