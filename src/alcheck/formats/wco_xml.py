@@ -462,7 +462,7 @@ def _stream(source: Any, name: str) -> Iterator[Declaration]:
                 while elem.getprevious() is not None:
                     del parent[0]
     except etree.XMLSyntaxError as exc:
-        raise InputError(f"not well-formed XML: {exc.msg}", file=name, line=exc.lineno) from None
+        raise _syntax_error(exc, name) from None
     if root_tag is None:
         raise NotADeclarationError("empty input: no XML element", file=name, line=1)
     if count == 0:
@@ -471,6 +471,16 @@ def _stream(source: Any, name: str) -> Iterator[Declaration]:
             file=name,
             line=1,
         )
+
+
+def _syntax_error(exc: etree.XMLSyntaxError, name: str) -> InputError:
+    """Name the parser error; when iterparse gives no line, take the last fatal one logged."""
+    message, line = exc.msg, exc.lineno
+    if line <= 0:
+        fatal = [e for e in exc.error_log if e.level_name == "FATAL"]
+        if fatal:
+            message, line = fatal[-1].message, fatal[-1].line
+    return InputError(f"not well-formed XML: {message}", file=name, line=line if line > 0 else None)
 
 
 def read_wco_xml(path: str | Path, *, schema: str | Path | None = None) -> Iterator[Declaration]:
