@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import alcheck
@@ -261,6 +261,7 @@ def test_syn_unknown_does_not_fire_on_known_keys() -> None:
 # Any string at all -------------------------------------------------------------------------
 
 
+@settings(deadline=None)
 @given(st.text(), st.sampled_from(["US", "CA", "MX", "GB", "EU"]))
 def test_any_string_as_a_code_is_a_finding_or_none_never_an_exception(
     text: str, jurisdiction: str
@@ -276,6 +277,7 @@ def test_any_string_as_a_code_is_a_finding_or_none_never_an_exception(
     assert (("CAT-TARIFF", "items[1].tariff_declared") in fields) == tariff_bad
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_any_string_as_the_jurisdiction_never_raises(text: str) -> None:
     found = findings(header={"jurisdiction": text})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pycountry
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alcheck.codes import (
@@ -42,6 +42,7 @@ def country_spellings(draw: st.DrawFn) -> tuple[str, str]:
     return country.alpha_2, pad + _any_case(draw, code) + pad
 
 
+@settings(deadline=None)
 @given(country_spellings())
 def test_normalizing_a_country_yields_its_alpha2_idempotently(spelling: tuple[str, str]) -> None:
     alpha2, text = spelling
@@ -98,6 +99,7 @@ def dotted_tariff_codes(draw: st.DrawFn) -> tuple[str, str]:
     return digits, text
 
 
+@settings(deadline=None)
 @given(dotted_tariff_codes(), st.sampled_from(["US", "CA", "MX", "GB", "DE", None]))
 def test_valid_tariff_codes_normalize_idempotently(
     code: tuple[str, str], jurisdiction: str | None
@@ -113,6 +115,7 @@ def test_valid_tariff_codes_normalize_idempotently(
     assert GoodsItem(tariff_declared=item.tariff_code).tariff_code == digits
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_parse_tariff_never_raises(text: str) -> None:
     parsed = parse_tariff(text, "US")

@@ -11,7 +11,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import alcheck
@@ -156,6 +156,7 @@ codes = st.lists(
 )
 
 
+@settings(deadline=None)
 @given(prefix_groups, codes)
 def test_match_prefixes_agrees_with_the_naive_reference(
     kernel: ModuleType, groups: list[list[str]], items: list[str | None]
@@ -166,6 +167,7 @@ def test_match_prefixes_agrees_with_the_naive_reference(
 
 
 @pytest.mark.cython
+@settings(deadline=None)
 @given(prefix_groups, codes)
 def test_both_kernels_agree(groups: list[list[str]], items: list[str | None]) -> None:
     import alcheck._fastmatch as compiled
@@ -184,6 +186,7 @@ def test_match_prefixes_on_aluminum_headings(kernel: ModuleType) -> None:
     assert got == [(0, 1, 2, 3), (0, 3), (3,), (0, 3), (3,)]
 
 
+@settings(deadline=None)
 @given(prefix_groups)
 def test_prefix_trie_pickles_to_an_equal_trie(groups: list[list[str]]) -> None:
     trie = build_trie(groups)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alcheck.model import Declaration, GoodsItem, declaration_json_schema, lenient_declaration
@@ -113,6 +113,7 @@ declaration_dicts = st.fixed_dictionaries(
 )
 
 
+@settings(deadline=None)
 @given(declaration_dicts)
 def test_model_json_round_trips_to_an_equal_model(raw: dict[str, Any]) -> None:
     decl = lenient_declaration(raw)
@@ -121,6 +122,7 @@ def test_model_json_round_trips_to_an_equal_model(raw: dict[str, Any]) -> None:
     assert lenient_declaration(json.loads(decl.model_dump_json(exclude_defaults=True))) == decl
 
 
+@settings(deadline=None)
 @given(item_dicts)
 def test_goods_item_json_round_trips_and_sets_aside_what_does_not_parse(
     raw: dict[str, Any],
