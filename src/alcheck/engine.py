@@ -1,26 +1,224 @@
-"""Apply checks to declarations and collect findings."""
+"""Apply the built-in checks and a compiled rule set to declarations; collect findings.
+
+The date a declaration is judged on: the caller's `as_of` when given, else the
+declaration's entry date, else today. Every finding records it (`judged_on`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import datetime as dt
+import string
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from .checks import builtin_findings
-from .findings import Finding
-from .model import Declaration
+from .codes.hs import hs_description
+from .errors import UsageError
+from .findings import Finding, Severity
+from .model import Declaration, GoodsItem
+from .ruleset import CompiledRule, Rates, RuleSet, encode
+from ._match import kernel
+
+LANGS = ("en", "fr", "es")
+_NOT_EVALUATED = {
+    "en": "not evaluated: {reason}",
+    "fr": "non évaluée : {reason}",
+    "es": "no evaluada: {reason}",
+}
+_REASONS = {
+    "rate": {
+        "en": "no exchange rate from {currency} to {needed}",
+        "fr": "aucun taux de change de {currency} en {needed}",
+        "es": "no hay tipo de cambio de {currency} a {needed}",
+    },
+    "number": {
+        "en": "the value, currency or net mass it needs is missing",
+        "fr": "la valeur, la devise ou la masse nette nécessaire manque",
+        "es": "falta el valor, la moneda o la masa neta que necesita",
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """How findings are selected and graded (see `validate`)."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] | None = None
+
+    def keep(self, rule_id: str) -> bool:
+        """Tell whether a rule id passes select (prefixes; empty = all) and ignore."""
+        if self.select and not any(rule_id.startswith(p) for p in self.select):
+            return False
+        return not any(rule_id.startswith(p) for p in self.ignore)
+
+    def regrade(self, finding: Finding) -> Finding:
+        """Apply a severity override to a finding, by exact id or longest id prefix."""
+        if not self.severity:
+            return finding
+        best = max((p for p in self.severity if finding.rule_id.startswith(p)), key=len, default=None)
+        if best is None:
+            return finding
+        return finding.model_copy(update={"severity": self.severity[best]})
+
+
+@dataclass(frozen=True, slots=True)
+class DeclarationResult:
+    """The findings of one declaration and the date it was judged on (and why that date)."""
+
+    declaration: Declaration
+    judged_on: dt.date
+    date_source: str
+    findings: tuple[Finding, ...]
+
+
+class _Formatter(string.Formatter):
+    def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+        value = kwargs.get(str(key))
+        return "?" if value is None else value
+
+
+_FORMAT = _Formatter()
+
+
+def _item_values(decl: Declaration, item: GoodsItem, judged_on: dt.date) -> dict[str, Any]:
+    unit = None
+    if item.value is not None and item.net_mass_kg:
+        unit = f"{item.value / item.net_mass_kg:.4f}"
+    return {
+        "id": decl.id, "line": item.line, "tariff": item.tariff_declared, "hs6": item.hs6,
+        "description": item.description, "origin": item.origin,
+        "export_country": item.export_country, "smelt1": item.smelt1, "smelt2": item.smelt2,
+        "cast": item.cast, "value": item.value, "currency": item.currency,
+        "net_mass": item.net_mass_kg, "unit_value": unit,
+        "regime": decl.regime.value if decl.regime else None,
+        "declaration_type": decl.declaration_type, "judged_on": judged_on.isoformat(),
+        "jurisdiction": decl.jurisdiction,
+        "additional_codes": ", ".join(item.additional_codes) or None,
+        "documents": ", ".join(d.type + (f":{d.id}" if d.id else "") for d in (*item.documents, *decl.documents)) or None,
+        "hs_description": hs_description(item.hs6) if item.hs6 else None,
+    }  # fmt: skip
+
+
+def _citation(rule: CompiledRule) -> str:
+    c = rule.citation
+    text = c.instrument + (f", {c.section}" if c.section else "") + f" <{c.url}>"
+    return text + (f" (caveat: {c.caveat})" if c.caveat else "")
+
+
+def _rule_finding(
+    rule: CompiledRule, decl: Declaration, item: GoodsItem, judged_on: dt.date, evaluated: bool,
+    lang: str, rates: Rates | None,
+) -> Finding:  # fmt: skip
+    values = _item_values(decl, item, judged_on)
+    values.update(rule.params)
+    message = _FORMAT.format(getattr(rule.message, lang), **values)
+    if not evaluated:
+        needed = next((n.currency for n in rule.when.numbers if n.currency and n.currency != item.currency), None)
+        kind = "rate" if needed and item.currency and item.value is not None else "number"
+        reason = _REASONS[kind][lang].format(currency=item.currency, needed=needed)
+        message = _NOT_EVALUATED[lang].format(reason=reason) + " — " + message
+    attr = rule.field
+    raw = getattr(item, attr, None) if attr in GoodsItem.model_fields else None
+    return Finding(
+        rule_id=rule.id,
+        severity=rule.severity if evaluated else Severity.INFO,
+        check_class=rule.check_class,
+        message=message,
+        declaration_id=decl.id,
+        item_line=item.line,
+        field=f"items[{item.line}].{attr}",
+        location=item.where(attr) or decl.location,
+        value=None if raw is None else str(raw) if not isinstance(raw, tuple) else ", ".join(map(str, raw)),
+        citation=_citation(rule),
+        hint=getattr(rule.hint, lang),
+        pack=rule.pack.name,
+        pack_version=rule.pack.version,
+        variant=rule.variant,
+        evaluated=evaluated,
+        judged_on=judged_on,
+    )
+
+
+def _judged(decl: Declaration, as_of: dt.date | None) -> tuple[dt.date, str]:
+    if as_of is not None:
+        return as_of, "as_of"
+    if decl.entry_date is not None:
+        return decl.entry_date, "entry_date"
+    return dt.date.today(), "today"
+
+
+def check(
+    declarations: Declaration | Iterable[Declaration],
+    *,
+    rules: RuleSet | None = None,
+    as_of: dt.date | None = None,
+    rates: Rates | None = None,
+    lang: str = "en",
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    severity: Mapping[str, Severity | str] | None = None,
+    batch_items: int = 4096,
+) -> Iterator[DeclarationResult]:
+    """Yield each declaration's result in input order, judging items in kernel batches."""
+    if lang not in LANGS:
+        raise UsageError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    ruleset = rules if rules is not None else RuleSet.default()
+    options = Options(
+        tuple(select), tuple(ignore),
+        {k: Severity(v) for k, v in severity.items()} if severity else None,
+    )  # fmt: skip
+    if isinstance(declarations, Declaration):
+        declarations = (declarations,)
+    pending: list[tuple[Declaration, dt.date, str]] = []
+    n_items = 0
+    for decl in declarations:
+        pending.append((decl, *_judged(decl, as_of)))
+        n_items += len(decl.items)
+        if n_items >= batch_items:
+            yield from _run(ruleset, pending, options, lang, rates)
+            pending, n_items = [], 0
+    if pending:
+        yield from _run(ruleset, pending, options, lang, rates)
+
+
+def _run(
+    rs: RuleSet, pending: list[tuple[Declaration, dt.date, str]], options: Options, lang: str,
+    rates: Rates | None,
+) -> Iterator[DeclarationResult]:  # fmt: skip
+    rows = [(decl, item, day) for decl, day, _ in pending for item in decl.items]
+    matches = kernel.match(rs.tables, encode(rs, rows, rates)) if rows and rs.rules else []
+    by_item: dict[int, list[tuple[int, int]]] = {}
+    for i, r, status in matches:
+        by_item.setdefault(i, []).append((r, status))
+    row = 0
+    for decl, day, source in pending:
+        found = [options.regrade(f) for f in builtin_findings(decl, lang) if options.keep(f.rule_id)]
+        for item in decl.items:
+            for r, status in sorted(by_item.get(row, ())):
+                rule = rs.rules[r]
+                if options.keep(rule.id):
+                    f = _rule_finding(rule, decl, item, day, status == 1, lang, rates)
+                    found.append(options.regrade(f) if status == 1 else f)
+            row += 1
+        yield DeclarationResult(decl, day, source, tuple(found))
 
 
 def iter_findings(
-    declarations: Declaration | Iterable[Declaration], *, lang: str = "en"
+    declarations: Declaration | Iterable[Declaration], **kwargs: Any
 ) -> Iterator[Finding]:
-    """Yield the findings of each declaration in input order."""
-    if isinstance(declarations, Declaration):
-        declarations = (declarations,)
-    for decl in declarations:
-        yield from builtin_findings(decl, lang)
+    """Yield every finding of one declaration or of many, in input order (see `check`)."""
+    for result in check(declarations, **kwargs):
+        yield from result.findings
 
 
-def validate(
-    declarations: Declaration | Iterable[Declaration], *, lang: str = "en"
-) -> list[Finding]:
-    """Return every finding of one declaration or of many, in input order."""
-    return list(iter_findings(declarations, lang=lang))
+def validate(declarations: Declaration | Iterable[Declaration], **kwargs: Any) -> list[Finding]:
+    """Return every finding of one declaration or of many, in input order.
+
+    Keyword arguments: rules (a RuleSet; default: every bundled pack), as_of (a date that
+    overrides entry dates), rates ({("EUR", "USD"): 1.08}), lang ("en", "fr", "es"),
+    select / ignore (rule id prefixes), severity ({rule id or prefix: level}).
+    """
+    return list(iter_findings(declarations, **kwargs))

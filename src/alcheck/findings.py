@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -53,3 +54,6 @@ class Finding(BaseModel):
     hint: str | None = None
     pack: str = "builtin"
     pack_version: str | None = None
+    variant: int = 0
+    evaluated: bool = True
+    judged_on: dt.date | None = None

@@ -168,6 +168,11 @@ def _move_invalid(data: dict[str, Any], name: str, parse: Any) -> None:
         data[name] = parsed
 
 
+def _blank_is_missing(data: dict[str, Any]) -> dict[str, Any]:
+    """Copy `data` with blank strings as None: an empty cell or element gives no value."""
+    return {k: (None if isinstance(v, str) and not v.strip() else v) for k, v in data.items()}
+
+
 def _normalized_code(raw: str, normalize: Any) -> str:
     """Return the canonical form of a code, or the code as given when it is not in the table."""
     canonical: str | None = normalize(raw)
@@ -222,7 +227,7 @@ class GoodsItem(BaseModel):
     def _lenient(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        data = dict(data)
+        data = _blank_is_missing(data)
         for name in _DECIMAL_FIELDS:
             _move_invalid(data, name, _as_decimal)
         _move_invalid(data, "line", _as_int)
@@ -277,7 +282,7 @@ class Declaration(BaseModel):
     def _lenient(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        data = dict(data)
+        data = _blank_is_missing(data)
         _move_invalid(data, "entry_date", _as_date)
         _move_invalid(data, "regime", _as_regime)
         jurisdiction = data.get("jurisdiction")

@@ -49,3 +49,57 @@ def build_trie(prefix_groups: Sequence[Sequence[str]]) -> PrefixTrie:
         flat.extend(sorted(node_ends))
         starts.append(len(flat))
     return PrefixTrie(array("i", children), array("i", starts), array("i", flat))
+
+
+@dataclass(frozen=True, slots=True)
+class RuleTables:
+    """A compiled rule set as flat arrays: what the kernels read for every item.
+
+    Rule r holds on an item when the item's date is within [date_from[r], date_to[r]],
+    its tariff code matches one of r's include prefixes (or r has none: tariff_any[r])
+    and none of its exclude prefixes, every one of r's condition groups holds, and every
+    number condition holds. Groups are sets of atom ids: an "any" group (kind 0) holds
+    when the item has at least one of its atoms, a "none" group (kind 1) when it has none.
+    """
+
+    n_rules: int
+    n_atoms: int
+    n_slots: int
+    date_from: array[int]
+    date_to: array[int]
+    tariff_any: array[int]
+    always: array[int]
+    include_trie: PrefixTrie
+    exclude_trie: PrefixTrie
+    group_start: array[int]
+    group_kind: array[int]
+    atom_start: array[int]
+    group_atoms: array[int]
+    num_start: array[int]
+    num_field: array[int]
+    num_op: array[int]
+    num_amount: array[float]
+    num_slot: array[int]
+
+
+@dataclass(frozen=True, slots=True)
+class ItemBatch:
+    """Items encoded for the kernels: codes, judged dates, atoms, values and masses.
+
+    Item i has atoms atoms[atom_start[i]:atom_start[i + 1]]; its value converted into
+    currency slot s is values[i * n_slots + s] (NaN when unknown); its net mass is
+    masses[i] (NaN when unknown).
+    """
+
+    codes: list[str | None]
+    dates: array[int]
+    atom_start: array[int]
+    atoms: array[int]
+    values: array[float]
+    masses: array[float]
+
+
+NUM_FIELDS = {"value": 0, "net_mass": 1, "unit_value": 2}
+NUM_OPS = {"<": 0, "<=": 1, ">": 2, ">=": 3}
+STATUS_FIRED = 1
+STATUS_NOT_EVALUATED = 2

@@ -1,0 +1,49 @@
+"""Run a pack's golden cases: each declaration must make its rule fire, pass, or go unevaluated."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ..model import lenient_declaration
+from .schema import GoldenCase, Pack
+
+
+def case_declaration(pack: Pack, case: GoldenCase) -> dict[str, Any]:
+    """Return the declaration data of a golden case: the pack's defaults, then the case."""
+    decl: dict[str, Any] = {"jurisdiction": pack.pack.jurisdiction, **pack.case_defaults.declaration}
+    decl.update(case.declaration)
+    item: dict[str, Any] = {**pack.case_defaults.item, **case.item}
+    decl["items"] = [item]
+    return decl
+
+
+def run_golden_cases(pack: Pack, ruleset: Any = None) -> list[str]:
+    """Return a problem for every golden case of `pack` whose rule does not behave as expected.
+
+    The cases run against `ruleset` (default: every bundled pack), so they also show that
+    a pack works beside the others.
+    """
+    from ..engine import validate
+    from ..ruleset import RuleSet
+
+    rs = ruleset if ruleset is not None else RuleSet.default()
+    problems: list[str] = []
+    variants: dict[str, int] = {}
+    for rule in pack.rules:
+        variant = variants[rule.id] = variants.get(rule.id, -1) + 1
+        for case in rule.cases:
+            decl = lenient_declaration(case_declaration(pack, case))
+            rates = {tuple(k.upper().split("/")): Decimal(str(v)) for k, v in case.rates.items()}
+            found = [f for f in validate(decl, rules=rs, rates=rates) if f.rule_id == rule.id]
+            fired = [f for f in found if f.evaluated]
+            if case.expect == "fire":
+                ok = any(f.severity == rule.severity and f.variant == variant for f in fired)
+            elif case.expect == "pass":
+                ok = not found
+            else:
+                ok = any(f.variant == variant and not f.evaluated for f in found) and not fired
+            if not ok:
+                got = [(f.severity.value, f.evaluated, f.message) for f in found]
+                problems.append(f"{pack.source}: {rule.id} [{rule.valid_from}]: case {case.note!r} expected {case.expect}, got {got}")
+    return problems

@@ -1,0 +1,94 @@
+"""Semantic checks on a validated pack: what pydantic's schema cannot say alone."""
+
+from __future__ import annotations
+
+import string
+
+from ..codes.countries import is_country
+from ..model import Regime
+from .schema import COUNTRY_SLOTS, PRESENCE_FIELDS, Pack, Rule
+
+COUNTRY_SPECIALS = frozenset({"UN", "N/A", "MISSING", "INVALID"})
+REGIME_VALUES = frozenset({r.value for r in Regime} | {"MISSING"})
+PLACEHOLDERS = frozenset(
+    {
+        "id", "line", "tariff", "hs6", "description", "origin", "export_country",
+        "smelt1", "smelt2", "cast", "value", "currency", "net_mass", "unit_value",
+        "regime", "declaration_type", "judged_on", "jurisdiction", "additional_codes",
+        "documents", "hs_description",
+    }
+)  # fmt: skip
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _lint_rule(rule: Rule, where: str) -> list[str]:
+    problems: list[str] = []
+    w = rule.when
+    if rule.valid_to is not None and rule.valid_to < rule.valid_from:
+        problems.append(f"{where}: valid_to {rule.valid_to} is before valid_from {rule.valid_from}")
+    if not rule.citation.url.startswith(("https://", "http://")):
+        problems.append(f"{where}: citation.url must be a web address")
+    for lang in ("en", "fr", "es"):
+        for kind, texts in (("message", rule.message), ("hint", rule.hint)):
+            text = getattr(texts, lang)
+            if not text.strip():
+                problems.append(f"{where}: {kind}.{lang} is empty")
+            try:
+                unknown = _placeholders(text) - PLACEHOLDERS - set(rule.params)
+            except ValueError as exc:
+                problems.append(f"{where}: {kind}.{lang}: {exc}")
+                continue
+            if unknown:
+                problems.append(f"{where}: {kind}.{lang} uses unknown placeholders {sorted(unknown)}")
+    for slot in (*COUNTRY_SLOTS[:-1], "metal"):
+        for suffix in (("", "_not") if slot != "metal" else ("_any", "_none")):
+            values = getattr(w, slot + suffix) or []
+            bad = [v for v in values if v not in COUNTRY_SPECIALS and not is_country(v)]
+            if bad:
+                problems.append(f"{where}: when.{slot}{suffix}: not country codes: {bad}")
+    for name in ("regime", "regime_not"):
+        bad = [v for v in getattr(w, name) or [] if v not in REGIME_VALUES]
+        if bad:
+            problems.append(f"{where}: when.{name}: unknown regimes {bad}")
+    for name in ("tariff", "tariff_not", "additional_codes_any", "additional_codes_none"):
+        for prefix in getattr(w, name) or []:
+            digits = prefix.replace(".", "").replace(" ", "")
+            if not (digits.isascii() and digits.isdigit()):
+                problems.append(f"{where}: when.{name}: {prefix!r} is not a code prefix")
+    for name in ("present_all", "missing_any"):
+        bad = [v for v in getattr(w, name) or [] if v not in PRESENCE_FIELDS]
+        if bad:
+            problems.append(f"{where}: when.{name}: unknown fields {bad} (known: {list(PRESENCE_FIELDS)})")
+    for n in w.numbers:
+        if n.field in ("value", "unit_value") and not n.currency:
+            problems.append(f"{where}: when.numbers: {n.field} needs a currency")
+    return problems
+
+
+def lint_pack(pack: Pack) -> list[str]:
+    """Return every problem in a pack: windows, citations, messages, codes, golden cases."""
+    problems: list[str] = []
+    source = pack.source or "<pack>"
+    fires: dict[str, int] = {}
+    passes: dict[str, int] = {}
+    for i, rule in enumerate(pack.rules):
+        line = pack.rule_lines[i] if i < len(pack.rule_lines) else None
+        where = f"{source}:{line}: rule {rule.id}" if line else f"{source}: rule {rule.id}"
+        problems.extend(_lint_rule(rule, where))
+        for case in rule.cases:
+            if case.expect != "not-evaluated":
+                counter = fires if case.expect == "fire" else passes
+                counter[rule.id] = counter.get(rule.id, 0) + 1
+            bad_rates = [k for k in case.rates if len(k.split("/")) != 2]
+            if bad_rates:
+                problems.append(f"{where}: case {case.note!r}: rates keys are FROM/TO: {bad_rates}")
+    for rid in dict.fromkeys(r.id for r in pack.rules):
+        if not fires.get(rid) or not passes.get(rid):
+            problems.append(
+                f"{source}: rule {rid}: needs golden cases that fire and that pass "
+                f"(has {fires.get(rid, 0)} fire, {passes.get(rid, 0)} pass)"
+            )
+    return problems

@@ -1,0 +1,173 @@
+"""The rule language's schema: a pack, its named sets, rules, conditions and golden cases.
+
+Every list-valued condition is a set; `x = [...]` holds when the item's value is in it,
+`x_not = [...]` when it is not. For documents, additional codes, keywords and fields,
+`*_any` holds when at least one listed thing is there and `*_none` when none is. All
+conditions of a rule must hold (AND). A rule id may appear in several entries (versions
+with other windows or variants with other conditions, such as one entry per AD/CVD
+order); each entry that holds gives its own finding.
+
+Special country values: `UN` (unknown), `N/A` (not applicable), `MISSING` (no value) and
+`INVALID` (a value not in ISO 3166-1). `MISSING` is also allowed in regime sets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..findings import CheckClass, Severity
+
+LANGUAGES = ("en", "fr", "es")
+NUMBER_FIELDS = ("value", "net_mass", "unit_value")
+OPS = ("<", "<=", ">", ">=")
+PRESENCE_FIELDS = (
+    "description",
+    "tariff",
+    "origin",
+    "export_country",
+    "smelt1",
+    "smelt2",
+    "cast",
+    "net_mass",
+    "gross_mass",
+    "value",
+    "currency",
+    "supplementary_quantity",
+    "importer",
+    "exporter",
+    "manufacturer",
+)
+COUNTRY_SLOTS = ("origin", "export", "smelt1", "smelt2", "cast", "metal")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Messages(_Strict):
+    """A text in English, French and Spanish."""
+
+    en: str
+    fr: str
+    es: str
+
+
+class Citation(_Strict):
+    """The legal source of a rule, and any caveat on how well it is verified."""
+
+    instrument: str
+    section: str | None = None
+    url: str
+    caveat: str | None = None
+
+
+class NumberCondition(_Strict):
+    """`field op amount`; value and unit value are compared in `currency`."""
+
+    field: Literal["value", "net_mass", "unit_value"]
+    op: Literal["<", "<=", ">", ">="]
+    amount: float
+    currency: str | None = None
+
+
+class Condition(_Strict):
+    """What must hold for a rule to fire (all of it)."""
+
+    tariff: list[str] | None = None
+    tariff_not: list[str] | None = None
+    origin: list[str] | None = None
+    origin_not: list[str] | None = None
+    export: list[str] | None = None
+    export_not: list[str] | None = None
+    smelt1: list[str] | None = None
+    smelt1_not: list[str] | None = None
+    smelt2: list[str] | None = None
+    smelt2_not: list[str] | None = None
+    cast: list[str] | None = None
+    cast_not: list[str] | None = None
+    metal_any: list[str] | None = Field(default=None, description="any of smelt1/smelt2/cast in")
+    metal_none: list[str] | None = Field(default=None, description="none of smelt1/smelt2/cast in")
+    regime: list[str] | None = None
+    regime_not: list[str] | None = None
+    declaration_type: list[str] | None = None
+    declaration_type_not: list[str] | None = None
+    documents_any: list[str] | None = None
+    documents_none: list[str] | None = None
+    additional_codes_any: list[str] | None = None
+    additional_codes_none: list[str] | None = None
+    description_any: list[str] | None = None
+    description_none: list[str] | None = None
+    present_all: list[str] | None = None
+    missing_any: list[str] | None = None
+    numbers: list[NumberCondition] = []
+
+
+class GoldenCase(_Strict):
+    """A declaration the rule must fire on, stay silent on, or be unable to evaluate.
+
+`rates` maps "EUR/USD" to how many USD one EUR is worth.
+"""
+
+    expect: Literal["fire", "pass", "not-evaluated"]
+    note: str
+    declaration: dict[str, object] = {}
+    item: dict[str, object] = {}
+    rates: dict[str, float] = {}
+
+
+class Rule(_Strict):
+    """One rule entry: id, grading, window, conditions, messages, citation and golden cases."""
+
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
+    severity: Severity
+    class_: CheckClass = Field(alias="class")
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    summary: str
+    field: str = "tariff_declared"
+    when: Condition = Condition()
+    message: Messages
+    hint: Messages
+    citation: Citation
+    params: dict[str, str] = {}
+    cases: list[GoldenCase] = []
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class PackInfo(_Strict):
+    """A pack's name, version, importing jurisdiction (or `*`) and title."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    version: str
+    jurisdiction: str
+    title: str
+
+
+class Override(_Strict):
+    """A change a (user) pack makes to a rule loaded before it."""
+
+    severity: Severity | None = None
+    disabled: bool = False
+
+
+class CaseDefaults(_Strict):
+    """What every golden case of a pack starts from."""
+
+    declaration: dict[str, object] = {}
+    item: dict[str, object] = {}
+
+
+class Pack(_Strict):
+    """A rule pack: its info, named sets, rules and overrides of earlier packs' rules."""
+
+    pack: PackInfo
+    sets: dict[str, list[str]] = {}
+    case_defaults: CaseDefaults = CaseDefaults()
+    rules: list[Rule] = []
+    overrides: dict[str, Override] = {}
+    source: str | None = None
+    rule_lines: list[int] = []

@@ -1,0 +1,369 @@
+"""Compile rule packs into an immutable, picklable `RuleSet` and encode items for the kernel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from .codes.countries import is_country, is_metal_country
+from .errors import RulePackError
+from .findings import CheckClass, Severity
+from .model import Declaration, GoodsItem
+from .rules.loader import bundled_pack_names, load_bundled, load_pack
+from .rules.schema import Citation, Condition, Messages, Pack, Rule
+from .tables import (
+    NUM_FIELDS,
+    NUM_OPS,
+    ItemBatch,
+    RuleTables,
+    build_trie,
+)
+from .text import normalize_words
+
+_FAR_PAST = 0
+_FAR_FUTURE = dt.date.max.toordinal()
+Atom = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class PackMeta:
+    """Which pack a rule came from: name, version, jurisdiction, source file."""
+
+    name: str
+    version: str
+    jurisdiction: str
+    source: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    """One rule entry after layering: what a finding needs to be built and explained."""
+
+    id: str
+    severity: Severity
+    check_class: CheckClass
+    valid_from: dt.date
+    valid_to: dt.date | None
+    summary: str
+    field: str
+    message: Messages
+    hint: Messages
+    citation: Citation
+    params: tuple[tuple[str, str], ...]
+    when: Condition
+    pack: PackMeta
+    variant: int = 0
+
+
+def _code_atom_value(code: str | None, metal: bool) -> str:
+    if code is None:
+        return "MISSING"
+    if (is_metal_country(code) if metal else is_country(code)):
+        return code
+    return "INVALID"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """An immutable compiled rule set; safe to share between threads and to pickle.
+
+    Build it with `RuleSet.compile(...)` or `RuleSet.default()`.
+    """
+
+    packs: tuple[PackMeta, ...]
+    rules: tuple[CompiledRule, ...]
+    tables: RuleTables
+    atoms: Mapping[Atom, int]
+    currencies: tuple[str, ...]
+    additional_prefixes: tuple[tuple[str, int], ...]
+    keywords: tuple[tuple[str, int], ...]
+    _by_id: Mapping[str, tuple[int, ...]] = field(repr=False)
+
+    @classmethod
+    def compile(cls, packs: Iterable[Pack | str | Path]) -> RuleSet:
+        """Compile packs in order: bundled names ("us"), TOML paths, or loaded `Pack`s.
+
+        A later pack's rule with an id already loaded replaces the earlier entries of that
+        id; a pack's `[overrides]` re-grade or disable rules loaded before it.
+        """
+        loaded: list[Pack] = []
+        for p in packs:
+            if isinstance(p, Pack):
+                loaded.append(p)
+            elif isinstance(p, Path) or (isinstance(p, str) and p.endswith(".toml")):
+                loaded.append(load_pack(p))
+            else:
+                loaded.append(load_bundled(p))
+        return _compile(loaded)
+
+    @classmethod
+    def default(cls) -> RuleSet:
+        """Return the rule set of every bundled pack (compiled once, then shared)."""
+        return _default()
+
+    def ids(self) -> list[str]:
+        """Return every rule id, in pack order."""
+        return list(self._by_id)
+
+    def entries(self, rule_id: str) -> list[CompiledRule]:
+        """Return the entries (versions and variants) of a rule id; empty if unknown."""
+        return [self.rules[i] for i in self._by_id.get(rule_id, ())]
+
+
+@cache
+def _default() -> RuleSet:
+    return RuleSet.compile(bundled_pack_names())
+
+
+def _compile(packs: Sequence[Pack]) -> RuleSet:
+    entries: list[tuple[Rule, PackMeta]] = []
+    problems: list[str] = []
+    for pack in packs:
+        meta = PackMeta(pack.pack.name, pack.pack.version, pack.pack.jurisdiction, pack.source)
+        new_ids = {r.id for r in pack.rules}
+        entries = [(r, m) for r, m in entries if r.id not in new_ids]
+        entries.extend((r, meta) for r in pack.rules)
+        known = {r.id for r, _ in entries}
+        for rid, override in pack.overrides.items():
+            if rid not in known:
+                problems.append(f"{pack.source}: override of unknown rule {rid}")
+            elif override.disabled:
+                entries = [(r, m) for r, m in entries if r.id != rid]
+            elif override.severity is not None:
+                entries = [
+                    (r.model_copy(update={"severity": override.severity}) if r.id == rid else r, m)
+                    for r, m in entries
+                ]
+    if problems:
+        raise RulePackError(problems)
+
+    atoms: dict[Atom, int] = {}
+
+    def atom(kind: str, value: str) -> int:
+        return atoms.setdefault((kind, value), len(atoms))
+
+    currencies: list[str] = []
+    rules: list[CompiledRule] = []
+    date_from, date_to, tariff_any, always = array("i"), array("i"), array("b"), array("i")
+    include: list[list[str]] = []
+    exclude: list[list[str]] = []
+    group_start, group_kind, atom_start, group_atoms = array("i", [0]), array("b"), array("i", [0]), array("i")
+    num_start, num_field, num_op = array("i", [0]), array("b"), array("b")
+    num_amount, num_slot = array("d"), array("i")
+    additional: dict[str, int] = {}
+    keywords: dict[str, int] = {}
+
+    def group(kind: int, ids: Iterable[int]) -> None:
+        group_kind.append(kind)
+        group_atoms.extend(sorted(set(ids)))
+        atom_start.append(len(group_atoms))
+
+    variants: dict[str, int] = {}
+    for r_index, (rule, meta) in enumerate(entries):
+        w = rule.when
+        variant = variants[rule.id] = variants.get(rule.id, -1) + 1
+        rules.append(
+            CompiledRule(
+                rule.id, rule.severity, rule.class_, rule.valid_from, rule.valid_to, rule.summary,
+                rule.field, rule.message, rule.hint, rule.citation, tuple(rule.params.items()), w, meta,
+                variant,
+            )
+        )  # fmt: skip
+        date_from.append(rule.valid_from.toordinal())
+        date_to.append(rule.valid_to.toordinal() if rule.valid_to else _FAR_FUTURE)
+        inc = [p.replace(".", "").replace(" ", "") for p in (w.tariff or [])]
+        include.append(inc)
+        exclude.append([p.replace(".", "").replace(" ", "") for p in (w.tariff_not or [])])
+        tariff_any.append(1 if w.tariff is None else 0)
+        if w.tariff is None:
+            always.append(r_index)
+        if meta.jurisdiction != "*":
+            group(0, [atom("jur", meta.jurisdiction.upper())])
+        slots = {"origin": "origin", "export": "export", "smelt1": "smelt1", "smelt2": "smelt2", "cast": "cast"}
+        for name, kind in slots.items():
+            if (values := getattr(w, name)) is not None:
+                group(0, [atom(kind, v) for v in values])
+            if (values := getattr(w, name + "_not")) is not None:
+                group(1, [atom(kind, v) for v in values])
+        pairs = (
+            ("metal_any", "metal_none", "metal"),
+            ("regime", "regime_not", "regime"),
+            ("declaration_type", "declaration_type_not", "dtype"),
+            ("documents_any", "documents_none", "doc"),
+            ("description_any", "description_none", "kw"),
+            ("additional_codes_any", "additional_codes_none", "add"),
+        )
+        for any_name, none_name, kind in pairs:
+            for name, k in ((any_name, 0), (none_name, 1)):
+                values = getattr(w, name)
+                if values is None:
+                    continue
+                ids: list[int] = []
+                for v in values:
+                    if kind == "doc":
+                        v = v.upper()
+                    elif kind == "kw":
+                        v = normalize_words(v)
+                        ids.append(keywords.setdefault(v, atom(kind, v)))
+                        continue
+                    elif kind == "add":
+                        v = v.replace(".", "").replace(" ", "")
+                        ids.append(additional.setdefault(v, atom(kind, v)))
+                        continue
+                    ids.append(atom(kind, v))
+                group(k, ids)
+        for f in w.present_all or []:
+            group(0, [atom("present", f)])
+        if w.missing_any is not None:
+            group(0, [atom("absent", f) for f in w.missing_any])
+        group_start.append(len(group_kind))
+        for n in w.numbers:
+            slot = -1
+            if n.currency is not None and n.field != "net_mass":
+                cur = n.currency.upper()
+                if cur not in currencies:
+                    currencies.append(cur)
+                slot = currencies.index(cur)
+            num_field.append(NUM_FIELDS[n.field])
+            num_op.append(NUM_OPS[n.op])
+            num_amount.append(n.amount)
+            num_slot.append(slot)
+        num_start.append(len(num_field))
+
+    by_id: dict[str, list[int]] = {}
+    for i, r in enumerate(rules):
+        by_id.setdefault(r.id, []).append(i)
+    tables = RuleTables(
+        n_rules=len(rules),
+        n_atoms=len(atoms),
+        n_slots=len(currencies),
+        date_from=date_from,
+        date_to=date_to,
+        tariff_any=tariff_any,
+        always=always,
+        include_trie=build_trie(include),
+        exclude_trie=build_trie(exclude),
+        group_start=group_start,
+        group_kind=group_kind,
+        atom_start=atom_start,
+        group_atoms=group_atoms,
+        num_start=num_start,
+        num_field=num_field,
+        num_op=num_op,
+        num_amount=num_amount,
+        num_slot=num_slot,
+    )
+    seen_packs = tuple(dict.fromkeys(m for _, m in entries))
+    return RuleSet(
+        packs=tuple(dict.fromkeys([*seen_packs, *(
+            PackMeta(p.pack.name, p.pack.version, p.pack.jurisdiction, p.source) for p in packs
+        )])),
+        rules=tuple(rules),
+        tables=tables,
+        atoms=dict(atoms),
+        currencies=tuple(currencies),
+        additional_prefixes=tuple(additional.items()),
+        keywords=tuple(keywords.items()),
+        _by_id={k: tuple(v) for k, v in by_id.items()},
+    )  # fmt: skip
+
+
+Rates = Mapping[tuple[str, str], Decimal | float]
+
+
+def convert(
+    amount: Decimal | None, currency: str | None, target: str, rates: Rates | None, decl: Declaration
+) -> float:
+    """Return `amount` in `target` currency, or NaN when no rate says how to convert it.
+
+    Caller-supplied `rates` ({("EUR", "USD"): 1.08} means 1 EUR = 1.08 USD) come first,
+    then the declaration's own exchange rates; either direction of a pair is used.
+    """
+    if amount is None or currency is None:
+        return math.nan
+    if currency == target:
+        return float(amount)
+    pairs: dict[tuple[str, str], float] = {}
+    for r in decl.exchange_rates:
+        pairs.setdefault((r.currency, r.to_currency), float(r.rate))
+    for (a, b), rate in (rates or {}).items():
+        pairs[(a.upper(), b.upper())] = float(rate)
+    if (rate := pairs.get((currency, target))) is not None:
+        return float(amount) * rate
+    if (rate := pairs.get((target, currency))) is not None and rate != 0:
+        return float(amount) / rate
+    return math.nan
+
+
+_PRESENCE = {
+    "description": "description", "tariff": "tariff_declared", "origin": "origin",
+    "export_country": "export_country", "smelt1": "smelt1", "smelt2": "smelt2", "cast": "cast",
+    "net_mass": "net_mass_kg", "gross_mass": "gross_mass_kg", "value": "value",
+    "currency": "currency", "supplementary_quantity": "supplementary_quantity",
+}  # fmt: skip
+
+
+def item_atoms(rs: RuleSet, decl: Declaration, item: GoodsItem) -> list[int]:
+    """Return the ids of the atoms an item has under a rule set (what its groups test)."""
+    atoms = rs.atoms
+    found: list[int] = []
+
+    def add(kind: str, value: str | None) -> None:
+        if value is not None and (a := atoms.get((kind, value))) is not None:
+            found.append(a)
+
+    add("jur", decl.jurisdiction)
+    add("origin", _code_atom_value(item.origin, False))
+    add("export", _code_atom_value(item.export_country, False))
+    for slot in ("smelt1", "smelt2", "cast"):
+        value = _code_atom_value(getattr(item, slot), True)
+        add(slot, value)
+        add("metal", value)
+    add("regime", decl.regime.value if decl.regime is not None else "MISSING")
+    add("dtype", decl.declaration_type)
+    for doc in (*item.documents, *decl.documents):
+        kind = doc.type.strip().upper()
+        add("doc", kind)
+        if doc.id is not None:
+            add("doc", f"{kind}:{doc.id.strip()}")
+    for prefix, a in rs.additional_prefixes:
+        if any(code.startswith(prefix) for code in item.additional_codes):
+            found.append(a)
+    if rs.keywords and item.description:
+        text = f" {normalize_words(item.description)} "
+        for kw, a in rs.keywords:
+            if f" {kw} " in text:
+                found.append(a)
+    for name, attr in _PRESENCE.items():
+        add("present" if getattr(item, attr) is not None else "absent", name)
+    for name in ("importer", "exporter", "manufacturer"):
+        party = getattr(decl, name)
+        add("present" if party is not None and (party.name or party.id) else "absent", name)
+    return found
+
+
+def encode(
+    rs: RuleSet, rows: Sequence[tuple[Declaration, GoodsItem, dt.date]], rates: Rates | None
+) -> ItemBatch:
+    """Encode (declaration, item, judged date) rows into the kernel's batch arrays."""
+    codes: list[str | None] = []
+    dates = array("i")
+    atom_start = array("i", [0])
+    atoms = array("i")
+    values = array("d")
+    masses = array("d")
+    for decl, item, day in rows:
+        codes.append(item.tariff_code)
+        dates.append(day.toordinal())
+        atoms.extend(item_atoms(rs, decl, item))
+        atom_start.append(len(atoms))
+        for cur in rs.currencies:
+            values.append(convert(item.value, item.currency, cur, rates, decl))
+        masses.append(float(item.net_mass_kg) if item.net_mass_kg is not None else math.nan)
+    return ItemBatch(codes, dates, atom_start, atoms, values, masses)
