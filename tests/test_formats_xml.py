@@ -20,7 +20,9 @@ PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
   <md:ResponsibleCountryCode>CA</md:ResponsibleCountryCode>
   <Declaration>
     <FunctionalReferenceID>CA-1</FunctionalReferenceID>
-    <IssueDateTime><p1:DateTimeString formatCode="304">20260305104545+01</p1:DateTimeString></IssueDateTime>
+    <IssueDateTime>
+      <p1:DateTimeString formatCode="304">20260305104545+01</p1:DateTimeString>
+    </IssueDateTime>
     <TypeCode>IMA</TypeCode>
     <AdditionalDocument><ID>83</ID><TypeCode>GIP</TypeCode></AdditionalDocument>
     <AdditionalInformation><StatementCode>MFR</StatementCode>
@@ -88,9 +90,10 @@ def test_profile_fields() -> None:
     assert first.export_country == "US" and second.export_country == "MX"
     assert [(d.type, d.id, d.category) for d in first.documents] == [("COA", "MTC-9", "X")]
     assert second.net_mass_kg is None and second.invalid == {"net_mass_kg": "10 LBR"}
-    assert first.sources["smelt1"].line == PROFILE.splitlines().index(
-        next(ln for ln in PROFILE.splitlines() if ">RU<" in ln)
-    ) + 1
+    assert (
+        first.sources["smelt1"].line
+        == PROFILE.splitlines().index(next(ln for ln in PROFILE.splitlines() if ">RU<" in ln)) + 1
+    )
     assert first.sources["smelt1"].path is not None
     assert first.sources["smelt1"].path.endswith("Origin[3]/CountryCode")
     assert "documents[0]" in first.sources and "net_mass_kg" in second.sources
@@ -100,8 +103,16 @@ def test_profile_fields() -> None:
 
 @pytest.mark.parametrize(
     ("code", "regime"),
-    [("40", "consumption"), ("42", "consumption"), ("61", "consumption"), ("63", "consumption"),
-     ("51", "other"), ("53", "temporary"), ("71", "warehouse"), ("10", None)],
+    [
+        ("40", "consumption"),
+        ("42", "consumption"),
+        ("61", "consumption"),
+        ("63", "consumption"),
+        ("51", "other"),
+        ("53", "temporary"),
+        ("71", "warehouse"),
+        ("10", None),
+    ],
 )
 def test_procedure_codes_map_to_regimes(code: str, regime: str | None) -> None:
     xml = PROFILE.replace("<CurrentCode>40</CurrentCode>", f"<CurrentCode>{code}</CurrentCode>")
@@ -113,7 +124,9 @@ def test_procedure_codes_map_to_regimes(code: str, regime: str | None) -> None:
 
 def test_dates_and_bad_values_are_kept_as_given() -> None:
     xml = PROFILE.replace('formatCode="304">20260305104545+01', 'formatCode="102">20261301')
-    xml = xml.replace("<SequenceNumeric>2</SequenceNumeric>", "<SequenceNumeric>two</SequenceNumeric>")
+    xml = xml.replace(
+        "<SequenceNumeric>2</SequenceNumeric>", "<SequenceNumeric>two</SequenceNumeric>"
+    )
     xml = xml.replace("<RateNumeric>1.37</RateNumeric>", "<RateNumeric>abc</RateNumeric>")
     (decl,) = read_wco_xml_bytes(xml.encode())
     assert decl.entry_date is None and decl.invalid["entry_date"] == "20261301"
@@ -122,9 +135,8 @@ def test_dates_and_bad_values_are_kept_as_given() -> None:
 
 
 def test_acceptance_date_when_no_issue_date() -> None:
-    xml = PROFILE.replace(
-        '<IssueDateTime><p1:DateTimeString formatCode="304">20260305104545+01</p1:DateTimeString></IssueDateTime>',
-        '<AcceptanceDateTime><p1:DateTimeString formatCode="102">20251231</p1:DateTimeString></AcceptanceDateTime>',
+    xml = PROFILE.replace("IssueDateTime>", "AcceptanceDateTime>").replace(
+        'formatCode="304">20260305104545+01', 'formatCode="102">20251231'
     )
     (decl,) = read_wco_xml_bytes(xml.encode())
     assert decl.entry_date is not None and decl.entry_date.isoformat() == "2025-12-31"
@@ -140,7 +152,9 @@ def test_bare_declaration_root_and_custom_wrapper() -> None:
     decls = list(read_wco_xml_bytes(many.encode()))
     assert [d.id for d in decls] == ["CA-1"] * 3
     assert [d.location.path for d in decls if d.location] == [
-        "//Declaration[1]", "//Declaration[2]", "//Declaration[3]"
+        "//Declaration[1]",
+        "//Declaration[2]",
+        "//Declaration[3]",
     ]
 
 
@@ -182,8 +196,7 @@ def test_read_paths_is_lazy_and_reports_errors(tmp_path: Path) -> None:
 def test_what_is_not_a_declaration_is_named() -> None:
     cases = {
         b"<MetaData><WCOTypeName>RES</WCOTypeName><Response/></MetaData>": "DMS notification",
-        b'<inventoryLinkingMovementRequest xmlns="http://gov.uk/customs/inventoryLinking/v1"/>':
-            "inventory-linking",
+        b'<inventoryLinkingRequest xmlns="urn:x:inventoryLinking"/>': "inventory-linking",
         b'<FileUploadRequest xmlns="hmrc:fileupload"/>': "file-upload",
         b"<anything/>": "without a WCO DEC-DMS declaration",
     }

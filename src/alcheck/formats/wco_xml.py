@@ -476,11 +476,14 @@ def _stream(source: Any, name: str) -> Iterator[Declaration]:
 def _syntax_error(exc: etree.XMLSyntaxError, name: str) -> InputError:
     """Name the parser error; when iterparse gives no line, take the last fatal one logged."""
     message, line = exc.msg, exc.lineno
-    if line <= 0:
-        fatal = [e for e in exc.error_log if e.level_name == "FATAL"]
+    if not line or line <= 0:
+        log: Any = exc.error_log  # the stubs do not declare it iterable
+        fatal = [e for e in log if e.level_name == "FATAL"]
         if fatal:
             message, line = fatal[-1].message, fatal[-1].line
-    return InputError(f"not well-formed XML: {message}", file=name, line=line if line > 0 else None)
+    return InputError(
+        f"not well-formed XML: {message}", file=name, line=line if line and line > 0 else None
+    )
 
 
 def read_wco_xml(path: str | Path, *, schema: str | Path | None = None) -> Iterator[Declaration]:
