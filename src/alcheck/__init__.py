@@ -7,7 +7,7 @@ Read declarations (`read`), check them (`validate`), and report the findings.
 __version__ = "0.1.0"
 
 from ._match import IMPLEMENTATION
-from .engine import iter_findings, validate
+from .engine import DeclarationResult, check, iter_findings, validate
 from .errors import (
     AlcheckError,
     HostileInputError,
@@ -17,16 +17,20 @@ from .errors import (
     RulePackError,
     UsageError,
 )
+from .explain import Explanation, explain
 from .findings import CheckClass, Finding, Severity
 from .formats import read
 from .model import Declaration, Document, ExchangeRate, GoodsItem, Location, Party, Regime
+from .ruleset import RuleSet
 
 __all__ = [
     "IMPLEMENTATION",
     "AlcheckError",
     "CheckClass",
     "Declaration",
+    "DeclarationResult",
     "Document",
+    "Explanation",
     "ExchangeRate",
     "Finding",
     "GoodsItem",
@@ -38,9 +42,12 @@ __all__ = [
     "Party",
     "Regime",
     "RulePackError",
+    "RuleSet",
     "Severity",
     "UsageError",
     "__version__",
+    "check",
+    "explain",
     "iter_findings",
     "read",
     "validate",

@@ -12,13 +12,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ._match import kernel
 from .checks import builtin_findings
 from .codes.hs import hs_description
 from .errors import UsageError
 from .findings import Finding, Severity
 from .model import Declaration, GoodsItem
 from .ruleset import CompiledRule, Rates, RuleSet, encode
-from ._match import kernel
 
 LANGS = ("en", "fr", "es")
 _NOT_EVALUATED = {
@@ -58,7 +58,9 @@ class Options:
         """Apply a severity override to a finding, by exact id or longest id prefix."""
         if not self.severity:
             return finding
-        best = max((p for p in self.severity if finding.rule_id.startswith(p)), key=len, default=None)
+        best = max(
+            (p for p in self.severity if finding.rule_id.startswith(p)), key=len, default=None
+        )
         if best is None:
             return finding
         return finding.model_copy(update={"severity": self.severity[best]})
@@ -97,7 +99,9 @@ def _item_values(decl: Declaration, item: GoodsItem, judged_on: dt.date) -> dict
         "declaration_type": decl.declaration_type, "judged_on": judged_on.isoformat(),
         "jurisdiction": decl.jurisdiction,
         "additional_codes": ", ".join(item.additional_codes) or None,
-        "documents": ", ".join(d.type + (f":{d.id}" if d.id else "") for d in (*item.documents, *decl.documents)) or None,
+        "documents": ", ".join(
+            d.type + (f":{d.id}" if d.id else "") for d in (*item.documents, *decl.documents)
+        ) or None,
         "hs_description": hs_description(item.hs6) if item.hs6 else None,
     }  # fmt: skip
 
@@ -116,7 +120,10 @@ def _rule_finding(
     values.update(rule.params)
     message = _FORMAT.format(getattr(rule.message, lang), **values)
     if not evaluated:
-        needed = next((n.currency for n in rule.when.numbers if n.currency and n.currency != item.currency), None)
+        needed = next(
+            (n.currency for n in rule.when.numbers if n.currency and n.currency != item.currency),
+            None,
+        )
         kind = "rate" if needed and item.currency and item.value is not None else "number"
         reason = _REASONS[kind][lang].format(currency=item.currency, needed=needed)
         message = _NOT_EVALUATED[lang].format(reason=reason) + " — " + message
@@ -131,7 +138,11 @@ def _rule_finding(
         item_line=item.line,
         field=f"items[{item.line}].{attr}",
         location=item.where(attr) or decl.location,
-        value=None if raw is None else str(raw) if not isinstance(raw, tuple) else ", ".join(map(str, raw)),
+        value=None
+        if raw is None
+        else str(raw)
+        if not isinstance(raw, tuple)
+        else ", ".join(map(str, raw)),
         citation=_citation(rule),
         hint=getattr(rule.hint, lang),
         pack=rule.pack.name,
@@ -195,7 +206,9 @@ def _run(
         by_item.setdefault(i, []).append((r, status))
     row = 0
     for decl, day, source in pending:
-        found = [options.regrade(f) for f in builtin_findings(decl, lang) if options.keep(f.rule_id)]
+        found = [
+            options.regrade(f) for f in builtin_findings(decl, lang) if options.keep(f.rule_id)
+        ]
         for item in decl.items:
             for r, status in sorted(by_item.get(row, ())):
                 rule = rs.rules[r]

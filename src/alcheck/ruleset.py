@@ -292,12 +292,12 @@ def convert(
     pairs: dict[tuple[str, str], float] = {}
     for r in decl.exchange_rates:
         pairs.setdefault((r.currency, r.to_currency), float(r.rate))
-    for (a, b), rate in (rates or {}).items():
-        pairs[(a.upper(), b.upper())] = float(rate)
-    if (rate := pairs.get((currency, target))) is not None:
-        return float(amount) * rate
-    if (rate := pairs.get((target, currency))) is not None and rate != 0:
-        return float(amount) / rate
+    for (a, b), given in (rates or {}).items():
+        pairs[(a.upper(), b.upper())] = float(given)
+    if (direct := pairs.get((currency, target))) is not None:
+        return float(amount) * direct
+    if (inverse := pairs.get((target, currency))) is not None and inverse != 0:
+        return float(amount) / inverse
     return math.nan
 
 

@@ -11,7 +11,10 @@ from .schema import GoldenCase, Pack
 
 def case_declaration(pack: Pack, case: GoldenCase) -> dict[str, Any]:
     """Return the declaration data of a golden case: the pack's defaults, then the case."""
-    decl: dict[str, Any] = {"jurisdiction": pack.pack.jurisdiction, **pack.case_defaults.declaration}
+    decl: dict[str, Any] = {
+        "jurisdiction": pack.pack.jurisdiction,
+        **pack.case_defaults.declaration,
+    }
     decl.update(case.declaration)
     item: dict[str, Any] = {**pack.case_defaults.item, **case.item}
     decl["items"] = [item]
@@ -45,5 +48,8 @@ def run_golden_cases(pack: Pack, ruleset: Any = None) -> list[str]:
                 ok = any(f.variant == variant and not f.evaluated for f in found) and not fired
             if not ok:
                 got = [(f.severity.value, f.evaluated, f.message) for f in found]
-                problems.append(f"{pack.source}: {rule.id} [{rule.valid_from}]: case {case.note!r} expected {case.expect}, got {got}")
+                problems.append(
+                    f"{pack.source}: {rule.id} [{rule.valid_from}]: case {case.note!r} "
+                    f"expected {case.expect}, got {got}"
+                )
     return problems

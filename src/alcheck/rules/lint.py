@@ -42,9 +42,11 @@ def _lint_rule(rule: Rule, where: str) -> list[str]:
                 problems.append(f"{where}: {kind}.{lang}: {exc}")
                 continue
             if unknown:
-                problems.append(f"{where}: {kind}.{lang} uses unknown placeholders {sorted(unknown)}")
+                problems.append(
+                    f"{where}: {kind}.{lang} uses unknown placeholders {sorted(unknown)}"
+                )
     for slot in (*COUNTRY_SLOTS[:-1], "metal"):
-        for suffix in (("", "_not") if slot != "metal" else ("_any", "_none")):
+        for suffix in ("", "_not") if slot != "metal" else ("_any", "_none"):
             values = getattr(w, slot + suffix) or []
             bad = [v for v in values if v not in COUNTRY_SPECIALS and not is_country(v)]
             if bad:
@@ -61,7 +63,9 @@ def _lint_rule(rule: Rule, where: str) -> list[str]:
     for name in ("present_all", "missing_any"):
         bad = [v for v in getattr(w, name) or [] if v not in PRESENCE_FIELDS]
         if bad:
-            problems.append(f"{where}: when.{name}: unknown fields {bad} (known: {list(PRESENCE_FIELDS)})")
+            problems.append(
+                f"{where}: when.{name}: unknown fields {bad} (known: {list(PRESENCE_FIELDS)})"
+            )
     for n in w.numbers:
         if n.field in ("value", "unit_value") and not n.currency:
             problems.append(f"{where}: when.numbers: {n.field} needs a currency")

@@ -59,13 +59,18 @@ def load_pack_text(text: str, source: str = "<pack>") -> Pack:
         problems.append(f"{source}: [sets] must map names to lists")
         sets = {}
     # Sets may name other sets ("@concern") once defined above them.
-    sets = {name: _expand(members, sets, f"{source}: set {name}", problems) for name, members in sets.items()}
+    sets = {
+        name: _expand(members, sets, f"{source}: set {name}", problems)
+        for name, members in sets.items()
+    }
     raw_rules = raw.get("rules", [])
     if isinstance(raw_rules, list):
         for i, rule in enumerate(raw_rules):
             if isinstance(rule, dict) and isinstance(rule.get("when"), dict):
                 where = _where(source, lines, raw_rules, i)
-                rule["when"] = {k: _expand(v, sets, where, problems) for k, v in rule["when"].items()}
+                rule["when"] = {
+                    k: _expand(v, sets, where, problems) for k, v in rule["when"].items()
+                }
     raw["sets"] = sets
     raw["source"] = source
     raw["rule_lines"] = lines
@@ -106,6 +111,8 @@ def bundled_pack_names() -> list[str]:
 def load_bundled(name: str) -> Pack:
     """Load a bundled pack by name (e.g. "us")."""
     if name not in bundled_pack_names():
-        raise RulePackError([f"no bundled pack named {name!r}; bundled: {', '.join(bundled_pack_names())}"])
+        raise RulePackError(
+            [f"no bundled pack named {name!r}; bundled: {', '.join(bundled_pack_names())}"]
+        )
     text = files("alcheck").joinpath(f"{_PACKS}/{name}.toml").read_text(encoding="utf-8")
     return load_pack_text(text, f"alcheck:{_PACKS}/{name}.toml")

@@ -108,8 +108,8 @@ class Condition(_Strict):
 class GoldenCase(_Strict):
     """A declaration the rule must fire on, stay silent on, or be unable to evaluate.
 
-`rates` maps "EUR/USD" to how many USD one EUR is worth.
-"""
+    `rates` maps "EUR/USD" to how many USD one EUR is worth.
+    """
 
     expect: Literal["fire", "pass", "not-evaluated"]
     note: str

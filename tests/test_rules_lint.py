@@ -1,0 +1,129 @@
+"""The pack loader and linter reject incomplete rules and name file, line and rule id."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from alcheck.errors import RulePackError
+from alcheck.rules import load_pack, load_pack_text
+
+GOOD = """
+[pack]
+name = "local"
+version = "1"
+jurisdiction = "US"
+title = "Local rules"
+
+[sets]
+mine = ["CN", "RU"]
+
+[[rules]]
+id = "LOCAL-FOIL-CN"
+severity = "warning"
+class = "risk"
+valid_from = 2024-01-01
+summary = "Chinese foil"
+when = { tariff = ["7607"], origin = ["@mine"] }
+message.en = "foil {tariff} from {origin}"
+message.fr = "feuille {tariff} de {origin}"
+message.es = "hoja {tariff} de {origin}"
+hint.en = "review"
+hint.fr = "examiner"
+hint.es = "revisar"
+citation = { instrument = "House policy", url = "https://example.org/policy" }
+cases = [
+  { expect = "fire", note = "foil from China", item = { tariff_declared = "7607.11.9090", origin = "CN" } },
+  { expect = "pass", note = "foil from Canada", item = { tariff_declared = "7607.11.9090", origin = "CA" } },
+]
+"""
+
+
+def _problems(text: str) -> list[str]:
+    with pytest.raises(RulePackError) as info:
+        load_pack_text(text, "local.toml")
+    return info.value.problems
+
+
+def test_a_complete_pack_loads_and_expands_sets() -> None:
+    pack = load_pack_text(GOOD, "local.toml")
+    assert pack.rules[0].when.origin == ["CN", "RU"]
+    assert pack.rule_lines == [GOOD.splitlines().index("[[rules]]") + 1]
+
+
+def test_missing_citation_is_rejected_with_file_line_and_id() -> None:
+    text = GOOD.replace(
+        'citation = { instrument = "House policy", url = "https://example.org/policy" }\n', ""
+    )
+    problems = _problems(text)
+    line = text.splitlines().index("[[rules]]") + 1
+    assert any(
+        p.startswith(f"local.toml:{line}: rule LOCAL-FOIL-CN: citation") for p in problems
+    ), problems
+
+
+def test_missing_window_is_rejected() -> None:
+    problems = _problems(GOOD.replace("valid_from = 2024-01-01\n", ""))
+    assert any("LOCAL-FOIL-CN: valid_from" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_a_message_in_each_language_is_required(lang: str) -> None:
+    line = {
+        "en": 'message.en = "foil {tariff} from {origin}"\n',
+        "fr": 'message.fr = "feuille {tariff} de {origin}"\n',
+        "es": 'message.es = "hoja {tariff} de {origin}"\n',
+    }[lang]
+    problems = _problems(GOOD.replace(line, ""))
+    assert any(f"message.{lang}" in p and "LOCAL-FOIL-CN" in p for p in problems), problems
+
+
+def test_every_problem_is_reported_not_only_the_first() -> None:
+    text = GOOD.replace("valid_from = 2024-01-01\n", "").replace(
+        'severity = "warning"', 'severity = "fatal"'
+    )
+    problems = _problems(text)
+    assert any("valid_from" in p for p in problems) and any("severity" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (('origin = ["@mine"]', 'origin = ["@nope"]'), "unknown set '@nope'"),
+        (('origin = ["@mine"]', 'origin = ["ZN"]'), "not country codes"),
+        (('tariff = ["7607"]', 'tariff = ["76A7"]'), "not a code prefix"),
+        (('"foil {tariff} from {origin}"', '"foil {tarif}"'), "unknown placeholders"),
+        (
+            ("valid_from = 2024-01-01", "valid_from = 2024-01-01\nvalid_to = 2023-01-01"),
+            "is before valid_from",
+        ),
+        (('url = "https://example.org/policy"', 'url = "example.org"'), "web address"),
+        (
+            (
+                '{ expect = "pass", note = "foil from Canada", item = { tariff_declared = "7607.11.9090", origin = "CA" } },',
+                "",
+            ),
+            "needs golden cases",
+        ),
+        (
+            (
+                'when = { tariff = ["7607"], origin = ["@mine"] }',
+                'when = { tariff = ["7607"], numbers = [{ field = "value", op = ">", amount = 1 }] }',
+            ),
+            "needs a currency",
+        ),
+    ],
+)
+def test_lint_problems(change: tuple[str, str], expected: str) -> None:
+    assert change[0] in GOOD
+    problems = _problems(GOOD.replace(*change))
+    assert any(expected in p for p in problems), problems
+
+
+def test_bad_toml_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "broken.toml"
+    path.write_text("[pack\nname=", encoding="utf-8")
+    with pytest.raises(RulePackError) as info:
+        load_pack(path)
+    assert str(path) in str(info.value) and "not valid TOML" in str(info.value)
