@@ -1,0 +1,108 @@
+"""The `alcheck stats` command: import-monitoring tables over declaration files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from .codes.currencies import normalize_currency
+from .errors import AlcheckError, NotADeclarationError
+from .formats import read_paths
+from .rates import Rates, load_rates
+from .report.stats_render import (
+    render_stats_csv,
+    render_stats_html,
+    render_stats_json,
+    render_stats_text,
+)
+from .stats import compute_stats
+
+EXIT_OK, EXIT_USAGE = 0, 2
+FORMATS = ("text", "csv", "json", "html")
+
+
+def add_stats_command(subparsers: Any) -> None:
+    """Register `stats PATH... [--format] [-o FILE] [--rates FILE] [--currency]`."""
+    stats = subparsers.add_parser(
+        "stats",
+        help="import-monitoring totals by jurisdiction, heading, origin, smelt and cast",
+        description="Total lines, net kg and value of declarations by jurisdiction, HS "
+        "heading, origin, smelt and cast; the share of metal from countries of concern.",
+    )
+    stats.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to read")
+    stats.add_argument("--format", choices=FORMATS, default="text")
+    stats.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
+    stats.add_argument(
+        "--rates", metavar="FILE", help='JSON exchange rates, e.g. {"EUR/USD": 1.08}'
+    )
+    stats.add_argument("--currency", default="USD", help="currency of values (default USD)")
+    stats.set_defaults(handler=run_stats)
+
+
+def _render(fmt: str, stats: Any, errors: list[str]) -> str:
+    if fmt == "csv":
+        return render_stats_csv(stats)
+    if fmt == "json":
+        return render_stats_json(stats, errors=errors)
+    if fmt == "html":
+        return render_stats_html(stats, errors=errors)
+    return render_stats_text(stats, errors=errors)
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    """Compute and write the stats; return 0, or 2 when input or arguments were unusable.
+
+    Files that hold no declaration (notifications and the like) are noted on standard
+    error and skipped; a file that cannot be read is named there and makes the exit code
+    2, but the report of everything readable is still written.
+    """
+    currency = normalize_currency(args.currency)
+    if currency is None:
+        sys.stderr.write(f"alcheck stats: --currency {args.currency!r} is not ISO 4217\n")
+        return EXIT_USAGE
+    rates: Rates | None = None
+    if args.rates is not None:
+        try:
+            rates = load_rates(args.rates)
+        except AlcheckError as exc:
+            sys.stderr.write(f"alcheck stats: {exc}\n")
+            return EXIT_USAGE
+    errors: list[str] = []
+    skipped = 0
+
+    def on_error(exc: AlcheckError) -> None:
+        nonlocal skipped
+        if isinstance(exc, NotADeclarationError):
+            skipped += 1
+            return
+        errors.append(str(exc))
+        sys.stderr.write(f"alcheck stats: {exc}\n")
+
+    stats = compute_stats(read_paths(args.paths, on_error=on_error), rates=rates, currency=currency)
+    if skipped:
+        sys.stderr.write(f"alcheck stats: skipped {skipped} file(s) holding no declaration\n")
+    text = _render(args.format, stats, errors)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            with open(args.output, "w", encoding="utf-8", newline="") as out:
+                out.write(text)
+        except OSError as exc:
+            sys.stderr.write(f"alcheck stats: cannot write {args.output}: {exc.strerror}\n")
+            return EXIT_USAGE
+    return EXIT_USAGE if errors else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `stats` on its own: `python -m alcheck.cli_stats PATH...`."""
+    parser = argparse.ArgumentParser(prog="alcheck")
+    add_stats_command(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["stats", *(sys.argv[1:] if argv is None else argv)])
+    return run_stats(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

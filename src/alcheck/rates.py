@@ -1,0 +1,90 @@
+"""Exchange-rate files: a JSON object such as {"EUR/USD": 1.08} (1 EUR = 1.08 USD)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .codes.currencies import normalize_currency
+from .errors import UsageError
+
+Rates = dict[tuple[str, str], Decimal]
+
+
+class _Duplicate(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _Duplicate(key)
+        seen[key] = value
+    return seen
+
+
+def _rate(name: str, key: str, raw: Any) -> Decimal:
+    # JSON numbers only: a quoted "1.08" is more likely a mistake than a convenience.
+    if isinstance(raw, bool) or not isinstance(raw, int | Decimal):
+        raise UsageError(f"{name}: rate {key!r}: expected a number, got {json.dumps(raw)}")
+    rate = Decimal(raw)
+    if not rate.is_finite() or rate <= 0:
+        raise UsageError(f"{name}: rate {key!r}: must be a positive number, got {raw}")
+    return rate
+
+
+def _pair(name: str, key: str) -> tuple[str, str]:
+    parts = key.split("/")
+    if len(parts) != 2:
+        raise UsageError(f"{name}: key {key!r}: expected FROM/TO currency codes, e.g. 'EUR/USD'")
+    codes: list[str] = []
+    for part in parts:
+        code = normalize_currency(part) if part.strip() else None
+        if code is None:
+            raise UsageError(f"{name}: key {key!r}: {part.strip()!r} is not an ISO 4217 currency")
+        codes.append(code)
+    if codes[0] == codes[1]:
+        raise UsageError(f"{name}: key {key!r}: both sides are the same currency")
+    return codes[0], codes[1]
+
+
+def parse_rates(text: str, name: str = "<rates>") -> Rates:
+    """Parse the text of a rates file; `name` is used in error messages."""
+    try:
+        data = json.loads(text, parse_float=Decimal, object_pairs_hook=_reject_duplicates)
+    except _Duplicate as exc:
+        raise UsageError(f"{name}: key {exc.key!r} is given twice") from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{name}:{exc.lineno}: not JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f'{name}: expected a JSON object such as {{"EUR/USD": 1.08}}')
+    rates: Rates = {}
+    for key, raw in data.items():
+        pair = _pair(name, key)
+        if pair in rates:
+            raise UsageError(f"{name}: key {key!r} names the pair {'/'.join(pair)} again")
+        rates[pair] = _rate(name, key, raw)
+    return rates
+
+
+def load_rates(path: str | Path) -> Rates:
+    """Read a rates file: {"EUR/USD": 1.08, ...}, meaning 1 EUR = 1.08 USD.
+
+    Keys are two ISO 4217 codes joined by "/" (any case); values are positive JSON
+    numbers, kept exactly as Decimals. Raises UsageError naming the file and the key.
+    """
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{name}: cannot read rates file: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{name}: not UTF-8 (byte {exc.start})") from None
+    return parse_rates(text, name)
