@@ -1,65 +1,376 @@
-"""The command line: `alcheck check FILE...`."""
+"""The command line: check declarations, list and explain rules, lint packs, monitor imports.
+
+Exit codes of `check`: 0 nothing at or above the --fail-on level, 1 findings at or above
+it, 2 a usage error or an unreadable input (every readable input is still checked).
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import glob
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
 
-from .engine import iter_findings
-from .errors import AlcheckError
-from .findings import Finding, Severity
-from .formats import read
-from .report import render_json, render_text
+from . import __version__
+from .checks import BUILTIN_RULES
+from .engine import check
+from .errors import AlcheckError, InputError, NotADeclarationError, RulePackError, UsageError
+from .explain import explain
+from .findings import Severity
+from .formats import SUFFIXES, read
+from .report import (
+    CheckedDeclaration,
+    CheckedFile,
+    RunReport,
+    render_csv,
+    render_json,
+    render_sarif,
+    render_text,
+)
+from .rules import bundled_pack_names, load_pack
+from .rules.golden import run_golden_cases
+from .ruleset import RuleSet
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="alcheck", description="Check aluminum import declarations.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser("check", help="check declaration files and report findings")
-    check.add_argument("paths", nargs="+", metavar="FILE")
-    check.add_argument("--format", choices=("text", "json"), default="text")
-    check.add_argument("--lang", choices=("en", "fr", "es"), default="en")
-    check.add_argument(
-        "--fail-on", choices=("error", "warning", "never"), default="error",
-        help="exit 1 when a finding reaches this severity (default: error)",
+    parser = argparse.ArgumentParser(
+        prog="alcheck", description="Check customs import declarations for aluminum products."
     )
+    parser.add_argument("--version", action="version", version=f"alcheck {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("check", help="check declaration files and report findings")
+    c.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="files, directories, globs, or - for standard input",
+    )
+    c.add_argument(
+        "--pack", action="append", default=[], metavar="NAME|FILE",
+        help="a bundled pack by name (replaces the default: all bundled packs) or a TOML file "
+        "layered on top; repeatable",
+    )  # fmt: skip
+    c.add_argument(
+        "--as-of", metavar="DATE", help="judge every declaration on this date (YYYY-MM-DD)"
+    )
+    c.add_argument("--rates", metavar="FILE", help='exchange rates, JSON: {"EUR/USD": 1.08, ...}')
+    c.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only these rule ids or id prefixes",
+    )
+    c.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="drop these rule ids or id prefixes",
+    )
+    c.add_argument(
+        "--severity",
+        action="append",
+        default=[],
+        metavar="ID=LEVEL",
+        help="re-grade a rule id or prefix",
+    )
+    c.add_argument("--format", choices=("text", "json", "sarif", "csv"), default="text")
+    c.add_argument("--input-format", choices=("xml", "csv", "json"), help="skip content detection")
+    c.add_argument("--lang", choices=("en", "fr", "es"), default="en")
+    c.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes (results stay in input order)",
+    )
+    c.add_argument("--fail-on", choices=("error", "warning", "never"), default="error")
+    c.add_argument(
+        "-o", "--output", metavar="FILE", help="write the report here instead of standard output"
+    )
+    c.add_argument("--no-color", action="store_true", help="never colour the text report")
+
+    r = sub.add_parser("rules", help="list, show or lint rules")
+    rsub = r.add_subparsers(dest="rules_command", required=True)
+    rl = rsub.add_parser("list", help="list every rule id")
+    rl.add_argument("--pack", action="append", default=[], metavar="NAME|FILE")
+    rl.add_argument("--lang", choices=("en", "fr", "es"), default="en")
+    rs = rsub.add_parser("show", help="what a rule checks, its window and citation")
+    rs.add_argument("rule_id", metavar="ID")
+    rs.add_argument("--pack", action="append", default=[], metavar="NAME|FILE")
+    rs.add_argument("--lang", choices=("en", "fr", "es"), default="en")
+    lint = rsub.add_parser("lint", help="load a pack, lint it and run its golden cases")
+    lint.add_argument("files", nargs="+", metavar="FILE")
+
+    e = sub.add_parser("explain", help="what a rule checks, its window and citation")
+    e.add_argument("rule_id", metavar="ID")
+    e.add_argument("--pack", action="append", default=[], metavar="NAME|FILE")
+    e.add_argument("--lang", choices=("en", "fr", "es"), default="en")
+
+    try:
+        from .cli_stats import add_stats_command
+    except ImportError:  # pragma: no cover - the stats command ships in the same package
+        pass
+    else:
+        add_stats_command(sub)
     return parser
 
 
-def _check(args: argparse.Namespace) -> int:
-    findings: list[Finding] = []
-    errors: list[str] = []
-    count = 0
-    for path in args.paths:
+def _ruleset(packs: Sequence[str]) -> RuleSet:
+    """Compile the bundled packs (or those named) with any pack files layered on top."""
+    names = [p for p in packs if not (p.endswith(".toml") or os.sep in p or "/" in p)]
+    files = [p for p in packs if p not in names]
+    unknown = [n for n in names if n not in bundled_pack_names()]
+    if unknown:
+        raise UsageError(
+            f"no bundled pack {', '.join(unknown)}; bundled: {', '.join(bundled_pack_names())}"
+        )
+    return RuleSet.compile([*(names or bundled_pack_names()), *(load_pack(f) for f in files)])
+
+
+def _expand(paths: Sequence[str]) -> Iterator[tuple[str, str | None]]:
+    """Yield (input name, problem) for each file named, found in a directory or by a glob."""
+    for raw in paths:
+        if raw == "-":
+            yield "-", None
+            continue
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
+            if not found:
+                yield raw, "the folder holds no .xml, .csv, .json or .jsonl file"
+            for f in found:
+                yield str(f), None
+        elif p.exists():
+            yield raw, None
+        elif glob.has_magic(raw):
+            matches = sorted(glob.glob(raw, recursive=True))
+            if not matches:
+                yield raw, "no file matches this pattern"
+            for m in matches:
+                if Path(m).is_file():
+                    yield m, None
+        else:
+            yield raw, "no such file or folder"
+
+
+def _check_file(
+    name: str, rules: RuleSet, kwargs: dict[str, Any], input_format: str | None
+) -> CheckedFile:
+    """Read and check one input; an unreadable input becomes a CheckedFile with an error."""
+    decls: list[CheckedDeclaration] = []
+    try:
+        source: Any = sys.stdin.buffer if name == "-" else name
+        for result in check(read(source, format=input_format), rules=rules, **kwargs):
+            d = result.declaration
+            decls.append(
+                CheckedDeclaration(
+                    d.id, d.location.line if d.location else None, result.judged_on,
+                    result.date_source, result.findings,
+                )
+            )  # fmt: skip
+    except NotADeclarationError as exc:
+        return CheckedFile(name, tuple(decls), note=f"holds no declaration: {exc.reason}")
+    except InputError as exc:
+        return CheckedFile(name, tuple(decls), error=exc.reason, error_line=exc.line)
+    except AlcheckError as exc:
+        return CheckedFile(name, tuple(decls), error=str(exc))
+    return CheckedFile(name, tuple(decls))
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(rules: RuleSet, kwargs: dict[str, Any], input_format: str | None) -> None:
+    _WORKER.update(rules=rules, kwargs=kwargs, input_format=input_format)
+
+
+def _worker_check(name: str) -> CheckedFile:
+    return _check_file(name, _WORKER["rules"], _WORKER["kwargs"], _WORKER["input_format"])
+
+
+def _progress(stream: IO[str], done: int, total: int) -> None:
+    width = 30
+    filled = width * done // max(total, 1)
+    stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+    if done == total:
+        stream.write("\n")
+    stream.flush()
+
+
+def _parse_severity(values: Sequence[str]) -> dict[str, Severity]:
+    out: dict[str, Severity] = {}
+    for value in values:
+        rid, sep, level = value.partition("=")
         try:
-            for decl in read(path):
-                count += 1
-                findings.extend(iter_findings(decl, lang=args.lang))
-        except AlcheckError as exc:
-            errors.append(str(exc))
-            sys.stderr.write(f"alcheck: {exc}\n")
-    if args.format == "json":
-        sys.stdout.write(render_json(findings, declarations=count, errors=errors))
+            out[rid.strip()] = Severity(level.strip().lower())
+        except ValueError:
+            raise UsageError(f"--severity takes ID=error|warning|info, not {value!r}") from None
+        if not sep or not rid.strip():
+            raise UsageError(f"--severity takes ID=error|warning|info, not {value!r}")
+    return out
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    rules = _ruleset(args.pack)
+    as_of = None
+    if args.as_of:
+        try:
+            as_of = dt.date.fromisoformat(args.as_of)
+        except ValueError:
+            raise UsageError(f"--as-of takes a date YYYY-MM-DD, not {args.as_of!r}") from None
+    rates: dict[tuple[str, str], Decimal] = {}
+    if args.rates:
+        from .rates import load_rates
+
+        rates = load_rates(args.rates)
+    if args.jobs < 1:
+        raise UsageError("--jobs takes a number of processes, 1 or more")
+    kwargs: dict[str, Any] = {
+        "as_of": as_of, "rates": rates, "lang": args.lang, "select": tuple(args.select),
+        "ignore": tuple(args.ignore), "severity": _parse_severity(args.severity),
+    }  # fmt: skip
+    inputs = list(_expand(args.paths))
+    names = [name for name, problem in inputs if problem is None]
+    show_progress = args.format == "text" and sys.stderr.isatty() and len(names) > 1
+    results: dict[str, CheckedFile] = {}
+    if args.jobs > 1 and len(names) > 1 and "-" not in names:
+        with ProcessPoolExecutor(
+            args.jobs, initializer=_init_worker, initargs=(rules, kwargs, args.input_format)
+        ) as pool:
+            for n, (name, res) in enumerate(
+                zip(names, pool.map(_worker_check, names, chunksize=4), strict=True), 1
+            ):
+                results[name] = res
+                if show_progress:
+                    _progress(sys.stderr, n, len(names))
     else:
-        sys.stdout.write(render_text(findings, declarations=count))
-    if errors:
+        for n, name in enumerate(names, 1):
+            results[name] = _check_file(name, rules, kwargs, args.input_format)
+            if show_progress:
+                _progress(sys.stderr, n, len(names))
+    files = tuple(
+        results[name] if problem is None else CheckedFile(name, error=problem)
+        for name, problem in inputs
+    )
+    options = {
+        "select": list(args.select), "ignore": list(args.ignore),
+        "severity": {k: v.value for k, v in kwargs["severity"].items()}, "fail_on": args.fail_on,
+        "rates": args.rates,
+    }  # fmt: skip
+    report = RunReport(files, rules.packs, args.lang, as_of, options)
+    for f in files:
+        if f.error is not None:
+            where = f.name + (f":{f.error_line}" if f.error_line else "")
+            sys.stderr.write(f"alcheck: {where}: {f.error}\n")
+    out = sys.stdout if not args.output else open(args.output, "w", encoding="utf-8", newline="")
+    try:
+        if args.format == "json":
+            out.write(render_json(report))
+        elif args.format == "sarif":
+            out.write(render_sarif(report, rules))
+        elif args.format == "csv":
+            out.write(render_csv(report))
+        else:
+            colour = (
+                not args.output
+                and not args.no_color
+                and "NO_COLOR" not in os.environ
+                and sys.stdout.isatty()
+            )
+            out.write(render_text(report, colour=colour))
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if any(f.error is not None for f in files):
         return EXIT_USAGE
     if args.fail_on != "never":
         level = Severity(args.fail_on).rank
-        if any(f.severity.rank >= level for f in findings):
+        if any(f.severity.rank >= level for _, _, f in report.findings()):
             return EXIT_FINDINGS
     return EXIT_OK
 
 
+def _run_rules_list(args: argparse.Namespace) -> int:
+    rules = _ruleset(args.pack)
+    lines = []
+    for rid, b in BUILTIN_RULES.items():
+        lines.append(
+            f"{rid:28} {b.severity.value:8} {b.check_class.value:10} builtin     {b.summary}"
+        )
+    for rid in rules.ids():
+        entries = rules.entries(rid)
+        first = entries[0]
+        levels = "/".join(dict.fromkeys(e.severity.value for e in entries))
+        start = min(e.valid_from for e in entries)
+        count = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"
+        lines.append(
+            f"{rid:28} {levels:8} {first.check_class.value:10} {first.pack.name:11} "
+            f"{first.summary} (from {start}; {count})"
+        )
+    sys.stdout.write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+def _run_explain(args: argparse.Namespace) -> int:
+    sys.stdout.write(explain(args.rule_id, _ruleset(args.pack), args.lang).text())
+    return EXIT_OK
+
+
+def _run_lint(args: argparse.Namespace) -> int:
+    status = EXIT_OK
+    for name in args.files:
+        try:
+            pack = load_pack(name)
+            problems = run_golden_cases(pack, RuleSet.compile([*bundled_pack_names(), pack]))
+        except RulePackError as exc:
+            problems = exc.problems
+        for p in problems:
+            sys.stdout.write(p + "\n")
+        if problems:
+            status = EXIT_FINDINGS
+        else:
+            sys.stdout.write(f"{name}: ok ({len(pack.rules)} rule entries, golden cases hold)\n")
+    return status
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    args = _parser().parse_args(argv)
-    if args.command == "check":
-        return _check(args)
-    return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            return _run_check(args)
+        if args.command == "explain" or (args.command == "rules" and args.rules_command == "show"):
+            return _run_explain(args)
+        if args.command == "rules" and args.rules_command == "list":
+            return _run_rules_list(args)
+        if args.command == "rules" and args.rules_command == "lint":
+            return _run_lint(args)
+        if args.command == "stats":
+            from .cli_stats import run_stats
+
+            return run_stats(args)
+    except RulePackError as exc:
+        sys.stderr.write(
+            "alcheck: rule pack problems:\n" + "".join(f"  {p}\n" for p in exc.problems)
+        )
+        return EXIT_USAGE
+    except AlcheckError as exc:
+        sys.stderr.write(f"alcheck: {exc}\n")
+        return EXIT_USAGE
+    parser.error(f"unknown command {args.command!r}")
+    return EXIT_USAGE  # pragma: no cover
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,33 @@
+"""The CSV report: one finding per row, for spreadsheets."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from .run import RunReport
+
+COLUMNS = (
+    "file", "line", "declaration_id", "item_line", "rule_id", "severity", "class", "message",
+    "field", "value", "hint", "citation", "pack", "pack_version", "judged_on", "evaluated",
+)  # fmt: skip
+
+
+def render_csv(report: RunReport) -> str:
+    """Return the CSV report: a header row, then one row per finding in input order."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for file, decl, f in report.findings():
+        loc = f.location
+        writer.writerow(
+            [
+                loc.file if loc and loc.file else file.name,
+                loc.line if loc and loc.line is not None else "",
+                f.declaration_id or "", f.item_line if f.item_line is not None else "",
+                f.rule_id, f.severity.value, f.check_class.value, f.message, f.field or "",
+                f.value or "", f.hint or "", f.citation or "", f.pack, f.pack_version or "",
+                (f.judged_on or decl.judged_on).isoformat(), "true" if f.evaluated else "false",
+            ]
+        )  # fmt: skip
+    return out.getvalue()

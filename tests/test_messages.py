@@ -1,0 +1,75 @@
+"""Every bundled rule speaks English, French and Spanish, and findings use the chosen language."""
+
+from __future__ import annotations
+
+import pytest
+
+import alcheck
+from alcheck.checks import BUILTIN_RULES
+from alcheck.model import lenient_declaration
+from alcheck.rules import bundled_pack_names, load_bundled
+from alcheck.rules.golden import case_declaration
+
+LANGS = ("en", "fr", "es")
+
+
+def _prefix(template: str) -> str:
+    return template.split("{", 1)[0].strip()
+
+
+@pytest.mark.parametrize("name", bundled_pack_names())
+def test_every_rule_has_translated_messages_and_hints(name: str) -> None:
+    for rule in load_bundled(name).rules:
+        for kind in ("message", "hint"):
+            texts = getattr(rule, kind)
+            values = [getattr(texts, lang) for lang in LANGS]
+            assert all(v.strip() for v in values), (rule.id, kind)
+            assert len(set(values)) == 3, f"{rule.id} {kind}: the three languages must differ"
+
+
+@pytest.mark.parametrize("name", bundled_pack_names())
+@pytest.mark.parametrize("lang", LANGS)
+def test_findings_use_the_chosen_language(name: str, lang: str) -> None:
+    pack = load_bundled(name)
+    variants: dict[str, int] = {}
+    for rule in pack.rules:
+        variant = variants[rule.id] = variants.get(rule.id, -1) + 1
+        case = next((c for c in rule.cases if c.expect == "fire" and not c.rates), None)
+        if case is None:
+            continue
+        decl = lenient_declaration(case_declaration(pack, case))
+        found = [
+            f for f in alcheck.validate(decl, lang=lang)
+            if f.rule_id == rule.id and f.variant == variant and f.evaluated
+        ]  # fmt: skip
+        assert found, (rule.id, case.note)
+        expected = _prefix(getattr(rule.message, lang))
+        assert all(f.message.startswith(expected) for f in found), (rule.id, lang, found[0].message)
+        assert all(f.hint == getattr(rule.hint, lang) for f in found)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_builtin_checks_speak_each_language(lang: str) -> None:
+    decl = lenient_declaration(
+        {
+            "items": [
+                {
+                    "origin": "ZN",
+                    "net_mass_kg": "abc",
+                    "currency": "XXQ",
+                    "tariff_declared": "7608100",
+                }
+            ]
+        }
+    )
+    found = alcheck.validate(decl, lang=lang, select=["CAT-", "SYN-", "STR-"])
+    assert {f.rule_id for f in found} == {
+        "CAT-COUNTRY",
+        "SYN-VALUE",
+        "CAT-CURRENCY",
+        "CAT-TARIFF",
+        "STR-REQUIRED",
+    }
+    for f in found:
+        assert f.hint == BUILTIN_RULES[f.rule_id].hint[lang]
+        assert f.message.startswith(_prefix(BUILTIN_RULES[f.rule_id].messages[lang]))
