@@ -5,10 +5,12 @@ Docstrings and semantics live in the twin and `_fastmatch.pyi`. The per-item loo
 without the GIL, so threads can share one compiled rule set.
 """
 
-from cpython.array cimport array
+from cpython.array cimport array, resize
 from libc.math cimport NAN
 from libc.stdlib cimport free, malloc, realloc
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
+
+from .tables import ItemBatch
 
 
 def match_prefixes(array children, array starts, array groups, codes):
@@ -255,3 +257,262 @@ def match(t, b):
     free(out.data)
     return result
 
+
+
+# Encoding -----------------------------------------------------------------------------------
+
+cdef struct IntBuf:
+    int *data
+    Py_ssize_t n
+    Py_ssize_t cap
+
+
+cdef int _grow(IntBuf *b, Py_ssize_t need) noexcept nogil:
+    cdef int *grown
+    cdef Py_ssize_t cap
+    if b.n + need <= b.cap:
+        return 0
+    cap = b.cap * 2 + need + 64
+    grown = <int *>realloc(b.data, cap * sizeof(int))
+    if grown == NULL:
+        return -1
+    b.data = grown
+    b.cap = cap
+    return 0
+
+
+cdef inline int _put(IntBuf *b, int v) except -1:
+    if b.n >= b.cap and _grow(b, 1) != 0:
+        raise MemoryError()
+    b.data[b.n] = v
+    b.n += 1
+    return 0
+
+
+cdef inline int _put_ids(IntBuf *b, tuple ids) except -1:
+    cdef object a
+    for a in ids:
+        _put(b, <int>a)
+    return 0
+
+
+# Non-ASCII character -> what `normalize_words` makes of it, with " " for a separator.
+# Filled on demand (under the GIL); normalize_words works character by character, because
+# case folding and compatibility decomposition do and the combining marks that canonical
+# reordering could move are all dropped.
+cdef dict _FRAGMENTS = {}
+
+
+def _fragment(str ch):
+    import unicodedata
+
+    parts = []
+    for d in unicodedata.normalize("NFKD", ch.casefold()):
+        if unicodedata.combining(d):
+            continue
+        parts.append(d if d.isalnum() else " ")
+    return "".join(parts)
+
+
+cdef int _symbols_of(str text, dict symbols, const int *ascii_sym, IntBuf *out) except -1:
+    """Append the symbols of f" {normalize_words(text)} " (-1 marks a separator run)."""
+    cdef Py_UCS4 uc, fc
+    cdef bint pending = False, started = False
+    cdef int sym
+    cdef str frag
+    _put(out, 0)
+    for uc in text:
+        if uc < 128:
+            sym = ascii_sym[uc]
+            if sym < 0:
+                pending = True
+                continue
+            if pending and started:
+                _put(out, 0)
+            _put(out, sym)
+            pending = False
+            started = True
+            continue
+        frag = <str>_FRAGMENTS.get(uc)
+        if frag is None:
+            frag = _fragment(chr(uc))
+            _FRAGMENTS[chr(uc)] = frag
+        for fc in frag:
+            if fc == 32:
+                pending = True
+                continue
+            if fc < 128:
+                sym = ascii_sym[fc]
+            else:
+                sym = <int>symbols.get(chr(fc), 1)
+            if pending and started:
+                _put(out, 0)
+            _put(out, sym)
+            pending = False
+            started = True
+    _put(out, 0)
+    return 0
+
+
+def encode_columns(t, c):
+    cdef Py_ssize_t n_items = len(c.codes)
+    cdef Py_ssize_t n_atoms = t.n_atoms, n_slots = t.n_slots
+    cdef list lookups = list(t.lookups.items())
+    cdef Py_ssize_t n_lookups = len(lookups)
+    cdef list cols = [c.columns[name] for name, _ in lookups]
+    cdef list luts = [lk[0] for _, lk in lookups]
+    cdef list if_none = [lk[1] for _, lk in lookups]
+    cdef list otherwise = [lk[2] for _, lk in lookups]
+    cdef dict doc_atoms = dict(t.doc_atoms)
+    cdef object documents = c.documents
+    cdef object additional = c.additional_codes
+    cdef object descriptions = c.descriptions
+    cdef const int[:] ach = t.additional_trie.children
+    cdef const int[:] ast = t.additional_trie.starts
+    cdef const int[:] agr = t.additional_trie.groups
+    cdef const int[:] add_atoms = t.additional_atoms
+    kw = t.keywords
+    cdef dict symbols = dict(kw.symbols)
+    cdef Py_ssize_t n_symbols = kw.n_symbols
+    cdef const int[:] delta = kw.delta
+    cdef const int[:] out_start = kw.out_start
+    cdef const int[:] out_atoms = kw.out_atoms
+    cdef bint use_keywords = descriptions is not None and out_atoms.shape[0] > 0
+    cdef const double[:] amounts = c.amounts
+    cdef const int[:] conversion = c.conversion
+    cdef const signed char[:] conv_ops = c.conv_ops
+    cdef const double[:] conv_rates = c.conv_rates
+
+    cdef int ascii_sym[128]
+    cdef int k
+    for k in range(128):
+        ch = chr(k)
+        ascii_sym[k] = <int>symbols.get(ch.lower(), 1) if ch.isalnum() else -1
+
+    cdef IntBuf raw, syms, outb
+    raw.data = NULL
+    raw.n = raw.cap = 0
+    syms.data = NULL
+    syms.n = syms.cap = 0
+    outb.data = NULL
+    outb.n = outb.cap = 0
+    cdef int failed = 0
+    cdef Py_ssize_t *raw_start = <Py_ssize_t *>malloc((n_items + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t *sym_start = <Py_ssize_t *>malloc((n_items + 1) * sizeof(Py_ssize_t))
+    cdef signed char *mark = <signed char *>malloc(n_atoms + 1)
+    cdef int *found = <int *>malloc((n_atoms + 1) * sizeof(int))
+    cdef array atom_start_out = array("i")
+    cdef array values_out = array("d")
+    cdef array atoms_out
+    cdef Py_ssize_t i, j, p, node, q, nf, g
+    cdef Py_UCS4 uc
+    cdef object v, a
+    cdef tuple ids
+    cdef int tmp, state, op
+    cdef int[:] atom_start_view
+    cdef double[:] values_view
+    try:
+        if raw_start == NULL or sym_start == NULL or mark == NULL or found == NULL:
+            raise MemoryError()
+        # Under the GIL: the atoms of lookups, documents and additional codes, and the
+        # symbols of descriptions, into flat buffers.
+        for i in range(n_items):
+            raw_start[i] = raw.n
+            sym_start[i] = syms.n
+            for j in range(n_lookups):
+                v = (<list>cols[j])[i] if type(cols[j]) is list else cols[j][i]
+                if v is None:
+                    ids = <tuple>if_none[j]
+                else:
+                    ids = <tuple>(<dict>luts[j]).get(v, otherwise[j])
+                _put_ids(&raw, ids)
+            if documents is not None:
+                for v in documents[i]:
+                    a = doc_atoms.get(v)
+                    if a is not None:
+                        _put(&raw, <int>a)
+            if additional is not None:
+                for v in additional[i]:
+                    node = 0
+                    for q in range(ast[0], ast[1]):
+                        _put(&raw, add_atoms[agr[q]])
+                    for uc in <str>v:
+                        if uc < 48 or uc > 57:
+                            break
+                        node = ach[node * 10 + (<int>uc - 48)]
+                        if node < 0:
+                            break
+                        for q in range(ast[node], ast[node + 1]):
+                            _put(&raw, add_atoms[agr[q]])
+            if use_keywords:
+                v = descriptions[i]
+                if v is not None and len(<str>v) > 0:
+                    _symbols_of(<str>v, symbols, ascii_sym, &syms)
+        raw_start[n_items] = raw.n
+        sym_start[n_items] = syms.n
+
+        resize(atom_start_out, n_items + 1)
+        resize(values_out, n_items * n_slots)
+        atom_start_view = atom_start_out
+        values_view = values_out
+        memset(mark, 0, n_atoms + 1)
+        # Without the GIL: keywords, then each item's atoms deduplicated and sorted, and
+        # its value in each currency slot.
+        with nogil:
+            atom_start_view[0] = 0
+            for i in range(n_items):
+                nf = 0
+                for p in range(raw_start[i], raw_start[i + 1]):
+                    k = raw.data[p]
+                    if not mark[k]:
+                        mark[k] = 1
+                        found[nf] = k
+                        nf += 1
+                state = 0
+                for p in range(sym_start[i], sym_start[i + 1]):
+                    state = delta[state * n_symbols + syms.data[p]]
+                    for q in range(out_start[state], out_start[state + 1]):
+                        k = out_atoms[q]
+                        if not mark[k]:
+                            mark[k] = 1
+                            found[nf] = k
+                            nf += 1
+                for p in range(1, nf):
+                    tmp = found[p]
+                    q = p - 1
+                    while q >= 0 and found[q] > tmp:
+                        found[q + 1] = found[q]
+                        q -= 1
+                    found[q + 1] = tmp
+                if _grow(&outb, nf) != 0:
+                    failed = 1
+                    break
+                for p in range(nf):
+                    mark[found[p]] = 0
+                    outb.data[outb.n] = found[p]
+                    outb.n += 1
+                atom_start_view[i + 1] = <int>outb.n
+                g = conversion[i] * n_slots
+                for p in range(n_slots):
+                    op = conv_ops[g + p]
+                    if op == 1:
+                        values_view[i * n_slots + p] = amounts[i] * conv_rates[g + p]
+                    elif op == 2:
+                        values_view[i * n_slots + p] = amounts[i] / conv_rates[g + p]
+                    else:
+                        values_view[i * n_slots + p] = NAN
+        if failed:
+            raise MemoryError()
+        atoms_out = array("i")
+        resize(atoms_out, outb.n)
+        if outb.n:
+            memcpy(atoms_out.data.as_ints, outb.data, outb.n * sizeof(int))
+    finally:
+        free(raw.data)
+        free(syms.data)
+        free(outb.data)
+        free(raw_start)
+        free(sym_start)
+        free(mark)
+        free(found)
+    return ItemBatch(c.codes, c.dates, atom_start_out, atoms_out, values_out, c.masses)

@@ -1,7 +1,9 @@
 """The pure-Python matching kernel: the reference for `_fastmatch.pyx`'s semantics.
 
-The kernel works on plain tables (`alcheck.tables.RuleTables`, `ItemBatch`: arrays of
-ints and floats), so the Cython twin reads exactly the same objects.
+The kernel works on plain tables (`alcheck.tables.RuleTables`, `ItemColumns`,
+`ItemBatch`: arrays of ints and floats, and a few dicts), so the Cython twin reads
+exactly the same objects. `encode_columns` turns item columns into a batch (the atoms
+each item has), `match` applies the rules to a batch.
 
 Tariff-prefix trie: node 0 is the root; `children[node * 10 + digit]` is the child node or
 -1; `starts[node]:starts[node + 1]` slices `groups` to the ids of the prefix groups that
@@ -16,11 +18,16 @@ from array import array
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .tables import SYMBOL_OTHER, SYMBOL_SPACE, ItemBatch
+from .text import normalize_words
+
 if TYPE_CHECKING:
-    from .tables import ItemBatch, RuleTables
+    from .tables import ItemColumns, KeywordAutomaton, RuleTables
 
 
-def _walk(children: array[int], starts: array[int], groups: array[int], code: str | None) -> set[int]:
+def _walk(
+    children: array[int], starts: array[int], groups: array[int], code: str | None
+) -> set[int]:
     hits: set[int] = set(groups[starts[0] : starts[1]])
     node = 0
     if code is not None:
@@ -66,8 +73,12 @@ def match(t: RuleTables, b: ItemBatch) -> list[tuple[int, int, int]]:
     n_slots = t.n_slots
     for i, code in enumerate(b.codes):
         have = set(b.atoms[b.atom_start[i] : b.atom_start[i + 1]])
-        candidates = set(t.always) | _walk(t.include_trie.children, t.include_trie.starts, t.include_trie.groups, code)
-        candidates -= _walk(t.exclude_trie.children, t.exclude_trie.starts, t.exclude_trie.groups, code)
+        candidates = set(t.always) | _walk(
+            t.include_trie.children, t.include_trie.starts, t.include_trie.groups, code
+        )
+        candidates -= _walk(
+            t.exclude_trie.children, t.exclude_trie.starts, t.exclude_trie.groups, code
+        )
         day = b.dates[i]
         for r in sorted(candidates):
             if not (t.date_from[r] <= day <= t.date_to[r]):
@@ -99,3 +110,67 @@ def match(t: RuleTables, b: ItemBatch) -> list[tuple[int, int, int]]:
             if ok:
                 out.append((i, r, status))
     return out
+
+
+def keyword_atoms(k: KeywordAutomaton, description: str | None) -> set[int]:
+    """Return the atoms of the keywords that occur as whole words in a description.
+
+    Nothing is found in a missing or empty description.
+    """
+    found: set[int] = set()
+    if not description:
+        return found
+    state = 0
+    for ch in f" {normalize_words(description)} ":
+        sym = SYMBOL_SPACE if ch == " " else k.symbols.get(ch, SYMBOL_OTHER)
+        state = k.delta[state * k.n_symbols + sym]
+        found.update(k.out_atoms[k.out_start[state] : k.out_start[state + 1]])
+    return found
+
+
+def encode_columns(t: RuleTables, c: ItemColumns) -> ItemBatch:
+    """Return the batch of items given as columns: each item's atoms, sorted, and its numbers.
+
+    An item has, for each lookup (values, if_none, otherwise) of `t.lookups`, the atoms
+    values[v] of its value v in that column (if_none when v is None, otherwise when v is
+    not a key); the atom of each of its documents; the atom of each additional-code
+    prefix one of its additional codes starts with; and the atoms of the keywords in its
+    description. Its value in currency slot s is amounts[i] times or divided by the rate
+    of its conversion row (NaN for op 0).
+    """
+    n_items = len(c.codes)
+    n_slots = t.n_slots
+    add = t.additional_trie
+    atom_start = array("i", [0])
+    atoms = array("i")
+    values = array("d")
+    for i in range(n_items):
+        found: set[int] = set()
+        for name, (lut, if_none, otherwise) in t.lookups.items():
+            v = c.columns[name][i]
+            if v is None:
+                found.update(if_none)
+            else:
+                found.update(lut.get(v, otherwise))  # type: ignore[call-overload]
+        if c.documents is not None:
+            for key in c.documents[i]:
+                if (a := t.doc_atoms.get(key)) is not None:
+                    found.add(a)
+        if c.additional_codes is not None:
+            for code in c.additional_codes[i]:
+                for g in _walk(add.children, add.starts, add.groups, code):
+                    found.add(t.additional_atoms[g])
+        if c.descriptions is not None:
+            found |= keyword_atoms(t.keywords, c.descriptions[i])
+        atoms.extend(sorted(found))
+        atom_start.append(len(atoms))
+        row = c.conversion[i] * n_slots
+        for s in range(n_slots):
+            op = c.conv_ops[row + s]
+            if op == 1:
+                values.append(c.amounts[i] * c.conv_rates[row + s])
+            elif op == 2:
+                values.append(c.amounts[i] / c.conv_rates[row + s])
+            else:
+                values.append(math.nan)
+    return ItemBatch(c.codes, c.dates, atom_start, atoms, values, c.masses)

@@ -11,17 +11,26 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from .codes.countries import is_country, is_metal_country
+import pycountry
+
+from ._match import kernel
+from .codes.countries import METAL_NOT_APPLICABLE, METAL_UNKNOWN, is_country, is_metal_country
 from .errors import RulePackError
 from .findings import CheckClass, Severity
-from .model import Declaration, GoodsItem
+from .model import Declaration, Document, GoodsItem
 from .rules.loader import bundled_pack_names, load_bundled, load_pack
 from .rules.schema import Citation, Condition, Messages, Pack, Rule
 from .tables import (
+    CONV_DIVIDE,
+    CONV_MULTIPLY,
+    CONV_NAN,
     NUM_FIELDS,
     NUM_OPS,
     ItemBatch,
+    ItemColumns,
+    Lookup,
     RuleTables,
+    build_automaton,
     build_trie,
 )
 from .text import normalize_words
@@ -64,7 +73,7 @@ class CompiledRule:
 def _code_atom_value(code: str | None, metal: bool) -> str:
     if code is None:
         return "MISSING"
-    if (is_metal_country(code) if metal else is_country(code)):
+    if is_metal_country(code) if metal else is_country(code):
         return code
     return "INVALID"
 
@@ -153,7 +162,12 @@ def _compile(packs: Sequence[Pack]) -> RuleSet:
     date_from, date_to, tariff_any, always = array("i"), array("i"), array("b"), array("i")
     include: list[list[str]] = []
     exclude: list[list[str]] = []
-    group_start, group_kind, atom_start, group_atoms = array("i", [0]), array("b"), array("i", [0]), array("i")
+    group_start, group_kind, atom_start, group_atoms = (
+        array("i", [0]),
+        array("b"),
+        array("i", [0]),
+        array("i"),
+    )
     num_start, num_field, num_op = array("i", [0]), array("b"), array("b")
     num_amount, num_slot = array("d"), array("i")
     additional: dict[str, int] = {}
@@ -171,8 +185,8 @@ def _compile(packs: Sequence[Pack]) -> RuleSet:
         rules.append(
             CompiledRule(
                 rule.id, rule.severity, rule.class_, rule.valid_from, rule.valid_to, rule.summary,
-                rule.field, rule.message, rule.hint, rule.citation, tuple(rule.params.items()), w, meta,
-                variant,
+                rule.field, rule.message, rule.hint, rule.citation, tuple(rule.params.items()), w,
+                meta, variant,
             )
         )  # fmt: skip
         date_from.append(rule.valid_from.toordinal())
@@ -185,7 +199,13 @@ def _compile(packs: Sequence[Pack]) -> RuleSet:
             always.append(r_index)
         if meta.jurisdiction != "*":
             group(0, [atom("jur", meta.jurisdiction.upper())])
-        slots = {"origin": "origin", "export": "export", "smelt1": "smelt1", "smelt2": "smelt2", "cast": "cast"}
+        slots = {
+            "origin": "origin",
+            "export": "export",
+            "smelt1": "smelt1",
+            "smelt2": "smelt2",
+            "cast": "cast",
+        }
         for name, kind in slots.items():
             if (values := getattr(w, name)) is not None:
                 group(0, [atom(kind, v) for v in values])
@@ -214,6 +234,8 @@ def _compile(packs: Sequence[Pack]) -> RuleSet:
                         continue
                     elif kind == "add":
                         v = v.replace(".", "").replace(" ", "")
+                        if not (v == "" or (v.isascii() and v.isdigit())):
+                            problems.append(f"rule {rule.id}: {v!r} is not a code prefix")
                         ids.append(additional.setdefault(v, atom(kind, v)))
                         continue
                     ids.append(atom(kind, v))
@@ -236,6 +258,8 @@ def _compile(packs: Sequence[Pack]) -> RuleSet:
             num_slot.append(slot)
         num_start.append(len(num_field))
 
+    if problems:
+        raise RulePackError(problems)
     by_id: dict[str, list[int]] = {}
     for i, r in enumerate(rules):
         by_id.setdefault(r.id, []).append(i)
@@ -258,6 +282,11 @@ def _compile(packs: Sequence[Pack]) -> RuleSet:
         num_op=num_op,
         num_amount=num_amount,
         num_slot=num_slot,
+        lookups=_lookups(atoms),
+        doc_atoms={v: a for (k, v), a in atoms.items() if k == "doc"},
+        additional_trie=build_trie([[p] for p in additional]),
+        additional_atoms=array("i", additional.values()),
+        keywords=build_automaton(list(keywords.items())),
     )
     seen_packs = tuple(dict.fromkeys(m for _, m in entries))
     return RuleSet(
@@ -274,11 +303,53 @@ def _compile(packs: Sequence[Pack]) -> RuleSet:
     )  # fmt: skip
 
 
+def _lookups(atoms: Mapping[Atom, int]) -> dict[str, Lookup]:
+    """Return how each categorical column gives atoms (see `item_atoms`); only useful ones."""
+    lookups: dict[str, Lookup] = {}
+
+    def ids(*keys: Atom) -> tuple[int, ...]:
+        return tuple(atoms[k] for k in keys if k in atoms)
+
+    def put(name: str, lookup: Lookup) -> None:
+        lut, if_none, otherwise = lookup
+        if if_none or otherwise or any(lut.values()):
+            lookups[name] = ({k: v for k, v in lut.items() if v != otherwise}, if_none, otherwise)
+
+    countries = [c.alpha_2 for c in pycountry.countries]
+    put("jur", ({v: (a,) for (k, v), a in atoms.items() if k == "jur"}, (), ()))
+    for slot in ("origin", "export"):
+        put(
+            slot,
+            (
+                {c: ids((slot, c)) for c in countries},
+                ids((slot, "MISSING")),
+                ids((slot, "INVALID")),
+            ),
+        )
+    for slot in ("smelt1", "smelt2", "cast"):
+        metals = [*countries, METAL_UNKNOWN, METAL_NOT_APPLICABLE]
+        put(slot, (
+            {c: ids((slot, c), ("metal", c)) for c in metals},
+            ids((slot, "MISSING"), ("metal", "MISSING")),
+            ids((slot, "INVALID"), ("metal", "INVALID")),
+        ))  # fmt: skip
+    regimes = {v: (a,) for (k, v), a in atoms.items() if k == "regime" and v != "MISSING"}
+    put("regime", (regimes, ids(("regime", "MISSING")), ()))
+    put("dtype", ({v: (a,) for (k, v), a in atoms.items() if k == "dtype"}, (), ()))
+    for name in PRESENCE:
+        put(f"present:{name}", ({}, ids(("absent", name)), ids(("present", name))))
+    return lookups
+
+
 Rates = Mapping[tuple[str, str], Decimal | float]
 
 
 def convert(
-    amount: Decimal | None, currency: str | None, target: str, rates: Rates | None, decl: Declaration
+    amount: Decimal | None,
+    currency: str | None,
+    target: str,
+    rates: Rates | None,
+    decl: Declaration,
 ) -> float:
     """Return `amount` in `target` currency, or NaN when no rate says how to convert it.
 
@@ -287,21 +358,38 @@ def convert(
     """
     if amount is None or currency is None:
         return math.nan
-    if currency == target:
-        return float(amount)
-    pairs: dict[tuple[str, str], float] = {}
-    for r in decl.exchange_rates:
-        pairs.setdefault((r.currency, r.to_currency), float(r.rate))
-    for (a, b), given in (rates or {}).items():
-        pairs[(a.upper(), b.upper())] = float(given)
-    if (direct := pairs.get((currency, target))) is not None:
-        return float(amount) * direct
-    if (inverse := pairs.get((target, currency))) is not None and inverse != 0:
-        return float(amount) / inverse
+    op, rate = conversion(currency, target, rate_pairs(decl, rates))
+    if op == CONV_MULTIPLY:
+        return float(amount) * rate
+    if op == CONV_DIVIDE:
+        return float(amount) / rate
     return math.nan
 
 
-_PRESENCE = {
+def rate_pairs(decl: Declaration | None, rates: Rates | None) -> dict[tuple[str, str], float]:
+    """Return the exchange rates that apply to a declaration: the caller's, then its own."""
+    pairs: dict[tuple[str, str], float] = {}
+    for r in decl.exchange_rates if decl is not None else ():
+        pairs.setdefault((r.currency, r.to_currency), float(r.rate))
+    for (a, b), given in (rates or {}).items():
+        pairs[(a.upper(), b.upper())] = float(given)
+    return pairs
+
+
+def conversion(
+    currency: str, target: str, pairs: Mapping[tuple[str, str], float]
+) -> tuple[int, float]:
+    """Return how an amount in `currency` becomes `target`: (CONV_* op, rate)."""
+    if currency == target:
+        return CONV_MULTIPLY, 1.0
+    if (direct := pairs.get((currency, target))) is not None:
+        return CONV_MULTIPLY, direct
+    if (inverse := pairs.get((target, currency))) is not None and inverse != 0:
+        return CONV_DIVIDE, inverse
+    return CONV_NAN, math.nan
+
+
+PRESENCE = {
     "description": "description", "tariff": "tariff_declared", "origin": "origin",
     "export_country": "export_country", "smelt1": "smelt1", "smelt2": "smelt2", "cast": "cast",
     "net_mass": "net_mass_kg", "gross_mass": "gross_mass_kg", "value": "value",
@@ -340,7 +428,7 @@ def item_atoms(rs: RuleSet, decl: Declaration, item: GoodsItem) -> list[int]:
         for kw, a in rs.keywords:
             if f" {kw} " in text:
                 found.append(a)
-    for name, attr in _PRESENCE.items():
+    for name, attr in PRESENCE.items():
         add("present" if getattr(item, attr) is not None else "absent", name)
     for name in ("importer", "exporter", "manufacturer"):
         party = getattr(decl, name)
@@ -351,19 +439,94 @@ def item_atoms(rs: RuleSet, decl: Declaration, item: GoodsItem) -> list[int]:
 def encode(
     rs: RuleSet, rows: Sequence[tuple[Declaration, GoodsItem, dt.date]], rates: Rates | None
 ) -> ItemBatch:
-    """Encode (declaration, item, judged date) rows into the kernel's batch arrays."""
-    codes: list[str | None] = []
-    dates = array("i")
-    atom_start = array("i", [0])
-    atoms = array("i")
-    values = array("d")
-    masses = array("d")
-    for decl, item, day in rows:
-        codes.append(item.tariff_code)
-        dates.append(day.toordinal())
-        atoms.extend(item_atoms(rs, decl, item))
-        atom_start.append(len(atoms))
-        for cur in rs.currencies:
-            values.append(convert(item.value, item.currency, cur, rates, decl))
-        masses.append(float(item.net_mass_kg) if item.net_mass_kg is not None else math.nan)
-    return ItemBatch(codes, dates, atom_start, atoms, values, masses)
+    """Encode (declaration, item, judged date) rows into the kernel's batch arrays.
+
+    The result is the batch `item_atoms` describes; the per-item work is done by the
+    kernel's `encode_columns` over the rows' columns.
+    """
+    batch: ItemBatch = kernel.encode_columns(rs.tables, columns(rs, rows, rates))
+    return batch
+
+
+_ITEM_COLUMNS = {
+    "origin": "origin", "export": "export_country", "smelt1": "smelt1", "smelt2": "smelt2",
+    "cast": "cast", **{f"present:{k}": v for k, v in PRESENCE.items()},
+}  # fmt: skip
+
+
+def _party(decl: Declaration, name: str) -> bool | None:
+    party = getattr(decl, name)
+    return True if party is not None and (party.name or party.id) else None
+
+
+def columns(
+    rs: RuleSet, rows: Sequence[tuple[Declaration, GoodsItem, dt.date]], rates: Rates | None
+) -> ItemColumns:
+    """Return the columns of (declaration, item, judged date) rows (see `ItemColumns`)."""
+    t = rs.tables
+    items = [item for _, item, _ in rows]
+    cols: dict[str, Sequence[object]] = {}
+    for name in t.lookups:
+        if (attr := _ITEM_COLUMNS.get(name)) is not None:
+            cols[name] = [getattr(item, attr) for item in items]
+        elif name == "jur":
+            cols[name] = [decl.jurisdiction for decl, _, _ in rows]
+        elif name == "regime":
+            cols[name] = [d.regime.value if d.regime is not None else None for d, _, _ in rows]
+        elif name == "dtype":
+            cols[name] = [decl.declaration_type for decl, _, _ in rows]
+        else:  # present:importer, exporter, manufacturer
+            cols[name] = [_party(decl, name[8:]) for decl, _, _ in rows]
+    documents = None
+    if t.doc_atoms:
+        documents = [document_keys((*item.documents, *decl.documents)) for decl, item, _ in rows]
+    nan = math.nan
+    # One conversion row per (declaration rates, currency) pair met.
+    conv_ops, conv_rates = (
+        array("b", [CONV_NAN] * len(rs.currencies)),
+        array("d", [nan] * len(rs.currencies)),
+    )
+    conv_ids: dict[tuple[int, str], int] = {}
+    pair_sets: dict[int, dict[tuple[str, str], float]] = {}
+    conversion_col = array("i", bytes(4 * len(rows)))
+    if rs.currencies:
+        for i, (decl, item, _) in enumerate(rows):
+            if item.currency is None or item.value is None:
+                continue
+            ctx = id(decl.exchange_rates) if decl.exchange_rates else 0
+            key = (ctx, item.currency)
+            if (cid := conv_ids.get(key)) is None:
+                if (pairs := pair_sets.get(ctx)) is None:
+                    pairs = pair_sets[ctx] = rate_pairs(decl, rates)
+                cid = conv_ids[key] = len(conv_ids) + 1
+                for cur in rs.currencies:
+                    op, rate = conversion(item.currency, cur, pairs)
+                    conv_ops.append(op)
+                    conv_rates.append(rate)
+            conversion_col[i] = cid
+    return ItemColumns(
+        codes=[item.tariff_code for item in items],
+        dates=array("i", [day.toordinal() for _, _, day in rows]),
+        columns=cols,
+        documents=documents,
+        additional_codes=[it.additional_codes for it in items] if t.additional_atoms else None,
+        descriptions=[it.description for it in items] if t.keywords.out_atoms else None,
+        amounts=array("d", [nan if it.value is None else float(it.value) for it in items]),
+        conversion=conversion_col,
+        conv_ops=conv_ops,
+        conv_rates=conv_rates,
+        masses=array(
+            "d", [nan if it.net_mass_kg is None else float(it.net_mass_kg) for it in items]
+        ),
+    )
+
+
+def document_keys(documents: Iterable[Document]) -> list[str]:
+    """Return the keys rules test documents by: "TYPE" and, with an id, "TYPE:ID"."""
+    keys: list[str] = []
+    for doc in documents:
+        kind = doc.type.strip().upper()
+        keys.append(kind)
+        if doc.id is not None:
+            keys.append(f"{kind}:{doc.id.strip()}")
+    return keys

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -52,6 +53,99 @@ def build_trie(prefix_groups: Sequence[Sequence[str]]) -> PrefixTrie:
 
 
 @dataclass(frozen=True, slots=True)
+class KeywordAutomaton:
+    """An Aho–Corasick automaton (as a full DFA) for whole-word keywords over symbols.
+
+    A description is read as the symbols of f" {normalize_words(description)} ": symbol 0
+    is the space, `symbols[ch]` the symbol of a character some keyword has, and 1 any
+    other character. Keyword k is the pattern f" {k} ", so a pattern occurs exactly when
+    the keyword occurs as whole words. From state s, symbol c leads to
+    `delta[s * n_symbols + c]`; reaching state s finds the atoms
+    `out_atoms[out_start[s]:out_start[s + 1]]` (those of every pattern ending there).
+    """
+
+    n_symbols: int
+    symbols: Mapping[str, int]
+    delta: array[int]
+    out_start: array[int]
+    out_atoms: array[int]
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        return (
+            _automaton_from_bytes,
+            (
+                self.n_symbols,
+                dict(self.symbols),
+                self.delta.tobytes(),
+                self.out_start.tobytes(),
+                self.out_atoms.tobytes(),
+            ),
+        )
+
+
+def _automaton_from_bytes(
+    n_symbols: int, symbols: dict[str, int], delta: bytes, out_start: bytes, out_atoms: bytes
+) -> KeywordAutomaton:
+    return KeywordAutomaton(
+        n_symbols, symbols, array("i", delta), array("i", out_start), array("i", out_atoms)
+    )
+
+
+SYMBOL_SPACE = 0
+SYMBOL_OTHER = 1
+
+
+def build_automaton(keywords: Sequence[tuple[str, int]]) -> KeywordAutomaton:
+    """Build the automaton finding each (normalized keyword, atom id) as whole words."""
+    symbols: dict[str, int] = {}
+    for kw, _ in keywords:
+        for ch in kw:
+            if ch != " " and ch not in symbols:
+                symbols[ch] = len(symbols) + 2
+    n_symbols = len(symbols) + 2
+    goto: list[dict[int, int]] = [{}]
+    outputs: list[set[int]] = [set()]
+    for kw, atom in keywords:
+        state = 0
+        for ch in f" {kw} ":
+            sym = SYMBOL_SPACE if ch == " " else symbols[ch]
+            nxt = goto[state].get(sym)
+            if nxt is None:
+                nxt = goto[state][sym] = len(goto)
+                goto.append({})
+                outputs.append(set())
+            state = nxt
+        outputs[state].add(atom)
+    delta = array("i", [0]) * (len(goto) * n_symbols)
+    fail = [0] * len(goto)
+    for sym, nxt in goto[0].items():
+        delta[sym] = nxt
+    queue = deque(goto[0].values())
+    while queue:
+        state = queue.popleft()
+        outputs[state] |= outputs[fail[state]]
+        for sym in range(n_symbols):
+            nxt = goto[state].get(sym)
+            if nxt is None:
+                delta[state * n_symbols + sym] = delta[fail[state] * n_symbols + sym]
+            else:
+                fail[nxt] = delta[fail[state] * n_symbols + sym]
+                delta[state * n_symbols + sym] = nxt
+                queue.append(nxt)
+    out_start = array("i", [0])
+    out_atoms = array("i")
+    for found in outputs:
+        out_atoms.extend(sorted(found))
+        out_start.append(len(out_atoms))
+    return KeywordAutomaton(n_symbols, symbols, delta, out_start, out_atoms)
+
+
+# How a categorical column becomes atoms: (atoms by value, atoms when the value is None,
+# atoms for any other value).
+Lookup = tuple[Mapping[str, tuple[int, ...]], tuple[int, ...], tuple[int, ...]]
+
+
+@dataclass(frozen=True, slots=True)
 class RuleTables:
     """A compiled rule set as flat arrays: what the kernels read for every item.
 
@@ -80,6 +174,38 @@ class RuleTables:
     num_op: array[int]
     num_amount: array[float]
     num_slot: array[int]
+    lookups: Mapping[str, Lookup]
+    doc_atoms: Mapping[str, int]
+    additional_trie: PrefixTrie
+    additional_atoms: array[int]
+    keywords: KeywordAutomaton
+
+
+@dataclass(frozen=True, slots=True)
+class ItemColumns:
+    """Items as columns, for `encode_columns`; every sequence has one entry per item.
+
+    codes: tariff codes (digits; None when missing). dates: judged dates as ordinals
+    (array "i"). columns: by the name of each of the rule set's lookups (see
+    `RuleTables.lookups`), the item's value. documents: per item, document keys ("AIM",
+    "ADC:A-570-967"). additional_codes: per item, its additional codes. descriptions: the
+    goods descriptions. amounts: values (array "d", NaN when unknown) converted with
+    conversion row conversion[i] (array "i") of `conv_ops` / `conv_rates` (n_slots
+    entries a row: op 0 gives NaN, 1 multiplies by the rate, 2 divides by it). masses:
+    net masses (array "d", NaN when unknown).
+    """
+
+    codes: Sequence[str | None]
+    dates: array[int]
+    columns: Mapping[str, Sequence[object]]
+    documents: Sequence[Sequence[str]] | None
+    additional_codes: Sequence[Sequence[str]] | None
+    descriptions: Sequence[str | None] | None
+    amounts: array[float]
+    conversion: array[int]
+    conv_ops: array[int]
+    conv_rates: array[float]
+    masses: array[float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +217,7 @@ class ItemBatch:
     masses[i] (NaN when unknown).
     """
 
-    codes: list[str | None]
+    codes: Sequence[str | None]
     dates: array[int]
     atom_start: array[int]
     atoms: array[int]
@@ -103,3 +229,6 @@ NUM_FIELDS = {"value": 0, "net_mass": 1, "unit_value": 2}
 NUM_OPS = {"<": 0, "<=": 1, ">": 2, ">=": 3}
 STATUS_FIRED = 1
 STATUS_NOT_EVALUATED = 2
+CONV_NAN = 0
+CONV_MULTIPLY = 1
+CONV_DIVIDE = 2
