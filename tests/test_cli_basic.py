@@ -32,7 +32,13 @@ def alcheck(*args: str | Path, cwd: Path, module: bool = False) -> subprocess.Co
 
 
 def report(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    """Return the JSON report with two conveniences: every finding, and every input error."""
     doc: dict[str, Any] = json.loads(result.stdout)
+    doc["findings"] = [f for i in doc["inputs"] for d in i["declarations"] for f in d["findings"]]
+    doc["input_errors"] = [
+        f"{i['file']}:{i['error_line']}: {i['error']}" for i in doc["inputs"] if i["error"]
+    ]
+    doc["declarations"] = doc["summary"]["declarations"]
     return doc
 
 
@@ -70,7 +76,7 @@ def test_the_text_report_names_rules_and_counts(tmp_path: Path) -> None:
     assert result.returncode == 1
     for rule_id in ("CAT-TARIFF", "SYN-VALUE", "CAT-COUNTRY"):
         assert rule_id in result.stdout
-    assert "2 declaration(s) checked" in result.stdout
+    assert "2 declaration(s) in 2 input(s)" in result.stdout
 
 
 def test_fail_on_never_exits_zero_despite_errors(tmp_path: Path) -> None:
