@@ -37,3 +37,13 @@ def test_example_runs(page: str, line: int, code: str, monkeypatch: pytest.Monke
     monkeypatch.chdir(ROOT)
     exec(compile(code, f"{page}:{line}", "exec"), {"__name__": "docs_example"})  # noqa: S102
     assert os.getcwd() == str(ROOT)
+
+
+def test_the_us_rules_page_is_current() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_rule_docs", ROOT / "scripts" / "make_rule_docs.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (ROOT / "docs" / "rules-us.md").read_text(encoding="utf-8") == module.render()
