@@ -19,12 +19,12 @@ if mode != "python":
         from Cython.Build import cythonize
         from setuptools import Extension
 
-        ext = Extension(
-            "alcheck._fastmatch",
-            ["src/alcheck/_fastmatch.pyx"],
-            optional=(mode != "cython"),
-        )
+        ext = Extension("alcheck._fastmatch", ["src/alcheck/_fastmatch.pyx"])
         ext_modules = cythonize([ext], language_level=3, quiet=True)
+        # cythonize returns new Extension objects; mark them optional afterwards so that
+        # without a working compiler the build warns and the package uses the twin.
+        for built in ext_modules:
+            built.optional = mode != "cython"
     except ImportError:
         if mode == "cython":
             raise

@@ -1,0 +1,72 @@
+"""The build honours ALCHECK_IMPLEMENTATION: optional extension, required, or skipped."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _build(tmp_path: Path, mode: str, cc: str | None) -> tuple[int, list[str], str]:
+    """Build a wheel from a copy of the sources; return (exit code, wheel members, output)."""
+    src = tmp_path / "src-copy"
+    shutil.copytree(
+        ROOT / "src", src / "src", ignore=shutil.ignore_patterns("*.so", "*.c", "__pycache__")
+    )
+    for name in ("setup.py", "pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, src / name)
+    env = dict(os.environ)
+    env.pop("ALCHECK_IMPLEMENTATION", None)
+    if mode:
+        env["ALCHECK_IMPLEMENTATION"] = mode
+    if cc is not None:
+        env["CC"] = cc
+    out = tmp_path / "wheels"
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--no-build-isolation", "-q", "-w", str(out)],
+        capture_output=True, text=True, env=env, timeout=600,
+    )  # fmt: skip
+    wheels = list(out.glob("*.whl"))
+    members = zipfile.ZipFile(wheels[0]).namelist() if wheels else []
+    return done.returncode, members, done.stdout + done.stderr
+
+
+def _has_extension(members: list[str]) -> bool:
+    return any(m.startswith("alcheck/_fastmatch") and m.endswith((".so", ".pyd")) for m in members)
+
+
+def test_without_a_compiler_the_build_falls_back_to_the_twin(tmp_path: Path) -> None:
+    code, members, output = _build(tmp_path, "", "/bin/false")
+    assert code == 0, output
+    assert "alcheck/_fastmatch_py.py" in members and not _has_extension(members)
+
+
+def test_cython_mode_makes_a_failed_extension_build_an_error(tmp_path: Path) -> None:
+    code, members, _ = _build(tmp_path, "cython", "/bin/false")
+    assert code != 0 and members == []
+
+
+def test_python_mode_skips_the_extension(tmp_path: Path) -> None:
+    code, members, output = _build(tmp_path, "python", None)
+    assert code == 0, output
+    assert not _has_extension(members) and not any(m.endswith(".c") for m in members)
+    assert "alcheck/py.typed" in members and "alcheck/rules/packs/us.toml" in members
+
+
+def test_a_bogus_mode_is_refused(tmp_path: Path) -> None:
+    code, _, output = _build(tmp_path, "fortran", None)
+    assert code != 0 and "ALCHECK_IMPLEMENTATION" in output
+
+
+@pytest.mark.cython
+def test_the_installed_package_has_the_compiled_extension() -> None:
+    import alcheck._fastmatch as compiled
+
+    assert compiled.__file__ is not None and compiled.__file__.endswith((".so", ".pyd"))
