@@ -354,6 +354,39 @@ cdef int _symbols_of(str text, dict symbols, const int *ascii_sym, IntBuf *out) 
     return 0
 
 
+cdef void _ascii_symbols(dict symbols, int *ascii_sym):
+    cdef int k
+    for k in range(128):
+        ch = chr(k)
+        ascii_sym[k] = <int>symbols.get(ch.lower(), 1) if ch.isalnum() else -1
+
+
+def keyword_atoms(k, description):
+    cdef set found = set()
+    if not description:
+        return found
+    cdef dict symbols = dict(k.symbols)
+    cdef int ascii_sym[128]
+    _ascii_symbols(symbols, ascii_sym)
+    cdef IntBuf syms
+    syms.data = NULL
+    syms.n = syms.cap = 0
+    cdef Py_ssize_t n_symbols = k.n_symbols, p, q
+    cdef const int[:] delta = k.delta
+    cdef const int[:] out_start = k.out_start
+    cdef const int[:] out_atoms = k.out_atoms
+    cdef int state = 0
+    try:
+        _symbols_of(<str>description, symbols, ascii_sym, &syms)
+        for p in range(syms.n):
+            state = delta[state * n_symbols + syms.data[p]]
+            for q in range(out_start[state], out_start[state + 1]):
+                found.add(out_atoms[q])
+    finally:
+        free(syms.data)
+    return found
+
+
 def encode_columns(t, c):
     cdef Py_ssize_t n_items = len(c.codes)
     cdef Py_ssize_t n_atoms = t.n_atoms, n_slots = t.n_slots
@@ -385,9 +418,7 @@ def encode_columns(t, c):
 
     cdef int ascii_sym[128]
     cdef int k
-    for k in range(128):
-        ch = chr(k)
-        ascii_sym[k] = <int>symbols.get(ch.lower(), 1) if ch.isalnum() else -1
+    _ascii_symbols(symbols, ascii_sym)
 
     cdef IntBuf raw, syms, outb
     raw.data = NULL

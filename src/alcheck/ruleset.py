@@ -19,7 +19,7 @@ from .errors import RulePackError
 from .findings import CheckClass, Severity
 from .model import Declaration, Document, GoodsItem
 from .rules.loader import bundled_pack_names, load_bundled, load_pack
-from .rules.schema import Citation, Condition, Messages, Pack, Rule
+from .rules.schema import PRESENCE_FIELDS, Citation, Condition, Messages, Pack, Rule
 from .tables import (
     CONV_DIVIDE,
     CONV_MULTIPLY,
@@ -247,6 +247,8 @@ def _compile(packs: Sequence[Pack]) -> RuleSet:
         group_start.append(len(group_kind))
         for n in w.numbers:
             slot = -1
+            if n.field != "net_mass" and not n.currency:
+                problems.append(f"rule {rule.id}: a {n.field} condition needs a currency")
             if n.currency is not None and n.field != "net_mass":
                 cur = n.currency.upper()
                 if cur not in currencies:
@@ -336,7 +338,7 @@ def _lookups(atoms: Mapping[Atom, int]) -> dict[str, Lookup]:
     regimes = {v: (a,) for (k, v), a in atoms.items() if k == "regime" and v != "MISSING"}
     put("regime", (regimes, ids(("regime", "MISSING")), ()))
     put("dtype", ({v: (a,) for (k, v), a in atoms.items() if k == "dtype"}, (), ()))
-    for name in PRESENCE:
+    for name in PRESENCE_FIELDS:
         put(f"present:{name}", ({}, ids(("absent", name)), ids(("present", name))))
     return lookups
 
