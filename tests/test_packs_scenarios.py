@@ -84,7 +84,7 @@ CA = {
     "regime": "consumption",
     "entry_date": "2026-11-02",
     "importer": {"name": "Laurentian Metals Inc.", "id": "123456789RM0001"},
-    "exchange_rates": [{"currency": "CAD", "to_currency": "USD", "rate": "0.72"}],
+    "exchange_rates": [{"currency": "USD", "to_currency": "CAD", "rate": "1.3889"}],
     "items": [
         {
             "line": 1,
@@ -109,7 +109,7 @@ MX = {
     "regime": "consumption",
     "entry_date": "2026-07-01",
     "importer": {"name": "Laminados del Bajío, S.A. de C.V.", "id": "LBA010101AB1"},
-    "exchange_rates": [{"currency": "MXN", "to_currency": "USD", "rate": "0.055"}],
+    "exchange_rates": [{"currency": "USD", "to_currency": "MXN", "rate": "18.20"}],
     "items": [
         {
             "line": 1,
