@@ -1,0 +1,248 @@
+"""Screen goods items given as columns, without building declarations: for gateways.
+
+`screen` takes one sequence per field (lists, tuples, arrays; a single value for the
+whole batch where noted) and returns which rules hold on which rows, exactly as
+`alcheck.engine.check` would on one declaration per row (judged on that row's date)
+holding one item. Values are read as the model reads them: blank text is missing,
+country, currency and tariff codes are normalized, a value that is not a finite number
+is unknown. Rows carry no parties, gross mass or supplementary quantity, so rules that
+need them see them missing. Only the compiled rules are applied, not the built-in checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from array import array
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ._match import kernel
+from .errors import UsageError
+from .model import Declaration, Document, GoodsItem, tariff_digits
+from .ruleset import Rates, RuleSet, conversion, document_keys, rate_pairs
+from .tables import CONV_NAN, STATUS_FIRED, ItemColumns
+
+DocumentLike = Document | tuple[str, str | None] | str
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenResult:
+    """The matches of a screen: parallel arrays, in row order then rule order.
+
+    rows[k] held rule entry rules[k] (an index into `ruleset.rules`) with status[k]:
+    1 when it fired, 2 when a number it needs is unknown so it was not evaluated.
+    """
+
+    rows: array[int]
+    rules: array[int]
+    status: array[int]
+    ruleset: RuleSet
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[tuple[int, str, int]]:
+        """Yield (row, rule id, status) for every match."""
+        entries = self.ruleset.rules
+        for row, r, status in zip(self.rows, self.rules, self.status, strict=True):
+            yield row, entries[r].id, status
+
+    def rule_ids(self) -> list[str]:
+        """Return the rule id of each match."""
+        entries = self.ruleset.rules
+        return [entries[r].id for r in self.rules]
+
+    def fired(self) -> list[bool]:
+        """Return, for each match, whether the rule fired (rather than was not evaluated)."""
+        return [s == STATUS_FIRED for s in self.status]
+
+
+def _per_row(name: str, values: Any, n: int, scalar: type | tuple[type, ...]) -> Sequence[Any]:
+    """Return a column of n entries: `values` itself, or one value repeated."""
+    if values is None or isinstance(values, scalar):
+        return [values] * n
+    if len(values) != n:
+        raise UsageError(f"screen: {name} has {len(values)} entries for {n} rows")
+    column: Sequence[Any] = values
+    return column
+
+
+def _mapped(values: Sequence[Any], normalize: Callable[[Any], Any]) -> list[Any]:
+    """Apply `normalize` once per distinct value (columns repeat a few values)."""
+    seen: dict[Hashable, Any] = {}
+    for v in set(values):
+        seen[v] = normalize(v)
+    return [seen[v] for v in values]
+
+
+def _item_field(name: str) -> Callable[[Any], Any]:
+    def normalize(raw: Any) -> Any:
+        return getattr(GoodsItem.model_validate({name: raw}), name)
+
+    return normalize
+
+
+def _decl_field(name: str) -> Callable[[Any], Any]:
+    def normalize(raw: Any) -> Any:
+        value = getattr(Declaration.model_validate({name: raw}), name)
+        return value.value if name == "regime" and value is not None else value
+
+    return normalize
+
+
+def _numbers(values: Sequence[Any]) -> tuple[array[float], list[bool]]:
+    """Return the values as floats (NaN when unknown) and whether each is present."""
+    out: array[float] | None = None
+    if isinstance(values, array) or set(map(type, values)) <= {float, int, Decimal}:
+        try:
+            out = array("d", values)
+        except (TypeError, OverflowError):
+            out = None
+    if out is None or not math.isfinite(sum(out)):
+        normalize = _item_field("value")
+        seen: dict[tuple[type, Any], float] = {}
+        out = array("d")
+        for v in values:
+            if type(v) is float:
+                out.append(v if math.isfinite(v) else math.nan)
+                continue
+            if (x := seen.get((type(v), v))) is None:
+                parsed = normalize(v)
+                x = seen[(type(v), v)] = math.nan if parsed is None else float(parsed)
+            out.append(x)
+    return out, [x == x for x in out]
+
+
+def _document_keys(docs: Sequence[DocumentLike]) -> list[str]:
+    parsed: list[Document] = []
+    for d in docs:
+        if isinstance(d, Document):
+            parsed.append(d)
+        elif isinstance(d, tuple):
+            parsed.append(Document(type=d[0], id=d[1]))
+        else:
+            kind, sep, ident = d.partition(":")
+            parsed.append(Document(type=kind, id=ident if sep else None))
+    return document_keys(parsed)
+
+
+def screen(
+    tariff: Sequence[str | None],
+    jurisdiction: Sequence[str | None] | str | None,
+    origin: Sequence[str | None],
+    export: Sequence[str | None],
+    smelt1: Sequence[str | None],
+    smelt2: Sequence[str | None],
+    cast: Sequence[str | None],
+    value: Sequence[float | Decimal | str | None],
+    currency: Sequence[str | None] | str | None,
+    net_mass: Sequence[float | Decimal | str | None],
+    date: Sequence[dt.date] | dt.date,
+    *,
+    description: Sequence[str | None] | None = None,
+    regime: Sequence[str | None] | str | None = None,
+    declaration_type: Sequence[str | None] | str | None = None,
+    documents: Sequence[Sequence[DocumentLike]] | None = None,
+    additional_codes: Sequence[Sequence[str]] | None = None,
+    rules: RuleSet | None = None,
+    rates: Rates | None = None,
+) -> ScreenResult:
+    """Return the rule matches of rows given as columns (see the module docstring).
+
+    jurisdiction, currency, date, regime and declaration_type may be one value for all
+    rows. rates: {("EUR", "USD"): 1.08} means 1 EUR = 1.08 USD.
+    """
+    rs = rules if rules is not None else RuleSet.default()
+    t = rs.tables
+    n = len(tariff)
+    cols: dict[str, Sequence[Any]] = {}
+    declared = _mapped(tariff, lambda v: None if v is None or not v.strip() else v)
+    codes = _mapped(declared, lambda v: None if v is None else tariff_digits(v))
+    item_cols: dict[str, Sequence[Any]] = {
+        "origin": origin, "export_country": export, "smelt1": smelt1, "smelt2": smelt2,
+        "cast": cast,
+    }  # fmt: skip
+    countries = {
+        name: _mapped(_per_row(name, values, n, ()), _item_field(name))
+        for name, values in item_cols.items()
+    }
+    currencies = _mapped(_per_row("currency", currency, n, str), _item_field("currency"))
+    amounts, has_value = _numbers(_per_row("value", value, n, ()))
+    masses, has_mass = _numbers(_per_row("net_mass", net_mass, n, ()))
+    descriptions = None
+    if description is not None:
+        descriptions = _mapped(
+            _per_row("description", description, n, ()), _item_field("description")
+        )
+    days = _per_row("date", date, n, dt.date)
+    ordinals = array("i", _mapped(days, lambda d: d.toordinal()))
+    missing: list[None] = [None] * n
+    present = {
+        "description": descriptions or missing, "tariff": declared,
+        "origin": countries["origin"], "export_country": countries["export_country"],
+        "smelt1": countries["smelt1"], "smelt2": countries["smelt2"], "cast": countries["cast"],
+        "net_mass": [True if p else None for p in has_mass],
+        "value": [True if p else None for p in has_value], "currency": currencies,
+    }  # fmt: skip
+    for name in t.lookups:
+        if name == "jur":
+            cols[name] = _mapped(_per_row(name, jurisdiction, n, str), _decl_field("jurisdiction"))
+        elif name == "export":
+            cols[name] = countries["export_country"]
+        elif name in countries:
+            cols[name] = countries[name]
+        elif name == "regime":
+            cols[name] = _mapped(_per_row(name, regime, n, str), _decl_field("regime"))
+        elif name == "dtype":
+            cols[name] = _mapped(
+                _per_row(name, declaration_type, n, str), _decl_field("declaration_type")
+            )
+        else:
+            cols[name] = present.get(name.removeprefix("present:"), missing)
+    docs = None
+    if documents is not None and t.doc_atoms:
+        docs = [_document_keys(d) for d in _per_row("documents", documents, n, ())]
+    adds = None
+    if additional_codes is not None and len(t.additional_atoms):
+        adds = [
+            tuple((tariff_digits(c) or c) for c in codes_of)
+            for codes_of in _per_row("additional_codes", additional_codes, n, ())
+        ]
+    # One conversion row per currency: rows without a currency convert to NaN.
+    n_slots = len(rs.currencies)
+    conv_ops = array("b", [CONV_NAN] * n_slots)
+    conv_rates = array("d", [math.nan] * n_slots)
+    pairs = rate_pairs(None, rates)
+    conv_ids: dict[str | None, int] = {None: 0}
+    for cur in set(currencies) - {None}:
+        conv_ids[cur] = len(conv_ids)
+        for target in rs.currencies:
+            op, rate = conversion(cur, target, pairs)
+            conv_ops.append(op)
+            conv_rates.append(rate)
+    batch = kernel.encode_columns(
+        t,
+        ItemColumns(
+            codes=codes,
+            dates=ordinals,
+            columns=cols,
+            documents=docs,
+            additional_codes=adds,
+            descriptions=descriptions,
+            amounts=amounts,
+            conversion=array("i", [conv_ids[c] for c in currencies] if n_slots else bytes(4 * n)),
+            conv_ops=conv_ops,
+            conv_rates=conv_rates,
+            masses=masses,
+        ),
+    )
+    matches: list[tuple[int, int, int]] = kernel.match(t, batch) if n and rs.rules else []
+    rows, rule_ix, status = array("i"), array("i"), array("b")
+    for i, r, s in matches:
+        rows.append(i)
+        rule_ix.append(r)
+        status.append(s)
+    return ScreenResult(rows, rule_ix, status, rs)
