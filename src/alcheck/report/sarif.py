@@ -51,7 +51,7 @@ def _rule_descriptor(rule_id: str, rules: RuleSet, lang: str) -> dict[str, Any]:
             "class": first.check_class.value,
             "pack": first.pack.name,
             "packVersion": first.pack.version,
-            "tags": ["aluminum", first.check_class.value, first.pack.name],
+            "tags": list(dict.fromkeys(["aluminum", first.check_class.value, first.pack.name])),
         },
     }
 
