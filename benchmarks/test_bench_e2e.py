@@ -1,0 +1,84 @@
+"""End to end from WCO XML: read + validate against bare `lxml.etree.parse`; peak memory.
+
+Run: pytest benchmarks/test_bench_e2e.py --benchmark-only
+"""
+
+from __future__ import annotations
+
+import io
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from alcheck.engine import iter_findings
+from alcheck.formats import read, write_wco_xml
+from alcheck.ruleset import RuleSet
+from conftest import per_item
+from workload import declarations
+
+N_XML_ITEMS = 20_000
+
+
+def _xml(n_items: int, seed: int) -> bytes:
+    out = io.BytesIO()
+    write_wco_xml(declarations(n_items, seed), out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def xml_bytes() -> bytes:
+    return _xml(N_XML_ITEMS, 11)
+
+
+def _read_validate(data: bytes, rs: RuleSet) -> int:
+    return sum(1 for _ in iter_findings(read(io.BytesIO(data)), rules=rs))
+
+
+def _read_only(data: bytes) -> int:
+    return sum(len(d.items) for d in read(io.BytesIO(data)))
+
+
+def test_lxml_parse(benchmark: Any, xml_bytes: bytes) -> None:
+    per_item(benchmark, N_XML_ITEMS)
+    benchmark.extra_info["bytes"] = len(xml_bytes)
+    benchmark.pedantic(lambda: etree.parse(io.BytesIO(xml_bytes)), rounds=5, iterations=1)
+
+
+def test_read(benchmark: Any, xml_bytes: bytes) -> None:
+    per_item(benchmark, N_XML_ITEMS)
+    assert _read_only(xml_bytes) == N_XML_ITEMS
+    benchmark.pedantic(_read_only, args=(xml_bytes,), rounds=3, iterations=1)
+
+
+def test_read_validate(benchmark: Any, xml_bytes: bytes, bundled: RuleSet) -> None:
+    per_item(benchmark, N_XML_ITEMS)
+    found = benchmark.pedantic(_read_validate, args=(xml_bytes, bundled), rounds=3, iterations=1)
+    benchmark.extra_info["findings"] = found
+
+
+@pytest.mark.parametrize("n_items", [10_000, 100_000])
+def test_peak_memory_validating_a_file(
+    benchmark: Any, tmp_path_factory: Any, bundled: RuleSet, n_items: int
+) -> None:
+    """Peak traced memory while reading and validating a file of many declarations.
+
+    Flat in the file size when the reader streams and findings are consumed as they come.
+    """
+    path: Path = tmp_path_factory.mktemp("xml") / f"big-{n_items}.xml"
+    path.write_bytes(_xml(n_items, 13))
+
+    def run() -> int:
+        tracemalloc.start()
+        try:
+            count = sum(1 for _ in iter_findings(read(path), rules=bundled))
+            benchmark.extra_info["peak_bytes"] = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        return count
+
+    per_item(benchmark, n_items)
+    benchmark.extra_info["file_bytes"] = path.stat().st_size
+    benchmark.extra_info["findings"] = benchmark.pedantic(run, rounds=1, iterations=1)
