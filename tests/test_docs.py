@@ -42,7 +42,9 @@ def test_example_runs(page: str, line: int, code: str, monkeypatch: pytest.Monke
 def test_the_us_rules_page_is_current() -> None:
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("make_rule_docs", ROOT / "scripts" / "make_rule_docs.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_rule_docs", ROOT / "scripts" / "make_rule_docs.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
