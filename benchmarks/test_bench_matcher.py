@@ -15,7 +15,7 @@ from alcheck.rules.loader import bundled_pack_names, load_bundled
 from alcheck.ruleset import RuleSet, columns, encode
 from alcheck.screen import screen
 from conftest import Row, per_item
-from workload import screen_columns
+from workload import RATES, screen_columns
 
 
 def _rounds(kernel: ModuleType) -> dict[str, int]:
@@ -56,7 +56,9 @@ def test_screen(
     """The gateway path: plain columns in, matches out (normalization, encode, match)."""
     cols = screen_columns(decls)
     per_item(benchmark, len(rows))
-    result = benchmark.pedantic(lambda: screen(**cols, rules=bundled), rounds=5, iterations=1)
+    result = benchmark.pedantic(
+        lambda: screen(**cols, rules=bundled, rates=RATES), rounds=5, iterations=1
+    )
     benchmark.extra_info["matches"] = len(result)
 
 

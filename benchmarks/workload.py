@@ -112,7 +112,7 @@ def declaration_dicts(n_items: int, seed: int = 2026) -> list[dict[str, Any]]:
             "items": items,
         }
         if cur != "USD":
-            rate = {"CAD": 0.73, "MXN": 0.055}[cur]
+            rate = RATES[(cur, "USD")]
             decl["exchange_rates"] = [{"currency": cur, "to_currency": "USD", "rate": str(rate)}]
         out.append(decl)
         made += k
@@ -122,6 +122,10 @@ def declaration_dicts(n_items: int, seed: int = 2026) -> list[dict[str, Any]]:
 def declarations(n_items: int, seed: int = 2026) -> list[Declaration]:
     """Return validated declarations holding `n_items` items in all."""
     return [Declaration.model_validate(d) for d in declaration_dicts(n_items, seed)]
+
+
+# The exchange rates the workload's declarations carry, for callers that pass rates.
+RATES = {("CAD", "USD"): 0.73, ("MXN", "USD"): 0.055}
 
 
 def screen_columns(decls: Sequence[Declaration]) -> dict[str, Any]:

@@ -1,0 +1,74 @@
+"""Summarize a pytest-benchmark JSON file: the machine, items/s and the ratios of one run.
+
+Run: python benchmarks/report.py RESULT.json
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"nproc {os.cpu_count()}, {model}, Python {platform.python_version()}"
+
+
+def main(path: str) -> None:
+    data = json.loads(Path(path).read_text())
+    rows: dict[str, dict[str, Any]] = {}
+    for b in data["benchmarks"]:
+        name = b["name"].removeprefix("test_")
+        rows[name] = {"median": b["stats"]["median"], "min": b["stats"]["min"], **b["extra_info"]}
+    print(f"machine: {machine()}")
+    print(f"run: {data['datetime']}  ({data['machine_info'].get('cpu', {}).get('brand_raw', '')})")
+    print()
+    print(f"{'benchmark':52} {'median s':>10} {'items/s':>14}")
+    for name, r in rows.items():
+        rate = r.get("items", 0) / r["median"] if r.get("items") else 0
+        print(f"{name:52} {r['median']:10.4f} {rate:14,.0f}")
+
+    def ips(name: str) -> float:
+        r = rows[name]
+        return float(r["items"]) / float(r["median"])
+
+    print()
+    ratios = [
+        ("match bundled: cython / twin", "match[cython-bundled]", "match[python-bundled]"),
+        ("match synthetic: cython / twin", "match[cython-synthetic]", "match[python-synthetic]"),
+        ("encode_columns bundled: cython / twin", "encode_columns[cython-bundled]",
+         "encode_columns[python-bundled]"),
+        ("match synthetic (cython) / rule-engine", "match[cython-synthetic]", "rule_engine"),
+        ("match synthetic (cython) / business-rules", "match[cython-synthetic]", "business_rules"),
+        ("match synthetic (cython) / plain loop", "match[cython-synthetic]", "plain_python_loop"),
+        ("screen synthetic (whole path) / rule-engine", "alcheck_screen", "rule_engine"),
+        ("screen synthetic (whole path) / plain loop", "alcheck_screen", "plain_python_loop"),
+        ("read+validate / lxml parse (items/s)", "read_validate", "lxml_parse"),
+        ("read only / lxml parse (items/s)", "read", "lxml_parse"),
+    ]  # fmt: skip
+    for label, a, b in ratios:
+        if a in rows and b in rows:
+            print(f"{label:52} {ips(a) / ips(b):12,.2f}x")
+    for name in ("compile_bundled_packs", "compile_loaded_packs"):
+        if name in rows:
+            print(f"{name:52} {rows[name]['median'] * 1000:10.1f} ms")
+    for name, r in rows.items():
+        if "peak_bytes" in r:
+            print(
+                f"{name:52} peak {r['peak_bytes'] / 2**20:8.1f} MiB "
+                f"for a {r['file_bytes'] / 2**20:.1f} MiB file"
+            )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
