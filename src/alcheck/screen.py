@@ -22,7 +22,7 @@ from typing import Any
 from ._match import kernel
 from .errors import UsageError
 from .model import Declaration, Document, GoodsItem, tariff_digits
-from .ruleset import Rates, RuleSet, conversion, document_keys, rate_pairs
+from .ruleset import Rates, RuleSet, conversion, rate_pairs
 from .tables import CONV_NAN, STATUS_FIRED, ItemColumns
 
 DocumentLike = Document | tuple[str, str | None] | str
@@ -117,16 +117,24 @@ def _numbers(values: Sequence[Any]) -> tuple[array[float], list[bool]]:
 
 
 def _document_keys(docs: Sequence[DocumentLike]) -> list[str]:
-    parsed: list[Document] = []
+    keys: list[str] = []
     for d in docs:
         if isinstance(d, Document):
-            parsed.append(d)
+            kind, ident = d.type, d.id
         elif isinstance(d, tuple):
-            parsed.append(Document(type=d[0], id=d[1]))
+            kind, ident = d
         else:
-            kind, sep, ident = d.partition(":")
-            parsed.append(Document(type=kind, id=ident if sep else None))
-    return document_keys(parsed)
+            kind, sep, rest = d.partition(":")
+            ident = rest if sep else None
+        kind = kind.strip().upper()
+        keys.append(kind)
+        if ident is not None:
+            keys.append(f"{kind}:{ident.strip()}")
+    return keys
+
+
+def _text(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
 
 
 def screen(
@@ -173,10 +181,8 @@ def screen(
     amounts, has_value = _numbers(_per_row("value", value, n, ()))
     masses, has_mass = _numbers(_per_row("net_mass", net_mass, n, ()))
     descriptions = None
-    if description is not None:
-        descriptions = _mapped(
-            _per_row("description", description, n, ()), _item_field("description")
-        )
+    if description is not None and (t.keywords.out_atoms or "present:description" in t.lookups):
+        descriptions = _mapped(_per_row("description", description, n, ()), _text)
     days = _per_row("date", date, n, dt.date)
     ordinals = array("i", _mapped(days, lambda d: d.toordinal()))
     missing: list[None] = [None] * n
