@@ -129,6 +129,8 @@ def _rule_finding(
         message = _NOT_EVALUATED[lang].format(reason=reason) + " — " + message
     attr = rule.field
     raw = getattr(item, attr, None) if attr in GoodsItem.model_fields else None
+    if attr == "documents":
+        raw = values["documents"]
     return Finding(
         rule_id=rule.id,
         severity=rule.severity if evaluated else Severity.INFO,
