@@ -22,6 +22,7 @@ from .findings import CheckClass, Finding, Severity
 from .formats import read
 from .model import Declaration, Document, ExchangeRate, GoodsItem, Location, Party, Regime
 from .ruleset import RuleSet
+from .screen import ScreenResult, screen
 
 __all__ = [
     "IMPLEMENTATION",
@@ -43,11 +44,13 @@ __all__ = [
     "Regime",
     "RulePackError",
     "RuleSet",
+    "ScreenResult",
     "Severity",
     "UsageError",
     "__version__",
     "check",
     "explain",
+    "screen",
     "iter_findings",
     "read",
     "validate",
