@@ -357,6 +357,12 @@ def lenient_declaration(data: dict[str, Any]) -> Declaration:
     A value of the wrong type goes to the `invalid` map of its declaration or item, an
     unknown key to `unread`; both are reported later as findings. Nothing is dropped.
     """
+    try:
+        # The validators copy what they change, so the caller's data is safe here; only
+        # setting values aside needs a private copy.
+        return Declaration.model_validate(data)
+    except ValidationError:
+        pass
     work = _plain(data)
     for _ in range(1000):
         try:

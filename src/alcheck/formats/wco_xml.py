@@ -14,7 +14,7 @@ import io
 import sys
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -71,16 +71,23 @@ def national_currency(jurisdiction: str | None) -> str | None:
     return _NATIONAL_CURRENCY.get(code)
 
 
+@lru_cache(maxsize=1024)
+def _local_name(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
 def _local(elem: etree._Element) -> str:
     tag = elem.tag
     if not isinstance(tag, str):
         return ""
-    return tag.rsplit("}", 1)[-1]
+    return _local_name(tag)
 
 
 def _children(elem: etree._Element, name: str) -> list[etree._Element]:
     """Return the element children of `elem` whose local name is `name` (any namespace)."""
-    return [c for c in elem if isinstance(c.tag, str) and _local(c) == name]
+    # lxml filters "{*}name" in C; the Python-level loop over every child was the reader's
+    # hot spot.
+    return list(elem.iterchildren(f"{{*}}{name}"))
 
 
 def _child(elem: etree._Element | None, *names: str) -> etree._Element | None:
@@ -108,21 +115,24 @@ class _Reader:
         self.decl = decl
         self.prefix = f"//Declaration[{index}]"
         self.jurisdiction = jurisdiction
+        self._paths: dict[etree._Element, str] = {}
 
     def path(self, elem: etree._Element) -> str:
         """Return an XPath of local names from the declaration down to `elem`."""
-        steps: list[str] = []
-        node: etree._Element | None = elem
-        while node is not None and node is not self.decl:
-            parent = node.getparent()
-            name = _local(node)
-            if parent is not None:
-                same = _children(parent, name)
-                steps.append(f"{name}[{same.index(node) + 1}]" if len(same) > 1 else name)
-            else:
-                steps.append(name)
-            node = parent
-        return "/".join([self.prefix, *reversed(steps)])
+        if elem is self.decl:
+            return self.prefix
+        cached = self._paths.get(elem)
+        if cached is not None:
+            return cached
+        parent = elem.getparent()
+        name = _local(elem)
+        tag = elem.tag
+        before = sum(1 for _ in elem.itersiblings(tag, preceding=True))
+        after = next(elem.itersiblings(tag), None) is not None
+        step = f"{name}[{before + 1}]" if before or after else name
+        path = f"{self.path(parent)}/{step}" if parent is not None else f"{self.prefix}/{step}"
+        self._paths[elem] = path
+        return path
 
     def loc(self, elem: etree._Element) -> dict[str, Any]:
         return {"file": self.name, "line": elem.sourceline, "path": self.path(elem)}
