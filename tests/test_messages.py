@@ -73,3 +73,22 @@ def test_builtin_checks_speak_each_language(lang: str) -> None:
     for f in found:
         assert f.hint == BUILTIN_RULES[f.rule_id].hint[lang]
         assert f.message.startswith(_prefix(BUILTIN_RULES[f.rule_id].messages[lang]))
+
+
+@pytest.mark.parametrize(
+    ("lang", "english"),
+    [("fr", ("digits", "subheading", "only")), ("es", ("digits", "subheading", "only"))],
+)
+def test_tariff_problems_are_translated_too(lang: str, english: tuple[str, ...]) -> None:
+    for jurisdiction in ("US", None):
+        decl = lenient_declaration(
+            {
+                "jurisdiction": jurisdiction,
+                "items": [{"tariff_declared": c} for c in ("7608100", "760899", "76x")],
+            }
+        )
+        found = alcheck.validate(decl, lang=lang, select=["CAT-TARIFF"])
+        assert len(found) == 3
+        assert not any(word in f.message for f in found for word in english), [
+            f.message for f in found
+        ]

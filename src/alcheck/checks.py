@@ -150,6 +150,20 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
     )
 }
 
+# What is wrong with a tariff code, in French and Spanish (English comes from parse_tariff).
+_TARIFF_PROBLEMS = {
+    "fr": {
+        "chars": "un code tarifaire ne contient que des chiffres, des points et des espaces",
+        "length": "{n} chiffres ; {where} attend {expected} chiffres",
+        "hs6": "{hs6} n'est pas une sous-position du SH 2022",
+    },
+    "es": {
+        "chars": "un código arancelario solo contiene dígitos, puntos y espacios",
+        "length": "{n} dígitos; {where} espera {expected} dígitos",
+        "hs6": "{hs6} no es una subpartida del SA 2022",
+    },
+}
+
 _DECLARATION_REQUIRED = ("id", "jurisdiction", "entry_date")
 _ITEM_REQUIRED = ("tariff_declared", "description", "origin")
 
@@ -232,7 +246,13 @@ def _item_findings(decl: Declaration, item: GoodsItem, lang: str) -> Iterator[Fi
     if item.currency is not None and not is_currency(item.currency):
         yield _finding("CAT-CURRENCY", lang, decl, item, "currency", item.currency)
     if item.tariff_declared is not None:
-        problem = parse_tariff(item.tariff_declared, decl.jurisdiction).problem
+        parsed = parse_tariff(item.tariff_declared, decl.jurisdiction)
+        problem = parsed.problem
+        if problem is not None and parsed.kind is not None and lang in _TARIFF_PROBLEMS:
+            detail = dict(parsed.detail)
+            if decl.jurisdiction is None:
+                detail["where"] = {"fr": "cette juridiction", "es": "esta jurisdicción"}[lang]
+            problem = _TARIFF_PROBLEMS[lang][parsed.kind].format(**detail)
         if problem is not None:
             yield _finding(
                 "CAT-TARIFF",

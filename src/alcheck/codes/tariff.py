@@ -40,20 +40,28 @@ class TariffCode:
     digits: str | None
     hs6: str | None
     problem: str | None
+    kind: str | None = None  # "chars", "length" or "hs6": which problem, for translations
+    detail: tuple[tuple[str, str], ...] = ()  # the problem's values, for translations
 
 
 def parse_tariff(raw: str, jurisdiction: str | None = None) -> TariffCode:
     """Normalize a tariff code (dots and spaces allowed) and check its shape and HS-6 part."""
     compact = raw.replace(".", "").replace(" ", "").strip()
     if not compact or not compact.isascii() or not compact.isdigit():
-        return TariffCode(raw, None, None, "a tariff code has only digits, dots and spaces")
+        return TariffCode(
+            raw, None, None, "a tariff code has only digits, dots and spaces", "chars"
+        )
     shapes = shapes_for(jurisdiction)
     if len(compact) not in shapes:
         lengths = ", ".join(f"{n} ({what})" for n, what in shapes.items())
         where = jurisdiction or "this jurisdiction"
         problem = f"{len(compact)} digits; expected {lengths} for {where}"
-        return TariffCode(raw, None, None, problem)
+        expected = ", ".join(str(n) for n in shapes)
+        detail = (("n", str(len(compact))), ("expected", expected), ("where", where))
+        return TariffCode(raw, None, None, problem, "length", detail)
     hs6 = compact[:6]
     if not is_hs6(hs6):
-        return TariffCode(raw, compact, None, f"{hs6[:4]}.{hs6[4:]} is not an HS 2022 subheading")
+        dotted = f"{hs6[:4]}.{hs6[4:]}"
+        problem = f"{dotted} is not an HS 2022 subheading"
+        return TariffCode(raw, compact, None, problem, "hs6", (("hs6", dotted),))
     return TariffCode(raw, compact, hs6, None)
