@@ -14,7 +14,7 @@ from typing import IO
 from ..errors import AlcheckError, InputError
 from ..model import Declaration
 from ._xmlsafe import HeadThenRest
-from .alcheck_json import read_json, read_json_text, write_json
+from .alcheck_json import read_json, read_json_bytes, read_json_text, write_json
 from .csv_format import looks_like_csv_header, read_csv, read_csv_stream, write_csv
 from .wco_xml import read_wco_xml, read_wco_xml_bytes, read_wco_xml_stream, write_wco_xml
 
@@ -74,13 +74,7 @@ def _read_stream(
     elif chosen == "csv":
         yield from read_csv_stream(_LineReader(rest), name)  # type: ignore[arg-type]
     else:
-        raw = rest.read()
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
-            raise InputError(f"not UTF-8 (byte {exc.start})", file=name, line=line) from None
-        yield from read_json_text(text, name)
+        yield from read_json_bytes(rest.read(), name)
 
 
 class _LineReader:

@@ -75,6 +75,11 @@ def read_json(path: str | Path) -> Iterator[Declaration]:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=name) from None
+    yield from read_json_bytes(raw, name)
+
+
+def read_json_bytes(raw: bytes, name: str = "<input>") -> Iterator[Declaration]:
+    """Yield the declarations of alcheck JSON bytes; non-UTF-8 input names its line."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
