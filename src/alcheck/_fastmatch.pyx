@@ -10,7 +10,7 @@ from libc.math cimport NAN
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memset
 
-from .tables import ItemBatch
+from .tables import ItemBatch, Matches
 
 
 def match_prefixes(array children, array starts, array groups, codes):
@@ -62,7 +62,7 @@ cdef int _push(Out *o, int i, int r, int status) noexcept nogil:
 
 
 cdef inline Py_ssize_t _walk(
-    const int[:] ch, const int[:] st, const int[:] gr, const signed char *digits,
+    const int[::1] ch, const int[::1] st, const int[::1] gr, const signed char *digits,
     Py_ssize_t start, Py_ssize_t end, int *found, Py_ssize_t nfound, signed char *mark,
 ) noexcept nogil:
     """Append to `found` the groups matched by digits[start:end]; mark them; return the count."""
@@ -100,39 +100,36 @@ cdef inline bint _compare(double x, int op, double amount) noexcept nogil:
 
 
 def match(t, b):
-    cdef Py_ssize_t n_items = len(b.codes)
+    cdef Py_ssize_t n_items = len(b.dates)
     cdef Py_ssize_t n_rules = t.n_rules, n_atoms = t.n_atoms, n_slots = t.n_slots
-    cdef const int[:] date_from = t.date_from
-    cdef const int[:] date_to = t.date_to
-    cdef const int[:] always = t.always
-    cdef const int[:] ich = t.include_trie.children
-    cdef const int[:] ist = t.include_trie.starts
-    cdef const int[:] igr = t.include_trie.groups
-    cdef const int[:] ech = t.exclude_trie.children
-    cdef const int[:] est = t.exclude_trie.starts
-    cdef const int[:] egr = t.exclude_trie.groups
-    cdef const int[:] group_start = t.group_start
-    cdef const signed char[:] group_kind = t.group_kind
-    cdef const int[:] atom_start = t.atom_start
-    cdef const int[:] group_atoms = t.group_atoms
-    cdef const int[:] num_start = t.num_start
-    cdef const signed char[:] num_field = t.num_field
-    cdef const signed char[:] num_op = t.num_op
-    cdef const double[:] num_amount = t.num_amount
-    cdef const int[:] num_slot = t.num_slot
-    cdef const int[:] dates = b.dates
-    cdef const int[:] item_atom_start = b.atom_start
-    cdef const int[:] item_atoms = b.atoms
-    cdef const double[:] values = b.values
-    cdef const double[:] masses = b.masses
+    cdef const int[::1] date_from = t.date_from
+    cdef const int[::1] date_to = t.date_to
+    cdef const int[::1] always = t.always
+    cdef const int[::1] ich = t.include_trie.children
+    cdef const int[::1] ist = t.include_trie.starts
+    cdef const int[::1] igr = t.include_trie.groups
+    cdef const int[::1] ech = t.exclude_trie.children
+    cdef const int[::1] est = t.exclude_trie.starts
+    cdef const int[::1] egr = t.exclude_trie.groups
+    cdef const int[::1] group_start = t.group_start
+    cdef const signed char[::1] group_kind = t.group_kind
+    cdef const int[::1] atom_start = t.atom_start
+    cdef const int[::1] group_atoms = t.group_atoms
+    cdef const int[::1] num_start = t.num_start
+    cdef const signed char[::1] num_field = t.num_field
+    cdef const signed char[::1] num_op = t.num_op
+    cdef const double[::1] num_amount = t.num_amount
+    cdef const int[::1] num_slot = t.num_slot
+    cdef const signed char[::1] digits = b.digits
+    cdef const int[::1] code_start = b.code_start
+    cdef const int[::1] dates = b.dates
+    cdef const int[::1] item_atom_start = b.atom_start
+    cdef const int[::1] item_atoms = b.atoms
+    cdef const double[::1] values = b.values
+    cdef const double[::1] masses = b.masses
 
-    # Codes become one flat buffer of digits (-1 for anything else) before the GIL is let go.
-    cdef Py_ssize_t total = 0, i, p
-    for code in b.codes:
-        if code is not None:
-            total += len(<str>code)
-    cdef signed char *digits = <signed char *>malloc(total + 1)
-    cdef Py_ssize_t *code_start = <Py_ssize_t *>malloc((n_items + 1) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t i
+    cdef const signed char *code_digits = &digits[0] if digits.shape[0] else NULL
     cdef signed char *have = <signed char *>malloc(n_atoms + 1)
     cdef signed char *inc_mark = <signed char *>malloc(n_rules + 1)
     cdef signed char *exc_mark = <signed char *>malloc(n_rules + 1)
@@ -143,24 +140,10 @@ def match(t, b):
     out.data = NULL
     out.n = 0
     out.cap = 0
-    cdef Py_ssize_t pos = 0
-    cdef Py_UCS4 uc
-    cdef str text
-    if (digits == NULL or code_start == NULL or have == NULL or inc_mark == NULL
-            or exc_mark == NULL or inc_found == NULL or exc_found == NULL or cand == NULL):
-        free(digits); free(code_start); free(have); free(inc_mark); free(exc_mark)
-        free(inc_found); free(exc_found); free(cand)
+    if (have == NULL or inc_mark == NULL or exc_mark == NULL or inc_found == NULL
+            or exc_found == NULL or cand == NULL):
+        free(have); free(inc_mark); free(exc_mark); free(inc_found); free(exc_found); free(cand)
         raise MemoryError()
-    i = 0
-    for code in b.codes:
-        code_start[i] = pos
-        if code is not None:
-            text = <str>code
-            for uc in text:
-                digits[pos] = <signed char>(<int>uc - 48) if 48 <= <int>uc <= 57 else -1
-                pos += 1
-        i += 1
-    code_start[n_items] = pos
     memset(have, 0, n_atoms + 1)
     memset(inc_mark, 0, n_rules + 1)
     memset(exc_mark, 0, n_rules + 1)
@@ -174,8 +157,8 @@ def match(t, b):
         for i in range(n_items):
             for k in range(item_atom_start[i], item_atom_start[i + 1]):
                 have[item_atoms[k]] = 1
-            n_inc = _walk(ich, ist, igr, digits, code_start[i], code_start[i + 1], inc_found, 0, inc_mark)
-            n_exc = _walk(ech, est, egr, digits, code_start[i], code_start[i + 1], exc_found, 0, exc_mark)
+            n_inc = _walk(ich, ist, igr, code_digits, code_start[i], code_start[i + 1], inc_found, 0, inc_mark)
+            n_exc = _walk(ech, est, egr, code_digits, code_start[i], code_start[i + 1], exc_found, 0, exc_mark)
             # Candidates in ascending rule order: `always` is sorted; sort the trie hits
             # (few) by insertion, then merge the two.
             for a in range(1, n_inc):
@@ -246,16 +229,23 @@ def match(t, b):
                 exc_mark[exc_found[a]] = 0
             if failed:
                 break
-    free(digits); free(code_start); free(have); free(inc_mark); free(exc_mark)
-    free(inc_found); free(exc_found); free(cand)
+    free(have); free(inc_mark); free(exc_mark); free(inc_found); free(exc_found); free(cand)
     if failed:
         free(out.data)
         raise MemoryError()
-    cdef list result = [None] * (out.n // 3)
-    for k in range(0, out.n, 3):
-        result[k // 3] = (out.data[k], out.data[k + 1], out.data[k + 2])
-    free(out.data)
-    return result
+    cdef Py_ssize_t n_out = out.n // 3
+    cdef array items_out = array("i"), rules_out = array("i"), status_out = array("b")
+    try:
+        resize(items_out, n_out)
+        resize(rules_out, n_out)
+        resize(status_out, n_out)
+        for k in range(n_out):
+            items_out.data.as_ints[k] = out.data[3 * k]
+            rules_out.data.as_ints[k] = out.data[3 * k + 1]
+            status_out.data.as_schars[k] = <signed char>out.data[3 * k + 2]
+    finally:
+        free(out.data)
+    return Matches(items_out, rules_out, status_out)
 
 
 
@@ -341,10 +331,9 @@ cdef int _symbols_of(str text, dict symbols, const int *ascii_sym, IntBuf *out) 
             if fc == 32:
                 pending = True
                 continue
-            if fc < 128:
-                sym = ascii_sym[fc]
-            else:
-                sym = <int>symbols.get(chr(fc), 1)
+            # Already normalized: NFKD after casefolding can give uppercase ASCII
+            # ("𝕬" -> "A"), which `ascii_sym` would wrongly lowercase.
+            sym = <int>symbols.get(chr(fc), 1)
             if pending and started:
                 _put(out, 0)
             _put(out, sym)
@@ -434,6 +423,8 @@ def encode_columns(t, c):
     cdef int *found = <int *>malloc((n_atoms + 1) * sizeof(int))
     cdef array atom_start_out = array("i")
     cdef array values_out = array("d")
+    cdef array digits_out = array("b")
+    cdef array code_start_out = array("i")
     cdef array atoms_out
     cdef Py_ssize_t i, j, p, node, q, nf, g
     cdef Py_UCS4 uc
@@ -442,9 +433,27 @@ def encode_columns(t, c):
     cdef int tmp, state, op
     cdef int[:] atom_start_view
     cdef double[:] values_view
+    cdef object codes = c.codes
+    cdef Py_ssize_t n_digits = 0
     try:
         if raw_start == NULL or sym_start == NULL or mark == NULL or found == NULL:
             raise MemoryError()
+        # Codes become one flat array of digits (-1 for anything else), once per batch.
+        for v in codes:
+            if v is not None:
+                n_digits += len(<str>v)
+        resize(digits_out, n_digits)
+        resize(code_start_out, n_items + 1)
+        p = 0
+        i = 0
+        for v in codes:
+            code_start_out.data.as_ints[i] = <int>p
+            if v is not None:
+                for uc in <str>v:
+                    digits_out.data.as_schars[p] = <signed char>(<int>uc - 48) if 48 <= uc <= 57 else -1
+                    p += 1
+            i += 1
+        code_start_out.data.as_ints[n_items] = <int>p
         # Under the GIL: the atoms of lookups, documents and additional codes, and the
         # symbols of descriptions, into flat buffers.
         for i in range(n_items):
@@ -546,4 +555,6 @@ def encode_columns(t, c):
         free(sym_start)
         free(mark)
         free(found)
-    return ItemBatch(c.codes, c.dates, atom_start_out, atoms_out, values_out, c.masses)
+    return ItemBatch(
+        digits_out, code_start_out, c.dates, atom_start_out, atoms_out, values_out, c.masses
+    )

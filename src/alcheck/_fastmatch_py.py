@@ -2,8 +2,9 @@
 
 The kernel works on plain tables (`alcheck.tables.RuleTables`, `ItemColumns`,
 `ItemBatch`: arrays of ints and floats, and a few dicts), so the Cython twin reads
-exactly the same objects. `encode_columns` turns item columns into a batch (the atoms
-each item has), `match` applies the rules to a batch.
+exactly the same objects. `encode_columns` turns item columns into a batch (each item's
+tariff code as digits and the atoms it has), `match` applies the rules to a batch and
+returns the matches as three parallel arrays (`alcheck.tables.Matches`).
 
 Tariff-prefix trie: node 0 is the root; `children[node * 10 + digit]` is the child node or
 -1; `starts[node]:starts[node + 1]` slices `groups` to the ids of the prefix groups that
@@ -18,27 +19,32 @@ from array import array
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .tables import SYMBOL_OTHER, SYMBOL_SPACE, ItemBatch
+from .tables import SYMBOL_OTHER, SYMBOL_SPACE, ItemBatch, Matches
 from .text import normalize_words
 
 if TYPE_CHECKING:
     from .tables import ItemColumns, KeywordAutomaton, RuleTables
 
 
+def _code_digits(code: str | None) -> list[int]:
+    """Return a code's characters as digits: 0-9 for a digit, -1 for anything else."""
+    if code is None:
+        return []
+    return [ord(ch) - 48 if "0" <= ch <= "9" else -1 for ch in code]
+
+
 def _walk(
-    children: array[int], starts: array[int], groups: array[int], code: str | None
+    children: array[int], starts: array[int], groups: array[int], digits: Sequence[int]
 ) -> set[int]:
     hits: set[int] = set(groups[starts[0] : starts[1]])
     node = 0
-    if code is not None:
-        for ch in code:
-            digit = ord(ch) - 48
-            if digit < 0 or digit > 9:
-                break
-            node = children[node * 10 + digit]
-            if node < 0:
-                break
-            hits.update(groups[starts[node] : starts[node + 1]])
+    for digit in digits:
+        if digit < 0:
+            break
+        node = children[node * 10 + digit]
+        if node < 0:
+            break
+        hits.update(groups[starts[node] : starts[node + 1]])
     return hits
 
 
@@ -50,7 +56,7 @@ def match_prefixes(
     A code that is None or holds a non-digit matches nothing beyond the groups that end at
     the root (the empty prefix).
     """
-    return [tuple(sorted(_walk(children, starts, groups, code))) for code in codes]
+    return [tuple(sorted(_walk(children, starts, groups, _code_digits(code)))) for code in codes]
 
 
 def _compare(x: float, op: int, amount: float) -> bool:
@@ -63,21 +69,22 @@ def _compare(x: float, op: int, amount: float) -> bool:
     return x >= amount
 
 
-def match(t: RuleTables, b: ItemBatch) -> list[tuple[int, int, int]]:
+def match(t: RuleTables, b: ItemBatch) -> Matches:
     """Return (item, rule, status) for every rule that holds on every item, ordered.
 
     Status 1: the rule fired. Status 2: every other condition holds but a number it needs
     (a value with no exchange rate, a missing mass) is unknown, so it was not evaluated.
     """
-    out: list[tuple[int, int, int]] = []
+    out = Matches(array("i"), array("i"), array("b"))
     n_slots = t.n_slots
-    for i, code in enumerate(b.codes):
+    for i in range(len(b.dates)):
         have = set(b.atoms[b.atom_start[i] : b.atom_start[i + 1]])
+        digits = b.digits[b.code_start[i] : b.code_start[i + 1]]
         candidates = set(t.always) | _walk(
-            t.include_trie.children, t.include_trie.starts, t.include_trie.groups, code
+            t.include_trie.children, t.include_trie.starts, t.include_trie.groups, digits
         )
         candidates -= _walk(
-            t.exclude_trie.children, t.exclude_trie.starts, t.exclude_trie.groups, code
+            t.exclude_trie.children, t.exclude_trie.starts, t.exclude_trie.groups, digits
         )
         day = b.dates[i]
         for r in sorted(candidates):
@@ -108,7 +115,9 @@ def match(t: RuleTables, b: ItemBatch) -> list[tuple[int, int, int]]:
                     ok = False
                     break
             if ok:
-                out.append((i, r, status))
+                out.items.append(i)
+                out.rules.append(r)
+                out.status.append(status)
     return out
 
 
@@ -129,22 +138,26 @@ def keyword_atoms(k: KeywordAutomaton, description: str | None) -> set[int]:
 
 
 def encode_columns(t: RuleTables, c: ItemColumns) -> ItemBatch:
-    """Return the batch of items given as columns: each item's atoms, sorted, and its numbers.
+    """Return the batch of items given as columns: codes as digits, atoms sorted, numbers.
 
-    An item has, for each lookup (values, if_none, otherwise) of `t.lookups`, the atoms
-    values[v] of its value v in that column (if_none when v is None, otherwise when v is
-    not a key); the atom of each of its documents; the atom of each additional-code
-    prefix one of its additional codes starts with; and the atoms of the keywords in its
-    description. Its value in currency slot s is amounts[i] times or divided by the rate
-    of its conversion row (NaN for op 0).
+    An item's code becomes its digits (see `ItemBatch`). It has, for each lookup (values,
+    if_none, otherwise) of `t.lookups`, the atoms values[v] of its value v in that column
+    (if_none when v is None, otherwise when v is not a key); the atom of each of its
+    documents; the atom of each additional-code prefix one of its additional codes starts
+    with; and the atoms of the keywords in its description. Its value in currency slot s
+    is amounts[i] times or divided by the rate of its conversion row (NaN for op 0).
     """
     n_items = len(c.codes)
     n_slots = t.n_slots
     add = t.additional_trie
+    digits = array("b")
+    code_start = array("i", [0])
     atom_start = array("i", [0])
     atoms = array("i")
     values = array("d")
     for i in range(n_items):
+        digits.extend(_code_digits(c.codes[i]))
+        code_start.append(len(digits))
         found: set[int] = set()
         for name, (lut, if_none, otherwise) in t.lookups.items():
             v = c.columns[name][i]
@@ -158,7 +171,7 @@ def encode_columns(t: RuleTables, c: ItemColumns) -> ItemBatch:
                     found.add(a)
         if c.additional_codes is not None:
             for code in c.additional_codes[i]:
-                for g in _walk(add.children, add.starts, add.groups, code):
+                for g in _walk(add.children, add.starts, add.groups, _code_digits(code)):
                     found.add(t.additional_atoms[g])
         if c.descriptions is not None:
             found |= keyword_atoms(t.keywords, c.descriptions[i])
@@ -173,4 +186,4 @@ def encode_columns(t: RuleTables, c: ItemColumns) -> ItemBatch:
                 values.append(c.amounts[i] / c.conv_rates[row + s])
             else:
                 values.append(math.nan)
-    return ItemBatch(c.codes, c.dates, atom_start, atoms, values, c.masses)
+    return ItemBatch(digits, code_start, c.dates, atom_start, atoms, values, c.masses)

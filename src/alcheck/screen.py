@@ -23,7 +23,7 @@ from ._match import kernel
 from .errors import UsageError
 from .model import Declaration, Document, GoodsItem, tariff_digits
 from .ruleset import Rates, RuleSet, conversion, rate_pairs
-from .tables import CONV_NAN, STATUS_FIRED, ItemColumns
+from .tables import CONV_NAN, STATUS_FIRED, ItemColumns, Matches
 
 DocumentLike = Document | tuple[str, str | None] | str
 
@@ -245,10 +245,7 @@ def screen(
             masses=masses,
         ),
     )
-    matches: list[tuple[int, int, int]] = kernel.match(t, batch) if n and rs.rules else []
-    rows, rule_ix, status = array("i"), array("i"), array("b")
-    for i, r, s in matches:
-        rows.append(i)
-        rule_ix.append(r)
-        status.append(s)
-    return ScreenResult(rows, rule_ix, status, rs)
+    if not (n and rs.rules):
+        return ScreenResult(array("i"), array("i"), array("b"), rs)
+    matches: Matches = kernel.match(t, batch)
+    return ScreenResult(matches.items, matches.rules, matches.status, rs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from array import array
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -212,17 +212,40 @@ class ItemColumns:
 class ItemBatch:
     """Items encoded for the kernels: codes, judged dates, atoms, values and masses.
 
-    Item i has atoms atoms[atom_start[i]:atom_start[i + 1]]; its value converted into
-    currency slot s is values[i * n_slots + s] (NaN when unknown); its net mass is
-    masses[i] (NaN when unknown).
+    Item i's tariff code is digits[code_start[i]:code_start[i + 1]] (array "b": 0-9 per
+    digit, -1 for any other character; empty when missing), converted once here rather
+    than on every `match`. It has atoms atoms[atom_start[i]:atom_start[i + 1]]; its
+    value converted into currency slot s is values[i * n_slots + s] (NaN when unknown);
+    its net mass is masses[i] (NaN when unknown).
     """
 
-    codes: Sequence[str | None]
+    digits: array[int]
+    code_start: array[int]
     dates: array[int]
     atom_start: array[int]
     atoms: array[int]
     values: array[float]
     masses: array[float]
+
+
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """The output of `match`: parallel arrays, ordered by item then rule.
+
+    Item items[k] held rule rules[k] (arrays "i") with status[k] (array "b"):
+    `STATUS_FIRED`, or `STATUS_NOT_EVALUATED` when a number the rule needs is unknown.
+    """
+
+    items: array[int]
+    rules: array[int]
+    status: array[int]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[tuple[int, int, int]]:
+        """Yield (item, rule, status) for every match."""
+        return zip(self.items, self.rules, self.status, strict=True)
 
 
 NUM_FIELDS = {"value": 0, "net_mass": 1, "unit_value": 2}
