@@ -13,6 +13,15 @@ from workload import declarations, synthetic_pack, synthetic_rules
 
 N_ITEMS = 100_000
 
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--big-files",
+        action="store_true",
+        help="run test_bench_memory.py: write and validate WCO XML files of 50-500 MiB",
+    )
+
+
 Row = tuple[Declaration, GoodsItem, dt.date]
 
 

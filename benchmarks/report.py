@@ -63,6 +63,13 @@ def main(path: str) -> None:
         if name in rows:
             print(f"{name:52} {rows[name]['median'] * 1000:10.1f} ms")
     for name, r in rows.items():
+        if "peak_rss_bytes" in r:
+            print(
+                f"{name:52} {r['file_bytes'] / 2**20:6.0f} MiB file, {r['items']:,} items: "
+                f"peak RSS {r['peak_rss_bytes'] / 2**20:6.1f} MiB "
+                f"(before reading {r['rss_before_bytes'] / 2**20:.1f} MiB), "
+                f"{r['items'] / r['child_seconds']:,.0f} items/s"
+            )
         if "peak_bytes" in r:
             print(
                 f"{name:52} peak {r['peak_bytes'] / 2**20:8.1f} MiB "

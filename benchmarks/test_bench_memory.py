@@ -1,0 +1,109 @@
+"""Streaming memory: peak RSS of reading and validating WCO XML files of 50 to 500 MiB.
+
+Each file is written in batches of declarations (the writer never holds more than one
+batch of models), then read and validated in a fresh interpreter with
+`alcheck.iter_findings(alcheck.read(path))`, findings counted and dropped. The child
+reports its own peak resident set size (`ru_maxrss`, which includes lxml's C
+allocations that tracemalloc cannot see), its RSS before reading, and its own time.
+The files go to the system temporary folder and are deleted after each size.
+
+The run takes minutes and needs about 0.6 GB of free disk, so it only runs when asked:
+
+    pytest -p no:cacheprovider benchmarks/test_bench_memory.py --big-files \
+        --benchmark-only --benchmark-json=memory.json
+    python benchmarks/report.py memory.json
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pytest
+
+from alcheck.formats import write_wco_xml
+from alcheck.model import Declaration
+from workload import declaration_dicts
+
+MIB = 2**20
+SIZES_MIB = (50, 200, 500)
+BATCH_ITEMS = 5_000
+
+# Runs in the child: the measured process imports alcheck and compiles the default rule
+# set first, so its RSS before reading is the baseline the file adds to.
+CHILD = """
+import json, resource, sys, time
+import alcheck
+from alcheck.ruleset import RuleSet
+RuleSet.default()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+findings = sum(1 for _ in alcheck.iter_findings(alcheck.read(sys.argv[1])))
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"before_kib": before, "peak_kib": peak, "seconds": seconds,
+                  "findings": findings}))
+"""
+
+
+def _batches(out: BinaryIO, min_bytes: int, counter: list[int]) -> Iterator[Declaration]:
+    """Yield fresh declarations (unique ids, a new seed per batch) until the file is big."""
+    batch = 0
+    while out.tell() < min_bytes:
+        for d in declaration_dicts(BATCH_ITEMS, seed=1000 + batch):
+            d["id"] = f"B{batch:05d}-{d['id']}"
+            counter[0] += len(d["items"])
+            yield Declaration.model_validate(d)
+        batch += 1
+
+
+def write_big_xml(path: Path, min_bytes: int) -> int:
+    """Write WCO XML of at least `min_bytes` (give or take the writer's buffer); return items."""
+    counter = [0]
+    with path.open("wb") as out:
+        write_wco_xml(_batches(out, min_bytes, counter), out)
+    return counter[0]
+
+
+@pytest.fixture
+def big_files(request: pytest.FixtureRequest) -> None:
+    if not request.config.getoption("--big-files"):
+        pytest.skip("writes files up to 500 MiB: pass --big-files")
+
+
+@pytest.mark.parametrize("mib", SIZES_MIB)
+def test_peak_rss_reading_and_validating_a_big_file(
+    benchmark: Any, big_files: None, mib: int
+) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="alcheck-bigxml-"))
+    try:
+        free = shutil.disk_usage(folder).free
+        assert free > 2 * mib * MIB, f"{free / MIB:.0f} MiB free in {folder}"
+        path = folder / f"big-{mib}.xml"
+        n_items = write_big_xml(path, mib * MIB)
+
+        def run() -> dict[str, Any]:
+            done = subprocess.run(
+                [sys.executable, "-c", CHILD, str(path)],
+                check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            result: dict[str, Any] = json.loads(done.stdout)
+            return result
+
+        child = benchmark.pedantic(run, rounds=1, iterations=1)
+        benchmark.extra_info.update(
+            items=n_items,
+            file_bytes=path.stat().st_size,
+            rss_before_bytes=child["before_kib"] * 1024,
+            peak_rss_bytes=child["peak_kib"] * 1024,
+            child_seconds=child["seconds"],
+            findings=child["findings"],
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
