@@ -14,7 +14,7 @@ from .codes.countries import is_country, is_metal_country
 from .codes.currencies import is_currency
 from .codes.tariff import parse_tariff
 from .findings import CheckClass, Finding, Severity
-from .model import EXPECTED_TYPE, Declaration, GoodsItem
+from .model import EXPECTED_TYPE, Declaration, GoodsItem, Location
 
 LANGUAGES = ("en", "fr", "es")
 
@@ -177,11 +177,36 @@ def _finding(
     value: str | None,
     **extra: str,
 ) -> Finding:
+    owner = item if item is not None else decl
+    return builtin_finding(
+        rule_id,
+        lang,
+        field,
+        value,
+        declaration_id=decl.id,
+        item_line=item.line if item is not None else None,
+        location=owner.where(field.split("[", 1)[0]) or decl.location,
+        in_item=item is not None,
+        **extra,
+    )
+
+
+def builtin_finding(
+    rule_id: str,
+    lang: str,
+    field: str,
+    value: str | None,
+    *,
+    declaration_id: str | None,
+    item_line: int | None,
+    location: Location | None,
+    in_item: bool,
+    **extra: str,
+) -> Finding:
+    """Return the finding of a built-in check on `field` (of an item when `in_item`)."""
     rule = BUILTIN_RULES[rule_id]
     lang = lang if lang in LANGUAGES else "en"
-    owner = item if item is not None else decl
     base = field.split("[", 1)[0]
-    location = owner.where(base) or decl.location
     message = rule.messages[lang].format(
         field=field, value=value, expected=EXPECTED_TYPE.get(base, "of the expected type"), **extra
     )
@@ -190,15 +215,27 @@ def _finding(
         severity=rule.severity,
         check_class=rule.check_class,
         message=message,
-        declaration_id=decl.id,
-        item_line=item.line if item is not None else None,
-        field=field if item is None else f"items[{item.line}].{field}",
+        declaration_id=declaration_id,
+        item_line=item_line,
+        field=f"items[{item_line}].{field}" if in_item else field,
         location=location,
         value=value,
         hint=rule.hint[lang],
         pack="builtin",
         pack_version=__version__,
     )
+
+
+def tariff_problem(declared: str, jurisdiction: str | None, lang: str) -> str | None:
+    """Return what is wrong with a declared tariff code, in `lang`, or None."""
+    parsed = parse_tariff(declared, jurisdiction)
+    problem = parsed.problem
+    if problem is not None and parsed.kind is not None and lang in _TARIFF_PROBLEMS:
+        detail = dict(parsed.detail)
+        if jurisdiction is None:
+            detail["where"] = {"fr": "cette juridiction", "es": "esta jurisdicción"}[lang]
+        problem = _TARIFF_PROBLEMS[lang][parsed.kind].format(**detail)
+    return problem
 
 
 def builtin_findings(decl: Declaration, lang: str = "en") -> Iterator[Finding]:
@@ -246,13 +283,7 @@ def _item_findings(decl: Declaration, item: GoodsItem, lang: str) -> Iterator[Fi
     if item.currency is not None and not is_currency(item.currency):
         yield _finding("CAT-CURRENCY", lang, decl, item, "currency", item.currency)
     if item.tariff_declared is not None:
-        parsed = parse_tariff(item.tariff_declared, decl.jurisdiction)
-        problem = parsed.problem
-        if problem is not None and parsed.kind is not None and lang in _TARIFF_PROBLEMS:
-            detail = dict(parsed.detail)
-            if decl.jurisdiction is None:
-                detail["where"] = {"fr": "cette juridiction", "es": "esta jurisdicción"}[lang]
-            problem = _TARIFF_PROBLEMS[lang][parsed.kind].format(**detail)
+        problem = tariff_problem(item.tariff_declared, decl.jurisdiction, lang)
         if problem is not None:
             yield _finding(
                 "CAT-TARIFF",

@@ -17,7 +17,7 @@ from .checks import builtin_findings
 from .codes.hs import hs_description
 from .errors import UsageError
 from .findings import Finding, Severity
-from .model import Declaration, GoodsItem
+from .model import Declaration, GoodsItem, Location
 from .ruleset import CompiledRule, Rates, RuleSet, encode
 
 LANGS = ("en", "fr", "es")
@@ -76,13 +76,20 @@ class DeclarationResult:
     findings: tuple[Finding, ...]
 
 
+# What a message says where a value it names is missing.
+_NONE = {"en": "none", "fr": "aucun", "es": "ninguno"}
+
+
 class _Formatter(string.Formatter):
+    def __init__(self, missing: str) -> None:
+        self.missing = missing
+
     def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
         value = kwargs.get(str(key))
-        return "?" if value is None else value
+        return self.missing if value is None else value
 
 
-_FORMAT = _Formatter()
+_FORMAT = {lang: _Formatter(word) for lang, word in _NONE.items()}
 
 
 def _item_values(decl: Declaration, item: GoodsItem, judged_on: dt.date) -> dict[str, Any]:
@@ -117,18 +124,36 @@ def _rule_finding(
     lang: str, rates: Rates | None,
 ) -> Finding:  # fmt: skip
     values = _item_values(decl, item, judged_on)
-    values.update(rule.params)
-    message = _FORMAT.format(getattr(rule.message, lang), **values)
-    if not evaluated:
-        needed = next(
-            (n.currency for n in rule.when.numbers if n.currency and n.currency != item.currency),
-            None,
-        )
-        kind = "rate" if needed and item.currency and item.value is not None else "number"
-        reason = _REASONS[kind][lang].format(currency=item.currency, needed=needed)
-        message = _NOT_EVALUATED[lang].format(reason=reason) + " — " + message
     attr = rule.field
     raw = getattr(item, attr, None) if attr in GoodsItem.model_fields else None
+    return rule_finding(
+        rule, values, raw, evaluated=evaluated, lang=lang, currency=item.currency,
+        has_value=item.value is not None, location=item.where(attr) or decl.location,
+        declaration_id=decl.id, item_line=item.line, judged_on=judged_on,
+    )  # fmt: skip
+
+
+def rule_finding(
+    rule: CompiledRule, values: Mapping[str, Any], raw: Any, *, evaluated: bool, lang: str,
+    currency: str | None, has_value: bool, location: Location | None,
+    declaration_id: str | None, item_line: int | None, judged_on: dt.date,
+) -> Finding:  # fmt: skip
+    """Return a rule's finding on one item, given the item's message values (`_item_values`).
+
+    raw: the value of the rule's field on the item (None when it has no such field).
+    """
+    values = dict(values)
+    values.update(rule.params)
+    message = _FORMAT[lang].format(getattr(rule.message, lang), **values)
+    if not evaluated:
+        needed = next(
+            (n.currency for n in rule.when.numbers if n.currency and n.currency != currency),
+            None,
+        )
+        kind = "rate" if needed and currency and has_value else "number"
+        reason = _REASONS[kind][lang].format(currency=currency, needed=needed)
+        message = _NOT_EVALUATED[lang].format(reason=reason) + " — " + message
+    attr = rule.field
     if attr == "documents":
         raw = values["documents"]
     return Finding(
@@ -136,10 +161,10 @@ def _rule_finding(
         severity=rule.severity if evaluated else Severity.INFO,
         check_class=rule.check_class,
         message=message,
-        declaration_id=decl.id,
-        item_line=item.line,
-        field=f"items[{item.line}].{attr}",
-        location=item.where(attr) or decl.location,
+        declaration_id=declaration_id,
+        item_line=item_line,
+        field=f"items[{item_line}].{attr}",
+        location=location,
         value=None
         if raw is None
         else str(raw)

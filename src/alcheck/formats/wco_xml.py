@@ -71,6 +71,19 @@ def national_currency(jurisdiction: str | None) -> str | None:
     return _NATIONAL_CURRENCY.get(code)
 
 
+def mass_text(raw: str, unit_code: str | None) -> str:
+    """Return a mass's text in kilograms; an unknown unit or a non-number is kept as given."""
+    unit = (unit_code or "KGM").strip().upper()
+    factor = _KG_PER_UNIT.get(unit)
+    if factor is None:
+        return f"{raw} {unit}"  # an unknown unit: kept as given, reported as invalid
+    try:
+        number = Decimal(raw.replace(" ", ""))
+    except InvalidOperation:
+        return raw if unit == "KGM" else f"{raw} {unit}"
+    return raw if factor == 1 else str(number * factor)
+
+
 @lru_cache(maxsize=1024)
 def _local_name(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
@@ -174,17 +187,7 @@ class _Reader:
         if elem is None or raw is None:
             return
         sources[key] = self.loc(elem)
-        unit = (elem.get("unitCode") or "KGM").strip().upper()
-        factor = _KG_PER_UNIT.get(unit)
-        if factor is None:
-            data[key] = f"{raw} {unit}"  # an unknown unit: kept as given, reported as invalid
-            return
-        try:
-            number = Decimal(raw.replace(" ", ""))
-        except InvalidOperation:
-            data[key] = raw if unit == "KGM" else f"{raw} {unit}"
-            return
-        data[key] = raw if factor == 1 else str(number * factor)
+        data[key] = mass_text(raw, elem.get("unitCode"))
 
     def item(self, elem: etree._Element, shipment_export: tuple[str, Any] | None) -> dict[str, Any]:
         data: dict[str, Any] = {"location": self.loc(elem)}
