@@ -20,6 +20,7 @@ from .errors import (
 from .explain import Explanation, explain
 from .findings import CheckClass, Finding, Severity
 from .formats import read
+from .gateway import screen_xml
 from .model import Declaration, Document, ExchangeRate, GoodsItem, Location, Party, Regime
 from .ruleset import RuleSet
 from .screen import ScreenResult, screen
@@ -51,6 +52,7 @@ __all__ = [
     "check",
     "explain",
     "screen",
+    "screen_xml",
     "iter_findings",
     "read",
     "validate",

@@ -157,11 +157,22 @@ def screen(
     additional_codes: Sequence[Sequence[str]] | None = None,
     rules: RuleSet | None = None,
     rates: Rates | None = None,
+    gross_mass: Sequence[float | Decimal | str | None] | None = None,
+    supplementary_quantity: Sequence[float | Decimal | str | None] | None = None,
+    importer: Sequence[bool] | None = None,
+    exporter: Sequence[bool] | None = None,
+    manufacturer: Sequence[bool] | None = None,
+    declaration_rates: Sequence[tuple[tuple[str, str, Decimal | float], ...]] | None = None,
 ) -> ScreenResult:
     """Return the rule matches of rows given as columns (see the module docstring).
 
     jurisdiction, currency, date, regime and declaration_type may be one value for all
     rows. rates: {("EUR", "USD"): 1.08} means 1 EUR = 1.08 USD.
+    Optional, for callers that have them (else they are missing): gross_mass and
+    supplementary_quantity; importer, exporter, manufacturer (whether each row's
+    declaration names one); declaration_rates, each row's declaration exchange rates as
+    (currency, to_currency, rate), used as the engine uses a declaration's own rates
+    (after `rates`).
     """
     rs = rules if rules is not None else RuleSet.default()
     t = rs.tables
@@ -193,6 +204,19 @@ def screen(
         "net_mass": [True if p else None for p in has_mass],
         "value": [True if p else None for p in has_value], "currency": currencies,
     }  # fmt: skip
+    optional = {"gross_mass": gross_mass, "supplementary_quantity": supplementary_quantity}
+    for name, numbers in optional.items():
+        if numbers is not None:
+            present[name] = [
+                True if p else None for p in _numbers(_per_row(name, numbers, n, ()))[1]
+            ]
+    for name, flags in (
+        ("importer", importer),
+        ("exporter", exporter),
+        ("manufacturer", manufacturer),
+    ):
+        if flags is not None:
+            present[name] = [True if f else None for f in _per_row(name, flags, n, bool)]
     for name in t.lookups:
         if name == "jur":
             cols[name] = _mapped(_per_row(name, jurisdiction, n, str), _decl_field("jurisdiction"))
@@ -229,6 +253,24 @@ def screen(
             op, rate = conversion(cur, target, pairs)
             conv_ops.append(op)
             conv_rates.append(rate)
+    conversion_col = array("i", [conv_ids[c] for c in currencies] if n_slots else bytes(4 * n))
+    if declaration_rates is not None and n_slots:
+        own = _per_row("declaration_rates", declaration_rates, n, ())
+        contexts: dict[tuple[Any, str], int] = {}
+        for i, (ctx, cur) in enumerate(zip(own, currencies, strict=True)):
+            if not ctx or cur is None:
+                continue
+            if (cid := contexts.get((ctx, cur))) is None:
+                row_pairs: dict[tuple[str, str], float] = {}
+                for a, b, r in ctx:
+                    row_pairs.setdefault((a, b), float(r))
+                row_pairs.update(pairs)
+                cid = contexts[(ctx, cur)] = len(conv_ops) // n_slots
+                for target in rs.currencies:
+                    op, rate = conversion(cur, target, row_pairs)
+                    conv_ops.append(op)
+                    conv_rates.append(rate)
+            conversion_col[i] = cid
     batch = kernel.encode_columns(
         t,
         ItemColumns(
@@ -239,7 +281,7 @@ def screen(
             additional_codes=adds,
             descriptions=descriptions,
             amounts=amounts,
-            conversion=array("i", [conv_ids[c] for c in currencies] if n_slots else bytes(4 * n)),
+            conversion=conversion_col,
             conv_ops=conv_ops,
             conv_rates=conv_rates,
             masses=masses,
