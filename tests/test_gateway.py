@@ -1,0 +1,270 @@
+"""The gateway fast path equals the model path: columns equal the models' values, and
+`screen_xml` gives the findings of `validate(read(path))` (location paths aside)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import alcheck
+from alcheck.errors import AlcheckError, HostileInputError
+from alcheck.formats import write_wco_xml
+from alcheck.formats.wco_columns import WcoColumns, read_wco_columns
+from alcheck.gateway import screen_xml
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared/corpora/hmrc-cds/examples/annotated_XML_samples"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from workload import RATES, declarations  # noqa: E402
+
+CORPUS_FILES = sorted(CORPUS.rglob("*.xml")) if CORPUS.is_dir() else []
+
+EDGES = """<?xml version="1.0" encoding="UTF-8"?>
+<alc:Declarations xmlns:alc="urn:alcheck:declarations:1">
+<md:MetaData xmlns:md="urn:wco:datamodel:WCO:DocumentMetaData-DMS:2"
+    xmlns="urn:wco:datamodel:WCO:DEC-DMS:2" xmlns:p1="urn:wco:datamodel:WCO:Declaration_DS:DMS:2">
+  <md:ResponsibleCountryCode>usa</md:ResponsibleCountryCode>
+  <Declaration>
+    <FunctionalReferenceID>EDGE-1</FunctionalReferenceID>
+    <AcceptanceDateTime><p1:DateTimeString formatCode="304">20250301120000Z</p1:DateTimeString>
+    </AcceptanceDateTime>
+    <TypeCode>IMA</TypeCode>
+    <AdditionalInformation><StatementCode>REGIME</StatementCode>
+      <StatementDescription>Bonded</StatementDescription></AdditionalInformation>
+    <CurrencyExchange><CurrencyTypeCode>CAD</CurrencyTypeCode><RateNumeric>0.7</RateNumeric>
+    </CurrencyExchange>
+    <CurrencyExchange><CurrencyTypeCode>XQZ</CurrencyTypeCode><RateNumeric>2</RateNumeric>
+    </CurrencyExchange>
+    <GoodsShipment>
+      <ExportCountry><ID>CAN</ID></ExportCountry>
+      <GovernmentAgencyGoodsItem>
+        <SequenceNumeric>1</SequenceNumeric>
+        <Commodity>
+          <Description>aluminium plate</Description>
+          <Classification><ID>76061230</ID><IdentificationTypeCode>TSP</IdentificationTypeCode>
+          </Classification>
+          <Classification><ID>90</ID><IdentificationTypeCode>TRC</IdentificationTypeCode>
+          </Classification>
+          <Classification><ID>9903.85.67</ID><IdentificationTypeCode>GN</IdentificationTypeCode>
+          </Classification>
+          <GoodsMeasure><NetNetWeightMeasure unitCode="TNE">1.5</NetNetWeightMeasure>
+            <GrossMassMeasure unitCode="LBR">3</GrossMassMeasure>
+            <TariffQuantity>x</TariffQuantity></GoodsMeasure>
+        </Commodity>
+        <CustomsValueAmount currencyID="cad">-5</CustomsValueAmount>
+        <Origin><CountryCode> </CountryCode><TypeCode>1</TypeCode></Origin>
+        <Origin><CountryCode>CHN</CountryCode></Origin>
+        <Origin><CountryCode>ZN</CountryCode><TypeCode>2</TypeCode></Origin>
+        <Origin><CountryCode>un</CountryCode><TypeCode>CLS</TypeCode></Origin>
+        <Origin><CountryCode>XX</CountryCode><TypeCode>CRC</TypeCode></Origin>
+      </GovernmentAgencyGoodsItem>
+      <GovernmentAgencyGoodsItem>
+        <SequenceNumeric>two</SequenceNumeric>
+        <AdditionalDocument><ID>A-1</ID><TypeCode>AIM</TypeCode></AdditionalDocument>
+        <Commodity><Classification><ID>7606.12</ID>
+          <IdentificationTypeCode>TSP</IdentificationTypeCode></Classification>
+          <InvoiceLine><ItemChargeAmount currencyID="EURO">abc</ItemChargeAmount></InvoiceLine>
+        </Commodity>
+        <ExportCountry><ID>MX</ID></ExportCountry>
+        <GovernmentProcedure><CurrentCode>40</CurrentCode><PreviousCode>00</PreviousCode>
+        </GovernmentProcedure>
+      </GovernmentAgencyGoodsItem>
+    </GoodsShipment>
+  </Declaration>
+</md:MetaData>
+<md:MetaData xmlns:md="urn:wco:datamodel:WCO:DocumentMetaData-DMS:2"
+    xmlns="urn:wco:datamodel:WCO:DEC-DMS:2" xmlns:p1="urn:wco:datamodel:WCO:Declaration_DS:DMS:2">
+  <md:ResponsibleCountryCode>ZZ</md:ResponsibleCountryCode>
+  <Declaration>
+    <IssueDateTime><p1:DateTimeString formatCode="102">20251340</p1:DateTimeString></IssueDateTime>
+    <AdditionalDocument><ID>X</ID></AdditionalDocument>
+    <Exporter><Name>Smelter</Name></Exporter>
+    <CurrencyExchange><CurrencyTypeCode>EUR</CurrencyTypeCode><RateNumeric>1,1</RateNumeric>
+    </CurrencyExchange>
+    <GoodsShipment>
+      <GovernmentAgencyGoodsItem>
+        <AdditionalDocument><ID>Y</ID></AdditionalDocument>
+        <Commodity><GoodsMeasure><NetNetWeightMeasure>0</NetNetWeightMeasure></GoodsMeasure>
+          <InvoiceLine><ItemChargeAmount currencyID="USD">10</ItemChargeAmount></InvoiceLine>
+        </Commodity>
+      </GovernmentAgencyGoodsItem>
+    </GoodsShipment>
+  </Declaration>
+</md:MetaData>
+<md:MetaData xmlns:md="urn:wco:datamodel:WCO:DocumentMetaData-DMS:2"
+    xmlns="urn:wco:datamodel:WCO:DEC-DMS:2">
+  <Declaration><TypeCode>IMA</TypeCode></Declaration>
+</md:MetaData>
+</alc:Declarations>
+"""
+
+
+def _comparable(finding: alcheck.Finding) -> dict[str, Any]:
+    """A finding as data, without the location's path (the documented difference)."""
+    data = finding.model_dump()
+    if data["location"] is not None:
+        data["location"]["path"] = None
+    return data
+
+
+def _assert_same_findings(path: Path, **kwargs: Any) -> int:
+    try:
+        expected = [_comparable(f) for f in alcheck.validate(alcheck.read(path), **kwargs)]
+    except AlcheckError as exc:
+        with pytest.raises(type(exc)) as raised:
+            list(screen_xml(path, **kwargs))
+        assert str(raised.value) == str(exc)
+        return 0
+    got = [_comparable(f) for f in screen_xml(path, **kwargs)]
+    assert got == expected
+    return len(got)
+
+
+def _lines(sources: dict[str, Any]) -> dict[str, int | None]:
+    return {k: loc.line for k, loc in sources.items()}
+
+
+def _assert_columns_equal_models(path: Path, batch_items: int = 4096) -> int:
+    decls = list(alcheck.read(path))
+    batches = list(read_wco_columns(path, batch_items=batch_items))
+    assert sum(b.n_declarations for b in batches) == len(decls)
+    pairs: list[tuple[WcoColumns, int]] = [(b, k) for b in batches for k in range(b.n_declarations)]
+    n_items = 0
+    for decl, (b, k) in zip(decls, pairs, strict=True):
+        regime = decl.regime.value if decl.regime is not None else None
+        assert (b.decl_id[k], b.jurisdiction[k], b.entry_date[k]) == (
+            decl.id, decl.jurisdiction, decl.entry_date,
+        )  # fmt: skip
+        assert (b.declaration_type[k], b.regime[k], b.procedure_code[k]) == (
+            decl.declaration_type, regime, decl.procedure_code,
+        )  # fmt: skip
+        assert b.decl_documents[k] == tuple((d.type, d.id) for d in decl.documents)
+        assert b.exchange_rates[k] == tuple(
+            (r.currency, r.to_currency, r.rate) for r in decl.exchange_rates
+        )
+        for name in ("importer", "exporter", "manufacturer"):
+            party = getattr(decl, name)
+            assert getattr(b, name)[k] == bool(party is not None and (party.name or party.id))
+        assert b.decl_line[k] == (decl.location.line if decl.location else None)
+        model_sources = _lines(decl.sources)
+        assert all(model_sources[key] == line for key, line in b.decl_sources[k].items())
+        if b.model[k] is None:  # no value set aside by the models: same invalid map
+            assert b.decl_invalid[k] == decl.invalid
+        else:
+            assert b.model[k] == decl
+        rows = range(b.first[k], b.first[k + 1])
+        assert len(rows) == len(decl.items)
+        for row, item in zip(rows, decl.items, strict=True):
+            n_items += 1
+            for field in (
+                "line", "description", "additional_codes", "origin", "preferential_origin",
+                "export_country", "smelt1", "smelt2", "cast", "net_mass_kg", "gross_mass_kg",
+                "supplementary_quantity", "value", "currency",
+            ):  # fmt: skip
+                assert getattr(b, field)[row] == getattr(item, field), field
+            assert b.tariff[row] == item.tariff_declared
+            assert b.documents[row] == tuple((d.type, d.id) for d in item.documents)
+            assert b.item_line[row] == (item.location.line if item.location else None)
+            item_sources = _lines(item.sources)
+            assert all(item_sources[key] == line for key, line in b.item_sources[row].items())
+            missing = set(item_sources) - set(b.item_sources[row])
+            assert all("[" in key or key == "supplementary_unit" for key in missing)
+            if b.model[k] is None:
+                assert (b.item_invalid[row] or {}) == item.invalid
+    return n_items
+
+
+@pytest.fixture(scope="module")
+def edges(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("gateway") / "edges.xml"
+    path.write_text(EDGES, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module", params=[3, 17, 2026])
+def workload_file(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("gateway") / f"workload-{request.param}.xml"
+    with path.open("wb") as out:
+        write_wco_xml(declarations(1500, request.param), out)
+    return path
+
+
+def test_edge_cases_columns_and_findings(edges: Path) -> None:
+    assert _assert_columns_equal_models(edges) == 3
+    found = _assert_same_findings(edges)
+    rule_ids = {f.rule_id for f in screen_xml(edges)}
+    assert {"SYN-VALUE", "CAT-COUNTRY", "CAT-CURRENCY", "STR-REQUIRED"} <= rule_ids
+    assert found > 10
+    for lang in ("fr", "es"):
+        _assert_same_findings(edges, lang=lang, as_of=dt.date(2025, 9, 1))
+
+
+def test_workload_columns_equal_models(workload_file: Path) -> None:
+    assert _assert_columns_equal_models(workload_file, batch_items=500) == 1500
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"rates": RATES, "lang": "fr"},
+        {"as_of": dt.date(2025, 6, 1), "lang": "es", "ignore": ("CAT",)},
+        {"select": ("US", "SYN"), "severity": {"US-232": "info", "SYN": "warning"}},
+    ],
+)
+def test_workload_findings_equal_validate(workload_file: Path, kwargs: dict[str, Any]) -> None:
+    assert _assert_same_findings(workload_file, **kwargs) > 0
+
+
+def test_small_batches_give_the_same_findings(workload_file: Path) -> None:
+    whole = [_comparable(f) for f in screen_xml(workload_file)]
+    assert [_comparable(f) for f in screen_xml(workload_file, batch_items=7)] == whole
+
+
+@pytest.mark.skipif(not CORPUS_FILES, reason="the HMRC corpus is not checked out beside the repo")
+def test_hmrc_corpus() -> None:
+    findings = items = 0
+    for path in CORPUS_FILES:
+        findings += _assert_same_findings(path)
+        try:
+            items += _assert_columns_equal_models(path)
+        except AlcheckError:
+            with pytest.raises(AlcheckError):
+                list(read_wco_columns(path))
+    assert items >= 332 and findings > 0
+
+
+@pytest.mark.parametrize("name", ["us-triggers.xml", "ca-triggers.xml", "mx-triggers.xml"])
+def test_examples(name: str) -> None:
+    path = ROOT / "examples" / name
+    assert _assert_same_findings(path) > 0
+    _assert_columns_equal_models(path)
+
+
+def test_findings_point_at_the_element_line(edges: Path) -> None:
+    lines = EDGES.splitlines()
+    for f in screen_xml(edges):
+        assert f.location is not None and f.location.file == str(edges)
+        assert f.location.line is not None and f.location.path is None
+        if f.rule_id == "CAT-COUNTRY" and f.field == "items[1].cast":
+            assert "<CountryCode>XX</CountryCode>" in lines[f.location.line - 1]
+
+
+def test_hostile_and_empty_input(tmp_path: Path) -> None:
+    hostile = tmp_path / "hostile.xml"
+    hostile.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>')
+    with pytest.raises(HostileInputError):
+        list(screen_xml(hostile))
+    notice = tmp_path / "notice.xml"
+    notice.write_text('<md:MetaData xmlns:md="urn:wco:datamodel:WCO:DocumentMetaData-DMS:2"/>')
+    with pytest.raises(alcheck.NotADeclarationError) as raised:
+        list(screen_xml(notice))
+    with pytest.raises(alcheck.NotADeclarationError) as expected:
+        list(alcheck.read(notice))
+    assert str(raised.value) == str(expected.value)
+    with pytest.raises(alcheck.UsageError):
+        list(screen_xml(notice, lang="de"))
