@@ -80,12 +80,16 @@ class _Batch:
         self.b = batch
         self.rs = rs
         self.lang = lang
+        self.locations: dict[int | None, Location] = {}
         self.decl_of: list[int] = []
         for k in range(batch.n_declarations):
             self.decl_of.extend([k] * (batch.first[k + 1] - batch.first[k]))
 
     def loc(self, line: int | None) -> Location:
-        return Location(file=self.b.file, line=line)
+        where = self.locations.get(line)
+        if where is None:
+            where = self.locations[line] = Location(file=self.b.file, line=line)
+        return where
 
     def findings(
         self, options: Options, rates: Rates | None, as_of: dt.date | None

@@ -142,11 +142,20 @@ _F = "{*}"
 
 def _first(elem: Any, name: str) -> Any:
     """Return the first element child of `elem` with local name `name`, or None."""
-    if elem is None:
-        return None
-    for child in elem.iterchildren(_F + name):
-        return child
+    # A Python loop over a few children beats iterchildren("{*}name") (an iterator object).
+    if elem is not None:
+        for child in elem:
+            if _local(child.tag) == name:
+                return child
     return None
+
+
+def _firsts(elem: Any) -> dict[str, Any]:
+    """Return the first element child of `elem` for each local name."""
+    found: dict[str, Any] = {}
+    for child in elem:
+        found.setdefault(_local(child.tag), child)
+    return found
 
 
 _local_names: dict[str, str] = {}
@@ -196,29 +205,31 @@ class _Columns:
         sources: dict[str, int | None] = {}
         docs: list[Doc] = []
         ok = True
-        for child in elem.iterchildren():
+        for child in elem:
             name = _local(child.tag)
             if name == "Commodity":
                 if commodity is None:
                     commodity = child
             elif name == "Origin":
-                kind = (_text(_first(child, "TypeCode")) or "1").upper()
+                parts = _firsts(child)
+                kind = (_text(parts.get("TypeCode")) or "1").upper()
                 slot = _ORIGIN_FIELDS.get(kind)
                 if slot is not None and slot not in origins:
-                    code_elem = _first(child, "CountryCode")
-                    code = _text(code_elem)
+                    origin_elem: Any = parts.get("CountryCode")
+                    code = _text(origin_elem)
                     if code is not None:
                         origins[slot] = code
-                        sources[slot] = code_elem.sourceline
+                        sources[slot] = origin_elem.sourceline
             elif name == "SequenceNumeric":
                 if seq is None:
                     seq = child
             elif name == "AdditionalDocument":
-                doc_type = _text(_first(child, "TypeCode"))
+                parts = _firsts(child)
+                doc_type = _text(parts.get("TypeCode"))
                 if doc_type is None:
                     ok = False
                 else:
-                    docs.append((doc_type, _text(_first(child, "ID"))))
+                    docs.append((doc_type, _text(parts.get("ID"))))
             elif name == "ExportCountry":
                 if export is None:
                     export = child
@@ -243,11 +254,12 @@ class _Columns:
             measure: Any = None
             invoice: Any = None
             tsp = trc = None
-            for child in commodity.iterchildren():
+            for child in commodity:
                 name = _local(child.tag)
                 if name == "Classification":
-                    kind = (_text(_first(child, "IdentificationTypeCode")) or "").upper()
-                    code_elem = _first(child, "ID")
+                    parts = _firsts(child)
+                    kind = (_text(parts.get("IdentificationTypeCode")) or "").upper()
+                    code_elem: Any = parts.get("ID")
                     code = _text(code_elem)
                     if code is None:
                         continue
@@ -274,9 +286,10 @@ class _Columns:
             if description is not None:
                 sources["description"] = description_elem.sourceline
             if measure is not None:
-                net = _first(measure, "NetNetWeightMeasure")
-                gross = _first(measure, "GrossMassMeasure")
-                quantity = _first(measure, "TariffQuantity")
+                parts = _firsts(measure)
+                net = parts.get("NetNetWeightMeasure")
+                gross = parts.get("GrossMassMeasure")
+                quantity = parts.get("TariffQuantity")
             if invoice is not None:
                 value_amount = _first(invoice, "ItemChargeAmount")
         invalid: dict[str, str] | None = None
