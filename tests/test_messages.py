@@ -92,3 +92,18 @@ def test_tariff_problems_are_translated_too(lang: str, english: tuple[str, ...])
         assert not any(word in f.message for f in found for word in english), [
             f.message for f in found
         ]
+
+
+@pytest.mark.parametrize(("lang", "word"), [("en", "none"), ("fr", "aucun"), ("es", "ninguno")])
+def test_a_missing_value_in_a_message_reads_naturally(lang: str, word: str) -> None:
+    pack = load_bundled("us")
+    rule = next(r for r in pack.rules if r.id == "US-AIM-LICENSE")
+    data = case_declaration(pack, rule.cases[0])
+    data["items"][0]["currency"] = ""  # the message names {currency}
+    data["items"][0]["value"] = ""
+    found = [
+        f
+        for f in alcheck.validate(lenient_declaration(data), lang=lang)
+        if f.rule_id == "US-AIM-LICENSE"
+    ]
+    assert found and all(f" {word}" in f.message and "?" not in f.message for f in found)
