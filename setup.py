@@ -1,4 +1,7 @@
-"""Build the optional Cython matcher; ALCHECK_IMPLEMENTATION decides whether it must exist.
+"""Build the optional Cython kernels; ALCHECK_IMPLEMENTATION decides whether they must exist.
+
+Two extensions: the rule matcher and the WCO goods-item reader, which reads lxml's
+libxml2 nodes through lxml's public C API (headers from `lxml.get_include()`).
 
 cython: the extension is required and a build failure is an error.
 python: the extension is not built.
@@ -19,8 +22,17 @@ if mode != "python":
         from Cython.Build import cythonize
         from setuptools import Extension
 
-        ext = Extension("alcheck._fastmatch", ["src/alcheck/_fastmatch.pyx"])
-        ext_modules = cythonize([ext], language_level=3, quiet=True)
+        import lxml
+
+        exts = [
+            Extension("alcheck._fastmatch", ["src/alcheck/_fastmatch.pyx"]),
+            Extension(
+                "alcheck.formats._wcoitem",
+                ["src/alcheck/formats/_wcoitem.pyx"],
+                include_dirs=lxml.get_include(),
+            ),
+        ]
+        ext_modules = cythonize(exts, language_level=3, quiet=True)
         # cythonize returns new Extension objects; mark them optional afterwards so that
         # without a working compiler the build warns and the package uses the twin.
         for built in ext_modules:

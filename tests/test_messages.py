@@ -107,3 +107,26 @@ def test_a_missing_value_in_a_message_reads_naturally(lang: str, word: str) -> N
         if f.rule_id == "US-AIM-LICENSE"
     ]
     assert found and all(f" {word}" in f.message and "?" not in f.message for f in found)
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{value} {currency} from {origin}",
+        "{value:>8} {unit_value!r} {limit}",
+        "no placeholders",
+        "{0} and {1} are positional",
+        "{value.real} {documents[0]}",
+        "{origin}{origin} {missing_name}",
+    ],
+)
+@pytest.mark.parametrize("lang", LANGS)
+def test_fill_equals_the_general_formatter(template: str, lang: str) -> None:
+    """`fill` looks up only a template's names; it reads as the general formatter reads."""
+    from alcheck.engine import _FORMAT, fill
+
+    values = {"value": 12, "currency": None, "origin": "CN", "unit_value": "1.5000"}
+    values |= {"documents": "AIM:1"}
+    params = (("limit", "40"), ("origin", "RU"))
+    expected = _FORMAT[lang].format(template, **(values | dict(params)))
+    assert fill(template, values, params, lang) == expected

@@ -1,19 +1,25 @@
-"""Choose the matching kernel: the Cython extension or its pure-Python twin.
+"""Choose the compiled kernels or their pure-Python twins, all together.
 
-ALCHECK_IMPLEMENTATION=cython requires the extension (its absence is an error), =python
-uses the twin, and unset tries the extension and falls back to the twin. `IMPLEMENTATION`
-says which one loaded.
+Two kernels: the rule matcher (`_fastmatch.pyx`, twin `_fastmatch_py.py`) and the WCO
+goods-item reader of the gateway path (`formats/_wcoitem.pyx`, twin
+`formats/_wcoitem_py.py`). ALCHECK_IMPLEMENTATION=cython requires both extensions (an
+absent one is an error), =python uses the twins, and unset uses the extensions when both
+import and the twins otherwise, so that `IMPLEMENTATION` names what every kernel runs.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from types import ModuleType
 
 from .errors import ImplementationError
 
+_COMPILED = ("alcheck._fastmatch", "alcheck.formats._wcoitem")
+_TWINS = ("alcheck._fastmatch_py", "alcheck.formats._wcoitem_py")
 
-def _load() -> tuple[ModuleType, str]:
+
+def _load() -> tuple[ModuleType, ModuleType, str]:
     mode = os.environ.get("ALCHECK_IMPLEMENTATION", "").strip().lower()
     if mode not in ("", "cython", "python"):
         raise ImplementationError(
@@ -21,18 +27,16 @@ def _load() -> tuple[ModuleType, str]:
         )
     if mode != "python":
         try:
-            from . import _fastmatch
-
-            return _fastmatch, "cython"
+            matcher, items = (importlib.import_module(name) for name in _COMPILED)
+            return matcher, items, "cython"
         except ImportError as exc:
             if mode == "cython":
                 raise ImplementationError(
-                    "ALCHECK_IMPLEMENTATION=cython but the compiled extension "
-                    f"alcheck._fastmatch cannot be imported: {exc}"
+                    "ALCHECK_IMPLEMENTATION=cython but a compiled extension "
+                    f"({' and '.join(_COMPILED)}) cannot be imported: {exc}"
                 ) from exc
-    from . import _fastmatch_py
+    matcher, items = (importlib.import_module(name) for name in _TWINS)
+    return matcher, items, "python"
 
-    return _fastmatch_py, "python"
 
-
-kernel, IMPLEMENTATION = _load()
+kernel, item_kernel, IMPLEMENTATION = _load()

@@ -90,6 +90,38 @@ class _Formatter(string.Formatter):
 
 
 _FORMAT = {lang: _Formatter(word) for lang, word in _NONE.items()}
+# The placeholder names of each message template seen; None: a field that is not a plain
+# name (positional, dotted, indexed), which only the general formatter fills.
+_TEMPLATE_FIELDS: dict[str, tuple[str, ...] | None] = {}
+
+
+def _template_fields(template: str) -> tuple[str, ...] | None:
+    fields = _TEMPLATE_FIELDS.get(template, ())
+    if fields == ():
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+        plain = all(n.isidentifier() for n in names)
+        fields = _TEMPLATE_FIELDS[template] = tuple(sorted(names)) if plain else None
+    return fields
+
+
+def fill(
+    template: str, values: Mapping[str, Any], params: Iterable[tuple[str, str]], lang: str
+) -> str:
+    """Return a message template filled from `params` (pairs), then `values`; missing: "none".
+
+    Same result as the general formatter over `values | params`, with one dict lookup per
+    placeholder: messages are filled once per finding, millions of times at a gateway.
+    """
+    fields = _template_fields(template)
+    given = {**values, **dict(params)} if params else values
+    if fields is None:
+        return _FORMAT[lang].format(template, **given)
+    missing = _NONE[lang]
+    data: dict[str, Any] = {}
+    for name in fields:
+        value = given.get(name)
+        data[name] = missing if value is None else value
+    return template.format_map(data)
 
 
 def _item_values(decl: Declaration, item: GoodsItem, judged_on: dt.date) -> dict[str, Any]:
@@ -142,9 +174,7 @@ def rule_finding(
 
     raw: the value of the rule's field on the item (None when it has no such field).
     """
-    values = dict(values)
-    values.update(rule.params)
-    message = _FORMAT[lang].format(getattr(rule.message, lang), **values)
+    message = fill(getattr(rule.message, lang), values, rule.params, lang)
     if not evaluated:
         needed = next(
             (n.currency for n in rule.when.numbers if n.currency and n.currency != currency),
@@ -155,7 +185,7 @@ def rule_finding(
         message = _NOT_EVALUATED[lang].format(reason=reason) + " — " + message
     attr = rule.field
     if attr == "documents":
-        raw = values["documents"]
+        raw = dict(rule.params).get("documents", values["documents"])
     return Finding(
         rule_id=rule.id,
         severity=rule.severity if evaluated else Severity.INFO,

@@ -22,6 +22,7 @@ from typing import Any
 from lxml import etree
 from pydantic import ValidationError
 
+from .._match import item_kernel
 from ..codes.countries import normalize_country, normalize_metal_country
 from ..codes.currencies import normalize_currency
 from ..errors import InputError
@@ -30,10 +31,15 @@ from ..model import (
     ExchangeRate,
     _as_date,
     _as_decimal,
-    _as_int,
     _as_regime,
     lenient_declaration,
-    tariff_digits,
+)
+from ._wcoitem_py import (
+    first_child,
+    local_name,
+    read_procedure,
+    read_statement,
+    text_of,
 )
 from ._xmlsafe import HEAD_BYTES, HeadThenRest, check_docinfo, check_prolog, safe_parser_options
 from .wco_xml import (
@@ -44,16 +50,13 @@ from .wco_xml import (
     _Reader,
     _syntax_error,
     _wco_date,
-    mass_text,
     national_currency,
     read_wco_xml,
 )
 
 Doc = tuple[str, str | None]
 Rate = tuple[str, str, Decimal]
-_ORIGIN_FIELDS = {"1": "origin", "2": "preferential_origin", "CLS": "smelt1", "C2S": "smelt2"}
-_ORIGIN_FIELDS["CRC"] = "cast"
-_NUMBER_FIELDS = ("net_mass_kg", "gross_mass_kg", "supplementary_quantity", "value")
+_F = "{*}"
 
 
 @dataclass(slots=True)
@@ -127,48 +130,6 @@ def _cached(normalize: Callable[[str], str | None]) -> Callable[[str], str]:
     return get
 
 
-def _text(elem: Any) -> str | None:
-    if elem is None:
-        return None
-    text: str | None = elem.text
-    if text is None:
-        return None
-    text = text.strip()
-    return text or None
-
-
-_F = "{*}"
-
-
-def _first(elem: Any, name: str) -> Any:
-    """Return the first element child of `elem` with local name `name`, or None."""
-    # A Python loop over a few children beats iterchildren("{*}name") (an iterator object).
-    if elem is not None:
-        for child in elem:
-            if _local(child.tag) == name:
-                return child
-    return None
-
-
-def _firsts(elem: Any) -> dict[str, Any]:
-    """Return the first element child of `elem` for each local name."""
-    found: dict[str, Any] = {}
-    for child in elem:
-        found.setdefault(_local(child.tag), child)
-    return found
-
-
-_local_names: dict[str, str] = {}
-
-
-def _local(tag: Any) -> str:
-    name = _local_names.get(tag)
-    if name is None:
-        name = "" if not isinstance(tag, str) else tag.rsplit("}", 1)[-1]
-        _local_names[tag] = name
-    return name
-
-
 class _Columns:
     """The per-file state: normalization caches and the batch being filled."""
 
@@ -190,173 +151,6 @@ class _Columns:
         out = seen[text] = _as_decimal(text)
         return out
 
-    def item(
-        self, elem: Any, shipment_export: tuple[str, int | None] | None, found: dict[str, Any]
-    ) -> bool:
-        """Append one goods item; fill `found` with its procedure and statements."""
-        b = self.batch
-        seq: Any = None
-        commodity: Any = None
-        export: Any = None
-        value_amount: Any = None
-        customs: Any = None
-        statistical: Any = None
-        origins: dict[str, str] = {}
-        sources: dict[str, int | None] = {}
-        docs: list[Doc] = []
-        ok = True
-        for child in elem:
-            name = _local(child.tag)
-            if name == "Commodity":
-                if commodity is None:
-                    commodity = child
-            elif name == "Origin":
-                parts = _firsts(child)
-                kind = (_text(parts.get("TypeCode")) or "1").upper()
-                slot = _ORIGIN_FIELDS.get(kind)
-                if slot is not None and slot not in origins:
-                    origin_elem: Any = parts.get("CountryCode")
-                    code = _text(origin_elem)
-                    if code is not None:
-                        origins[slot] = code
-                        sources[slot] = origin_elem.sourceline
-            elif name == "SequenceNumeric":
-                if seq is None:
-                    seq = child
-            elif name == "AdditionalDocument":
-                parts = _firsts(child)
-                doc_type = _text(parts.get("TypeCode"))
-                if doc_type is None:
-                    ok = False
-                else:
-                    docs.append((doc_type, _text(parts.get("ID"))))
-            elif name == "ExportCountry":
-                if export is None:
-                    export = child
-            elif name == "CustomsValueAmount":
-                if customs is None:
-                    customs = child
-            elif name == "StatisticalValueAmount":
-                if statistical is None:
-                    statistical = child
-            elif name == "GovernmentProcedure":
-                if "procedure" not in found:
-                    _procedure(child, found)
-            elif name == "AdditionalInformation":
-                _statement(child, found)
-        description = tariff = None
-        codes: list[str] = []
-        net: Any = None
-        gross: Any = None
-        quantity: Any = None
-        if commodity is not None:
-            description_elem: Any = None
-            measure: Any = None
-            invoice: Any = None
-            tsp = trc = None
-            for child in commodity:
-                name = _local(child.tag)
-                if name == "Classification":
-                    parts = _firsts(child)
-                    kind = (_text(parts.get("IdentificationTypeCode")) or "").upper()
-                    code_elem: Any = parts.get("ID")
-                    code = _text(code_elem)
-                    if code is None:
-                        continue
-                    if kind == "TSP" and tsp is None:
-                        tsp = code
-                        sources["tariff_declared"] = code_elem.sourceline
-                    elif kind == "TRC" and trc is None:
-                        trc = code
-                        sources.setdefault("tariff_declared", code_elem.sourceline)
-                    elif kind in ("GN", "TRA"):
-                        sources.setdefault("additional_codes", code_elem.sourceline)
-                        codes.append(tariff_digits(code) or code)
-                elif name == "Description":
-                    if description_elem is None:
-                        description_elem = child
-                elif name == "GoodsMeasure":
-                    if measure is None:
-                        measure = child
-                elif name == "InvoiceLine" and invoice is None:
-                    invoice = child
-            if tsp is not None or trc is not None:
-                tariff = (tsp or "") + (trc or "")
-            description = _text(description_elem)
-            if description is not None:
-                sources["description"] = description_elem.sourceline
-            if measure is not None:
-                parts = _firsts(measure)
-                net = parts.get("NetNetWeightMeasure")
-                gross = parts.get("GrossMassMeasure")
-                quantity = parts.get("TariffQuantity")
-            if invoice is not None:
-                value_amount = _first(invoice, "ItemChargeAmount")
-        invalid: dict[str, str] | None = None
-        numbers: dict[str, Decimal | None] = {}
-        amount: Any = next((a for a in (value_amount, customs, statistical) if a is not None), None)
-        for key, holder in (
-            ("net_mass_kg", net), ("gross_mass_kg", gross), ("supplementary_quantity", quantity),
-            ("value", amount),
-        ):  # fmt: skip
-            raw = _text(holder)
-            if raw is None:
-                numbers[key] = None
-                continue
-            sources[key] = holder.sourceline
-            if key in ("net_mass_kg", "gross_mass_kg"):
-                raw = mass_text(raw, holder.get("unitCode"))
-            number = numbers[key] = self.number(raw)
-            if number is None:
-                invalid = invalid or {}
-                invalid[key] = raw
-        currency = None
-        if amount is not None:
-            given = (amount.get("currencyID") or "").strip()
-            if given:
-                currency = self.currency(given)
-                sources["currency"] = amount.sourceline
-        line = None
-        line_text = _text(seq)
-        if line_text is not None:
-            sources["line"] = seq.sourceline
-            line = _as_int(line_text)
-            if line is None:
-                invalid = invalid or {}
-                invalid["line"] = line_text
-        export_code = None
-        if export is not None:
-            export_elem = _first(export, "ID")
-            export_code = _text(export_elem)
-            if export_code is not None:
-                sources["export_country"] = export_elem.sourceline
-        if export_code is None and shipment_export is not None:
-            export_code, sources["export_country"] = shipment_export
-        b.item_line.append(elem.sourceline)
-        b.line.append(line)
-        b.description.append(description)
-        b.tariff.append(tariff)
-        b.additional_codes.append(tuple(codes))
-        country, metal = self.country, self.metal
-        get = origins.get
-        b.origin.append(None if (o := get("origin")) is None else country(o))
-        b.preferential_origin.append(
-            None if (o := get("preferential_origin")) is None else country(o)
-        )
-        b.export_country.append(None if export_code is None else country(export_code))
-        b.smelt1.append(None if (o := get("smelt1")) is None else metal(o))
-        b.smelt2.append(None if (o := get("smelt2")) is None else metal(o))
-        b.cast.append(None if (o := get("cast")) is None else metal(o))
-        b.net_mass_kg.append(numbers["net_mass_kg"])
-        b.gross_mass_kg.append(numbers["gross_mass_kg"])
-        b.supplementary_quantity.append(numbers["supplementary_quantity"])
-        b.value.append(numbers["value"])
-        b.currency.append(currency)
-        b.documents.append(tuple(docs))
-        b.item_invalid.append(invalid)
-        b.item_sources.append(sources)
-        return ok
-
     def declaration(
         self, decl: Any, index: int, jurisdiction: tuple[str, int | None] | None
     ) -> None:
@@ -372,7 +166,7 @@ class _Columns:
         rate_elems: list[Any] = []
         ok = True
         for child in decl.iterchildren():
-            name = _local(child.tag)
+            name = local_name(child.tag)
             if name == "FunctionalReferenceID":
                 ident = child if ident is None else ident
             elif name == "TypeCode":
@@ -391,12 +185,12 @@ class _Columns:
                 rate_elems.append(child)
             elif name == "GovernmentProcedure":
                 if "procedure" not in header:
-                    _procedure(child, header)
+                    read_procedure(child, header)
             elif name == "AdditionalInformation":
-                _statement(child, header)
+                read_statement(child, header)
         for stamp in ("IssueDateTime", "AcceptanceDateTime"):
-            when = _first(stamps.get(stamp), "DateTimeString")
-            raw = _text(when)
+            when = first_child(stamps.get(stamp), "DateTimeString")
+            raw = text_of(when)
             if raw is not None:
                 sources["entry_date"] = when.sourceline
                 iso = _wco_date(raw, when.get("formatCode"))
@@ -412,7 +206,7 @@ class _Columns:
         if shipment is not None:
             export_elem = None
             for child in shipment.iterchildren():
-                name = _local(child.tag)
+                name = local_name(child.tag)
                 if name == "GovernmentAgencyGoodsItem":
                     items.append(child)
                 elif name == "ExportCountry":
@@ -425,16 +219,16 @@ class _Columns:
                     ok &= self.document(child, docs, sources)
                 elif name == "GovernmentProcedure":
                     if "procedure" not in ship_info:
-                        _procedure(child, ship_info)
+                        read_procedure(child, ship_info)
                 elif name == "AdditionalInformation":
-                    _statement(child, ship_info)
-            export_id = _first(export_elem, "ID")
-            if (value := _text(export_id)) is not None:
+                    read_statement(child, ship_info)
+            export_id = first_child(export_elem, "ID")
+            if (value := text_of(export_id)) is not None:
                 shipment_export = (value, export_id.sourceline)
         found: list[dict[str, Any]] = [header, ship_info]
         for elem in items:
             item_info: dict[str, Any] = {}
-            ok &= self.item(elem, shipment_export, item_info)
+            ok &= item_kernel.append_item(self, elem, shipment_export, item_info)
             found.append(item_info)
         b.first.append(len(b.item_line))
         b.decl_line.append(decl.sourceline)
@@ -469,8 +263,8 @@ class _Columns:
         to = national_currency(jur)
         for exchange in rate_elems:
             key = (
-                _text(_first(exchange, "CurrencyTypeCode")),
-                _text(_first(exchange, "RateNumeric")),
+                text_of(first_child(exchange, "CurrencyTypeCode")),
+                text_of(first_child(exchange, "RateNumeric")),
                 to,
             )
             if key not in self.rates:
@@ -498,15 +292,15 @@ class _Columns:
         b.model.append(model)
 
     def document(self, elem: Any, out: list[Doc], sources: dict[str, int | None]) -> bool:
-        kind = _text(_first(elem, "TypeCode"))
+        kind = text_of(first_child(elem, "TypeCode"))
         if kind is None:
             return False
-        out.append((kind, _text(_first(elem, "ID"))))
+        out.append((kind, text_of(first_child(elem, "ID"))))
         return True
 
 
 def _put(elem: Any, key: str, sources: dict[str, int | None]) -> str | None:
-    text = _text(elem)
+    text = text_of(elem)
     if text is not None:
         sources[key] = elem.sourceline
     return text
@@ -514,29 +308,13 @@ def _put(elem: Any, key: str, sources: dict[str, int | None]) -> str | None:
 
 def _party(elem: Any) -> bool:
     return elem is not None and (
-        _text(_first(elem, "Name")) is not None or _text(_first(elem, "ID")) is not None
+        text_of(first_child(elem, "Name")) is not None
+        or text_of(first_child(elem, "ID")) is not None
     )
 
 
 def _named(found: tuple[str | None, int | None] | None) -> bool:
     return found is not None and found[0] is not None
-
-
-def _procedure(proc: Any, found: dict[str, Any]) -> None:
-    """Record a GovernmentProcedure's CPC (CurrentCode + PreviousCode) unless it is an APC."""
-    current = _first(proc, "CurrentCode")
-    code = _text(current)
-    if code is None or len(code) == 3:
-        return
-    found["procedure"] = (code + (_text(_first(proc, "PreviousCode")) or ""), current.sourceline)
-
-
-def _statement(info: Any, found: dict[str, Any]) -> None:
-    """Record the first MFR and REGIME statements of a holder (text and line)."""
-    code = (_text(_first(info, "StatementCode")) or "").upper()
-    if code in ("MFR", "REGIME") and code not in found:
-        desc = _first(info, "StatementDescription")
-        found[code] = (_text(desc), None if desc is None else desc.sourceline)
 
 
 def read_wco_columns(path: str | Path, *, batch_items: int = 4096) -> Iterator[WcoColumns]:
@@ -600,7 +378,7 @@ def _stream(source: Any, name: str, batch_items: int) -> Generator[WcoColumns, N
             elif tag != _METADATA:  # a ResponsibleCountryCode outside declarations
                 level = 1 + sum(1 for _ in elem.iterancestors())
                 if tag == _RESPONSIBLE_COUNTRY or level <= 3:
-                    value = _text(elem)
+                    value = text_of(elem)
                     if value is not None:
                         jurisdiction = (value, elem.sourceline)
                 continue

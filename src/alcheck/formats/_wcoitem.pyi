@@ -1,0 +1,7 @@
+"""Stub of the compiled goods-item reader; the twin `_wcoitem_py.py` documents it."""
+
+from typing import Any
+
+def append_item(
+    state: Any, elem: Any, shipment_export: tuple[str, int | None] | None, found: dict[str, Any]
+) -> bool: ...

@@ -1,0 +1,336 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
+"""Compiled goods-item reader: a faithful fast copy of `_wcoitem_py.py` (the reference).
+
+It walks libxml2's nodes under lxml's element instead of creating an lxml proxy per
+child: a goods item has about 25 elements, and the proxies were most of the reader's
+time. Text, attributes and source lines are read as lxml reads them (`_Element.text`,
+`.get`, `.sourceline`); values are built by the same Python helpers as the twin.
+"""
+
+from libc.string cimport strcmp, strlen
+
+from decimal import Decimal, InvalidOperation
+
+cimport lxml.includes.etreepublic as cetree
+from lxml.includes.tree cimport xmlNode
+
+from ..model import _as_int, tariff_digits
+from ._wcoitem_py import ORIGIN_FIELDS, read_procedure, read_statement
+from .wco_xml import mass_text
+
+cetree.import_lxml__etree()
+
+# The node fields lxml's declarations leave out: `psvi` holds a text node's line when
+# the line does not fit in `line` (libxml2's XML_PARSE_BIG_LINES, which lxml sets).
+cdef extern from "libxml/tree.h":
+    ctypedef struct _LineNode "xmlNode":
+        int type
+        _LineNode* children
+        _LineNode* parent
+        _LineNode* next
+        _LineNode* prev
+        unsigned short line
+        void* psvi
+
+cdef enum:
+    ELEMENT_NODE = 1
+    TEXT_NODE = 3
+    CDATA_NODE = 4
+    PI_NODE = 7
+    COMMENT_NODE = 8
+    XINCLUDE_START = 19
+    XINCLUDE_END = 20
+
+
+cdef long _line_no(_LineNode* node, int depth) noexcept:
+    # libxml2's xmlGetLineNoInternal (tree.c), which lxml's `sourceline` calls.
+    cdef long result = -1
+    if depth >= 5 or node is NULL:
+        return -1
+    cdef int kind = node.type
+    if kind == ELEMENT_NODE or kind == TEXT_NODE or kind == COMMENT_NODE or kind == PI_NODE:
+        if node.line == 65535:
+            if kind == TEXT_NODE and node.psvi is not NULL:
+                result = <long> node.psvi
+            elif kind == ELEMENT_NODE and node.children is not NULL:
+                result = _line_no(node.children, depth + 1)
+            elif node.next is not NULL:
+                result = _line_no(node.next, depth + 1)
+            elif node.prev is not NULL:
+                result = _line_no(node.prev, depth + 1)
+        if result == -1 or result == 65535:
+            result = node.line
+    elif node.prev is not NULL and (
+        node.prev.type == ELEMENT_NODE or node.prev.type == TEXT_NODE
+        or node.prev.type == COMMENT_NODE or node.prev.type == PI_NODE
+    ):
+        result = _line_no(node.prev, depth + 1)
+    elif node.parent is not NULL and node.parent.type == ELEMENT_NODE:
+        result = _line_no(node.parent, depth + 1)
+    return result
+
+
+cdef object _sourceline(xmlNode* node):
+    cdef long line = _line_no(<_LineNode*> node, 0)
+    return line if line > 0 else None
+
+
+cdef inline xmlNode* _text_or_skip(xmlNode* node) noexcept:
+    # lxml's _textNodeOrSkip: text and CDATA count, XInclude markers are skipped.
+    while node is not NULL:
+        if node.type == TEXT_NODE or node.type == CDATA_NODE:
+            return node
+        if node.type == XINCLUDE_START or node.type == XINCLUDE_END:
+            node = node.next
+            continue
+        return NULL
+    return NULL
+
+
+cdef object _text(xmlNode* elem):
+    """`text_of`: the element's leading text (lxml's `.text`), stripped; None if blank."""
+    cdef xmlNode* first
+    cdef xmlNode* node
+    cdef bytes joined
+    cdef str text
+    if elem is NULL:
+        return None
+    first = _text_or_skip(elem.children)
+    if first is NULL:
+        return None
+    if _text_or_skip(first.next) is NULL:
+        text = (<const char*> first.content)[:strlen(<const char*> first.content)].decode("utf-8")
+    else:
+        joined = b""
+        node = first
+        while node is not NULL:
+            joined += (<const char*> node.content)[:strlen(<const char*> node.content)]
+            node = _text_or_skip(node.next)
+        text = joined.decode("utf-8")
+    text = text.strip()
+    return text or None
+
+
+cdef inline bint _named(xmlNode* node, const char* name) noexcept:
+    return node.type == ELEMENT_NODE and strcmp(<const char*> node.name, name) == 0
+
+
+cdef xmlNode* _first(xmlNode* elem, const char* name) noexcept:
+    """`first_child`: the first element child with local name `name`, or NULL."""
+    cdef xmlNode* child
+    if elem is NULL:
+        return NULL
+    child = elem.children
+    while child is not NULL:
+        if _named(child, name):
+            return child
+        child = child.next
+    return NULL
+
+
+cdef object _attribute(xmlNode* elem, const char* name):
+    """`elem.get(name)` for an attribute in no namespace."""
+    return cetree.attributeValueFromNsName(elem, NULL, <const unsigned char*> name)
+
+
+cdef object _proxy(cetree._Element owner, xmlNode* node):
+    return cetree.elementFactory(owner._doc, node)
+
+
+def append_item(state, cetree._Element elem, shipment_export, dict found):
+    cdef xmlNode* root = elem._c_node
+    cdef xmlNode* child
+    cdef xmlNode* part
+    cdef xmlNode* seq = NULL
+    cdef xmlNode* commodity = NULL
+    cdef xmlNode* export = NULL
+    cdef xmlNode* value_amount = NULL
+    cdef xmlNode* customs = NULL
+    cdef xmlNode* statistical = NULL
+    cdef xmlNode* description_elem = NULL
+    cdef xmlNode* measure = NULL
+    cdef xmlNode* invoice = NULL
+    cdef xmlNode* net = NULL
+    cdef xmlNode* gross = NULL
+    cdef xmlNode* quantity = NULL
+    cdef xmlNode* amount = NULL
+    cdef xmlNode* holder
+    cdef xmlNode* export_elem
+    cdef dict origins = {}
+    cdef dict sources = {}
+    cdef list docs = []
+    cdef list codes = []
+    cdef dict numbers = {}
+    cdef bint ok = True
+    cdef bint is_mass
+    cdef int k
+    b = state.batch
+    child = root.children
+    while child is not NULL:
+        if child.type != ELEMENT_NODE:
+            child = child.next
+            continue
+        if _named(child, b"Commodity"):
+            if commodity is NULL:
+                commodity = child
+        elif _named(child, b"Origin"):
+            kind = (_text(_first(child, b"TypeCode")) or "1").upper()
+            slot = ORIGIN_FIELDS.get(kind)
+            if slot is not None and slot not in origins:
+                part = _first(child, b"CountryCode")
+                code = _text(part)
+                if code is not None:
+                    origins[slot] = code
+                    sources[slot] = _sourceline(part)
+        elif _named(child, b"SequenceNumeric"):
+            if seq is NULL:
+                seq = child
+        elif _named(child, b"AdditionalDocument"):
+            doc_type = _text(_first(child, b"TypeCode"))
+            if doc_type is None:
+                ok = False
+            else:
+                docs.append((doc_type, _text(_first(child, b"ID"))))
+        elif _named(child, b"ExportCountry"):
+            if export is NULL:
+                export = child
+        elif _named(child, b"CustomsValueAmount"):
+            if customs is NULL:
+                customs = child
+        elif _named(child, b"StatisticalValueAmount"):
+            if statistical is NULL:
+                statistical = child
+        elif _named(child, b"GovernmentProcedure"):
+            if "procedure" not in found:
+                read_procedure(_proxy(elem, child), found)
+        elif _named(child, b"AdditionalInformation"):
+            read_statement(_proxy(elem, child), found)
+        child = child.next
+    description = tariff = None
+    if commodity is not NULL:
+        tsp = trc = None
+        child = commodity.children
+        while child is not NULL:
+            if _named(child, b"Classification"):
+                kind = (_text(_first(child, b"IdentificationTypeCode")) or "").upper()
+                part = _first(child, b"ID")
+                code = _text(part)
+                if code is not None:
+                    if kind == "TSP" and tsp is None:
+                        tsp = code
+                        sources["tariff_declared"] = _sourceline(part)
+                    elif kind == "TRC" and trc is None:
+                        trc = code
+                        sources.setdefault("tariff_declared", _sourceline(part))
+                    elif kind == "GN" or kind == "TRA":
+                        sources.setdefault("additional_codes", _sourceline(part))
+                        codes.append(tariff_digits(code) or code)
+            elif _named(child, b"Description"):
+                if description_elem is NULL:
+                    description_elem = child
+            elif _named(child, b"GoodsMeasure"):
+                if measure is NULL:
+                    measure = child
+            elif _named(child, b"InvoiceLine") and invoice is NULL:
+                invoice = child
+            child = child.next
+        if tsp is not None or trc is not None:
+            tariff = (tsp or "") + (trc or "")
+        description = _text(description_elem)
+        if description is not None:
+            sources["description"] = _sourceline(description_elem)
+        if measure is not NULL:
+            net = _first(measure, b"NetNetWeightMeasure")
+            gross = _first(measure, b"GrossMassMeasure")
+            quantity = _first(measure, b"TariffQuantity")
+        if invoice is not NULL:
+            value_amount = _first(invoice, b"ItemChargeAmount")
+    invalid = None
+    if value_amount is not NULL:
+        amount = value_amount
+    elif customs is not NULL:
+        amount = customs
+    else:
+        amount = statistical
+    for k in range(4):
+        if k == 0:
+            key, holder, is_mass = "net_mass_kg", net, True
+        elif k == 1:
+            key, holder, is_mass = "gross_mass_kg", gross, True
+        elif k == 2:
+            key, holder, is_mass = "supplementary_quantity", quantity, False
+        else:
+            key, holder, is_mass = "value", amount, False
+        raw = _text(holder)
+        if raw is None:
+            numbers[key] = None
+            continue
+        sources[key] = _sourceline(holder)
+        if is_mass:
+            unit = _attribute(holder, b"unitCode")
+            # mass_text keeps the text as given in kilograms; skip its Decimal parse then.
+            if unit is not None and unit != "KGM":
+                raw = mass_text(raw, unit)
+        # `_as_decimal` of a text, without the twin's memo (amounts seldom repeat).
+        try:
+            number = Decimal(raw.strip().replace(" ", ""))
+        except InvalidOperation:
+            number = None
+        else:
+            if not number.is_finite():
+                number = None
+        numbers[key] = number
+        if number is None:
+            if invalid is None:
+                invalid = {}
+            invalid[key] = raw
+    currency = None
+    if amount is not NULL:
+        given = (_attribute(amount, b"currencyID") or "").strip()
+        if given:
+            currency = state.currency(given)
+            sources["currency"] = _sourceline(amount)
+    line = None
+    line_text = _text(seq)
+    if line_text is not None:
+        sources["line"] = _sourceline(seq)
+        line = _as_int(line_text)
+        if line is None:
+            if invalid is None:
+                invalid = {}
+            invalid["line"] = line_text
+    export_code = None
+    if export is not NULL:
+        export_elem = _first(export, b"ID")
+        export_code = _text(export_elem)
+        if export_code is not None:
+            sources["export_country"] = _sourceline(export_elem)
+    if export_code is None and shipment_export is not None:
+        export_code, sources["export_country"] = shipment_export
+    b.item_line.append(_sourceline(root))
+    b.line.append(line)
+    b.description.append(description)
+    b.tariff.append(tariff)
+    b.additional_codes.append(tuple(codes))
+    country = state.country
+    metal = state.metal
+    o = origins.get("origin")
+    b.origin.append(None if o is None else country(o))
+    o = origins.get("preferential_origin")
+    b.preferential_origin.append(None if o is None else country(o))
+    b.export_country.append(None if export_code is None else country(export_code))
+    o = origins.get("smelt1")
+    b.smelt1.append(None if o is None else metal(o))
+    o = origins.get("smelt2")
+    b.smelt2.append(None if o is None else metal(o))
+    o = origins.get("cast")
+    b.cast.append(None if o is None else metal(o))
+    b.net_mass_kg.append(numbers["net_mass_kg"])
+    b.gross_mass_kg.append(numbers["gross_mass_kg"])
+    b.supplementary_quantity.append(numbers["supplementary_quantity"])
+    b.value.append(numbers["value"])
+    b.currency.append(currency)
+    b.documents.append(tuple(docs))
+    b.item_invalid.append(invalid)
+    b.item_sources.append(sources)
+    return ok

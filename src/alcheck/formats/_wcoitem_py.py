@@ -1,0 +1,250 @@
+"""Read one WCO goods item into column batches: the reference for `_wcoitem.pyx`.
+
+The compiled copy walks libxml2's nodes instead of lxml's element proxies; both append
+exactly the same values, in the same order, to a `wco_columns.WcoColumns` batch. The
+helpers here (text, first child, procedures, statements) are shared with `wco_columns`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ..model import _as_int, tariff_digits
+from .wco_xml import mass_text
+
+Doc = tuple[str, str | None]
+ORIGIN_FIELDS = {"1": "origin", "2": "preferential_origin", "CLS": "smelt1", "C2S": "smelt2"}
+ORIGIN_FIELDS["CRC"] = "cast"
+
+
+def text_of(elem: Any) -> str | None:
+    if elem is None:
+        return None
+    text: str | None = elem.text
+    if text is None:
+        return None
+    text = text.strip()
+    return text or None
+
+
+def first_child(elem: Any, name: str) -> Any:
+    """Return the first element child of `elem` with local name `name`, or None."""
+    # A Python loop over a few children beats iterchildren("{*}name") (an iterator object).
+    if elem is not None:
+        for child in elem:
+            if local_name(child.tag) == name:
+                return child
+    return None
+
+
+def first_children(elem: Any) -> dict[str, Any]:
+    """Return the first element child of `elem` for each local name."""
+    found: dict[str, Any] = {}
+    for child in elem:
+        found.setdefault(local_name(child.tag), child)
+    return found
+
+
+_LOCAL_NAMES: dict[str, str] = {}
+
+
+def local_name(tag: Any) -> str:
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = "" if not isinstance(tag, str) else tag.rsplit("}", 1)[-1]
+        _LOCAL_NAMES[tag] = name
+    return name
+
+
+def read_procedure(proc: Any, found: dict[str, Any]) -> None:
+    """Record a GovernmentProcedure's CPC (CurrentCode + PreviousCode) unless it is an APC."""
+    current = first_child(proc, "CurrentCode")
+    code = text_of(current)
+    if code is None or len(code) == 3:
+        return
+    found["procedure"] = (
+        code + (text_of(first_child(proc, "PreviousCode")) or ""),
+        current.sourceline,
+    )
+
+
+def read_statement(info: Any, found: dict[str, Any]) -> None:
+    """Record the first MFR and REGIME statements of a holder (text and line)."""
+    code = (text_of(first_child(info, "StatementCode")) or "").upper()
+    if code in ("MFR", "REGIME") and code not in found:
+        desc = first_child(info, "StatementDescription")
+        found[code] = (text_of(desc), None if desc is None else desc.sourceline)
+
+
+def append_item(
+    state: Any, elem: Any, shipment_export: tuple[str, int | None] | None, found: dict[str, Any]
+) -> bool:
+    """Append one goods item (a GovernmentAgencyGoodsItem) to `state.batch`.
+
+    state: a `wco_columns._Columns` (the batch and the normalization caches).
+    shipment_export: the shipment's export country (code, line), used when the item has none.
+    found: filled with the item's first procedure and its MFR and REGIME statements.
+    Return False when the item holds a value only the models can report (a document
+    without a type).
+    """
+    b = state.batch
+    seq: Any = None
+    commodity: Any = None
+    export: Any = None
+    value_amount: Any = None
+    customs: Any = None
+    statistical: Any = None
+    origins: dict[str, str] = {}
+    sources: dict[str, int | None] = {}
+    docs: list[Doc] = []
+    ok = True
+    for child in elem:
+        name = local_name(child.tag)
+        if name == "Commodity":
+            if commodity is None:
+                commodity = child
+        elif name == "Origin":
+            parts = first_children(child)
+            kind = (text_of(parts.get("TypeCode")) or "1").upper()
+            slot = ORIGIN_FIELDS.get(kind)
+            if slot is not None and slot not in origins:
+                origin_elem: Any = parts.get("CountryCode")
+                code = text_of(origin_elem)
+                if code is not None:
+                    origins[slot] = code
+                    sources[slot] = origin_elem.sourceline
+        elif name == "SequenceNumeric":
+            if seq is None:
+                seq = child
+        elif name == "AdditionalDocument":
+            parts = first_children(child)
+            doc_type = text_of(parts.get("TypeCode"))
+            if doc_type is None:
+                ok = False
+            else:
+                docs.append((doc_type, text_of(parts.get("ID"))))
+        elif name == "ExportCountry":
+            if export is None:
+                export = child
+        elif name == "CustomsValueAmount":
+            if customs is None:
+                customs = child
+        elif name == "StatisticalValueAmount":
+            if statistical is None:
+                statistical = child
+        elif name == "GovernmentProcedure":
+            if "procedure" not in found:
+                read_procedure(child, found)
+        elif name == "AdditionalInformation":
+            read_statement(child, found)
+    description = tariff = None
+    codes: list[str] = []
+    net: Any = None
+    gross: Any = None
+    quantity: Any = None
+    if commodity is not None:
+        description_elem: Any = None
+        measure: Any = None
+        invoice: Any = None
+        tsp = trc = None
+        for child in commodity:
+            name = local_name(child.tag)
+            if name == "Classification":
+                parts = first_children(child)
+                kind = (text_of(parts.get("IdentificationTypeCode")) or "").upper()
+                code_elem: Any = parts.get("ID")
+                code = text_of(code_elem)
+                if code is None:
+                    continue
+                if kind == "TSP" and tsp is None:
+                    tsp = code
+                    sources["tariff_declared"] = code_elem.sourceline
+                elif kind == "TRC" and trc is None:
+                    trc = code
+                    sources.setdefault("tariff_declared", code_elem.sourceline)
+                elif kind in ("GN", "TRA"):
+                    sources.setdefault("additional_codes", code_elem.sourceline)
+                    codes.append(tariff_digits(code) or code)
+            elif name == "Description":
+                if description_elem is None:
+                    description_elem = child
+            elif name == "GoodsMeasure":
+                if measure is None:
+                    measure = child
+            elif name == "InvoiceLine" and invoice is None:
+                invoice = child
+        if tsp is not None or trc is not None:
+            tariff = (tsp or "") + (trc or "")
+        description = text_of(description_elem)
+        if description is not None:
+            sources["description"] = description_elem.sourceline
+        if measure is not None:
+            parts = first_children(measure)
+            net = parts.get("NetNetWeightMeasure")
+            gross = parts.get("GrossMassMeasure")
+            quantity = parts.get("TariffQuantity")
+        if invoice is not None:
+            value_amount = first_child(invoice, "ItemChargeAmount")
+    invalid: dict[str, str] | None = None
+    numbers: dict[str, Decimal | None] = {}
+    amount: Any = next((a for a in (value_amount, customs, statistical) if a is not None), None)
+    for key, holder in (
+        ("net_mass_kg", net), ("gross_mass_kg", gross), ("supplementary_quantity", quantity),
+        ("value", amount),
+    ):  # fmt: skip
+        raw = text_of(holder)
+        if raw is None:
+            numbers[key] = None
+            continue
+        sources[key] = holder.sourceline
+        if key in ("net_mass_kg", "gross_mass_kg"):
+            raw = mass_text(raw, holder.get("unitCode"))
+        number = numbers[key] = state.number(raw)
+        if number is None:
+            invalid = invalid or {}
+            invalid[key] = raw
+    currency = None
+    if amount is not None:
+        given = (amount.get("currencyID") or "").strip()
+        if given:
+            currency = state.currency(given)
+            sources["currency"] = amount.sourceline
+    line = None
+    line_text = text_of(seq)
+    if line_text is not None:
+        sources["line"] = seq.sourceline
+        line = _as_int(line_text)
+        if line is None:
+            invalid = invalid or {}
+            invalid["line"] = line_text
+    export_code = None
+    if export is not None:
+        export_elem = first_child(export, "ID")
+        export_code = text_of(export_elem)
+        if export_code is not None:
+            sources["export_country"] = export_elem.sourceline
+    if export_code is None and shipment_export is not None:
+        export_code, sources["export_country"] = shipment_export
+    b.item_line.append(elem.sourceline)
+    b.line.append(line)
+    b.description.append(description)
+    b.tariff.append(tariff)
+    b.additional_codes.append(tuple(codes))
+    country, metal = state.country, state.metal
+    get = origins.get
+    b.origin.append(None if (o := get("origin")) is None else country(o))
+    b.preferential_origin.append(None if (o := get("preferential_origin")) is None else country(o))
+    b.export_country.append(None if export_code is None else country(export_code))
+    b.smelt1.append(None if (o := get("smelt1")) is None else metal(o))
+    b.smelt2.append(None if (o := get("smelt2")) is None else metal(o))
+    b.cast.append(None if (o := get("cast")) is None else metal(o))
+    b.net_mass_kg.append(numbers["net_mass_kg"])
+    b.gross_mass_kg.append(numbers["gross_mass_kg"])
+    b.supplementary_quantity.append(numbers["supplementary_quantity"])
+    b.value.append(numbers["value"])
+    b.currency.append(currency)
+    b.documents.append(tuple(docs))
+    b.item_invalid.append(invalid)
+    b.item_sources.append(sources)
+    return ok
