@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
 import alcheck
 from alcheck.errors import AlcheckError, HostileInputError
@@ -108,6 +109,7 @@ def _comparable(finding: alcheck.Finding) -> dict[str, Any]:
     data = finding.model_dump()
     if data["location"] is not None:
         data["location"]["path"] = None
+    data["fields set"] = finding.model_fields_set
     return data
 
 
@@ -119,9 +121,24 @@ def _assert_same_findings(path: Path, **kwargs: Any) -> int:
             list(screen_xml(path, **kwargs))
         assert str(raised.value) == str(exc)
         return 0
-    got = [_comparable(f) for f in screen_xml(path, **kwargs)]
+    findings = list(screen_xml(path, **kwargs))
+    for f in findings:
+        _assert_as_validated(f)
+    got = [_comparable(f) for f in findings]
     assert got == expected
     return len(got)
+
+
+def _assert_as_validated(model: BaseModel) -> None:
+    """The gateway builds findings and locations unvalidated: they must equal validated ones."""
+    again = type(model).model_validate({k: getattr(model, k) for k in model.model_fields_set})
+    assert again == model and repr(again) == repr(model) and hash(again) == hash(model)
+    assert again.model_fields_set == model.model_fields_set
+    for name in type(model).model_fields:
+        value, expected = getattr(model, name), getattr(again, name)
+        assert type(value) is type(expected), (name, value)
+        if isinstance(value, BaseModel):
+            _assert_as_validated(value)
 
 
 def _lines(sources: dict[str, Any]) -> dict[str, int | None]:

@@ -20,7 +20,7 @@ from .findings import Finding, Severity
 from .model import Declaration, GoodsItem, Location
 from .ruleset import CompiledRule, Rates, RuleSet, encode
 
-LANGS = ("en", "fr", "es")
+LANGS: tuple[str, ...] = ("en", "fr", "es")
 _NOT_EVALUATED = {
     "en": "not evaluated: {reason}",
     "fr": "non évaluée : {reason}",
@@ -54,16 +54,19 @@ class Options:
             return False
         return not any(rule_id.startswith(p) for p in self.ignore)
 
-    def regrade(self, finding: Finding) -> Finding:
-        """Apply a severity override to a finding, by exact id or longest id prefix."""
+    def grade(self, rule_id: str, severity: Severity) -> Severity:
+        """Return a rule's severity after the override of its exact id or longest id prefix."""
         if not self.severity:
+            return severity
+        best = max((p for p in self.severity if rule_id.startswith(p)), key=len, default=None)
+        return severity if best is None else self.severity[best]
+
+    def regrade(self, finding: Finding) -> Finding:
+        """Apply a severity override to a finding (see `grade`)."""
+        severity = self.grade(finding.rule_id, finding.severity)
+        if severity is finding.severity:
             return finding
-        best = max(
-            (p for p in self.severity if finding.rule_id.startswith(p)), key=len, default=None
-        )
-        if best is None:
-            return finding
-        return finding.model_copy(update={"severity": self.severity[best]})
+        return finding.model_copy(update={"severity": severity})
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,12 +93,20 @@ class _Formatter(string.Formatter):
 
 
 _FORMAT = {lang: _Formatter(word) for lang, word in _NONE.items()}
+
+
+def missing_word(lang: str) -> str:
+    """Return what a message says, in `lang`, where a value it names is missing."""
+    return _NONE[lang]
+
+
 # The placeholder names of each message template seen; None: a field that is not a plain
 # name (positional, dotted, indexed), which only the general formatter fills.
 _TEMPLATE_FIELDS: dict[str, tuple[str, ...] | None] = {}
 
 
-def _template_fields(template: str) -> tuple[str, ...] | None:
+def template_fields(template: str) -> tuple[str, ...] | None:
+    """Return the placeholder names of a message template; None if one is not a name."""
     fields = _TEMPLATE_FIELDS.get(template, ())
     if fields == ():
         names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
@@ -112,7 +123,7 @@ def fill(
     Same result as the general formatter over `values | params`, with one dict lookup per
     placeholder: messages are filled once per finding, millions of times at a gateway.
     """
-    fields = _template_fields(template)
+    fields = template_fields(template)
     given = {**values, **dict(params)} if params else values
     if fields is None:
         return _FORMAT[lang].format(template, **given)
@@ -145,7 +156,8 @@ def _item_values(decl: Declaration, item: GoodsItem, judged_on: dt.date) -> dict
     }  # fmt: skip
 
 
-def _citation(rule: CompiledRule) -> str:
+def citation_text(rule: CompiledRule) -> str:
+    """Return a rule's citation as a finding states it."""
     c = rule.citation
     text = c.instrument + (f", {c.section}" if c.section else "") + f" <{c.url}>"
     return text + (f" (caveat: {c.caveat})" if c.caveat else "")
@@ -165,6 +177,16 @@ def _rule_finding(
     )  # fmt: skip
 
 
+def not_evaluated(rule: CompiledRule, currency: str | None, has_value: bool, lang: str) -> str:
+    """Return why a rule could not be evaluated on an item (the start of its message)."""
+    needed = next(
+        (n.currency for n in rule.when.numbers if n.currency and n.currency != currency), None
+    )
+    kind = "rate" if needed and currency and has_value else "number"
+    reason = _REASONS[kind][lang].format(currency=currency, needed=needed)
+    return _NOT_EVALUATED[lang].format(reason=reason)
+
+
 def rule_finding(
     rule: CompiledRule, values: Mapping[str, Any], raw: Any, *, evaluated: bool, lang: str,
     currency: str | None, has_value: bool, location: Location | None,
@@ -176,13 +198,7 @@ def rule_finding(
     """
     message = fill(getattr(rule.message, lang), values, rule.params, lang)
     if not evaluated:
-        needed = next(
-            (n.currency for n in rule.when.numbers if n.currency and n.currency != currency),
-            None,
-        )
-        kind = "rate" if needed and currency and has_value else "number"
-        reason = _REASONS[kind][lang].format(currency=currency, needed=needed)
-        message = _NOT_EVALUATED[lang].format(reason=reason) + " — " + message
+        message = not_evaluated(rule, currency, has_value, lang) + " — " + message
     attr = rule.field
     if attr == "documents":
         raw = dict(rule.params).get("documents", values["documents"])
@@ -200,7 +216,7 @@ def rule_finding(
         else str(raw)
         if not isinstance(raw, tuple)
         else ", ".join(map(str, raw)),
-        citation=_citation(rule),
+        citation=citation_text(rule),
         hint=getattr(rule.hint, lang),
         pack=rule.pack.name,
         pack_version=rule.pack.version,

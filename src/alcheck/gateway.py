@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,12 +23,20 @@ from .checks import builtin_finding, builtin_findings, tariff_problem
 from .codes.countries import is_country, is_metal_country
 from .codes.currencies import is_currency
 from .codes.hs import hs_description, is_hs6
-from .engine import LANGS, Options, rule_finding
+from .engine import (
+    LANGS,
+    Options,
+    citation_text,
+    missing_word,
+    not_evaluated,
+    rule_finding,
+    template_fields,
+)
 from .errors import UsageError
 from .findings import Finding, Severity
 from .formats.wco_columns import WcoColumns, read_wco_columns
-from .model import Location, tariff_digits
-from .ruleset import Rates, RuleSet
+from .model import Location, tariff_digits, trusted
+from .ruleset import CompiledRule, Rates, RuleSet
 from .screen import screen
 
 _NAN = math.nan
@@ -65,21 +74,58 @@ def screen_xml(
         tuple(select), tuple(ignore),
         {k: Severity(v) for k, v in severity.items()} if severity else None,
     )  # fmt: skip
+    prepared: dict[int, _Prepared | None] = {}
     for batch in read_wco_columns(path, batch_items=batch_items):
-        yield from _Batch(batch, rs, lang).findings(options, rates, as_of)
+        yield from _Batch(batch, rs, lang, prepared).findings(options, rates, as_of)
 
 
 def _floats(values: Sequence[Decimal | None]) -> list[float]:
     return [_NAN if v is None else float(v) for v in values]
 
 
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """What every finding of one rule entry shares, in one language and one grading."""
+
+    rule: CompiledRule
+    lean: bool
+    template: str
+    fields: tuple[str, ...]
+    params: dict[str, str]
+    severity: Severity
+    column: str | None
+    citation: str
+    hint: str
+
+
+def _prepare(rule: CompiledRule, lang: str, options: Options) -> _Prepared | None:
+    """Return a rule's shared finding data, or None when the rule is not selected.
+
+    A template with other than plain names is not `lean`: its findings go through
+    `engine.rule_finding`.
+    """
+    if not options.keep(rule.id):
+        return None
+    template = getattr(rule.message, lang)
+    fields = template_fields(template)
+    lean = fields is not None
+    return _Prepared(
+        rule, lean, template, fields or (), dict(rule.params),
+        options.grade(rule.id, rule.severity), _RULE_FIELDS.get(rule.field),
+        citation_text(rule), getattr(rule.hint, lang),
+    )  # fmt: skip
+
+
 class _Batch:
     """The findings of one column batch."""
 
-    def __init__(self, batch: WcoColumns, rs: RuleSet, lang: str) -> None:
+    def __init__(
+        self, batch: WcoColumns, rs: RuleSet, lang: str, prepared: dict[int, _Prepared | None]
+    ) -> None:
         self.b = batch
         self.rs = rs
         self.lang = lang
+        self.prepared = prepared
         self.locations: dict[int | None, Location] = {}
         self.decl_of: list[int] = []
         for k in range(batch.n_declarations):
@@ -88,7 +134,8 @@ class _Batch:
     def loc(self, line: int | None) -> Location:
         where = self.locations.get(line)
         if where is None:
-            where = self.locations[line] = Location(file=self.b.file, line=line)
+            values = {"file": self.b.file, "line": line, "path": None}
+            where = self.locations[line] = trusted(Location, values, _LOCATION_GIVEN)
         return where
 
     def findings(
@@ -140,22 +187,72 @@ class _Batch:
                     yield options.regrade(f)
             for row in range(b.first[k], b.first[k + 1]):
                 found = matches.get(row)
-                if not found:
-                    continue
-                values = self.values(row, k, days[k])
-                for r, status in sorted(found):
-                    rule = rs.rules[r]
-                    if not options.keep(rule.id):
-                        continue
-                    column = _RULE_FIELDS.get(rule.field)
-                    raw = getattr(b, column)[row] if column is not None else None
-                    f = rule_finding(
-                        rule, values, raw, evaluated=status == 1, lang=self.lang,
-                        currency=b.currency[row], has_value=b.value[row] is not None,
-                        location=self.loc(b.item_sources[row].get(rule.field, b.item_line[row])),
-                        declaration_id=b.decl_id[k], item_line=b.line[row], judged_on=days[k],
-                    )  # fmt: skip
-                    yield options.regrade(f) if status == 1 else f
+                if found:
+                    yield from self.rule_findings(row, k, days[k], sorted(found), options)
+
+    def rule_findings(
+        self, row: int, k: int, day: dt.date, found: list[tuple[int, int]], options: Options
+    ) -> Iterator[Finding]:
+        """Yield the findings of the rule entries that matched one item, in entry order."""
+        b, rules, prepared, lang = self.b, self.rs.rules, self.prepared, self.lang
+        values: dict[str, Any] | None = None
+        sources, item_line = b.item_sources[row], b.item_line[row]
+        for r, status in found:
+            if r not in prepared:
+                prepared[r] = _prepare(rules[r], lang, options)
+            p = prepared[r]
+            if p is None:
+                continue
+            rule = p.rule
+            location = self.loc(sources.get(rule.field, item_line))
+            evaluated = status == 1
+            if not p.lean:
+                if values is None:
+                    values = self.values(row, k, day)
+                raw = getattr(b, p.column)[row] if p.column is not None else None
+                f = rule_finding(
+                    rule, values, raw, evaluated=evaluated, lang=lang,
+                    currency=b.currency[row], has_value=b.value[row] is not None,
+                    location=location, declaration_id=b.decl_id[k], item_line=b.line[row],
+                    judged_on=day,
+                )  # fmt: skip
+                yield options.regrade(f) if evaluated else f
+                continue
+            # `engine.rule_finding`, computing only the values the message names.
+            data: dict[str, Any] = {}
+            missing = _MISSING[lang]
+            for name in p.fields:
+                if name in p.params:
+                    value: Any = p.params[name]
+                elif values is not None:
+                    value = values.get(name)
+                else:
+                    getter = _VALUES.get(name)
+                    value = None if getter is None else getter(self, row, k, day)
+                data[name] = missing if value is None else value
+            message = p.template.format_map(data)
+            if not evaluated:
+                currency = b.currency[row]
+                reason = not_evaluated(rule, currency, b.value[row] is not None, lang)
+                message = reason + " — " + message
+            if rule.field == "documents":
+                raw = p.params.get("documents", _documents(self, row, k))
+            else:
+                raw = getattr(b, p.column)[row] if p.column is not None else None
+            line = b.line[row]
+            # The values are of their fields' types already (`Finding(...)` would not change
+            # them); tests/test_gateway.py checks these findings against validated ones.
+            yield trusted(Finding, {
+                "rule_id": rule.id, "severity": p.severity if evaluated else Severity.INFO,
+                "check_class": rule.check_class, "message": message,
+                "declaration_id": b.decl_id[k], "item_line": line,
+                "field": f"items[{line}].{rule.field}", "location": location,
+                "value": None if raw is None else str(raw) if not isinstance(raw, tuple)
+                else ", ".join(map(str, raw)),
+                "citation": p.citation, "hint": p.hint, "pack": rule.pack.name,
+                "pack_version": rule.pack.version, "variant": rule.variant,
+                "evaluated": evaluated, "judged_on": day,
+            }, _FINDING_GIVEN)  # fmt: skip
 
     def pathless(self, f: Finding) -> Finding:
         if f.location is None or f.location.path is None:
@@ -164,25 +261,7 @@ class _Batch:
 
     def values(self, row: int, k: int, judged_on: dt.date) -> dict[str, Any]:
         """Return the message values of an item, as `engine._item_values` does."""
-        b = self.b
-        tariff = b.tariff[row]
-        digits = tariff_digits(tariff) if tariff is not None else None
-        hs6 = digits[:6] if digits and len(digits) >= 6 and is_hs6(digits[:6]) else None
-        value, mass = b.value[row], b.net_mass_kg[row]
-        documents = (*b.documents[row], *b.decl_documents[k])
-        return {
-            "id": b.decl_id[k], "line": b.line[row], "tariff": tariff, "hs6": hs6,
-            "description": b.description[row], "origin": b.origin[row],
-            "export_country": b.export_country[row], "smelt1": b.smelt1[row],
-            "smelt2": b.smelt2[row], "cast": b.cast[row], "value": value,
-            "currency": b.currency[row], "net_mass": mass,
-            "unit_value": f"{value / mass:.4f}" if value is not None and mass else None,
-            "regime": b.regime[k], "declaration_type": b.declaration_type[k],
-            "judged_on": judged_on.isoformat(), "jurisdiction": b.jurisdiction[k],
-            "additional_codes": ", ".join(b.additional_codes[row]) or None,
-            "documents": ", ".join(t + (f":{i}" if i else "") for t, i in documents) or None,
-            "hs_description": hs_description(hs6) if hs6 else None,
-        }  # fmt: skip
+        return {name: get(self, row, k, judged_on) for name, get in _VALUES.items()}
 
     def builtin(self, k: int) -> Iterator[Finding]:
         """Yield the built-in checks' findings of declaration k, in `builtin_findings` order."""
@@ -264,6 +343,57 @@ class _Batch:
             problem = _tariff_problem(tariff, b.jurisdiction[k], lang)
             if problem is not None:
                 yield item_finding("CAT-TARIFF", "tariff_declared", tariff, problem=problem)
+
+
+def _hs6(batch: _Batch, row: int) -> str | None:
+    tariff = batch.b.tariff[row]
+    digits = tariff_digits(tariff) if tariff is not None else None
+    return digits[:6] if digits and len(digits) >= 6 and is_hs6(digits[:6]) else None
+
+
+def _unit_value(batch: _Batch, row: int) -> str | None:
+    value, mass = batch.b.value[row], batch.b.net_mass_kg[row]
+    return f"{value / mass:.4f}" if value is not None and mass else None
+
+
+def _documents(batch: _Batch, row: int, k: int) -> str | None:
+    documents = (*batch.b.documents[row], *batch.b.decl_documents[k])
+    return ", ".join(t + (f":{i}" if i else "") for t, i in documents) or None
+
+
+def _hs_description(batch: _Batch, row: int) -> str | None:
+    hs6 = _hs6(batch, row)
+    return hs_description(hs6) if hs6 else None
+
+
+_Getter = Callable[[_Batch, int, int, dt.date], Any]
+# Each message value of an item, as `engine._item_values` computes it (same names, order).
+_VALUES: dict[str, _Getter] = {
+    "id": lambda s, row, k, day: s.b.decl_id[k],
+    "line": lambda s, row, k, day: s.b.line[row],
+    "tariff": lambda s, row, k, day: s.b.tariff[row],
+    "hs6": lambda s, row, k, day: _hs6(s, row),
+    "description": lambda s, row, k, day: s.b.description[row],
+    "origin": lambda s, row, k, day: s.b.origin[row],
+    "export_country": lambda s, row, k, day: s.b.export_country[row],
+    "smelt1": lambda s, row, k, day: s.b.smelt1[row],
+    "smelt2": lambda s, row, k, day: s.b.smelt2[row],
+    "cast": lambda s, row, k, day: s.b.cast[row],
+    "value": lambda s, row, k, day: s.b.value[row],
+    "currency": lambda s, row, k, day: s.b.currency[row],
+    "net_mass": lambda s, row, k, day: s.b.net_mass_kg[row],
+    "unit_value": lambda s, row, k, day: _unit_value(s, row),
+    "regime": lambda s, row, k, day: s.b.regime[k],
+    "declaration_type": lambda s, row, k, day: s.b.declaration_type[k],
+    "judged_on": lambda s, row, k, day: day.isoformat(),
+    "jurisdiction": lambda s, row, k, day: s.b.jurisdiction[k],
+    "additional_codes": lambda s, row, k, day: ", ".join(s.b.additional_codes[row]) or None,
+    "documents": lambda s, row, k, day: _documents(s, row, k),
+    "hs_description": lambda s, row, k, day: _hs_description(s, row),
+}
+_FINDING_GIVEN = frozenset(Finding.model_fields)
+_LOCATION_GIVEN = frozenset({"file", "line"})
+_MISSING = {lang: missing_word(lang) for lang in LANGS}
 
 
 _problems: dict[tuple[str, str | None, str], str | None] = {}
