@@ -5,3 +5,9 @@ from typing import Any
 def append_item(
     state: Any, elem: Any, shipment_export: tuple[str, int | None] | None, found: dict[str, Any]
 ) -> bool: ...
+def append_items(
+    state: Any,
+    items: list[Any],
+    shipment_export: tuple[str, int | None] | None,
+    found: list[dict[str, Any]],
+) -> bool: ...

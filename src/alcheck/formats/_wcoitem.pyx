@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 cimport lxml.includes.etreepublic as cetree
 from lxml.includes.tree cimport xmlNode
 
-from ..model import _as_int, tariff_digits
+from ..model import tariff_digits
 from ._wcoitem_py import ORIGIN_FIELDS, read_procedure, read_statement
 from .wco_xml import mass_text
 
@@ -87,19 +87,34 @@ cdef inline xmlNode* _text_or_skip(xmlNode* node) noexcept:
     return NULL
 
 
+cdef inline bint _ascii_space(unsigned char c) noexcept:
+    # The ASCII characters str.strip() removes (str.isspace): \t \n \v \f \r, 0x1c-0x1f, space.
+    return c == 32 or 9 <= c <= 13 or 28 <= c <= 31
+
+
 cdef object _text(xmlNode* elem):
     """`text_of`: the element's leading text (lxml's `.text`), stripped; None if blank."""
     cdef xmlNode* first
     cdef xmlNode* node
     cdef bytes joined
     cdef str text
+    cdef const char* content
+    cdef size_t n
+    cdef unsigned char head, tail
     if elem is NULL:
         return None
     first = _text_or_skip(elem.children)
     if first is NULL:
         return None
     if _text_or_skip(first.next) is NULL:
-        text = (<const char*> first.content)[:strlen(<const char*> first.content)].decode("utf-8")
+        content = <const char*> first.content
+        n = strlen(content)
+        if n == 0:
+            return None
+        head, tail = <unsigned char> content[0], <unsigned char> content[n - 1]
+        if head < 128 and tail < 128 and not _ascii_space(head) and not _ascii_space(tail):
+            return content[:n].decode("utf-8")  # nothing to strip
+        text = content[:n].decode("utf-8")
     else:
         joined = b""
         node = first
@@ -137,8 +152,74 @@ cdef object _proxy(cetree._Element owner, xmlNode* node):
     return cetree.elementFactory(owner._doc, node)
 
 
+cdef class _Batch:
+    """The batch's item columns and the file's normalization caches, looked up once."""
+
+    cdef list item_line, line, description, tariff, additional_codes, origin
+    cdef list preferential_origin, export_country, smelt1, smelt2, cast, net_mass_kg
+    cdef list gross_mass_kg, supplementary_quantity, value, currency, documents
+    cdef list item_invalid, item_sources
+    cdef dict country_seen, metal_seen, currency_seen
+    cdef object normalize_country, normalize_metal, normalize_currency
+
+    def __init__(self, state):
+        batch = state.batch
+        self.item_line = batch.item_line
+        self.line = batch.line
+        self.description = batch.description
+        self.tariff = batch.tariff
+        self.additional_codes = batch.additional_codes
+        self.origin = batch.origin
+        self.preferential_origin = batch.preferential_origin
+        self.export_country = batch.export_country
+        self.smelt1 = batch.smelt1
+        self.smelt2 = batch.smelt2
+        self.cast = batch.cast
+        self.net_mass_kg = batch.net_mass_kg
+        self.gross_mass_kg = batch.gross_mass_kg
+        self.supplementary_quantity = batch.supplementary_quantity
+        self.value = batch.value
+        self.currency = batch.currency
+        self.documents = batch.documents
+        self.item_invalid = batch.item_invalid
+        self.item_sources = batch.item_sources
+        self.country_seen = state.country.seen
+        self.metal_seen = state.metal.seen
+        self.currency_seen = state.currency.seen
+        self.normalize_country = state.country
+        self.normalize_metal = state.metal
+        self.normalize_currency = state.currency
+
+    cdef object country(self, code):
+        if code is None:
+            return None
+        out = self.country_seen.get(code)
+        return self.normalize_country(code) if out is None else out
+
+    cdef object metal(self, code):
+        if code is None:
+            return None
+        out = self.metal_seen.get(code)
+        return self.normalize_metal(code) if out is None else out
+
+
+def append_items(state, list items, shipment_export, list found):
+    cdef _Batch b = _Batch(state)
+    cdef bint ok = True
+    cdef cetree._Element elem
+    cdef dict info
+    for elem in items:
+        info = {}
+        ok &= _append(b, elem, elem._c_node, shipment_export, info)
+        found.append(info)
+    return ok
+
+
 def append_item(state, cetree._Element elem, shipment_export, dict found):
-    cdef xmlNode* root = elem._c_node
+    return _append(_Batch(state), elem, elem._c_node, shipment_export, found)
+
+
+cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_export, dict found):
     cdef xmlNode* child
     cdef xmlNode* part
     cdef xmlNode* seq = NULL
@@ -164,7 +245,6 @@ def append_item(state, cetree._Element elem, shipment_export, dict found):
     cdef bint ok = True
     cdef bint is_mass
     cdef int k
-    b = state.batch
     child = root.children
     while child is not NULL:
         if child.type != ELEMENT_NODE:
@@ -202,9 +282,9 @@ def append_item(state, cetree._Element elem, shipment_export, dict found):
                 statistical = child
         elif _named(child, b"GovernmentProcedure"):
             if "procedure" not in found:
-                read_procedure(_proxy(elem, child), found)
+                read_procedure(_proxy(owner, child), found)
         elif _named(child, b"AdditionalInformation"):
-            read_statement(_proxy(elem, child), found)
+            read_statement(_proxy(owner, child), found)
         child = child.next
     description = tariff = None
     if commodity is not NULL:
@@ -288,13 +368,16 @@ def append_item(state, cetree._Element elem, shipment_export, dict found):
     if amount is not NULL:
         given = (_attribute(amount, b"currencyID") or "").strip()
         if given:
-            currency = state.currency(given)
+            currency = b.currency_seen.get(given)
+            if currency is None:
+                currency = b.normalize_currency(given)
             sources["currency"] = _sourceline(amount)
     line = None
     line_text = _text(seq)
     if line_text is not None:
         sources["line"] = _sourceline(seq)
-        line = _as_int(line_text)
+        # `_as_int` of a text that is already stripped.
+        line = int(line_text) if line_text.isdecimal() else None
         if line is None:
             if invalid is None:
                 invalid = {}
@@ -312,19 +395,12 @@ def append_item(state, cetree._Element elem, shipment_export, dict found):
     b.description.append(description)
     b.tariff.append(tariff)
     b.additional_codes.append(tuple(codes))
-    country = state.country
-    metal = state.metal
-    o = origins.get("origin")
-    b.origin.append(None if o is None else country(o))
-    o = origins.get("preferential_origin")
-    b.preferential_origin.append(None if o is None else country(o))
-    b.export_country.append(None if export_code is None else country(export_code))
-    o = origins.get("smelt1")
-    b.smelt1.append(None if o is None else metal(o))
-    o = origins.get("smelt2")
-    b.smelt2.append(None if o is None else metal(o))
-    o = origins.get("cast")
-    b.cast.append(None if o is None else metal(o))
+    b.origin.append(b.country(origins.get("origin")))
+    b.preferential_origin.append(b.country(origins.get("preferential_origin")))
+    b.export_country.append(b.country(export_code))
+    b.smelt1.append(b.metal(origins.get("smelt1")))
+    b.smelt2.append(b.metal(origins.get("smelt2")))
+    b.cast.append(b.metal(origins.get("cast")))
     b.net_mass_kg.append(numbers["net_mass_kg"])
     b.gross_mass_kg.append(numbers["gross_mass_kg"])
     b.supplementary_quantity.append(numbers["supplementary_quantity"])

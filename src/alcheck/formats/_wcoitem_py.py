@@ -77,6 +77,23 @@ def read_statement(info: Any, found: dict[str, Any]) -> None:
         found[code] = (text_of(desc), None if desc is None else desc.sourceline)
 
 
+def append_items(
+    state: Any, items: list[Any], shipment_export: tuple[str, int | None] | None,
+    found: list[dict[str, Any]],
+) -> bool:  # fmt: skip
+    """Append a declaration's goods items in order (see `append_item`).
+
+    found: gets one dict per item, with the item's procedure and statements.
+    Return False when an item holds a value only the models can report.
+    """
+    ok = True
+    for elem in items:
+        info: dict[str, Any] = {}
+        ok &= append_item(state, elem, shipment_export, info)
+        found.append(info)
+    return ok
+
+
 def append_item(
     state: Any, elem: Any, shipment_export: tuple[str, int | None] | None, found: dict[str, Any]
 ) -> bool:

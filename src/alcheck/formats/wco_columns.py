@@ -117,17 +117,20 @@ class WcoColumns:
         return len(self.decl_line)
 
 
-def _cached(normalize: Callable[[str], str | None]) -> Callable[[str], str]:
-    """Return a memoized `normalize` that keeps an unknown code as given (as the model does)."""
-    seen: dict[str, str] = {}
+class _Normalizer:
+    """A memoized normalizer that keeps an unknown code as given (as the model does)."""
 
-    def get(raw: str) -> str:
-        out = seen.get(raw)
+    __slots__ = ("normalize", "seen")
+
+    def __init__(self, normalize: Callable[[str], str | None]) -> None:
+        self.normalize = normalize
+        self.seen: dict[str, str] = {}
+
+    def __call__(self, raw: str) -> str:
+        out = self.seen.get(raw)
         if out is None:
-            out = seen[raw] = normalize(raw) or raw
+            out = self.seen[raw] = self.normalize(raw) or raw
         return out
-
-    return get
 
 
 class _Columns:
@@ -135,9 +138,9 @@ class _Columns:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.country = _cached(normalize_country)
-        self.metal = _cached(normalize_metal_country)
-        self.currency = _cached(normalize_currency)
+        self.country = _Normalizer(normalize_country)
+        self.metal = _Normalizer(normalize_metal_country)
+        self.currency = _Normalizer(normalize_currency)
         self.decimals: dict[str, Decimal | None] = {}
         self.rates: dict[tuple[Any, ...], ExchangeRate | None] = {}
         self.batch = WcoColumns(name)
@@ -226,10 +229,7 @@ class _Columns:
             if (value := text_of(export_id)) is not None:
                 shipment_export = (value, export_id.sourceline)
         found: list[dict[str, Any]] = [header, ship_info]
-        for elem in items:
-            item_info: dict[str, Any] = {}
-            ok &= item_kernel.append_item(self, elem, shipment_export, item_info)
-            found.append(item_info)
+        ok &= item_kernel.append_items(self, items, shipment_export, found)
         b.first.append(len(b.item_line))
         b.decl_line.append(decl.sourceline)
         b.decl_id.append(_put(ident, "id", sources))
