@@ -285,3 +285,29 @@ def test_hostile_and_empty_input(tmp_path: Path) -> None:
     assert str(raised.value) == str(expected.value)
     with pytest.raises(alcheck.UsageError):
         list(screen_xml(notice, lang="de"))
+
+
+def test_items_passed_over_as_clean_have_no_builtin_finding(
+    edges: Path, workload_file: Path
+) -> None:
+    """`clean_items` lets the gateway skip the built-in item checks: it must never hide one."""
+    from alcheck.gateway import _Batch
+
+    rules = alcheck.RuleSet.default()
+    paths = [edges, workload_file, *CORPUS_FILES[:60]]
+    dirty = 0
+    for path in paths:
+        try:
+            batches = list(read_wco_columns(path))
+        except AlcheckError:
+            continue
+        for batch in batches:
+            for lang in ("en", "fr"):
+                checker = _Batch(batch, rules, lang, {})
+                clean = checker.clean_items()
+                for k in range(batch.n_declarations):
+                    for row in range(batch.first[k], batch.first[k + 1]):
+                        found = list(checker.item_builtin(row, k))
+                        assert not (clean[row] and found), (path, row, found)
+                        dirty += not clean[row]
+    assert dirty > 10

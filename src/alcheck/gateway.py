@@ -126,6 +126,7 @@ class _Batch:
         self.rs = rs
         self.lang = lang
         self.prepared = prepared
+        self.clean: list[bool] | None = None
         self.locations: dict[int | None, Location] = {}
         self.decl_of: list[int] = []
         for k in range(batch.n_declarations):
@@ -293,8 +294,38 @@ class _Batch:
             for code in (currency, to_currency):
                 if not is_currency(code):
                     yield decl_finding("CAT-CURRENCY", f"exchange_rates[{i}]", code)
+        clean = self.clean_items()
         for row in range(b.first[k], b.first[k + 1]):
-            yield from self.item_builtin(row, k)
+            if not clean[row]:
+                yield from self.item_builtin(row, k)
+
+    def clean_items(self) -> list[bool]:
+        """Return, per item, whether no built-in check can fire on it (most items)."""
+        if self.clean is not None:
+            return self.clean
+        b, lang = self.b, self.lang
+        country_columns = (b.origin, b.preferential_origin, b.export_country)
+        countries: set[str | None] = set().union(*country_columns)
+        metals: set[str | None] = set().union(b.smelt1, b.smelt2, b.cast)
+        bad = {c for c in countries if c is not None and not is_country(c)}
+        bad |= {m for m in metals if m is not None and not is_metal_country(m)}
+        bad |= {c for c in set(b.currency) if c is not None and not is_currency(c)}
+        jurisdiction = [b.jurisdiction[k] for k in self.decl_of]
+        clean = self.clean = []
+        for row, (tariff, description, origin) in enumerate(
+            zip(b.tariff, b.description, b.origin, strict=True)
+        ):
+            clean.append(
+                b.item_invalid[row] is None and tariff is not None and description is not None
+                and origin is not None
+                and not any(n is not None and n < 0 for n in (
+                    b.net_mass_kg[row], b.gross_mass_kg[row], b.value[row]))
+                and not (bad and bad.intersection((
+                    origin, b.preferential_origin[row], b.export_country[row], b.smelt1[row],
+                    b.smelt2[row], b.cast[row], b.currency[row])))
+                and _tariff_problem(tariff, jurisdiction[row], lang) is None
+            )  # fmt: skip
+        return clean
 
     def item_builtin(self, row: int, k: int) -> Iterator[Finding]:
         b, lang = self.b, self.lang
