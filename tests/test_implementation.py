@@ -18,28 +18,31 @@ import alcheck
 from alcheck import _match
 from alcheck.tables import build_trie
 
-# A meta-path hook that makes the compiled extension look absent, as on a failed build.
+# A meta-path hook that makes a compiled extension look absent, as on a failed build.
 BLOCK_EXTENSION = """
 import sys
 
 class _BlockExtension:
     def find_spec(self, name, path=None, target=None):
-        if name == "alcheck._fastmatch":
+        if name == {blocked!r}:
             raise ModuleNotFoundError("blocked by the test", name=name)
         return None
 
 sys.meta_path.insert(0, _BlockExtension())
 """
+EXTENSIONS = ("alcheck._fastmatch", "alcheck.formats._wcoitem")
 PRINT_IMPLEMENTATION = "import alcheck; print(alcheck.IMPLEMENTATION)"
 
 
 def run_python(
-    code: str, switch: str | None, cwd: Path, *, block: bool = False
+    code: str, switch: str | None, cwd: Path, *, block: bool | str = False
 ) -> subprocess.CompletedProcess[str]:
+    """Run code in a fresh interpreter; block: an extension to hide (True: the matcher)."""
     env = {k: v for k, v in os.environ.items() if k != "ALCHECK_IMPLEMENTATION"}
     if switch is not None:
         env["ALCHECK_IMPLEMENTATION"] = switch
-    source = (BLOCK_EXTENSION if block else "") + code
+    blocked = EXTENSIONS[0] if block is True else block
+    source = (BLOCK_EXTENSION.format(blocked=blocked) if blocked else "") + code
     return subprocess.run(
         [sys.executable, "-c", source],
         env=env,
@@ -50,7 +53,7 @@ def run_python(
     )
 
 
-def loaded(switch: str | None, cwd: Path, *, block: bool = False) -> str:
+def loaded(switch: str | None, cwd: Path, *, block: bool | str = False) -> str:
     result = run_python(PRINT_IMPLEMENTATION, switch, cwd, block=block)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
@@ -75,17 +78,25 @@ def test_unset_prefers_the_extension(tmp_path: Path) -> None:
     assert loaded("", tmp_path) == "cython"
 
 
-def test_unset_falls_back_to_the_twin_without_the_extension(tmp_path: Path) -> None:
-    assert loaded(None, tmp_path, block=True) == "python"
-    assert loaded("python", tmp_path, block=True) == "python"
+@pytest.mark.parametrize("blocked", EXTENSIONS)
+def test_unset_falls_back_to_the_twins_without_an_extension(tmp_path: Path, blocked: str) -> None:
+    assert loaded(None, tmp_path, block=blocked) == "python"
+    assert loaded("python", tmp_path, block=blocked) == "python"
+    code = "from alcheck import _match; print(_match.kernel.__name__, _match.item_kernel.__name__)"
+    result = run_python(code, None, tmp_path, block=blocked)
+    assert result.stdout.split() == ["alcheck._fastmatch_py", "alcheck.formats._wcoitem_py"]
 
 
-def test_cython_without_the_extension_is_an_implementation_error(tmp_path: Path) -> None:
-    result = run_python(PRINT_IMPLEMENTATION, "cython", tmp_path, block=True)
+@pytest.mark.parametrize("blocked", EXTENSIONS)
+def test_cython_without_an_extension_is_an_implementation_error(
+    tmp_path: Path, blocked: str
+) -> None:
+    result = run_python(PRINT_IMPLEMENTATION, "cython", tmp_path, block=blocked)
     assert result.returncode != 0
     assert "alcheck.errors.ImplementationError" in result.stderr
     assert "ALCHECK_IMPLEMENTATION=cython" in result.stderr
-    assert "alcheck._fastmatch" in result.stderr
+    other = next(name for name in EXTENSIONS if name != blocked)
+    assert f"extension {blocked} cannot" in result.stderr and other not in result.stderr
 
 
 def test_a_bogus_switch_is_an_implementation_error(tmp_path: Path) -> None:
@@ -113,6 +124,10 @@ def test_the_dispatcher_exposes_the_kernel_it_loaded() -> None:
         "alcheck._fastmatch" if alcheck.IMPLEMENTATION == "cython" else "alcheck._fastmatch_py"
     )
     assert _match.kernel.__name__ == expected
+    items = "alcheck.formats._wcoitem"
+    assert _match.item_kernel.__name__ == items + (
+        "" if alcheck.IMPLEMENTATION == "cython" else "_py"
+    )
 
 
 # Packaging -----------------------------------------------------------------------------------

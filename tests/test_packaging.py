@@ -38,14 +38,26 @@ def _build(tmp_path: Path, mode: str, cc: str | None) -> tuple[int, list[str], s
     return done.returncode, members, done.stdout + done.stderr
 
 
+_EXTENSIONS = ("alcheck/_fastmatch", "alcheck/formats/_wcoitem")
+
+
+def _extensions(members: list[str]) -> set[str]:
+    """Return which compiled extensions a wheel holds."""
+    return {
+        name for name in _EXTENSIONS for m in members
+        if m.startswith(name + ".") and m.endswith((".so", ".pyd"))
+    }  # fmt: skip
+
+
 def _has_extension(members: list[str]) -> bool:
-    return any(m.startswith("alcheck/_fastmatch") and m.endswith((".so", ".pyd")) for m in members)
+    return bool(_extensions(members))
 
 
 def test_without_a_compiler_the_build_falls_back_to_the_twin(tmp_path: Path) -> None:
     code, members, output = _build(tmp_path, "", "/bin/false")
     assert code == 0, output
     assert "alcheck/_fastmatch_py.py" in members and not _has_extension(members)
+    assert "alcheck/formats/_wcoitem_py.py" in members
 
 
 def test_cython_mode_makes_a_failed_extension_build_an_error(tmp_path: Path) -> None:
@@ -65,8 +77,18 @@ def test_a_bogus_mode_is_refused(tmp_path: Path) -> None:
     assert code != 0 and "ALCHECK_IMPLEMENTATION" in output
 
 
-@pytest.mark.cython
-def test_the_installed_package_has_the_compiled_extension() -> None:
-    import alcheck._fastmatch as compiled
+def test_a_default_build_has_both_extensions_and_their_sources(tmp_path: Path) -> None:
+    code, members, output = _build(tmp_path, "", None)
+    assert code == 0, output
+    assert _extensions(members) == set(_EXTENSIONS)
+    assert {"alcheck/formats/_wcoitem.pyx", "alcheck/formats/_wcoitem.pyi"} <= set(members)
+    assert not any(m.endswith(".c") for m in members)
 
-    assert compiled.__file__ is not None and compiled.__file__.endswith((".so", ".pyd"))
+
+@pytest.mark.cython
+def test_the_installed_package_has_the_compiled_extensions() -> None:
+    import alcheck._fastmatch as compiled
+    import alcheck.formats._wcoitem as items
+
+    for module in (compiled, items):
+        assert module.__file__ is not None and module.__file__.endswith((".so", ".pyd"))

@@ -31,9 +31,10 @@ def _load() -> tuple[ModuleType, ModuleType, str]:
             return matcher, items, "cython"
         except ImportError as exc:
             if mode == "cython":
+                missing = exc.name if exc.name in _COMPILED else " or ".join(_COMPILED)
                 raise ImplementationError(
-                    "ALCHECK_IMPLEMENTATION=cython but a compiled extension "
-                    f"({' and '.join(_COMPILED)}) cannot be imported: {exc}"
+                    f"ALCHECK_IMPLEMENTATION=cython but the compiled extension {missing} "
+                    f"cannot be imported: {exc}"
                 ) from exc
     matcher, items = (importlib.import_module(name) for name in _TWINS)
     return matcher, items, "python"
