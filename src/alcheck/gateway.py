@@ -174,6 +174,7 @@ class _Batch:
                 exporter=[b.exporter[k] for k in decl_of],
                 manufacturer=[b.manufacturer[k] for k in decl_of],
                 declaration_rates=[b.exchange_rates[k] for k in decl_of],
+                normalized=True,
             )
             for row, r, status in zip(result.rows, result.rules, result.status, strict=True):
                 matches.setdefault(row, []).append((r, status))

@@ -78,6 +78,11 @@ def _mapped(values: Sequence[Any], normalize: Callable[[Any], Any]) -> list[Any]
     return [seen[v] for v in values]
 
 
+def _as_given(values: Sequence[Any], normalize: Callable[[Any], Any]) -> Sequence[Any]:
+    """`_mapped` for values that are normalized already."""
+    return values
+
+
 def _item_field(name: str) -> Callable[[Any], Any]:
     def normalize(raw: Any) -> Any:
         return getattr(GoodsItem.model_validate({name: raw}), name)
@@ -163,6 +168,7 @@ def screen(
     exporter: Sequence[bool] | None = None,
     manufacturer: Sequence[bool] | None = None,
     declaration_rates: Sequence[tuple[tuple[str, str, Decimal | float], ...]] | None = None,
+    normalized: bool = False,
 ) -> ScreenResult:
     """Return the rule matches of rows given as columns (see the module docstring).
 
@@ -173,27 +179,31 @@ def screen(
     declaration names one); declaration_rates, each row's declaration exchange rates as
     (currency, to_currency, rate), used as the engine uses a declaration's own rates
     (after `rates`).
+    normalized: True when every value is already as the model holds it (codes normalized,
+    blank text as None, additional codes as digits; as `read_wco_columns` gives them):
+    columns are then used as given, which saves normalizing each one.
     """
     rs = rules if rules is not None else RuleSet.default()
     t = rs.tables
     n = len(tariff)
+    mapped = _as_given if normalized else _mapped
     cols: dict[str, Sequence[Any]] = {}
-    declared = _mapped(tariff, lambda v: None if v is None or not v.strip() else v)
+    declared = mapped(tariff, lambda v: None if v is None or not v.strip() else v)
     codes = _mapped(declared, lambda v: None if v is None else tariff_digits(v))
     item_cols: dict[str, Sequence[Any]] = {
         "origin": origin, "export_country": export, "smelt1": smelt1, "smelt2": smelt2,
         "cast": cast,
     }  # fmt: skip
     countries = {
-        name: _mapped(_per_row(name, values, n, ()), _item_field(name))
+        name: mapped(_per_row(name, values, n, ()), _item_field(name))
         for name, values in item_cols.items()
     }
-    currencies = _mapped(_per_row("currency", currency, n, str), _item_field("currency"))
+    currencies = mapped(_per_row("currency", currency, n, str), _item_field("currency"))
     amounts, has_value = _numbers(_per_row("value", value, n, ()))
     masses, has_mass = _numbers(_per_row("net_mass", net_mass, n, ()))
     descriptions = None
     if description is not None and (t.keywords.out_atoms or "present:description" in t.lookups):
-        descriptions = _mapped(_per_row("description", description, n, ()), _text)
+        descriptions = mapped(_per_row("description", description, n, ()), _text)
     days = _per_row("date", date, n, dt.date)
     ordinals = array("i", _mapped(days, lambda d: d.toordinal()))
     missing: list[None] = [None] * n
@@ -219,15 +229,15 @@ def screen(
             present[name] = [True if f else None for f in _per_row(name, flags, n, bool)]
     for name in t.lookups:
         if name == "jur":
-            cols[name] = _mapped(_per_row(name, jurisdiction, n, str), _decl_field("jurisdiction"))
+            cols[name] = mapped(_per_row(name, jurisdiction, n, str), _decl_field("jurisdiction"))
         elif name == "export":
             cols[name] = countries["export_country"]
         elif name in countries:
             cols[name] = countries[name]
         elif name == "regime":
-            cols[name] = _mapped(_per_row(name, regime, n, str), _decl_field("regime"))
+            cols[name] = mapped(_per_row(name, regime, n, str), _decl_field("regime"))
         elif name == "dtype":
-            cols[name] = _mapped(
+            cols[name] = mapped(
                 _per_row(name, declaration_type, n, str), _decl_field("declaration_type")
             )
         else:
@@ -236,7 +246,9 @@ def screen(
     if documents is not None and t.doc_atoms:
         docs = [_document_keys(d) for d in _per_row("documents", documents, n, ())]
     adds = None
-    if additional_codes is not None and len(t.additional_atoms):
+    if additional_codes is not None and len(t.additional_atoms) and normalized:
+        adds = list(_per_row("additional_codes", additional_codes, n, ()))
+    elif additional_codes is not None and len(t.additional_atoms):
         adds = [
             tuple((tariff_digits(c) or c) for c in codes_of)
             for codes_of in _per_row("additional_codes", additional_codes, n, ())
