@@ -164,3 +164,42 @@ def test_columns_of_different_lengths_are_a_usage_error() -> None:
 def test_an_empty_screen_has_no_matches() -> None:
     result = screen([], "US", [], [], [], [], [], [], "USD", [], dt.date(2025, 1, 1))
     assert len(result) == 0 and list(result) == []
+
+
+def test_normalized_columns_give_the_same_matches(tmp_path: Any) -> None:
+    """`normalized=True` uses the reader's columns as given, with the matches of normalizing."""
+    import io
+    import sys
+    from pathlib import Path
+
+    from alcheck.formats import write_wco_xml
+    from alcheck.formats.wco_columns import read_wco_columns
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from workload import declarations
+
+    out = io.BytesIO()
+    write_wco_xml(declarations(600, 8), out)
+    path = tmp_path / "w.xml"
+    path.write_bytes(out.getvalue())
+    rules = RuleSet.default()
+    (b,) = read_wco_columns(path, batch_items=10_000)
+    decl_of = [k for k in range(b.n_declarations) for _ in range(b.first[k], b.first[k + 1])]
+    days = [b.entry_date[k] or dt.date(2026, 1, 1) for k in decl_of]
+    columns = (
+        b.tariff, [b.jurisdiction[k] for k in decl_of], b.origin, b.export_country, b.smelt1,
+        b.smelt2, b.cast, b.value, b.currency, b.net_mass_kg, days,
+    )  # fmt: skip
+    keywords: dict[str, Any] = {
+        "description": b.description,
+        "regime": [b.regime[k] for k in decl_of],
+        "declaration_type": [b.declaration_type[k] for k in decl_of],
+        "documents": [d + b.decl_documents[k] for d, k in zip(b.documents, decl_of, strict=True)],
+        "additional_codes": b.additional_codes,
+        "declaration_rates": [b.exchange_rates[k] for k in decl_of],
+        "rules": rules,
+    }
+    plain = screen(*columns, **keywords)
+    given = screen(*columns, **keywords, normalized=True)
+    assert len(plain) > 500
+    assert list(given) == list(plain)
