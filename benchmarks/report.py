@@ -53,6 +53,9 @@ def main(path: str) -> None:
         ("match synthetic (cython) / plain loop", "match[cython-synthetic]", "plain_python_loop"),
         ("screen synthetic (whole path) / rule-engine", "alcheck_screen", "rule_engine"),
         ("screen synthetic (whole path) / plain loop", "alcheck_screen", "plain_python_loop"),
+        ("screen_xml (gateway) / lxml parse (items/s)", "screen_xml", "lxml_parse"),
+        ("column reader (cython) / lxml parse", "read_columns[cython]", "lxml_parse"),
+        ("column reader: cython / twin", "read_columns[cython]", "read_columns[python]"),
         ("read+validate / lxml parse (items/s)", "read_validate", "lxml_parse"),
         ("read only / lxml parse (items/s)", "read", "lxml_parse"),
     ]  # fmt: skip

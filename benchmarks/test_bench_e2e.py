@@ -5,6 +5,7 @@ Run: pytest benchmarks/test_bench_e2e.py --benchmark-only
 
 from __future__ import annotations
 
+import importlib
 import io
 import tracemalloc
 from pathlib import Path
@@ -14,7 +15,8 @@ import pytest
 from lxml import etree
 
 from alcheck.engine import iter_findings
-from alcheck.formats import read, write_wco_xml
+from alcheck.formats import read, wco_columns, write_wco_xml
+from alcheck.formats.wco_columns import read_wco_columns
 from alcheck.gateway import screen_xml
 from alcheck.ruleset import RuleSet
 from conftest import per_item
@@ -75,6 +77,26 @@ def test_screen_xml(
     found = benchmark.pedantic(run, rounds=3, iterations=1)
     assert found == expected
     benchmark.extra_info["findings"] = found
+
+
+@pytest.mark.parametrize("implementation", ["cython", "python"])
+def test_read_columns(
+    benchmark: Any, xml_bytes: bytes, tmp_path_factory: Any, implementation: str
+) -> None:
+    """The gateway's column reader alone, with the compiled goods-item walker or its twin."""
+    path: Path = tmp_path_factory.mktemp("xml") / "e2e.xml"
+    path.write_bytes(xml_bytes)
+    module = "alcheck.formats._wcoitem" + ("" if implementation == "cython" else "_py")
+    saved = wco_columns.item_kernel
+    wco_columns.item_kernel = importlib.import_module(module)
+    try:
+        per_item(benchmark, N_XML_ITEMS)
+        items = benchmark.pedantic(
+            lambda: sum(len(b) for b in read_wco_columns(path)), rounds=3, iterations=1
+        )
+    finally:
+        wco_columns.item_kernel = saved
+    assert items == N_XML_ITEMS
 
 
 @pytest.mark.parametrize("n_items", [10_000, 100_000])
