@@ -54,6 +54,7 @@ def main(path: str) -> None:
         ("screen synthetic (whole path) / rule-engine", "alcheck_screen", "rule_engine"),
         ("screen synthetic (whole path) / plain loop", "alcheck_screen", "plain_python_loop"),
         ("screen_xml (gateway) / lxml parse (items/s)", "screen_xml", "lxml_parse"),
+        ("scan_xml (verdicts) / lxml parse (items/s)", "scan_xml", "lxml_parse"),
         ("column reader (cython) / lxml parse", "read_columns[cython]", "lxml_parse"),
         ("column reader: cython / twin", "read_columns[cython]", "read_columns[python]"),
         ("read+validate / lxml parse (items/s)", "read_validate", "lxml_parse"),

@@ -17,7 +17,7 @@ from lxml import etree
 from alcheck.engine import iter_findings
 from alcheck.formats import read, wco_columns, write_wco_xml
 from alcheck.formats.wco_columns import read_wco_columns
-from alcheck.gateway import screen_xml
+from alcheck.gateway import scan_xml, screen_xml
 from alcheck.ruleset import RuleSet
 from conftest import per_item
 from workload import declarations
@@ -73,6 +73,23 @@ def test_screen_xml(
 
     def run() -> int:
         return sum(1 for _ in screen_xml(path, rules=bundled))
+
+    found = benchmark.pedantic(run, rounds=3, iterations=1)
+    assert found == expected
+    benchmark.extra_info["findings"] = found
+
+
+def test_scan_xml(
+    benchmark: Any, xml_bytes: bytes, bundled: RuleSet, tmp_path_factory: Any
+) -> None:
+    """The gateway's verdicts (`scan_xml`): every finding known and counted, none built."""
+    path: Path = tmp_path_factory.mktemp("xml") / "e2e.xml"
+    path.write_bytes(xml_bytes)
+    per_item(benchmark, N_XML_ITEMS)
+    expected = _read_validate(xml_bytes, bundled)
+
+    def run() -> int:
+        return sum(batch.count() for batch in scan_xml(path, rules=bundled))
 
     found = benchmark.pedantic(run, rounds=3, iterations=1)
     assert found == expected

@@ -291,7 +291,8 @@ def test_items_passed_over_as_clean_have_no_builtin_finding(
     edges: Path, workload_file: Path
 ) -> None:
     """`clean_items` lets the gateway skip the built-in item checks: it must never hide one."""
-    from alcheck.gateway import _Batch
+    from alcheck.engine import Options
+    from alcheck.gateway import ScreenedBatch, _Shared
 
     rules = alcheck.RuleSet.default()
     paths = [edges, workload_file, *CORPUS_FILES[:60]]
@@ -303,7 +304,7 @@ def test_items_passed_over_as_clean_have_no_builtin_finding(
             continue
         for batch in batches:
             for lang in ("en", "fr"):
-                checker = _Batch(batch, rules, lang, {})
+                checker = ScreenedBatch(batch, _Shared(rules, lang, Options(), None, None))
                 clean = checker.clean_items()
                 for k in range(batch.n_declarations):
                     for row in range(batch.first[k], batch.first[k + 1]):
@@ -311,3 +312,24 @@ def test_items_passed_over_as_clean_have_no_builtin_finding(
                         assert not (clean[row] and found), (path, row, found)
                         dirty += not clean[row]
     assert dirty > 10
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"select": ["US-", "CAT-"], "severity": {"US-": "info"}}])
+def test_scan_xml_knows_every_finding_before_building_it(
+    workload_file: Path, kwargs: dict[str, Any]
+) -> None:
+    """`scan_xml` batches count and locate the findings `screen_xml` yields, unbuilt."""
+    batches = list(alcheck.scan_xml(workload_file, batch_items=500, **kwargs))
+    assert len(batches) > 1
+    findings = list(screen_xml(workload_file, batch_items=500, **kwargs))
+    assert sum(b.count() for b in batches) == len(findings)
+    built = [f for b in batches for f in b.findings()]
+    assert [_comparable(f) for f in built] == [_comparable(f) for f in findings]
+    builtin_ids = {f.rule_id for b in batches for found in b.builtin for f in found}
+    rule_findings = [f for f in findings if f.rule_id not in builtin_ids]
+    matches = [
+        (b.columns.line[row], rule_id, severity) for b in batches
+        for row, rule_id, severity in b.rule_matches()
+    ]  # fmt: skip
+    assert matches == [(f.item_line, f.rule_id, f.severity) for f in rule_findings]
+    assert len(matches) > 100

@@ -1,7 +1,7 @@
 """alcheck: check customs import declarations for aluminum products.
 
 Read declarations (`read`), check them (`validate`), and report the findings.
-`IMPLEMENTATION` says which matching kernel loaded: "cython" or "python".
+`IMPLEMENTATION` says which kernels loaded: "cython" or "python".
 """
 
 __version__ = "0.1.0"
@@ -20,7 +20,7 @@ from .errors import (
 from .explain import Explanation, explain
 from .findings import CheckClass, Finding, Severity
 from .formats import read
-from .gateway import screen_xml
+from .gateway import ScreenedBatch, scan_xml, screen_xml
 from .model import Declaration, Document, ExchangeRate, GoodsItem, Location, Party, Regime
 from .ruleset import RuleSet
 from .screen import ScreenResult, screen
@@ -46,12 +46,14 @@ __all__ = [
     "RulePackError",
     "RuleSet",
     "ScreenResult",
+    "ScreenedBatch",
     "Severity",
     "UsageError",
     "__version__",
     "check",
     "explain",
     "screen",
+    "scan_xml",
     "screen_xml",
     "iter_findings",
     "read",

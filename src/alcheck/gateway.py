@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -37,7 +38,7 @@ from .findings import Finding, Severity
 from .formats.wco_columns import WcoColumns, read_wco_columns
 from .model import Location, tariff_digits, trusted
 from .ruleset import CompiledRule, Rates, RuleSet
-from .screen import screen
+from .screen import ScreenResult, screen
 
 _NAN = math.nan
 # GoodsItem fields a rule may name, and the batch column that holds each.
@@ -67,6 +68,32 @@ def screen_xml(
 
     Keywords as for `validate`. Reads the file in batches of about `batch_items` goods items.
     """
+    for batch in scan_xml(
+        path, rules=rules, as_of=as_of, rates=rates, lang=lang, select=select, ignore=ignore,
+        severity=severity, batch_items=batch_items,
+    ):  # fmt: skip
+        yield from batch.findings()
+
+
+def scan_xml(
+    path: str | Path,
+    *,
+    rules: RuleSet | None = None,
+    as_of: dt.date | None = None,
+    rates: Rates | None = None,
+    lang: str = "en",
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    severity: Mapping[str, Severity | str] | None = None,
+    batch_items: int = 4096,
+) -> Iterator[ScreenedBatch]:
+    """Yield a WCO XML file in screened batches: every finding known, built on request.
+
+    Keywords as for `screen_xml`. Each `ScreenedBatch` knows which rules held on which goods
+    items and holds the built-in checks' findings (rare); the rule findings, with their
+    messages and citations, are built by `ScreenedBatch.findings()` only when asked, so a
+    gateway pays for them only on the lines it shows.
+    """
     if lang not in LANGS:
         raise UsageError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
     rs = rules if rules is not None else RuleSet.default()
@@ -74,9 +101,9 @@ def screen_xml(
         tuple(select), tuple(ignore),
         {k: Severity(v) for k, v in severity.items()} if severity else None,
     )  # fmt: skip
-    prepared: dict[int, _Prepared | None] = {}
+    shared = _Shared(rs, lang, options, rates, as_of)
     for batch in read_wco_columns(path, batch_items=batch_items):
-        yield from _Batch(batch, rs, lang, prepared).findings(options, rates, as_of)
+        yield ScreenedBatch(batch, shared)
 
 
 def _floats(values: Sequence[Decimal | None]) -> list[float]:
@@ -116,21 +143,105 @@ def _prepare(rule: CompiledRule, lang: str, options: Options) -> _Prepared | Non
     )  # fmt: skip
 
 
-class _Batch:
-    """The findings of one column batch."""
+class _Shared:
+    """What every batch of one scan shares: rules, language, options and prepared rules."""
 
     def __init__(
-        self, batch: WcoColumns, rs: RuleSet, lang: str, prepared: dict[int, _Prepared | None]
-    ) -> None:
-        self.b = batch
-        self.rs = rs
-        self.lang = lang
-        self.prepared = prepared
+        self, rs: RuleSet, lang: str, options: Options, rates: Rates | None,
+        as_of: dt.date | None,
+    ) -> None:  # fmt: skip
+        self.rs, self.lang, self.options, self.rates, self.as_of = rs, lang, options, rates, as_of
+        self.prepared: dict[int, _Prepared | None] = {}
+
+    def rule(self, r: int) -> _Prepared | None:
+        """Return rule entry r prepared for findings, or None when it is not selected."""
+        if r not in self.prepared:
+            self.prepared[r] = _prepare(self.rs.rules[r], self.lang, self.options)
+        return self.prepared[r]
+
+
+class ScreenedBatch:
+    """One batch of a WCO XML file, screened: its matches and built-in findings, no messages.
+
+    columns: the batch as read (declarations and their goods items as parallel lists).
+    matches: the rule entries that held on each goods item (rows index the items; rules
+    not selected are included, see `rule_matches`).
+    builtin: per declaration, the built-in checks' findings, already built.
+    """
+
+    def __init__(self, columns: WcoColumns, shared: _Shared) -> None:
+        self.columns = self.b = columns
+        self.shared = shared
+        self.rs, self.lang = shared.rs, shared.lang
         self.clean: list[bool] | None = None
         self.locations: dict[int | None, Location] = {}
         self.decl_of: list[int] = []
-        for k in range(batch.n_declarations):
-            self.decl_of.extend([k] * (batch.first[k + 1] - batch.first[k]))
+        for k in range(columns.n_declarations):
+            self.decl_of.extend([k] * (columns.first[k + 1] - columns.first[k]))
+        today = dt.date.today()
+        self.days = [shared.as_of or d or today for d in columns.entry_date]
+        self.matches = self._screen()
+        options = shared.options
+        self.builtin: list[tuple[Finding, ...]] = []
+        for k in range(columns.n_declarations):
+            model = columns.model[k]
+            if model is None:
+                found: Iterator[Finding] = self._builtin(k)
+            else:
+                found = (self.pathless(f) for f in builtin_findings(model, self.lang))
+            self.builtin.append(tuple(options.regrade(f) for f in found if options.keep(f.rule_id)))
+
+    def _screen(self) -> ScreenResult:
+        b, rs, decl_of, days = self.b, self.rs, self.decl_of, self.days
+        if not (len(b) and rs.rules):
+            return ScreenResult(array("i"), array("i"), array("b"), rs)
+        return screen(
+            b.tariff,
+            [b.jurisdiction[k] for k in decl_of],
+            b.origin,
+            b.export_country,
+            b.smelt1,
+            b.smelt2,
+            b.cast,
+            _floats(b.value),
+            b.currency,
+            _floats(b.net_mass_kg),
+            [days[k] for k in decl_of],
+            description=b.description,
+            regime=[b.regime[k] for k in decl_of],
+            declaration_type=[b.declaration_type[k] for k in decl_of],
+            documents=[
+                docs + b.decl_documents[k] for docs, k in zip(b.documents, decl_of, strict=True)
+            ],
+            additional_codes=b.additional_codes,
+            rules=rs,
+            rates=self.shared.rates,
+            gross_mass=_floats(b.gross_mass_kg),
+            supplementary_quantity=_floats(b.supplementary_quantity),
+            importer=[b.importer[k] for k in decl_of],
+            exporter=[b.exporter[k] for k in decl_of],
+            manufacturer=[b.manufacturer[k] for k in decl_of],
+            declaration_rates=[b.exchange_rates[k] for k in decl_of],
+            normalized=True,
+        )
+
+    def rule_matches(self) -> Iterator[tuple[int, str, Severity]]:
+        """Yield (item row, rule id, severity) of each rule finding, in `findings` order.
+
+        The severity is the rule's after overrides, or info where the rule could not be
+        evaluated (a missing rate or number). Rules not selected are left out.
+        """
+        shared = self.shared
+        for row, r, status in zip(
+            self.matches.rows, self.matches.rules, self.matches.status, strict=True
+        ):
+            p = shared.rule(r)
+            if p is not None:
+                yield row, p.rule.id, p.severity if status == 1 else Severity.INFO
+
+    def count(self) -> int:
+        """Return how many findings `findings()` would yield, without building them."""
+        return sum(map(len, self.builtin)) + sum(1 for _ in self.rule_matches())
 
     def loc(self, line: int | None) -> Location:
         where = self.locations.get(line)
@@ -139,70 +250,32 @@ class _Batch:
             where = self.locations[line] = trusted(Location, values, _LOCATION_GIVEN)
         return where
 
-    def findings(
-        self, options: Options, rates: Rates | None, as_of: dt.date | None
-    ) -> Iterator[Finding]:
-        b, rs, decl_of = self.b, self.rs, self.decl_of
-        today = dt.date.today()
-        days = [as_of or d or today for d in b.entry_date]
-        matches: dict[int, list[tuple[int, int]]] = {}
-        if len(b) and rs.rules:
-            result = screen(
-                b.tariff,
-                [b.jurisdiction[k] for k in decl_of],
-                b.origin,
-                b.export_country,
-                b.smelt1,
-                b.smelt2,
-                b.cast,
-                _floats(b.value),
-                b.currency,
-                _floats(b.net_mass_kg),
-                [days[k] for k in decl_of],
-                description=b.description,
-                regime=[b.regime[k] for k in decl_of],
-                declaration_type=[b.declaration_type[k] for k in decl_of],
-                documents=[
-                    docs + b.decl_documents[k] for docs, k in zip(b.documents, decl_of, strict=True)
-                ],
-                additional_codes=b.additional_codes,
-                rules=rs,
-                rates=rates,
-                gross_mass=_floats(b.gross_mass_kg),
-                supplementary_quantity=_floats(b.supplementary_quantity),
-                importer=[b.importer[k] for k in decl_of],
-                exporter=[b.exporter[k] for k in decl_of],
-                manufacturer=[b.manufacturer[k] for k in decl_of],
-                declaration_rates=[b.exchange_rates[k] for k in decl_of],
-                normalized=True,
-            )
-            for row, r, status in zip(result.rows, result.rules, result.status, strict=True):
-                matches.setdefault(row, []).append((r, status))
+    def findings(self) -> Iterator[Finding]:
+        """Yield the batch's findings, as `validate` orders them: per declaration, its
+        built-in findings, then each item's rule findings in rule order."""
+        b, days = self.b, self.days
+        rows, rules, status = self.matches.rows, self.matches.rules, self.matches.status
+        i, n = 0, len(rows)
         for k in range(b.n_declarations):
-            model = b.model[k]
-            if model is None:
-                builtin: Iterator[Finding] = self.builtin(k)
-            else:
-                builtin = (self.pathless(f) for f in builtin_findings(model, self.lang))
-            for f in builtin:
-                if options.keep(f.rule_id):
-                    yield options.regrade(f)
-            for row in range(b.first[k], b.first[k + 1]):
-                found = matches.get(row)
-                if found:
-                    yield from self.rule_findings(row, k, days[k], sorted(found), options)
+            yield from self.builtin[k]
+            end = b.first[k + 1]
+            while i < n and rows[i] < end:
+                row, j = rows[i], i
+                while j < n and rows[j] == row:
+                    j += 1
+                found = sorted(zip(rules[i:j], status[i:j], strict=True))
+                yield from self.rule_findings(row, k, days[k], found)
+                i = j
 
     def rule_findings(
-        self, row: int, k: int, day: dt.date, found: list[tuple[int, int]], options: Options
+        self, row: int, k: int, day: dt.date, found: list[tuple[int, int]]
     ) -> Iterator[Finding]:
         """Yield the findings of the rule entries that matched one item, in entry order."""
-        b, rules, prepared, lang = self.b, self.rs.rules, self.prepared, self.lang
+        b, lang, shared, options = self.b, self.lang, self.shared, self.shared.options
         values: dict[str, Any] | None = None
         sources, item_line = b.item_sources[row], b.item_line[row]
         for r, status in found:
-            if r not in prepared:
-                prepared[r] = _prepare(rules[r], lang, options)
-            p = prepared[r]
+            p = shared.rule(r)
             if p is None:
                 continue
             rule = p.rule
@@ -265,7 +338,7 @@ class _Batch:
         """Return the message values of an item, as `engine._item_values` does."""
         return {name: get(self, row, k, judged_on) for name, get in _VALUES.items()}
 
-    def builtin(self, k: int) -> Iterator[Finding]:
+    def _builtin(self, k: int) -> Iterator[Finding]:
         """Yield the built-in checks' findings of declaration k, in `builtin_findings` order."""
         b, lang = self.b, self.lang
         decl_id = b.decl_id[k]
@@ -377,28 +450,28 @@ class _Batch:
                 yield item_finding("CAT-TARIFF", "tariff_declared", tariff, problem=problem)
 
 
-def _hs6(batch: _Batch, row: int) -> str | None:
+def _hs6(batch: ScreenedBatch, row: int) -> str | None:
     tariff = batch.b.tariff[row]
     digits = tariff_digits(tariff) if tariff is not None else None
     return digits[:6] if digits and len(digits) >= 6 and is_hs6(digits[:6]) else None
 
 
-def _unit_value(batch: _Batch, row: int) -> str | None:
+def _unit_value(batch: ScreenedBatch, row: int) -> str | None:
     value, mass = batch.b.value[row], batch.b.net_mass_kg[row]
     return f"{value / mass:.4f}" if value is not None and mass else None
 
 
-def _documents(batch: _Batch, row: int, k: int) -> str | None:
+def _documents(batch: ScreenedBatch, row: int, k: int) -> str | None:
     documents = (*batch.b.documents[row], *batch.b.decl_documents[k])
     return ", ".join(t + (f":{i}" if i else "") for t, i in documents) or None
 
 
-def _hs_description(batch: _Batch, row: int) -> str | None:
+def _hs_description(batch: ScreenedBatch, row: int) -> str | None:
     hs6 = _hs6(batch, row)
     return hs_description(hs6) if hs6 else None
 
 
-_Getter = Callable[[_Batch, int, int, dt.date], Any]
+_Getter = Callable[[ScreenedBatch, int, int, dt.date], Any]
 # Each message value of an item, as `engine._item_values` computes it (same names, order).
 _VALUES: dict[str, _Getter] = {
     "id": lambda s, row, k, day: s.b.decl_id[k],
