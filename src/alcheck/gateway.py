@@ -374,32 +374,40 @@ class ScreenedBatch:
                 yield from self.item_builtin(row, k)
 
     def clean_items(self) -> list[bool]:
-        """Return, per item, whether no built-in check can fire on it (most items)."""
+        """Return, per item, whether no built-in check can fire on it (most items).
+
+        Each condition of `item_builtin` is looked for down a whole column (C-level loops);
+        an item any of them holds on is checked in full.
+        """
         if self.clean is not None:
             return self.clean
         b, lang = self.b, self.lang
-        country_columns = (b.origin, b.preferential_origin, b.export_country)
-        countries: set[str | None] = set().union(*country_columns)
-        metals: set[str | None] = set().union(b.smelt1, b.smelt2, b.cast)
-        bad = {c for c in countries if c is not None and not is_country(c)}
-        bad |= {m for m in metals if m is not None and not is_metal_country(m)}
-        bad |= {c for c in set(b.currency) if c is not None and not is_currency(c)}
-        jurisdiction = [b.jurisdiction[k] for k in self.decl_of]
-        clean = self.clean = []
-        for row, (tariff, description, origin) in enumerate(
-            zip(b.tariff, b.description, b.origin, strict=True)
-        ):
-            clean.append(
-                b.item_invalid[row] is None and tariff is not None and description is not None
-                and origin is not None
-                and not any(n is not None and n < 0 for n in (
-                    b.net_mass_kg[row], b.gross_mass_kg[row], b.value[row]))
-                and not (bad and bad.intersection((
-                    origin, b.preferential_origin[row], b.export_country[row], b.smelt1[row],
-                    b.smelt2[row], b.cast[row], b.currency[row])))
-                and _tariff_problem(tariff, jurisdiction[row], lang) is None
-            )  # fmt: skip
-        return clean
+        dirty: set[int] = {i for i, v in enumerate(b.item_invalid) if v is not None}
+        for column in (b.tariff, b.description, b.origin):
+            if None in column:
+                dirty.update(i for i, v in enumerate(column) if v is None)
+        for numbers in (b.net_mass_kg, b.gross_mass_kg, b.value):
+            dirty.update(i for i, n in enumerate(numbers) if n is not None and n < 0)
+        codes = (
+            (b.origin, is_country), (b.preferential_origin, is_country),
+            (b.export_country, is_country), (b.smelt1, is_metal_country),
+            (b.smelt2, is_metal_country), (b.cast, is_metal_country), (b.currency, is_currency),
+        )  # fmt: skip
+        for column, valid in codes:
+            bad = {c for c in set(column) if c is not None and not valid(c)}
+            if bad:
+                dirty.update(i for i, c in enumerate(column) if c in bad)
+        pairs = list(zip(b.tariff, (b.jurisdiction[k] for k in self.decl_of), strict=True))
+        wrong = {
+            (t, j) for t, j in set(pairs)
+            if t is not None and _tariff_problem(t, j, lang) is not None
+        }  # fmt: skip
+        if wrong:
+            dirty.update(i for i, pair in enumerate(pairs) if pair in wrong)
+        self.clean = [True] * len(b)
+        for i in dirty:
+            self.clean[i] = False
+        return self.clean
 
     def item_builtin(self, row: int, k: int) -> Iterator[Finding]:
         b, lang = self.b, self.lang
