@@ -241,7 +241,12 @@ class ScreenedBatch:
 
     def count(self) -> int:
         """Return how many findings `findings()` would yield, without building them."""
-        return sum(map(len, self.builtin)) + sum(1 for _ in self.rule_matches())
+        options = self.shared.options
+        if options.select or options.ignore:
+            matched = sum(1 for _ in self.rule_matches())
+        else:
+            matched = len(self.matches)
+        return sum(map(len, self.builtin)) + matched
 
     def loc(self, line: int | None) -> Location:
         where = self.locations.get(line)

@@ -180,8 +180,9 @@ def screen(
     (currency, to_currency, rate), used as the engine uses a declaration's own rates
     (after `rates`).
     normalized: True when every value is already as the model holds it (codes normalized,
-    blank text as None, additional codes as digits; as `read_wco_columns` gives them):
-    columns are then used as given, which saves normalizing each one.
+    blank text as None, additional codes as digits, documents as tuples of (type, id); as
+    `read_wco_columns` gives them): columns are then used as given, which saves
+    normalizing each one.
     """
     rs = rules if rules is not None else RuleSet.default()
     t = rs.tables
@@ -244,7 +245,11 @@ def screen(
             cols[name] = present.get(name.removeprefix("present:"), missing)
     docs = None
     if documents is not None and t.doc_atoms:
-        docs = [_document_keys(d) for d in _per_row("documents", documents, n, ())]
+        per_row = _per_row("documents", documents, n, ())
+        # Normalized documents are tuples (hashable), and rows repeat their declaration's.
+        docs = (
+            _mapped(per_row, _document_keys) if normalized else list(map(_document_keys, per_row))
+        )
     adds = None
     if additional_codes is not None and len(t.additional_atoms) and normalized:
         adds = list(_per_row("additional_codes", additional_codes, n, ()))
