@@ -79,6 +79,13 @@ def main(path: str) -> None:
                 f"(before reading {r['rss_before_bytes'] / 2**20:.1f} MiB), "
                 f"{r['items'] / r['child_seconds']:,.0f} items/s"
             )
+        if "gateway_peak_rss_bytes" in r:
+            print(
+                f"{'  the same file through screen_xml':52} "
+                f"peak RSS {r['gateway_peak_rss_bytes'] / 2**20:6.1f} MiB "
+                f"(before reading {r['gateway_rss_before_bytes'] / 2**20:.1f} MiB), "
+                f"{r['items'] / r['gateway_seconds']:,.0f} items/s"
+            )
         if "peak_bytes" in r:
             print(
                 f"{name:52} peak {r['peak_bytes'] / 2**20:8.1f} MiB "
