@@ -38,6 +38,13 @@ def xml_bytes() -> bytes:
     return _xml(N_XML_ITEMS, 11)
 
 
+def _on_disk(data: bytes, tmp_path_factory: Any) -> Path:
+    """Write the e2e file where the gateway reads it (a file, in the page cache after)."""
+    path: Path = tmp_path_factory.mktemp("xml") / "e2e.xml"
+    path.write_bytes(data)
+    return path
+
+
 def _read_validate(data: bytes, rs: RuleSet) -> int:
     return sum(1 for _ in iter_findings(read(io.BytesIO(data)), rules=rs))
 
@@ -68,8 +75,7 @@ def test_screen_xml(
     benchmark: Any, xml_bytes: bytes, bundled: RuleSet, tmp_path_factory: Any
 ) -> None:
     """The gateway path (`screen_xml`): columns straight from the file, findings built."""
-    path: Path = tmp_path_factory.mktemp("xml") / "e2e.xml"
-    path.write_bytes(xml_bytes)
+    path = _on_disk(xml_bytes, tmp_path_factory)
     per_item(benchmark, N_XML_ITEMS)
     expected = _read_validate(xml_bytes, bundled)
 
@@ -85,8 +91,7 @@ def test_scan_xml(
     benchmark: Any, xml_bytes: bytes, bundled: RuleSet, tmp_path_factory: Any
 ) -> None:
     """The gateway's verdicts (`scan_xml`): every finding known and counted, none built."""
-    path: Path = tmp_path_factory.mktemp("xml") / "e2e.xml"
-    path.write_bytes(xml_bytes)
+    path = _on_disk(xml_bytes, tmp_path_factory)
     per_item(benchmark, N_XML_ITEMS)
     expected = _read_validate(xml_bytes, bundled)
 
@@ -108,8 +113,7 @@ def test_gateway_interleaved_with_lxml(
     after another frees and re-faults its 25 MB tree). Interleaving gives each step the
     same conditions; report.py prints both ratios.
     """
-    path: Path = tmp_path_factory.mktemp("xml") / "e2e.xml"
-    path.write_bytes(xml_bytes)
+    path = _on_disk(xml_bytes, tmp_path_factory)
     times: dict[str, list[float]] = {"lxml": [], "scan": [], "screen": []}
     steps = {
         "lxml": lambda: etree.parse(io.BytesIO(xml_bytes)),
@@ -134,8 +138,7 @@ def test_read_columns(
     benchmark: Any, xml_bytes: bytes, tmp_path_factory: Any, implementation: str
 ) -> None:
     """The gateway's column reader alone, with the compiled goods-item walker or its twin."""
-    path: Path = tmp_path_factory.mktemp("xml") / "e2e.xml"
-    path.write_bytes(xml_bytes)
+    path = _on_disk(xml_bytes, tmp_path_factory)
     module = "alcheck.formats._wcoitem" + ("" if implementation == "cython" else "_py")
     saved = wco_columns.item_kernel
     wco_columns.item_kernel = importlib.import_module(module)

@@ -48,6 +48,17 @@ class Options:
     ignore: tuple[str, ...] = ()
     severity: Mapping[str, Severity] | None = None
 
+    @classmethod
+    def of_call(
+        cls, lang: str, select: Sequence[str], ignore: Sequence[str],
+        severity: Mapping[str, Severity | str] | None,
+    ) -> Options:  # fmt: skip
+        """Return the options of a `check`-like call; refuse a language alcheck lacks."""
+        if lang not in LANGS:
+            raise UsageError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+        grades = {k: Severity(v) for k, v in severity.items()} if severity else None
+        return cls(tuple(select), tuple(ignore), grades)
+
     def keep(self, rule_id: str) -> bool:
         """Tell whether a rule id passes select (prefixes; empty = all) and ignore."""
         if self.select and not any(rule_id.startswith(p) for p in self.select):
@@ -247,13 +258,8 @@ def check(
     batch_items: int = 4096,
 ) -> Iterator[DeclarationResult]:
     """Yield each declaration's result in input order, judging items in kernel batches."""
-    if lang not in LANGS:
-        raise UsageError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    options = Options.of_call(lang, select, ignore, severity)
     ruleset = rules if rules is not None else RuleSet.default()
-    options = Options(
-        tuple(select), tuple(ignore),
-        {k: Severity(v) for k, v in severity.items()} if severity else None,
-    )  # fmt: skip
     if isinstance(declarations, Declaration):
         declarations = (declarations,)
     pending: list[tuple[Declaration, dt.date, str]] = []

@@ -33,7 +33,6 @@ from .engine import (
     rule_finding,
     template_fields,
 )
-from .errors import UsageError
 from .findings import Finding, Severity
 from .formats.wco_columns import WcoColumns, read_wco_columns
 from .model import Location, tariff_digits, trusted
@@ -94,13 +93,8 @@ def scan_xml(
     messages and citations, are built by `ScreenedBatch.findings()` only when asked, so a
     gateway pays for them only on the lines it shows.
     """
-    if lang not in LANGS:
-        raise UsageError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    options = Options.of_call(lang, select, ignore, severity)
     rs = rules if rules is not None else RuleSet.default()
-    options = Options(
-        tuple(select), tuple(ignore),
-        {k: Severity(v) for k, v in severity.items()} if severity else None,
-    )  # fmt: skip
     shared = _Shared(rs, lang, options, rates, as_of)
     for batch in read_wco_columns(path, batch_items=batch_items):
         yield ScreenedBatch(batch, shared)
