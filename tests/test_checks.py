@@ -296,3 +296,16 @@ def test_any_string_as_a_code_is_a_finding_or_none_never_an_exception(
 def test_any_string_as_the_jurisdiction_never_raises(text: str) -> None:
     found = findings(header={"jurisdiction": text})
     assert {f.rule_id for f in found} <= {"CAT-COUNTRY", "CAT-TARIFF", "STR-REQUIRED"}
+
+
+def test_an_item_without_a_valid_line_is_named_by_its_position() -> None:
+    """`items[#2].…` names the second item when its line number is invalid, never `None`."""
+    second = ITEM | {"line": "two", "origin": "ZN", "smelt1": "RU", "documents": []}
+    decl = lenient_declaration(HEADER | {"items": [ITEM, second]})
+    findings = alcheck.validate(decl)
+    fields = {(f.rule_id, f.field) for f in findings if f.item_line is None and f.field}
+    assert ("SYN-VALUE", "items[#2].line") in fields
+    assert ("CAT-COUNTRY", "items[#2].origin") in fields
+    assert any(r.startswith("US-") and fld.startswith("items[#2].") for r, fld in fields)
+    assert not any("None" in (f.field or "") for f in findings)
+    assert all(f.field.startswith("items[1].") for f in findings if f.item_line == 1 and f.field)

@@ -212,6 +212,8 @@ def workload_file(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
 
 def test_edge_cases_columns_and_findings(edges: Path) -> None:
     assert _assert_columns_equal_models(edges) == 3
+    fields = [f.field or "" for f in screen_xml(edges)]
+    assert "items[#2].line" in fields and not any("None" in f for f in fields)
     found = _assert_same_findings(edges)
     rule_ids = {f.rule_id for f in screen_xml(edges)}
     assert {"SYN-VALUE", "CAT-COUNTRY", "CAT-CURRENCY", "STR-REQUIRED"} <= rule_ids

@@ -13,7 +13,7 @@ from . import __version__
 from .codes.countries import is_country, is_metal_country
 from .codes.currencies import is_currency
 from .codes.tariff import parse_tariff
-from .findings import CheckClass, Finding, Severity
+from .findings import CheckClass, Finding, Severity, item_field
 from .model import EXPECTED_TYPE, Declaration, GoodsItem, Location
 
 LANGUAGES = ("en", "fr", "es")
@@ -175,6 +175,7 @@ def _finding(
     item: GoodsItem | None,
     field: str,
     value: str | None,
+    position: int = 0,
     **extra: str,
 ) -> Finding:
     owner = item if item is not None else decl
@@ -187,6 +188,7 @@ def _finding(
         item_line=item.line if item is not None else None,
         location=owner.where(field.split("[", 1)[0]) or decl.location,
         in_item=item is not None,
+        item_position=position,
         **extra,
     )
 
@@ -201,9 +203,14 @@ def builtin_finding(
     item_line: int | None,
     location: Location | None,
     in_item: bool,
+    item_position: int = 0,
     **extra: str,
 ) -> Finding:
-    """Return the finding of a built-in check on `field` (of an item when `in_item`)."""
+    """Return the finding of a built-in check on `field` (of an item when `in_item`).
+
+    item_position: the item's 1-based position in its declaration, which names it when
+    its line number is missing (see `findings.item_field`).
+    """
     rule = BUILTIN_RULES[rule_id]
     lang = lang if lang in LANGUAGES else "en"
     base = field.split("[", 1)[0]
@@ -217,7 +224,7 @@ def builtin_finding(
         message=message,
         declaration_id=declaration_id,
         item_line=item_line,
-        field=f"items[{item_line}].{field}" if in_item else field,
+        field=item_field(item_line, item_position, field) if in_item else field,
         location=location,
         value=value,
         hint=rule.hint[lang],
@@ -256,32 +263,34 @@ def builtin_findings(decl: Declaration, lang: str = "en") -> Iterator[Finding]:
         for code in (rate.currency, rate.to_currency):
             if not is_currency(code):
                 yield _finding("CAT-CURRENCY", lang, decl, None, f"exchange_rates[{i}]", code)
-    for item in decl.items:
-        yield from _item_findings(decl, item, lang)
+    for position, item in enumerate(decl.items, 1):
+        yield from _item_findings(decl, item, lang, position)
 
 
-def _item_findings(decl: Declaration, item: GoodsItem, lang: str) -> Iterator[Finding]:
+def _item_findings(
+    decl: Declaration, item: GoodsItem, lang: str, position: int
+) -> Iterator[Finding]:
     for name, raw in item.invalid.items():
-        yield _finding("SYN-VALUE", lang, decl, item, name, raw)
+        yield _finding("SYN-VALUE", lang, decl, item, name, raw, position)
     for name, raw in item.unread.items():
-        yield _finding("SYN-UNKNOWN", lang, decl, item, name, raw)
+        yield _finding("SYN-UNKNOWN", lang, decl, item, name, raw, position)
     for name in _ITEM_REQUIRED:
         if getattr(item, name) is None and name not in item.invalid:
-            yield _finding("STR-REQUIRED", lang, decl, item, name, None)
+            yield _finding("STR-REQUIRED", lang, decl, item, name, None, position)
     for name in ("net_mass_kg", "gross_mass_kg", "value"):
         number = getattr(item, name)
         if number is not None and number < 0:
-            yield _finding("SYN-VALUE", lang, decl, item, name, str(number))
+            yield _finding("SYN-VALUE", lang, decl, item, name, str(number), position)
     for name in ("origin", "preferential_origin", "export_country"):
         code = getattr(item, name)
         if code is not None and not is_country(code):
-            yield _finding("CAT-COUNTRY", lang, decl, item, name, code)
+            yield _finding("CAT-COUNTRY", lang, decl, item, name, code, position)
     for name in ("smelt1", "smelt2", "cast"):
         code = getattr(item, name)
         if code is not None and not is_metal_country(code):
-            yield _finding("CAT-COUNTRY", lang, decl, item, name, code)
+            yield _finding("CAT-COUNTRY", lang, decl, item, name, code, position)
     if item.currency is not None and not is_currency(item.currency):
-        yield _finding("CAT-CURRENCY", lang, decl, item, "currency", item.currency)
+        yield _finding("CAT-CURRENCY", lang, decl, item, "currency", item.currency, position)
     if item.tariff_declared is not None:
         problem = tariff_problem(item.tariff_declared, decl.jurisdiction, lang)
         if problem is not None:
@@ -292,5 +301,6 @@ def _item_findings(decl: Declaration, item: GoodsItem, lang: str) -> Iterator[Fi
                 item,
                 "tariff_declared",
                 item.tariff_declared,
+                position,
                 problem=problem,
             )

@@ -16,7 +16,7 @@ from ._match import kernel
 from .checks import builtin_findings
 from .codes.hs import hs_description
 from .errors import UsageError
-from .findings import Finding, Severity
+from .findings import Finding, Severity, item_field
 from .model import Declaration, GoodsItem, Location
 from .ruleset import CompiledRule, Rates, RuleSet, encode
 
@@ -175,8 +175,8 @@ def citation_text(rule: CompiledRule) -> str:
 
 
 def _rule_finding(
-    rule: CompiledRule, decl: Declaration, item: GoodsItem, judged_on: dt.date, evaluated: bool,
-    lang: str, rates: Rates | None,
+    rule: CompiledRule, decl: Declaration, item: GoodsItem, position: int, judged_on: dt.date,
+    evaluated: bool, lang: str,
 ) -> Finding:  # fmt: skip
     values = _item_values(decl, item, judged_on)
     attr = rule.field
@@ -184,7 +184,8 @@ def _rule_finding(
     return rule_finding(
         rule, values, raw, evaluated=evaluated, lang=lang, currency=item.currency,
         has_value=item.value is not None, location=item.where(attr) or decl.location,
-        declaration_id=decl.id, item_line=item.line, judged_on=judged_on,
+        declaration_id=decl.id, item_line=item.line, item_position=position,
+        judged_on=judged_on,
     )  # fmt: skip
 
 
@@ -202,10 +203,12 @@ def rule_finding(
     rule: CompiledRule, values: Mapping[str, Any], raw: Any, *, evaluated: bool, lang: str,
     currency: str | None, has_value: bool, location: Location | None,
     declaration_id: str | None, item_line: int | None, judged_on: dt.date,
+    item_position: int = 0,
 ) -> Finding:  # fmt: skip
     """Return a rule's finding on one item, given the item's message values (`_item_values`).
 
     raw: the value of the rule's field on the item (None when it has no such field).
+    item_position: the item's 1-based position in its declaration (`findings.item_field`).
     """
     message = fill(getattr(rule.message, lang), values, rule.params, lang)
     if not evaluated:
@@ -220,7 +223,7 @@ def rule_finding(
         message=message,
         declaration_id=declaration_id,
         item_line=item_line,
-        field=f"items[{item_line}].{attr}",
+        field=item_field(item_line, item_position, attr),
         location=location,
         value=None
         if raw is None
@@ -288,11 +291,11 @@ def _run(
         found = [
             options.regrade(f) for f in builtin_findings(decl, lang) if options.keep(f.rule_id)
         ]
-        for item in decl.items:
+        for position, item in enumerate(decl.items, 1):
             for r, status in sorted(by_item.get(row, ())):
                 rule = rs.rules[r]
                 if options.keep(rule.id):
-                    f = _rule_finding(rule, decl, item, day, status == 1, lang, rates)
+                    f = _rule_finding(rule, decl, item, position, day, status == 1, lang)
                     found.append(options.regrade(f) if status == 1 else f)
             row += 1
         yield DeclarationResult(decl, day, source, tuple(found))

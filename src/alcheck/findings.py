@@ -57,3 +57,12 @@ class Finding(BaseModel):
     variant: int = 0
     evaluated: bool = True
     judged_on: dt.date | None = None
+
+
+def item_field(line: int | None, position: int, name: str) -> str:
+    """Return how a finding names a goods item's field: by its line, else by its position.
+
+    `items[3].origin` is the item whose line number is 3; `items[#2].origin` is the second
+    item of its declaration, for an item whose line number is missing or invalid.
+    """
+    return f"items[{line if line is not None else f'#{position}'}].{name}"

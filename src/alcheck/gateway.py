@@ -33,7 +33,7 @@ from .engine import (
     rule_finding,
     template_fields,
 )
-from .findings import Finding, Severity
+from .findings import Finding, Severity, item_field
 from .formats.wco_columns import WcoColumns, read_wco_columns
 from .model import Location, tariff_digits, trusted
 from .ruleset import CompiledRule, Rates, RuleSet
@@ -288,7 +288,7 @@ class ScreenedBatch:
                     rule, values, raw, evaluated=evaluated, lang=lang,
                     currency=b.currency[row], has_value=b.value[row] is not None,
                     location=location, declaration_id=b.decl_id[k], item_line=b.line[row],
-                    judged_on=day,
+                    judged_on=day, item_position=row - b.first[k] + 1,
                 )  # fmt: skip
                 yield options.regrade(f) if evaluated else f
                 continue
@@ -320,7 +320,8 @@ class ScreenedBatch:
                 "rule_id": rule.id, "severity": p.severity if evaluated else Severity.INFO,
                 "check_class": rule.check_class, "message": message,
                 "declaration_id": b.decl_id[k], "item_line": line,
-                "field": f"items[{line}].{rule.field}", "location": location,
+                "field": item_field(line, row - b.first[k] + 1, rule.field),
+                "location": location,
                 "value": None if raw is None else str(raw) if not isinstance(raw, tuple)
                 else ", ".join(map(str, raw)),
                 "citation": p.citation, "hint": p.hint, "pack": rule.pack.name,
@@ -348,7 +349,7 @@ class ScreenedBatch:
             line = sources.get(name.split("[", 1)[0], decl_line)
             return builtin_finding(
                 rule_id, lang, name, value, declaration_id=decl_id, item_line=None,
-                location=self.loc(line), in_item=False, **extra,
+                location=self.loc(line), in_item=False, item_position=0, **extra,
             )  # fmt: skip
 
         invalid = b.decl_invalid[k]
@@ -418,7 +419,8 @@ class ScreenedBatch:
         def item_finding(rule_id: str, name: str, value: str | None, **extra: str) -> Finding:
             return builtin_finding(
                 rule_id, lang, name, value, declaration_id=decl_id, item_line=line,
-                location=self.loc(item_sources.get(name, item_line)), in_item=True, **extra,
+                location=self.loc(item_sources.get(name, item_line)), in_item=True,
+                item_position=row - b.first[k] + 1, **extra,
             )  # fmt: skip
 
         invalid = b.item_invalid[row] or {}
