@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from alcheck.rules import load_bundled
+from alcheck.rules.schema import in_language
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,7 +58,8 @@ def render() -> str:
             cite = r.citation.instrument + (f", {r.citation.section}" if r.citation.section else "")
             cite = f"[{cite}]({r.citation.url})".replace("|", "\\|")
             caveat = (r.citation.caveat or "").replace("|", "\\|")
-            lines.append(f"| {r.severity.value} | {window} | {r.summary} | {cite} | {caveat} |")
+            summary = in_language(r.summary, "en")
+            lines.append(f"| {r.severity.value} | {window} | {summary} | {cite} | {caveat} |")
         lines.append("")
     return "\n".join(lines)
 

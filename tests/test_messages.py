@@ -18,9 +18,9 @@ def _prefix(template: str) -> str:
 
 
 @pytest.mark.parametrize("name", bundled_pack_names())
-def test_every_rule_has_translated_messages_and_hints(name: str) -> None:
+def test_every_rule_has_translated_messages_hints_and_summaries(name: str) -> None:
     for rule in load_bundled(name).rules:
-        for kind in ("message", "hint"):
+        for kind in ("message", "hint", "summary"):
             texts = getattr(rule, kind)
             values = [getattr(texts, lang) for lang in LANGS]
             assert all(v.strip() for v in values), (rule.id, kind)
@@ -130,3 +130,15 @@ def test_fill_equals_the_general_formatter(template: str, lang: str) -> None:
     params = (("limit", "40"), ("origin", "RU"))
     expected = _FORMAT[lang].format(template, **(values | dict(params)))
     assert fill(template, values, params, lang) == expected
+
+
+def test_builtin_summaries_and_explanations_speak_the_language() -> None:
+    for rule in BUILTIN_RULES.values():
+        assert len({rule.summary[lang] for lang in LANGS}) == 3, rule.id
+    fr = alcheck.explain("US-AIM-LICENSE", lang="fr").text()
+    es = alcheck.explain("CAT-COUNTRY", lang="es").text()
+    assert "en vigueur" in fr and "conseil :" not in fr and "    conseil: " in fr
+    assert "message:" not in es.replace("mensaje:", "") and "    mensaje: " in es
+    assert BUILTIN_RULES["CAT-COUNTRY"].summary["es"] in es
+    summary = next(r.summary for r in load_bundled("us").rules if r.id == "US-AIM-LICENSE")
+    assert not isinstance(summary, str) and summary.fr in fr

@@ -113,6 +113,14 @@ def test_every_problem_is_reported_not_only_the_first() -> None:
             ),
             "needs a currency",
         ),
+        (('summary = "Chinese foil"', 'summary = " "'), "summary is empty"),
+        (
+            (
+                'summary = "Chinese foil"',
+                'summary.en = "Chinese foil"\nsummary.fr = ""\nsummary.es = "hoja china"',
+            ),
+            "summary.fr is empty",
+        ),
     ],
 )
 def test_lint_problems(change: tuple[str, str], expected: str) -> None:
@@ -127,3 +135,13 @@ def test_bad_toml_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(RulePackError) as info:
         load_pack(path)
     assert str(path) in str(info.value) and "not valid TOML" in str(info.value)
+
+
+def test_a_summary_is_one_text_or_one_per_language() -> None:
+    plain = load_pack_text(GOOD, "local.toml").rules[0]
+    assert plain.summary == "Chinese foil"
+    three = (
+        'summary.en = "Chinese foil"\nsummary.fr = "feuille chinoise"\nsummary.es = "hoja china"'
+    )
+    rule = load_pack_text(GOOD.replace('summary = "Chinese foil"', three), "local.toml").rules[0]
+    assert not isinstance(rule.summary, str) and rule.summary.fr == "feuille chinoise"

@@ -21,14 +21,14 @@ LANGUAGES = ("en", "fr", "es")
 
 @dataclass(frozen=True)
 class BuiltinRule:
-    """A built-in check's id, grading, messages and hint."""
+    """A built-in check's id, grading, messages, hint and summary (each by language)."""
 
     id: str
     severity: Severity
     check_class: CheckClass
     messages: dict[str, str]
     hint: dict[str, str]
-    summary: str
+    summary: dict[str, str]
 
 
 BUILTIN_RULES: dict[str, BuiltinRule] = {
@@ -50,7 +50,20 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
                 ),
                 "es": "Corrija el valor en el sistema de origen y vuelva a exportar el archivo.",
             },
-            "a value of the wrong type (a mass that is not a number, a date that is not a date)",
+            {
+                "en": (
+                    "a value of the wrong type (a mass that is not a number, "
+                    "a date that is not a date)"
+                ),
+                "fr": (
+                    "une valeur du mauvais type (une masse qui n'est pas un nombre, "
+                    "une date qui n'est pas une date)"
+                ),
+                "es": (
+                    "un valor del tipo equivocado (una masa que no es un número, "
+                    "una fecha que no es una fecha)"
+                ),
+            },
         ),
         BuiltinRule(
             "SYN-UNKNOWN",
@@ -66,7 +79,11 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
                 "fr": "Vérifiez le nom du champ dans la description du format.",
                 "es": "Compruebe el nombre del campo en la descripción del formato.",
             },
-            "input alcheck does not model (an unknown key or column)",
+            {
+                "en": "input alcheck does not model (an unknown key or column)",
+                "fr": "une donnée qu'alcheck ne modélise pas (clé ou colonne inconnue)",
+                "es": "un dato que alcheck no modela (una clave o columna desconocida)",
+            },
         ),
         BuiltinRule(
             "CAT-COUNTRY",
@@ -88,7 +105,17 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
                     "(fundición y vertido admiten también UN y N/A)."
                 ),
             },
-            "a country code that is not ISO 3166-1 (or UN / N/A for smelt and cast)",
+            {
+                "en": "a country code that is not ISO 3166-1 (or UN / N/A for smelt and cast)",
+                "fr": (
+                    "un code de pays qui n'est pas ISO 3166-1 "
+                    "(ou UN / N/A pour la fonte et la coulée)"
+                ),
+                "es": (
+                    "un código de país que no es ISO 3166-1 "
+                    "(o UN / N/A para la fundición y el vertido)"
+                ),
+            },
         ),
         BuiltinRule(
             "CAT-CURRENCY",
@@ -104,7 +131,11 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
                 "fr": "Utilisez le code ISO 4217 à trois lettres, p. ex. USD, CAD, MXN, EUR.",
                 "es": "Use el código ISO 4217 de tres letras, p. ej. USD, CAD, MXN, EUR.",
             },
-            "a currency code that is not ISO 4217",
+            {
+                "en": "a currency code that is not ISO 4217",
+                "fr": "un code de devise qui n'est pas ISO 4217",
+                "es": "un código de moneda que no es ISO 4217",
+            },
         ),
         BuiltinRule(
             "CAT-TARIFF",
@@ -129,7 +160,19 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
                     "sus seis primeros dígitos deben ser una subpartida del SA 2022."
                 ),
             },
-            "a malformed tariff code for the jurisdiction, or an HS-6 part not in HS 2022",
+            {
+                "en": (
+                    "a malformed tariff code for the jurisdiction, or an HS-6 part not in HS 2022"
+                ),
+                "fr": (
+                    "un code tarifaire mal formé pour la juridiction, "
+                    "ou dont les six premiers chiffres ne sont pas dans le SH 2022"
+                ),
+                "es": (
+                    "un código arancelario mal formado para la jurisdicción, "
+                    "o cuyos seis primeros dígitos no están en el SA 2022"
+                ),
+            },
         ),
         BuiltinRule(
             "STR-REQUIRED",
@@ -145,7 +188,11 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
                 "fr": "Ajoutez la donnée manquante à la déclaration.",
                 "es": "Agregue el dato faltante a la declaración.",
             },
-            "a required field is missing",
+            {
+                "en": "a required field is missing",
+                "fr": "une donnée obligatoire est absente",
+                "es": "falta un dato obligatorio",
+            },
         ),
     )
 }

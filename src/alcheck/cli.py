@@ -35,6 +35,7 @@ from .report import (
 )
 from .rules import bundled_pack_names, load_pack
 from .rules.golden import run_golden_cases
+from .rules.schema import in_language
 from .ruleset import RuleSet
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -301,22 +302,32 @@ def _run_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# "(from DATE; N entries)" after each summary of `rules list`, by language.
+_LIST_WORDS = {
+    "en": ("from", "entry", "entries"),
+    "fr": ("depuis le", "entrée", "entrées"),
+    "es": ("desde el", "entrada", "entradas"),
+}
+
+
 def _run_rules_list(args: argparse.Namespace) -> int:
     rules = _ruleset(args.pack)
     lines = []
     for rid, b in BUILTIN_RULES.items():
         lines.append(
-            f"{rid:28} {b.severity.value:8} {b.check_class.value:10} builtin     {b.summary}"
+            f"{rid:28} {b.severity.value:8} {b.check_class.value:10} builtin     "
+            f"{b.summary[args.lang]}"
         )
     for rid in rules.ids():
         entries = rules.entries(rid)
         first = entries[0]
         levels = "/".join(dict.fromkeys(e.severity.value for e in entries))
         start = min(e.valid_from for e in entries)
-        count = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"
+        since, one, many = _LIST_WORDS[args.lang]
+        count = f"{len(entries)} {one if len(entries) == 1 else many}"
         lines.append(
             f"{rid:28} {levels:8} {first.check_class.value:10} {first.pack.name:11} "
-            f"{first.summary} (from {start}; {count})"
+            f"{in_language(first.summary, args.lang)} ({since} {start}; {count})"
         )
     sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_OK

@@ -8,7 +8,21 @@ from dataclasses import dataclass
 from .checks import BUILTIN_RULES
 from .errors import UsageError
 from .findings import CheckClass, Severity
+from .rules.schema import in_language
 from .ruleset import RuleSet
+
+# The labels of `Explanation.text`, by language.
+_LABELS = {
+    "en": {"pack": "pack", "always": "always", "open": "open", "in force": "in force",
+           "when": "when", "message": "message", "hint": "hint", "citation": "citation",
+           "caveat": "caveat"},
+    "fr": {"pack": "paquet", "always": "toujours", "open": "sans fin",
+           "in force": "en vigueur", "when": "quand", "message": "message",
+           "hint": "conseil", "citation": "source", "caveat": "réserve"},
+    "es": {"pack": "paquete", "always": "siempre", "open": "sin fin",
+           "in force": "en vigor", "when": "cuando", "message": "mensaje",
+           "hint": "sugerencia", "citation": "fuente", "caveat": "salvedad"},
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,24 +50,26 @@ class Explanation:
     pack: str
     pack_version: str | None
     entries: tuple[Entry, ...]
+    lang: str = "en"
 
     def text(self) -> str:
-        """Return the explanation as plain text for a terminal."""
+        """Return the explanation as plain text for a terminal, labelled in its language."""
+        say = _LABELS[self.lang]
         version = f" {self.pack_version}" if self.pack_version else ""
-        lines = [f"{self.rule_id} ({self.check_class.value}; pack {self.pack}{version})"]
+        lines = [f"{self.rule_id} ({self.check_class.value}; {say['pack']} {self.pack}{version})"]
         for n, e in enumerate(self.entries, start=1):
-            window = f"{e.valid_from or 'always'} – {e.valid_to or 'open'}"
+            window = f"{e.valid_from or say['always']} – {e.valid_to or say['open']}"
             head = f"[{n}] " if len(self.entries) > 1 else ""
-            lines.append(f"{head}{e.severity.value}, in force {window}: {e.summary}")
+            lines.append(f"{head}{e.severity.value}, {say['in force']} {window}: {e.summary}")
             if e.conditions:
                 conds = "; ".join(f"{k} = {v}" for k, v in e.conditions.items())
-                lines.append(f"    when: {conds}")
-            lines.append(f"    message: {e.message}")
-            lines.append(f"    hint: {e.hint}")
+                lines.append(f"    {say['when']}: {conds}")
+            lines.append(f"    {say['message']}: {e.message}")
+            lines.append(f"    {say['hint']}: {e.hint}")
             if e.citation:
-                lines.append(f"    citation: {e.citation}")
+                lines.append(f"    {say['citation']}: {e.citation}")
             if e.caveat:
-                lines.append(f"    caveat: {e.caveat}")
+                lines.append(f"    {say['caveat']}: {e.caveat}")
         return "\n".join(lines) + "\n"
 
 
@@ -64,10 +80,10 @@ def explain(rule_id: str, rules: RuleSet | None = None, lang: str = "en") -> Exp
     builtin = BUILTIN_RULES.get(rule_id)
     if builtin is not None:
         entry = Entry(
-            builtin.severity, None, None, builtin.summary, {}, builtin.messages[lang],
+            builtin.severity, None, None, builtin.summary[lang], {}, builtin.messages[lang],
             builtin.hint[lang], None, None, None,
         )  # fmt: skip
-        return Explanation(rule_id, builtin.check_class, "builtin", None, (entry,))
+        return Explanation(rule_id, builtin.check_class, "builtin", None, (entry,), lang)
     rs = rules if rules is not None else RuleSet.default()
     found = rs.entries(rule_id)
     if not found:
@@ -77,7 +93,7 @@ def explain(rule_id: str, rules: RuleSet | None = None, lang: str = "en") -> Exp
             r.severity,
             r.valid_from,
             r.valid_to,
-            r.summary,
+            in_language(r.summary, lang),
             r.when.model_dump(exclude_defaults=True),
             getattr(r.message, lang),
             getattr(r.hint, lang),
@@ -88,4 +104,6 @@ def explain(rule_id: str, rules: RuleSet | None = None, lang: str = "en") -> Exp
         for r in found
     )
     first = found[0]
-    return Explanation(rule_id, first.check_class, first.pack.name, first.pack.version, entries)
+    return Explanation(
+        rule_id, first.check_class, first.pack.name, first.pack.version, entries, lang
+    )

@@ -59,7 +59,7 @@ class CompiledRule:
     check_class: CheckClass
     valid_from: dt.date
     valid_to: dt.date | None
-    summary: str
+    summary: Messages | str
     field: str
     message: Messages
     hint: Messages

@@ -9,6 +9,7 @@ from typing import Any
 from .. import __version__
 from ..checks import BUILTIN_RULES
 from ..findings import Severity
+from ..rules.schema import in_language
 from ..ruleset import RuleSet
 from .run import RunReport
 
@@ -25,7 +26,7 @@ def _rule_descriptor(rule_id: str, rules: RuleSet, lang: str) -> dict[str, Any]:
     if builtin is not None:
         return {
             "id": rule_id,
-            "shortDescription": {"text": builtin.summary},
+            "shortDescription": {"text": builtin.summary[lang]},
             "help": {"text": builtin.hint[lang]},
             "defaultConfiguration": {"level": _LEVEL[builtin.severity]},
             "properties": {"class": builtin.check_class.value, "pack": "builtin"},
@@ -35,14 +36,14 @@ def _rule_descriptor(rule_id: str, rules: RuleSet, lang: str) -> dict[str, Any]:
     citations = []
     for e in entries:
         window = f"{e.valid_from} – {e.valid_to or 'open'}"
-        text = f"[{window}] {e.summary}. {e.citation.instrument}"
+        text = f"[{window}] {in_language(e.summary, lang)}. {e.citation.instrument}"
         text += f", {e.citation.section}" if e.citation.section else ""
         text += f" <{e.citation.url}>"
         text += f" Caveat: {e.citation.caveat}" if e.citation.caveat else ""
         citations.append(text)
     return {
         "id": rule_id,
-        "shortDescription": {"text": first.summary},
+        "shortDescription": {"text": in_language(first.summary, lang)},
         "fullDescription": {"text": "\n".join(citations)},
         "help": {"text": getattr(first.hint, lang) + "\n\n" + "\n".join(citations)},
         "helpUri": first.citation.url,

@@ -6,7 +6,7 @@ import string
 
 from ..codes.countries import is_country
 from ..model import Regime
-from .schema import COUNTRY_SLOTS, PRESENCE_FIELDS, Pack, Rule
+from .schema import COUNTRY_SLOTS, PRESENCE_FIELDS, Pack, Rule, in_language
 
 COUNTRY_SPECIALS = frozenset({"UN", "N/A", "MISSING", "INVALID"})
 REGIME_VALUES = frozenset({r.value for r in Regime} | {"MISSING"})
@@ -32,6 +32,9 @@ def _lint_rule(rule: Rule, where: str) -> list[str]:
     if not rule.citation.url.startswith(("https://", "http://")):
         problems.append(f"{where}: citation.url must be a web address")
     for lang in ("en", "fr", "es"):
+        if not in_language(rule.summary, lang).strip():
+            key = "summary" if isinstance(rule.summary, str) else f"summary.{lang}"
+            problems.append(f"{where}: {key} is empty")
         for kind, texts in (("message", rule.message), ("hint", rule.hint)):
             text = getattr(texts, lang)
             if not text.strip():

@@ -55,6 +55,11 @@ class Messages(_Strict):
     es: str
 
 
+def in_language(text: Messages | str, lang: str) -> str:
+    """Return a text in `lang`; a plain string (allowed for summaries) is every language's."""
+    return text if isinstance(text, str) else str(getattr(text, lang))
+
+
 class Citation(_Strict):
     """The legal source of a rule, and any caveat on how well it is verified."""
 
@@ -126,7 +131,7 @@ class Rule(_Strict):
     class_: CheckClass = Field(alias="class")
     valid_from: dt.date
     valid_to: dt.date | None = None
-    summary: str
+    summary: Messages | str
     field: str = "tariff_declared"
     when: Condition = Condition()
     message: Messages
