@@ -24,7 +24,7 @@ import alcheck.formats.wco_columns as wco_columns
 import alcheck.gateway as gateway
 from alcheck.engine import Options
 from alcheck.formats import write_wco_xml
-from workload import declarations
+from workload import wco_declarations
 
 
 def _median(step: Callable[[], object], rounds: int = 7) -> float:
@@ -50,7 +50,7 @@ class _NoMatches:
 
 def main() -> None:
     out = io.BytesIO()
-    write_wco_xml(declarations(20_000, 11), out)
+    write_wco_xml(wco_declarations(20_000, 11), out)
     data = out.getvalue()
     path = Path(tempfile.mkdtemp()) / "e2e.xml"
     path.write_bytes(data)

@@ -22,14 +22,14 @@ from alcheck.formats.wco_columns import read_wco_columns
 from alcheck.gateway import scan_xml, screen_xml
 from alcheck.ruleset import RuleSet
 from conftest import per_item
-from workload import declarations
+from workload import wco_declarations
 
 N_XML_ITEMS = 20_000
 
 
 def _xml(n_items: int, seed: int) -> bytes:
     out = io.BytesIO()
-    write_wco_xml(declarations(n_items, seed), out)
+    write_wco_xml(wco_declarations(n_items, seed), out)
     return out.getvalue()
 
 

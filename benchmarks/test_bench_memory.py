@@ -30,7 +30,7 @@ import pytest
 
 from alcheck.formats import write_wco_xml
 from alcheck.model import Declaration
-from workload import declaration_dicts
+from workload import declaration_dicts, wco_writable
 
 MIB = 2**20
 SIZES_MIB = (50, 200, 500)
@@ -63,7 +63,7 @@ def _batches(out: BinaryIO, min_bytes: int, counter: list[int]) -> Iterator[Decl
         for d in declaration_dicts(BATCH_ITEMS, seed=1000 + batch):
             d["id"] = f"B{batch:05d}-{d['id']}"
             counter[0] += len(d["items"])
-            yield Declaration.model_validate(d)
+            yield wco_writable(Declaration.model_validate(d))
         batch += 1
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from alcheck.formats.wco_xml import national_currency
 from alcheck.model import Declaration
 from alcheck.rules.schema import Pack
 
@@ -122,6 +123,26 @@ def declaration_dicts(n_items: int, seed: int = 2026) -> list[dict[str, Any]]:
 def declarations(n_items: int, seed: int = 2026) -> list[Declaration]:
     """Return validated declarations holding `n_items` items in all."""
     return [Declaration.model_validate(d) for d in declaration_dicts(n_items, seed)]
+
+
+def wco_declarations(n_items: int, seed: int = 2026) -> list[Declaration]:
+    """Return `declarations(n_items, seed)` as WCO XML can carry them.
+
+    A WCO exchange rate converts into the jurisdiction's national currency, so the
+    CAD→USD and MXN→USD rates of Canadian and Mexican entries cannot be written (the
+    writer refuses them); they are left out, and rules that need them report that they
+    could not be evaluated, as they would on the same entry filed in XML.
+    """
+    return [wco_writable(decl) for decl in declarations(n_items, seed)]
+
+
+def wco_writable(decl: Declaration) -> Declaration:
+    """Return a declaration without the exchange rates WCO XML cannot carry."""
+    national = national_currency(decl.jurisdiction)
+    kept = tuple(r for r in decl.exchange_rates if r.to_currency == national)
+    if kept == decl.exchange_rates:
+        return decl
+    return decl.model_copy(update={"exchange_rates": kept})
 
 
 # The exchange rates the workload's declarations carry, for callers that pass rates.

@@ -235,3 +235,29 @@ def test_format_override_and_detection(tmp_path: Path) -> None:
     (tmp_path / "junk").write_bytes(b"hello world\n")
     with pytest.raises(InputError, match="cannot tell the format"):
         list(read(tmp_path / "junk"))
+
+
+def test_the_writer_refuses_a_rate_the_profile_would_read_as_another() -> None:
+    """A WCO rate converts into the national currency: CAD→USD on a Canadian entry is refused."""
+    import io
+
+    import pytest
+
+    from alcheck import Declaration, UsageError
+    from alcheck.formats import read, write_wco_xml
+
+    base = {"id": "R-1", "jurisdiction": "CA", "entry_date": "2026-01-05", "items": []}
+    wrong = Declaration.model_validate(
+        base | {"exchange_rates": [{"currency": "USD", "to_currency": "EUR", "rate": "0.9"}]}
+    )
+    with pytest.raises(UsageError) as refused:
+        write_wco_xml([wrong], io.BytesIO())
+    message = str(refused.value)
+    assert "'R-1'" in message and "USD→EUR" in message and "CAD" in message
+    right = Declaration.model_validate(
+        base | {"exchange_rates": [{"currency": "USD", "to_currency": "CAD", "rate": "1.37"}]}
+    )
+    out = io.BytesIO()
+    write_wco_xml([right], out)
+    (back,) = read(io.BytesIO(out.getvalue()))
+    assert back.exchange_rates == right.exchange_rates

@@ -20,7 +20,7 @@ from alcheck.gateway import screen_xml
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared/corpora/hmrc-cds/examples/annotated_XML_samples"
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from workload import RATES, declarations  # noqa: E402
+from workload import RATES, wco_declarations  # noqa: E402
 
 CORPUS_FILES = sorted(CORPUS.rglob("*.xml")) if CORPUS.is_dir() else []
 
@@ -206,7 +206,7 @@ def edges(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def workload_file(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("gateway") / f"workload-{request.param}.xml"
     with path.open("wb") as out:
-        write_wco_xml(declarations(1500, request.param), out)
+        write_wco_xml(wco_declarations(1500, request.param), out)
     return path
 
 

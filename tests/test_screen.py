@@ -176,10 +176,10 @@ def test_normalized_columns_give_the_same_matches(tmp_path: Any) -> None:
     from alcheck.formats.wco_columns import read_wco_columns
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    from workload import declarations
+    from workload import wco_declarations
 
     out = io.BytesIO()
-    write_wco_xml(declarations(600, 8), out)
+    write_wco_xml(wco_declarations(600, 8), out)
     path = tmp_path / "w.xml"
     path.write_bytes(out.getvalue())
     rules = RuleSet.default()

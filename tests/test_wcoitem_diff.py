@@ -28,7 +28,7 @@ from alcheck.formats.wco_columns import WcoColumns, read_wco_columns
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from test_gateway import EDGES  # noqa: E402
-from workload import declarations  # noqa: E402
+from workload import wco_declarations  # noqa: E402
 
 pytestmark = pytest.mark.cython
 
@@ -77,7 +77,7 @@ def test_lines_beyond_65535(tmp_path: Path, kernels: tuple[ModuleType, ModuleTyp
     """libxml2 keeps lines above 65,535 in text nodes; the compiled reader finds them."""
     path = tmp_path / "long.xml"
     with path.open("wb") as out:
-        write_wco_xml(declarations(2500, 5), out)
+        write_wco_xml(wco_declarations(2500, 5), out)
     assert _assert_same(path, kernels, batch_items=1000) == 2500
     compiled, _ = kernels
     batches = _columns(path, compiled)

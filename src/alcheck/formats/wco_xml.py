@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from lxml import etree
 
-from ..errors import InputError, NotADeclarationError
+from ..errors import InputError, NotADeclarationError, UsageError
 from ..model import Declaration, Regime, lenient_declaration
 from ._xmlsafe import (
     HEAD_BYTES,
@@ -641,8 +641,10 @@ def _party(parent: etree._Element, name: str, party: Any) -> None:
 def declaration_element(decl: Declaration) -> etree._Element:
     """Return one declaration as an `md:MetaData` envelope in alcheck's profile.
 
-    Not representable, so not written: `unread`, a manufacturer's id, an exchange rate's
-    `to_currency` (implied by the jurisdiction) and the `sources`/`location` of values.
+    Not representable, so not written: `unread`, a manufacturer's id and the
+    `sources`/`location` of values. An exchange rate is written as the profile reads it,
+    into the jurisdiction's national currency; a rate into any other currency would be
+    read back as a different rate, so it is refused (`UsageError`), not written.
     """
     nsmap = {"md": MD_NS, None: DEC_NS, "p1": DS_NS}
     meta = etree.Element(_METADATA, nsmap=nsmap)  # type: ignore[arg-type]
@@ -663,7 +665,19 @@ def declaration_element(decl: Declaration) -> etree._Element:
         _write_statement(root, "MFR", decl.manufacturer.name)
     if (regime := _raw(decl, "regime")) is not None:
         _write_statement(root, "REGIME", regime)
+    national = national_currency(decl.jurisdiction)
     for rate in decl.exchange_rates:
+        if rate.to_currency != national:
+            where = f"declaration {decl.id!r}" if decl.id is not None else "a declaration"
+            into = f"{national}, the national currency of {decl.jurisdiction}" if national else (
+                f"the national currency of the jurisdiction ({decl.jurisdiction or 'none'}), "
+                "which alcheck does not know"
+            )  # fmt: skip
+            raise UsageError(
+                f"{where}: the exchange rate {rate.currency}→{rate.to_currency} cannot be "
+                f"written in WCO XML, where a rate converts into {into}; write JSON or CSV, "
+                "which keep it, or give the rate into the national currency"
+            )
         exchange = _sub(root, "CurrencyExchange")
         _sub(exchange, "CurrencyTypeCode", rate.currency)
         _sub(exchange, "RateNumeric", str(rate.rate))
