@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh machine (python3 with venv, a C compiler, PyPI):
 #   make demo   install alcheck into $(VENV) and check the bundled example files
-#   make test   install alcheck with its compiled kernel and the test tools; lint, type-check, test
+#   make test   install alcheck with its compiled kernels and the test tools; lint, type-check, test
 # Both install the package non-editably (`pip install .`): with the src layout the tests
 # import the installed package, so a missing compiled extension cannot hide.
 
@@ -22,8 +22,8 @@ demo: $(BIN)/python
 	$(BIN)/python -m pip install --quiet .
 	$(BIN)/alcheck check --fail-on never examples/
 
-# ALCHECK_IMPLEMENTATION=cython makes a failed build of the extension an error, and the
-# import check below proves the installed package loads it.
+# ALCHECK_IMPLEMENTATION=cython makes a failed build of an extension an error, and the
+# import check below proves the installed package loads them.
 test: $(BIN)/python
 	ALCHECK_IMPLEMENTATION=cython $(BIN)/python -m pip install --quiet ".[test]"
 	$(BIN)/python -c "import alcheck; assert alcheck.IMPLEMENTATION == 'cython', alcheck.IMPLEMENTATION"
