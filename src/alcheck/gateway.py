@@ -1,7 +1,9 @@
 """The gateway fast path: WCO XML to findings through columns, with no declaration models.
 
 `screen_xml` gives the findings `validate(read(path))` gives, in the same order, built
-only where a check or rule matched. Differences, by design (docs/api.md):
+only where a check or rule matched; `scan_xml` gives the same file as `ScreenedBatch`es
+in which every finding is known and the rule findings are built only on request.
+Differences from the model path, by design (docs/api.md):
 - a finding's `location` has the file and the line of the element that holds the value
   (as the engine's), but no `path`;
 - an amount or mass beyond the float range (above about 1.8e308) counts as unknown for
