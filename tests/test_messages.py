@@ -127,8 +127,8 @@ def test_fill_equals_the_general_formatter(template: str, lang: str) -> None:
 
     values = {"value": 12, "currency": None, "origin": "CN", "unit_value": "1.5000"}
     values |= {"documents": "AIM:1"}
-    params = (("limit", "40"), ("origin", "RU"))
-    expected = _FORMAT[lang].format(template, **(values | dict(params)))
+    params = {"limit": "40", "origin": "RU"}
+    expected = _FORMAT[lang].format(template, **(values | params))
     assert fill(template, values, params, lang) == expected
 
 

@@ -106,17 +106,12 @@ class _Formatter(string.Formatter):
 _FORMAT = {lang: _Formatter(word) for lang, word in _NONE.items()}
 
 
-def missing_word(lang: str) -> str:
-    """Return what a message says, in `lang`, where a value it names is missing."""
-    return _NONE[lang]
-
-
 # The placeholder names of each message template seen; None: a field that is not a plain
 # name (positional, dotted, indexed), which only the general formatter fills.
 _TEMPLATE_FIELDS: dict[str, tuple[str, ...] | None] = {}
 
 
-def template_fields(template: str) -> tuple[str, ...] | None:
+def _template_fields(template: str) -> tuple[str, ...] | None:
     """Return the placeholder names of a message template; None if one is not a name."""
     fields = _TEMPLATE_FIELDS.get(template, ())
     if fields == ():
@@ -126,22 +121,20 @@ def template_fields(template: str) -> tuple[str, ...] | None:
     return fields
 
 
-def fill(
-    template: str, values: Mapping[str, Any], params: Iterable[tuple[str, str]], lang: str
-) -> str:
-    """Return a message template filled from `params` (pairs), then `values`; missing: "none".
+def fill(template: str, values: Mapping[str, Any], params: Mapping[str, str], lang: str) -> str:
+    """Return a message template filled from `params`, then `values`; missing: "none".
 
-    Same result as the general formatter over `values | params`, with one dict lookup per
-    placeholder: messages are filled once per finding, millions of times at a gateway.
+    Same result as the general formatter over `values | params`, with one lookup per
+    placeholder: messages are filled once per finding, millions of times at a gateway, and
+    `values` may compute each value only when asked for it.
     """
-    fields = template_fields(template)
-    given = {**values, **dict(params)} if params else values
+    fields = _template_fields(template)
     if fields is None:
-        return _FORMAT[lang].format(template, **given)
+        return _FORMAT[lang].format(template, **{**values, **params})
     missing = _NONE[lang]
     data: dict[str, Any] = {}
     for name in fields:
-        value = given.get(name)
+        value = params[name] if name in params else values.get(name)
         data[name] = missing if value is None else value
     return template.format_map(data)
 
@@ -210,12 +203,13 @@ def rule_finding(
     raw: the value of the rule's field on the item (None when it has no such field).
     item_position: the item's 1-based position in its declaration (`findings.item_field`).
     """
-    message = fill(getattr(rule.message, lang), values, rule.params, lang)
+    params = dict(rule.params)
+    message = fill(getattr(rule.message, lang), values, params, lang)
     if not evaluated:
         message = not_evaluated(rule, currency, has_value, lang) + " — " + message
     attr = rule.field
     if attr == "documents":
-        raw = dict(rule.params).get("documents", values["documents"])
+        raw = params.get("documents", values["documents"])
     return Finding(
         rule_id=rule.id,
         severity=rule.severity if evaluated else Severity.INFO,

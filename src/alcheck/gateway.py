@@ -26,15 +26,7 @@ from .checks import builtin_finding, builtin_findings, tariff_problem
 from .codes.countries import is_country, is_metal_country
 from .codes.currencies import is_currency
 from .codes.hs import hs_description, is_hs6
-from .engine import (
-    LANGS,
-    Options,
-    citation_text,
-    missing_word,
-    not_evaluated,
-    rule_finding,
-    template_fields,
-)
+from .engine import Options, citation_text, fill, not_evaluated
 from .findings import Finding, Severity, item_field
 from .formats.wco_columns import WcoColumns, read_wco_columns
 from .model import Location, tariff_digits, trusted
@@ -111,9 +103,7 @@ class _Prepared:
     """What every finding of one rule entry shares, in one language and one grading."""
 
     rule: CompiledRule
-    lean: bool
     template: str
-    fields: tuple[str, ...]
     params: dict[str, str]
     severity: Severity
     column: str | None
@@ -122,18 +112,11 @@ class _Prepared:
 
 
 def _prepare(rule: CompiledRule, lang: str, options: Options) -> _Prepared | None:
-    """Return a rule's shared finding data, or None when the rule is not selected.
-
-    A template with other than plain names is not `lean`: its findings go through
-    `engine.rule_finding`.
-    """
+    """Return a rule's shared finding data, or None when the rule is not selected."""
     if not options.keep(rule.id):
         return None
-    template = getattr(rule.message, lang)
-    fields = template_fields(template)
-    lean = fields is not None
     return _Prepared(
-        rule, lean, template, fields or (), dict(rule.params),
+        rule, getattr(rule.message, lang), dict(rule.params),
         options.grade(rule.id, rule.severity), _RULE_FIELDS.get(rule.field),
         citation_text(rule), getattr(rule.hint, lang),
     )  # fmt: skip
@@ -272,8 +255,8 @@ class ScreenedBatch:
         self, row: int, k: int, day: dt.date, found: list[tuple[int, int]]
     ) -> Iterator[Finding]:
         """Yield the findings of the rule entries that matched one item, in entry order."""
-        b, lang, shared, options = self.b, self.lang, self.shared, self.shared.options
-        values: dict[str, Any] | None = None
+        b, lang, shared = self.b, self.lang, self.shared
+        values = _ItemValues(self, row, k, day)
         sources, item_line = b.item_sources[row], b.item_line[row]
         for r, status in found:
             p = shared.rule(r)
@@ -282,31 +265,8 @@ class ScreenedBatch:
             rule = p.rule
             location = self.loc(sources.get(rule.field, item_line))
             evaluated = status == 1
-            if not p.lean:
-                if values is None:
-                    values = self.values(row, k, day)
-                raw = getattr(b, p.column)[row] if p.column is not None else None
-                f = rule_finding(
-                    rule, values, raw, evaluated=evaluated, lang=lang,
-                    currency=b.currency[row], has_value=b.value[row] is not None,
-                    location=location, declaration_id=b.decl_id[k], item_line=b.line[row],
-                    judged_on=day, item_position=row - b.first[k] + 1,
-                )  # fmt: skip
-                yield options.regrade(f) if evaluated else f
-                continue
-            # `engine.rule_finding`, computing only the values the message names.
-            data: dict[str, Any] = {}
-            missing = _MISSING[lang]
-            for name in p.fields:
-                if name in p.params:
-                    value: Any = p.params[name]
-                elif values is not None:
-                    value = values.get(name)
-                else:
-                    getter = _VALUES.get(name)
-                    value = None if getter is None else getter(self, row, k, day)
-                data[name] = missing if value is None else value
-            message = p.template.format_map(data)
+            # `engine.rule_finding`, with the values a message names computed on demand.
+            message = fill(p.template, values, p.params, lang)
             if not evaluated:
                 currency = b.currency[row]
                 reason = not_evaluated(rule, currency, b.value[row] is not None, lang)
@@ -335,10 +295,6 @@ class ScreenedBatch:
         if f.location is None or f.location.path is None:
             return f
         return f.model_copy(update={"location": self.loc(f.location.line)})
-
-    def values(self, row: int, k: int, judged_on: dt.date) -> dict[str, Any]:
-        """Return the message values of an item, as `engine._item_values` does."""
-        return {name: get(self, row, k, judged_on) for name, get in _VALUES.items()}
 
     def _builtin(self, k: int) -> Iterator[Finding]:
         """Yield the built-in checks' findings of declaration k, in `builtin_findings` order."""
@@ -509,7 +465,24 @@ _VALUES: dict[str, _Getter] = {
 }
 _FINDING_GIVEN = frozenset(Finding.model_fields)
 _LOCATION_GIVEN = frozenset({"file", "line"})
-_MISSING = {lang: missing_word(lang) for lang in LANGS}
+
+
+class _ItemValues(Mapping[str, Any]):
+    """The message values of one item, each computed when a message asks for it."""
+
+    __slots__ = ("batch", "day", "k", "row")
+
+    def __init__(self, batch: ScreenedBatch, row: int, k: int, day: dt.date) -> None:
+        self.batch, self.row, self.k, self.day = batch, row, k, day
+
+    def __getitem__(self, name: str) -> Any:
+        return _VALUES[name](self.batch, self.row, self.k, self.day)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_VALUES)
+
+    def __len__(self) -> int:
+        return len(_VALUES)
 
 
 _problems: dict[tuple[str, str | None, str], str | None] = {}

@@ -38,6 +38,10 @@ class Location(BaseModel):
         return where
 
 
+_M = TypeVar("_M", bound=BaseModel)
+_setattr = object.__setattr__
+
+
 def trusted(cls: type[_M], values: dict[str, Any], given: frozenset[str]) -> _M:
     """Return a model holding `values` (every field, each already of its field's type) as is.
 
@@ -52,10 +56,6 @@ def trusted(cls: type[_M], values: dict[str, Any], given: frozenset[str]) -> _M:
     _setattr(model, "__pydantic_extra__", None)
     _setattr(model, "__pydantic_private__", None)
     return model
-
-
-_M = TypeVar("_M", bound=BaseModel)
-_setattr = object.__setattr__
 
 
 class Regime(StrEnum):
