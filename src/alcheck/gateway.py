@@ -478,6 +478,11 @@ class _ItemValues(Mapping[str, Any]):
     def __getitem__(self, name: str) -> Any:
         return _VALUES[name](self.batch, self.row, self.k, self.day)
 
+    def get(self, name: str, default: Any = None) -> Any:
+        """Return one value (None where the item has none); `engine.fill` asks this way."""
+        getter = _VALUES.get(name)
+        return default if getter is None else getter(self.batch, self.row, self.k, self.day)
+
     def __iter__(self) -> Iterator[str]:
         return iter(_VALUES)
 
