@@ -347,6 +347,7 @@ def _stream(source: Any, name: str, batch_items: int) -> Generator[WcoColumns, N
         tag=(_METADATA, _DECLARATION, _F + "ResponsibleCountryCode"),
         remove_comments=True,
         remove_pis=True,
+        remove_blank_text=True,
         **safe_parser_options(),
     )
     state = _Columns(name)

@@ -424,6 +424,7 @@ def _stream(source: Any, name: str) -> Iterator[Declaration]:
         events=("start", "end"),
         remove_comments=True,
         remove_pis=True,
+        remove_blank_text=True,
         **safe_parser_options(),
     )
     depth = 0
