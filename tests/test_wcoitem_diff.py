@@ -118,6 +118,8 @@ def text(draw: st.DrawFn, values: st.SearchStrategy[str] = VALUE) -> str:
 CODES = st.sampled_from(["1", "2", "CLS", "c2s", "CRC", " crc ", "", "X", "TSP", "TRC", "GN"])
 CODES |= st.sampled_from(["TRA", "tsp", "MFR", "REGIME", "KGM", " kgm", "TNE", "GRM", "LBR"])
 NUMBER = st.sampled_from(["12.5", " 3 ", "1 000", "-4", "abc", "1e3", "0", "", "NaN"])
+# Texts whose float the compiled reader parses itself; the twin takes float(Decimal).
+NUMBER |= st.sampled_from(["1_000", "1e400", "-1e-400", "0.1", "+.5", "-0", "9" * 30, "٣"])
 COUNTRY = st.sampled_from(["US", "usa", "CN", "ZN", "UN", "n/a", " ", "CAN", "XX"])
 
 

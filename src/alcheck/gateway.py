@@ -14,11 +14,9 @@ Differences from the model path, by design (docs/api.md):
 from __future__ import annotations
 
 import datetime as dt
-import math
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +31,6 @@ from .model import Location, tariff_digits, trusted
 from .ruleset import CompiledRule, Rates, RuleSet
 from .screen import ScreenResult, screen
 
-_NAN = math.nan
 # GoodsItem fields a rule may name, and the batch column that holds each.
 _RULE_FIELDS = {
     "line": "line", "description": "description", "tariff_declared": "tariff",
@@ -92,10 +89,6 @@ def scan_xml(
     shared = _Shared(rs, lang, options, rates, as_of)
     for batch in read_wco_columns(path, batch_items=batch_items):
         yield ScreenedBatch(batch, shared)
-
-
-def _floats(values: Sequence[Decimal | None]) -> list[float]:
-    return [_NAN if v is None else float(v) for v in values]
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,21 +175,22 @@ class ScreenedBatch:
             b.smelt1,
             b.smelt2,
             b.cast,
-            _floats(b.value),
+            b.value_float,
             b.currency,
-            _floats(b.net_mass_kg),
+            b.net_mass_float,
             [days[k] for k in decl_of],
             description=b.description,
             regime=[b.regime[k] for k in decl_of],
             declaration_type=[b.declaration_type[k] for k in decl_of],
             documents=[
-                docs + b.decl_documents[k] for docs, k in zip(b.documents, decl_of, strict=True)
+                docs + b.decl_documents[k] if docs else b.decl_documents[k]
+                for docs, k in zip(b.documents, decl_of, strict=True)
             ],
             additional_codes=b.additional_codes,
             rules=rs,
             rates=self.shared.rates,
-            gross_mass=_floats(b.gross_mass_kg),
-            supplementary_quantity=_floats(b.supplementary_quantity),
+            gross_mass=b.gross_mass_float,
+            supplementary_quantity=b.supplementary_float,
             importer=[b.importer[k] for k in decl_of],
             exporter=[b.exporter[k] for k in decl_of],
             manufacturer=[b.manufacturer[k] for k in decl_of],
@@ -344,8 +338,9 @@ class ScreenedBatch:
         for column in (b.tariff, b.description, b.origin):
             if None in column:
                 dirty.update(i for i, v in enumerate(column) if v is None)
-        for numbers in (b.net_mass_kg, b.gross_mass_kg, b.value):
-            dirty.update(i for i, n in enumerate(numbers) if n is not None and n < 0)
+        # A negative number too small for a float reads as -0.0: zero is looked at too.
+        for floats in (b.net_mass_float, b.gross_mass_float, b.value_float):
+            dirty.update(i for i, x in enumerate(floats) if x <= 0)
         codes = (
             (b.origin, is_country), (b.preferential_origin, is_country),
             (b.export_country, is_country), (b.smelt1, is_metal_country),

@@ -98,8 +98,8 @@ def _decl_field(name: str) -> Callable[[Any], Any]:
     return normalize
 
 
-def _numbers(values: Sequence[Any]) -> tuple[array[float], list[bool]]:
-    """Return the values as floats (NaN when unknown) and whether each is present."""
+def _numbers(values: Sequence[Any]) -> array[float]:
+    """Return the values as floats (NaN when unknown)."""
     out: array[float] | None = None
     if isinstance(values, array) or set(map(type, values)) <= {float, int, Decimal}:
         try:
@@ -118,7 +118,7 @@ def _numbers(values: Sequence[Any]) -> tuple[array[float], list[bool]]:
                 parsed = normalize(v)
                 x = seen[(type(v), v)] = math.nan if parsed is None else float(parsed)
             out.append(x)
-    return out, [x == x for x in out]
+    return out
 
 
 def _document_keys(docs: Sequence[DocumentLike]) -> list[str]:
@@ -200,34 +200,31 @@ def screen(
         for name, values in item_cols.items()
     }
     currencies = mapped(_per_row("currency", currency, n, str), _item_field("currency"))
-    amounts, has_value = _numbers(_per_row("value", value, n, ()))
-    masses, has_mass = _numbers(_per_row("net_mass", net_mass, n, ()))
+    amounts = _numbers(_per_row("value", value, n, ()))
+    masses = _numbers(_per_row("net_mass", net_mass, n, ()))
     descriptions = None
     if description is not None and (t.keywords.out_atoms or "present:description" in t.lookups):
         descriptions = mapped(_per_row("description", description, n, ()), _text)
     days = _per_row("date", date, n, dt.date)
     ordinals = array("i", _mapped(days, lambda d: d.toordinal()))
     missing: list[None] = [None] * n
-    present = {
+    present: dict[str, Sequence[Any]] = {
         "description": descriptions or missing, "tariff": declared,
         "origin": countries["origin"], "export_country": countries["export_country"],
         "smelt1": countries["smelt1"], "smelt2": countries["smelt2"], "cast": countries["cast"],
-        "net_mass": [True if p else None for p in has_mass],
-        "value": [True if p else None for p in has_value], "currency": currencies,
+        "currency": currencies,
     }  # fmt: skip
+    # Whether a number is there: NaN is not equal to itself. Made only for a lookup.
+    numbers: dict[str, Sequence[Any]] = {"net_mass": masses, "value": amounts}
     optional = {"gross_mass": gross_mass, "supplementary_quantity": supplementary_quantity}
-    for name, numbers in optional.items():
-        if numbers is not None:
-            present[name] = [
-                True if p else None for p in _numbers(_per_row(name, numbers, n, ()))[1]
-            ]
-    for name, flags in (
-        ("importer", importer),
-        ("exporter", exporter),
-        ("manufacturer", manufacturer),
-    ):
-        if flags is not None:
-            present[name] = [True if f else None for f in _per_row(name, flags, n, bool)]
+    for name, given in optional.items():
+        if given is not None:
+            numbers[name] = _per_row(name, given, n, ())
+    flags: dict[str, Sequence[Any]] = {}
+    for name, given in (("importer", importer), ("exporter", exporter),
+                        ("manufacturer", manufacturer)):  # fmt: skip
+        if given is not None:
+            flags[name] = _per_row(name, given, n, bool)
     for name in t.lookups:
         if name == "jur":
             cols[name] = mapped(_per_row(name, jurisdiction, n, str), _decl_field("jurisdiction"))
@@ -241,8 +238,12 @@ def screen(
             cols[name] = mapped(
                 _per_row(name, declaration_type, n, str), _decl_field("declaration_type")
             )
+        elif (field := name.removeprefix("present:")) in numbers:
+            cols[name] = [True if x == x else None for x in _numbers(numbers[field])]
+        elif field in flags:
+            cols[name] = [True if f else None for f in flags[field]]
         else:
-            cols[name] = present.get(name.removeprefix("present:"), missing)
+            cols[name] = present.get(field, missing)
     docs = None
     if documents is not None and t.doc_atoms:
         per_row = _per_row("documents", documents, n, ())

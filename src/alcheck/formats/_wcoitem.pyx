@@ -7,6 +7,8 @@ time. Text, attributes and source lines are read as lxml reads them (`_Element.t
 `.get`, `.sourceline`); values are built by the same Python helpers as the twin.
 """
 
+from cpython cimport array as carray
+from libc.math cimport NAN
 from libc.string cimport strcmp, strlen
 
 from decimal import Decimal, InvalidOperation
@@ -148,6 +150,13 @@ cdef object _attribute(xmlNode* elem, const char* name):
     return cetree.attributeValueFromNsName(elem, NULL, <const unsigned char*> name)
 
 
+cdef inline int _push(carray.array column, double x) except -1:
+    cdef Py_ssize_t n = len(column)
+    carray.resize_smart(column, n + 1)
+    column.data.as_doubles[n] = x
+    return 0
+
+
 cdef object _proxy(cetree._Element owner, xmlNode* node):
     return cetree.elementFactory(owner._doc, node)
 
@@ -159,6 +168,7 @@ cdef class _Batch:
     cdef list preferential_origin, export_country, smelt1, smelt2, cast, net_mass_kg
     cdef list gross_mass_kg, supplementary_quantity, value, currency, documents
     cdef list item_invalid, item_sources
+    cdef carray.array net_mass_float, gross_mass_float, supplementary_float, value_float
     cdef dict country_seen, metal_seen, currency_seen
     cdef object normalize_country, normalize_metal, normalize_currency
 
@@ -183,6 +193,10 @@ cdef class _Batch:
         self.documents = batch.documents
         self.item_invalid = batch.item_invalid
         self.item_sources = batch.item_sources
+        self.net_mass_float = batch.net_mass_float
+        self.gross_mass_float = batch.gross_mass_float
+        self.supplementary_float = batch.supplementary_float
+        self.value_float = batch.value_float
         self.country_seen = state.country.seen
         self.metal_seen = state.metal.seen
         self.currency_seen = state.currency.seen
@@ -242,6 +256,7 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
     cdef list docs = []
     cdef list codes = []
     cdef dict numbers = {}
+    cdef double floats[4]
     cdef bint ok = True
     cdef bint is_mass
     cdef int k
@@ -341,6 +356,7 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
             key, holder, is_mass = "supplementary_quantity", quantity, False
         else:
             key, holder, is_mass = "value", amount, False
+        floats[k] = NAN
         raw = _text(holder)
         if raw is None:
             numbers[key] = None
@@ -352,13 +368,21 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
             if unit is not None and unit != "KGM":
                 raw = mass_text(raw, unit)
         # `_as_decimal` of a text, without the twin's memo (amounts seldom repeat).
+        clean = raw.strip().replace(" ", "")
         try:
-            number = Decimal(raw.strip().replace(" ", ""))
+            number = Decimal(clean)
         except InvalidOperation:
             number = None
         else:
             if not number.is_finite():
                 number = None
+            else:
+                # float(number), the twin's, formats the Decimal and parses that; both
+                # round the same exact value, so parsing the text gives the same float.
+                try:
+                    floats[k] = float(clean)
+                except ValueError:
+                    floats[k] = float(number)
         numbers[key] = number
         if number is None:
             if invalid is None:
@@ -405,6 +429,10 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
     b.gross_mass_kg.append(numbers["gross_mass_kg"])
     b.supplementary_quantity.append(numbers["supplementary_quantity"])
     b.value.append(numbers["value"])
+    _push(b.net_mass_float, floats[0])
+    _push(b.gross_mass_float, floats[1])
+    _push(b.supplementary_float, floats[2])
+    _push(b.value_float, floats[3])
     b.currency.append(currency)
     b.documents.append(tuple(docs))
     b.item_invalid.append(invalid)

@@ -7,6 +7,7 @@ helpers here (text, first child, procedures, statements) are shared with `wco_co
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -260,6 +261,12 @@ def append_item(
     b.gross_mass_kg.append(numbers["gross_mass_kg"])
     b.supplementary_quantity.append(numbers["supplementary_quantity"])
     b.value.append(numbers["value"])
+    for column, key in (
+        (b.net_mass_float, "net_mass_kg"), (b.gross_mass_float, "gross_mass_kg"),
+        (b.supplementary_float, "supplementary_quantity"), (b.value_float, "value"),
+    ):  # fmt: skip
+        number = numbers[key]
+        column.append(math.nan if number is None else float(number))
     b.currency.append(currency)
     b.documents.append(tuple(docs))
     b.item_invalid.append(invalid)

@@ -15,8 +15,9 @@ rate that is not one) also carries its `Declaration`, for checks that need the m
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ Rate = tuple[str, str, Decimal]
 _F = "{*}"
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class WcoColumns:
     """One batch: whole declarations, their goods items as parallel lists.
 
@@ -108,15 +109,34 @@ class WcoColumns:
     documents: list[tuple[Doc, ...]] = field(default_factory=list)
     item_invalid: list[dict[str, str] | None] = field(default_factory=list)
     item_sources: list[dict[str, int | None]] = field(default_factory=list)
+    # the four numbers again, as floats (NaN when unknown): what the matcher reads
+    net_mass_float: array[float] = field(default_factory=lambda: array("d"))
+    gross_mass_float: array[float] = field(default_factory=lambda: array("d"))
+    supplementary_float: array[float] = field(default_factory=lambda: array("d"))
+    value_float: array[float] = field(default_factory=lambda: array("d"))
 
     def __len__(self) -> int:
         """Return the number of goods items."""
         return len(self.item_line)
 
+    def __eq__(self, other: object) -> bool:
+        """Return whether two batches hold the same values; floats compare bit for bit."""
+        if not isinstance(other, WcoColumns):
+            return NotImplemented
+        return all(_same(getattr(self, f.name), getattr(other, f.name)) for f in fields(self))
+
+    __hash__ = None  # type: ignore[assignment]
+
     @property
     def n_declarations(self) -> int:
         """Return the number of declarations."""
         return len(self.decl_line)
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, array) and isinstance(b, array):
+        return a.typecode == b.typecode and a.tobytes() == b.tobytes()
+    return a == b
 
 
 class _Normalizer:
