@@ -187,8 +187,8 @@ def _assert_columns_equal_models(path: Path, batch_items: int = 4096) -> int:
             assert b.documents[row] == tuple((d.type, d.id) for d in item.documents)
             assert b.item_line[row] == (item.location.line if item.location else None)
             item_sources = _lines(item.sources)
-            assert all(item_sources[key] == line for key, line in b.item_sources[row].items())
-            missing = set(item_sources) - set(b.item_sources[row])
+            assert all(item_sources[key] == line for key, line in b.item_sources(row).items())
+            missing = set(item_sources) - set(b.item_sources(row))
             assert all("[" in key or key == "supplementary_unit" for key in missing)
             if b.model[k] is None:
                 assert (b.item_invalid[row] or {}) == item.invalid

@@ -251,13 +251,13 @@ class ScreenedBatch:
         """Yield the findings of the rule entries that matched one item, in entry order."""
         b, lang, shared = self.b, self.lang, self.shared
         values = _ItemValues(self, row, k, day)
-        sources, item_line = b.item_sources[row], b.item_line[row]
+        item_line = b.item_line[row]
         for r, status in found:
             p = shared.rule(r)
             if p is None:
                 continue
             rule = p.rule
-            location = self.loc(sources.get(rule.field, item_line))
+            location = self.loc(b.item_source(row, rule.field, item_line))
             evaluated = status == 1
             # `engine.rule_finding`, with the values a message names computed on demand.
             message = fill(p.template, values, p.params, lang)
@@ -364,7 +364,6 @@ class ScreenedBatch:
 
     def item_builtin(self, row: int, k: int) -> Iterator[Finding]:
         b, lang = self.b, self.lang
-        item_sources = b.item_sources[row]
         item_line = b.item_line[row]
         line = b.line[row]
         decl_id = b.decl_id[k]
@@ -372,7 +371,7 @@ class ScreenedBatch:
         def item_finding(rule_id: str, name: str, value: str | None, **extra: str) -> Finding:
             return builtin_finding(
                 rule_id, lang, name, value, declaration_id=decl_id, item_line=line,
-                location=self.loc(item_sources.get(name, item_line)), in_item=True,
+                location=self.loc(b.item_source(row, name, item_line)), in_item=True,
                 item_position=row - b.first[k] + 1, **extra,
             )  # fmt: skip
 

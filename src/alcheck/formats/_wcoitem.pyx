@@ -9,7 +9,7 @@ time. Text, attributes and source lines are read as lxml reads them (`_Element.t
 
 from cpython cimport array as carray
 from libc.math cimport NAN
-from libc.string cimport strcmp, strlen
+from libc.string cimport memcpy, strcmp, strlen
 
 from decimal import Decimal, InvalidOperation
 
@@ -17,7 +17,13 @@ cimport lxml.includes.etreepublic as cetree
 from lxml.includes.tree cimport xmlNode
 
 from ..model import tariff_digits
-from ._wcoitem_py import ORIGIN_FIELDS, read_procedure, read_statement
+from ._wcoitem_py import (
+    NOT_READ,
+    ORIGIN_FIELDS,
+    SOURCE_FIELDS,
+    read_procedure,
+    read_statement,
+)
 from .wco_xml import mass_text
 
 cetree.import_lxml__etree()
@@ -150,6 +156,102 @@ cdef object _attribute(xmlNode* elem, const char* name):
     return cetree.attributeValueFromNsName(elem, NULL, <const unsigned char*> name)
 
 
+# Indexes into an item's source lines: `SOURCE_FIELDS` order (checked at import).
+cdef enum:
+    S_LINE = 0
+    S_DESCRIPTION = 1
+    S_TARIFF = 2
+    S_ADDITIONAL = 3
+    S_ORIGIN = 4
+    S_EXPORT = 6
+    S_NET = 10
+    S_CURRENCY = 14
+    N_SOURCES = 15
+
+if SOURCE_FIELDS.index("export_country") != S_EXPORT or len(SOURCE_FIELDS) != N_SOURCES:
+    raise ImportError("_wcoitem.pyx is out of step with _wcoitem_py.SOURCE_FIELDS")
+# origin, preferential_origin, smelt1, smelt2, cast: slots 0-4, source indexes 4,5,7,8,9.
+cdef int[5] _SLOT_SOURCE = [4, 5, 7, 8, 9]
+_SLOTS = {"origin": 0, "preferential_origin": 1, "smelt1": 2, "smelt2": 3, "cast": 4}
+for _name, _slot in _SLOTS.items():
+    if SOURCE_FIELDS.index(_name) != _SLOT_SOURCE[_slot]:
+        raise ImportError("_wcoitem.pyx is out of step with _wcoitem_py.SOURCE_FIELDS")
+
+
+cdef inline int _line(xmlNode* node) noexcept:
+    # As item_lines keeps a line: 0 where `sourceline` is None.
+    cdef long line = _line_no(<_LineNode*> node, 0)
+    return <int> line if line > 0 else 0
+
+
+cdef const char* _plain(xmlNode* elem) noexcept:
+    # The element's text when it is one text node of ASCII with no blank at either end
+    # (what a code almost always is), else NULL: then the text is read the twin's way.
+    cdef xmlNode* first
+    cdef const unsigned char* c
+    cdef Py_ssize_t n = 0
+    if elem is NULL:
+        return NULL
+    first = _text_or_skip(elem.children)
+    if first is NULL or _text_or_skip(first.next) is not NULL:
+        return NULL
+    c = first.content
+    while c[n] != 0:
+        if c[n] >= 128:
+            return NULL
+        n += 1
+    if n == 0 or _ascii_space(c[0]) or _ascii_space(c[n - 1]):
+        return NULL
+    return <const char*> c
+
+
+cdef bint _upper_is(const char* text, const char* upper) noexcept:
+    # text.upper() == upper, for ASCII text.
+    cdef unsigned char c
+    cdef Py_ssize_t k = 0
+    while True:
+        c = <unsigned char> text[k]
+        if 97 <= c <= 122:
+            c -= 32
+        if c != <unsigned char> upper[k]:
+            return False
+        if c == 0:
+            return True
+        k += 1
+
+
+cdef int _origin_slot(xmlNode* type_elem) except -2:
+    # ORIGIN_FIELDS's slot (0-4) for an Origin's TypeCode ("1" when blank), -1 for none.
+    cdef const char* plain = _plain(type_elem)
+    if plain is not NULL:
+        if _upper_is(plain, b"1"):
+            return 0
+        if _upper_is(plain, b"2"):
+            return 1
+        if _upper_is(plain, b"CLS"):
+            return 2
+        if _upper_is(plain, b"C2S"):
+            return 3
+        if _upper_is(plain, b"CRC"):
+            return 4
+        return -1
+    slot = ORIGIN_FIELDS.get((_text(type_elem) or "1").upper())
+    return -1 if slot is None else <int> _SLOTS[slot]
+
+
+cdef int _classification_kind(xmlNode* type_elem) except -2:
+    # A Classification's IdentificationTypeCode: 1 TSP, 2 TRC, 3 GN or TRA, 0 other.
+    cdef const char* plain = _plain(type_elem)
+    if plain is not NULL:
+        if _upper_is(plain, b"TSP"):
+            return 1
+        if _upper_is(plain, b"TRC"):
+            return 2
+        return 3 if _upper_is(plain, b"GN") or _upper_is(plain, b"TRA") else 0
+    kind = (_text(type_elem) or "").upper()
+    return 1 if kind == "TSP" else 2 if kind == "TRC" else 3 if kind in ("GN", "TRA") else 0
+
+
 cdef inline int _push(carray.array column, double x) except -1:
     cdef Py_ssize_t n = len(column)
     carray.resize_smart(column, n + 1)
@@ -167,7 +269,8 @@ cdef class _Batch:
     cdef list item_line, line, description, tariff, additional_codes, origin
     cdef list preferential_origin, export_country, smelt1, smelt2, cast, net_mass_kg
     cdef list gross_mass_kg, supplementary_quantity, value, currency, documents
-    cdef list item_invalid, item_sources
+    cdef list item_invalid
+    cdef carray.array item_lines
     cdef carray.array net_mass_float, gross_mass_float, supplementary_float, value_float
     cdef dict country_seen, metal_seen, currency_seen
     cdef object normalize_country, normalize_metal, normalize_currency
@@ -192,7 +295,7 @@ cdef class _Batch:
         self.currency = batch.currency
         self.documents = batch.documents
         self.item_invalid = batch.item_invalid
-        self.item_sources = batch.item_sources
+        self.item_lines = batch.item_lines
         self.net_mass_float = batch.net_mass_float
         self.gross_mass_float = batch.gross_mass_float
         self.supplementary_float = batch.supplementary_float
@@ -251,15 +354,17 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
     cdef xmlNode* amount = NULL
     cdef xmlNode* holder
     cdef xmlNode* export_elem
-    cdef dict origins = {}
-    cdef dict sources = {}
+    cdef list origins = [None, None, None, None, None]
+    cdef int lines[N_SOURCES]
     cdef list docs = []
     cdef list codes = []
-    cdef dict numbers = {}
+    cdef list numbers = [None, None, None, None]
     cdef double floats[4]
     cdef bint ok = True
     cdef bint is_mass
-    cdef int k
+    cdef int k, slot, kind
+    for k in range(N_SOURCES):
+        lines[k] = NOT_READ
     child = root.children
     while child is not NULL:
         if child.type != ELEMENT_NODE:
@@ -269,14 +374,13 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
             if commodity is NULL:
                 commodity = child
         elif _named(child, b"Origin"):
-            kind = (_text(_first(child, b"TypeCode")) or "1").upper()
-            slot = ORIGIN_FIELDS.get(kind)
-            if slot is not None and slot not in origins:
+            slot = _origin_slot(_first(child, b"TypeCode"))
+            if slot >= 0 and origins[slot] is None:
                 part = _first(child, b"CountryCode")
                 code = _text(part)
                 if code is not None:
                     origins[slot] = code
-                    sources[slot] = _sourceline(part)
+                    lines[_SLOT_SOURCE[slot]] = _line(part)
         elif _named(child, b"SequenceNumeric"):
             if seq is NULL:
                 seq = child
@@ -307,18 +411,20 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
         child = commodity.children
         while child is not NULL:
             if _named(child, b"Classification"):
-                kind = (_text(_first(child, b"IdentificationTypeCode")) or "").upper()
+                kind = _classification_kind(_first(child, b"IdentificationTypeCode"))
                 part = _first(child, b"ID")
                 code = _text(part)
                 if code is not None:
-                    if kind == "TSP" and tsp is None:
+                    if kind == 1 and tsp is None:
                         tsp = code
-                        sources["tariff_declared"] = _sourceline(part)
-                    elif kind == "TRC" and trc is None:
+                        lines[S_TARIFF] = _line(part)
+                    elif kind == 2 and trc is None:
                         trc = code
-                        sources.setdefault("tariff_declared", _sourceline(part))
-                    elif kind == "GN" or kind == "TRA":
-                        sources.setdefault("additional_codes", _sourceline(part))
+                        if lines[S_TARIFF] == NOT_READ:
+                            lines[S_TARIFF] = _line(part)
+                    elif kind == 3:
+                        if lines[S_ADDITIONAL] == NOT_READ:
+                            lines[S_ADDITIONAL] = _line(part)
                         codes.append(tariff_digits(code) or code)
             elif _named(child, b"Description"):
                 if description_elem is NULL:
@@ -333,7 +439,7 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
             tariff = (tsp or "") + (trc or "")
         description = _text(description_elem)
         if description is not None:
-            sources["description"] = _sourceline(description_elem)
+            lines[S_DESCRIPTION] = _line(description_elem)
         if measure is not NULL:
             net = _first(measure, b"NetNetWeightMeasure")
             gross = _first(measure, b"GrossMassMeasure")
@@ -347,21 +453,15 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
         amount = customs
     else:
         amount = statistical
+    # net_mass_kg, gross_mass_kg, supplementary_quantity, value: source indexes 10-13.
     for k in range(4):
-        if k == 0:
-            key, holder, is_mass = "net_mass_kg", net, True
-        elif k == 1:
-            key, holder, is_mass = "gross_mass_kg", gross, True
-        elif k == 2:
-            key, holder, is_mass = "supplementary_quantity", quantity, False
-        else:
-            key, holder, is_mass = "value", amount, False
         floats[k] = NAN
+        holder = net if k == 0 else gross if k == 1 else quantity if k == 2 else amount
+        is_mass = k < 2
         raw = _text(holder)
         if raw is None:
-            numbers[key] = None
             continue
-        sources[key] = _sourceline(holder)
+        lines[S_NET + k] = _line(holder)
         if is_mass:
             unit = _attribute(holder, b"unitCode")
             # mass_text keeps the text as given in kilograms; skip its Decimal parse then.
@@ -383,11 +483,11 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
                     floats[k] = float(clean)
                 except ValueError:
                     floats[k] = float(number)
-        numbers[key] = number
+        numbers[k] = number
         if number is None:
             if invalid is None:
                 invalid = {}
-            invalid[key] = raw
+            invalid[SOURCE_FIELDS[S_NET + k]] = raw
     currency = None
     if amount is not NULL:
         given = (_attribute(amount, b"currencyID") or "").strip()
@@ -395,11 +495,11 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
             currency = b.currency_seen.get(given)
             if currency is None:
                 currency = b.normalize_currency(given)
-            sources["currency"] = _sourceline(amount)
+            lines[S_CURRENCY] = _line(amount)
     line = None
     line_text = _text(seq)
     if line_text is not None:
-        sources["line"] = _sourceline(seq)
+        lines[S_LINE] = _line(seq)
         # `_as_int` of a text that is already stripped.
         line = int(line_text) if line_text.isdecimal() else None
         if line is None:
@@ -411,24 +511,25 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
         export_elem = _first(export, b"ID")
         export_code = _text(export_elem)
         if export_code is not None:
-            sources["export_country"] = _sourceline(export_elem)
+            lines[S_EXPORT] = _line(export_elem)
     if export_code is None and shipment_export is not None:
-        export_code, sources["export_country"] = shipment_export
+        export_code, export_line = shipment_export
+        lines[S_EXPORT] = export_line or 0
     b.item_line.append(_sourceline(root))
     b.line.append(line)
     b.description.append(description)
     b.tariff.append(tariff)
     b.additional_codes.append(tuple(codes))
-    b.origin.append(b.country(origins.get("origin")))
-    b.preferential_origin.append(b.country(origins.get("preferential_origin")))
+    b.origin.append(b.country(origins[0]))
+    b.preferential_origin.append(b.country(origins[1]))
     b.export_country.append(b.country(export_code))
-    b.smelt1.append(b.metal(origins.get("smelt1")))
-    b.smelt2.append(b.metal(origins.get("smelt2")))
-    b.cast.append(b.metal(origins.get("cast")))
-    b.net_mass_kg.append(numbers["net_mass_kg"])
-    b.gross_mass_kg.append(numbers["gross_mass_kg"])
-    b.supplementary_quantity.append(numbers["supplementary_quantity"])
-    b.value.append(numbers["value"])
+    b.smelt1.append(b.metal(origins[2]))
+    b.smelt2.append(b.metal(origins[3]))
+    b.cast.append(b.metal(origins[4]))
+    b.net_mass_kg.append(numbers[0])
+    b.gross_mass_kg.append(numbers[1])
+    b.supplementary_quantity.append(numbers[2])
+    b.value.append(numbers[3])
     _push(b.net_mass_float, floats[0])
     _push(b.gross_mass_float, floats[1])
     _push(b.supplementary_float, floats[2])
@@ -436,5 +537,7 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
     b.currency.append(currency)
     b.documents.append(tuple(docs))
     b.item_invalid.append(invalid)
-    b.item_sources.append(sources)
+    k = len(b.item_lines)
+    carray.resize_smart(b.item_lines, k + N_SOURCES)
+    memcpy(&b.item_lines.data.as_ints[k], lines, N_SOURCES * sizeof(int))
     return ok

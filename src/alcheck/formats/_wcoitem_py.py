@@ -17,6 +17,19 @@ from .wco_xml import mass_text
 Doc = tuple[str, str | None]
 ORIGIN_FIELDS = {"1": "origin", "2": "preferential_origin", "CLS": "smelt1", "C2S": "smelt2"}
 ORIGIN_FIELDS["CRC"] = "cast"
+# The fields of an item whose source lines a batch keeps, in `WcoColumns.item_lines` order.
+SOURCE_FIELDS = (
+    "line", "description", "tariff_declared", "additional_codes", "origin",
+    "preferential_origin", "export_country", "smelt1", "smelt2", "cast", "net_mass_kg",
+    "gross_mass_kg", "supplementary_quantity", "value", "currency",
+)  # fmt: skip
+NOT_READ = -1  # in item_lines: the field was not read (0: its element has no line)
+
+
+def source_lines(sources: dict[str, int | None]) -> list[int]:
+    """Return an item's source lines as `WcoColumns.item_lines` keeps them, in `SOURCE_FIELDS`
+    order: NOT_READ where the field was not read, 0 where its element has no line."""
+    return [sources[name] or 0 if name in sources else NOT_READ for name in SOURCE_FIELDS]
 
 
 def text_of(elem: Any) -> str | None:
@@ -270,5 +283,5 @@ def append_item(
     b.currency.append(currency)
     b.documents.append(tuple(docs))
     b.item_invalid.append(invalid)
-    b.item_sources.append(sources)
+    b.item_lines.extend(source_lines(sources))
     return ok

@@ -38,6 +38,8 @@ from ..model import (
     lenient_declaration,
 )
 from ._wcoitem_py import (
+    NOT_READ,
+    SOURCE_FIELDS,
     first_child,
     local_name,
     read_procedure,
@@ -108,7 +110,9 @@ class WcoColumns:
     currency: list[str | None] = field(default_factory=list)
     documents: list[tuple[Doc, ...]] = field(default_factory=list)
     item_invalid: list[dict[str, str] | None] = field(default_factory=list)
-    item_sources: list[dict[str, int | None]] = field(default_factory=list)
+    # len(SOURCE_FIELDS) lines an item (see `item_source`), in one array rather than a dict
+    # an item: a gateway needs a line only for a finding
+    item_lines: array[int] = field(default_factory=lambda: array("i"))
     # the four numbers again, as floats (NaN when unknown): what the matcher reads
     net_mass_float: array[float] = field(default_factory=lambda: array("d"))
     gross_mass_float: array[float] = field(default_factory=lambda: array("d"))
@@ -118,6 +122,27 @@ class WcoColumns:
     def __len__(self) -> int:
         """Return the number of goods items."""
         return len(self.item_line)
+
+    def item_source(self, row: int, name: str, default: int | None = None) -> int | None:
+        """Return the line of the element goods item `row` read field `name` from.
+
+        default: what to return when the item did not read the field (a finding then
+        points at the item). None when the element has no line.
+        """
+        k = _SOURCE_INDEX.get(name)
+        if k is None:
+            return default
+        line = self.item_lines[row * _N_SOURCES + k]
+        return default if line == NOT_READ else line or None
+
+    def item_sources(self, row: int) -> dict[str, int | None]:
+        """Return goods item `row`'s source lines by field, as the model's `sources` has them."""
+        lines = self.item_lines[row * _N_SOURCES : (row + 1) * _N_SOURCES]
+        return {
+            name: line or None
+            for name, line in zip(SOURCE_FIELDS, lines, strict=True)
+            if line != NOT_READ
+        }
 
     def __eq__(self, other: object) -> bool:
         """Return whether two batches hold the same values; floats compare bit for bit."""
@@ -131,6 +156,10 @@ class WcoColumns:
     def n_declarations(self) -> int:
         """Return the number of declarations."""
         return len(self.decl_line)
+
+
+_SOURCE_INDEX = {name: k for k, name in enumerate(SOURCE_FIELDS)}
+_N_SOURCES = len(SOURCE_FIELDS)
 
 
 def _same(a: object, b: object) -> bool:
