@@ -40,8 +40,10 @@ class _NoItems:
     """An item walker that reads nothing: what is left is parsing and the declarations."""
 
     @staticmethod
-    def append_items(state: Any, items: Any, shipment_export: Any, found: Any) -> bool:
+    def append_items(state: Any, shipment: Any, shipment_export: Any, found: Any) -> bool:
         return True
+
+    shipment_parts = staticmethod(wco_columns.item_kernel.shipment_parts)
 
 
 class _NoMatches:

@@ -5,9 +5,10 @@ from typing import Any
 def append_item(
     state: Any, elem: Any, shipment_export: tuple[str, int | None] | None, found: dict[str, Any]
 ) -> bool: ...
+def shipment_parts(shipment: Any) -> list[Any]: ...
 def append_items(
     state: Any,
-    items: list[Any],
+    shipment: Any,
     shipment_export: tuple[str, int | None] | None,
     found: list[dict[str, Any]],
 ) -> bool: ...

@@ -320,15 +320,28 @@ cdef class _Batch:
         return self.normalize_metal(code) if out is None else out
 
 
-def append_items(state, list items, shipment_export, list found):
+def shipment_parts(cetree._Element shipment not None):
+    cdef list out = []
+    cdef xmlNode* child = shipment._c_node.children
+    while child is not NULL:
+        if child.type == ELEMENT_NODE and not _named(child, b"GovernmentAgencyGoodsItem"):
+            out.append(_proxy(shipment, child))
+        child = child.next
+    return out
+
+
+def append_items(state, cetree._Element shipment not None, shipment_export, list found):
     cdef _Batch b = _Batch(state)
     cdef bint ok = True
-    cdef cetree._Element elem
-    cdef dict info
-    for elem in items:
-        info = {}
-        ok &= _append(b, elem, elem._c_node, shipment_export, info)
-        found.append(info)
+    cdef dict info = {}
+    cdef xmlNode* child = shipment._c_node.children
+    while child is not NULL:
+        if _named(child, b"GovernmentAgencyGoodsItem"):
+            ok &= _append(b, shipment, child, shipment_export, info)
+            if info:
+                found.append(info)
+                info = {}
+        child = child.next
     return ok
 
 

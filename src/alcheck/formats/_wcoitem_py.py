@@ -91,20 +91,31 @@ def read_statement(info: Any, found: dict[str, Any]) -> None:
         found[code] = (text_of(desc), None if desc is None else desc.sourceline)
 
 
+GOODS_ITEM = "GovernmentAgencyGoodsItem"
+
+
+def shipment_parts(shipment: Any) -> list[Any]:
+    """Return a GoodsShipment's children other than its goods items, in order."""
+    return [child for child in shipment if local_name(child.tag) != GOODS_ITEM]
+
+
 def append_items(
-    state: Any, items: list[Any], shipment_export: tuple[str, int | None] | None,
+    state: Any, shipment: Any, shipment_export: tuple[str, int | None] | None,
     found: list[dict[str, Any]],
 ) -> bool:  # fmt: skip
-    """Append a declaration's goods items in order (see `append_item`).
+    """Append a GoodsShipment's goods items in order (see `append_item`).
 
-    found: gets one dict per item, with the item's procedure and statements.
+    found: gets, in item order, the procedure and statements of each item that has any.
     Return False when an item holds a value only the models can report.
     """
     ok = True
-    for elem in items:
-        info: dict[str, Any] = {}
-        ok &= append_item(state, elem, shipment_export, info)
-        found.append(info)
+    info: dict[str, Any] = {}
+    for elem in shipment:
+        if local_name(elem.tag) == GOODS_ITEM:
+            ok &= append_item(state, elem, shipment_export, info)
+            if info:
+                found.append(info)
+                info = {}
     return ok
 
 

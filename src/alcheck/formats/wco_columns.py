@@ -254,16 +254,14 @@ class _Columns:
                 break
         else:
             entry_date = None
-        items: list[Any] = []
         shipment_export = None
         ship_info: dict[str, Any] = {}
         if shipment is not None:
             export_elem = None
-            for child in shipment.iterchildren():
+            # The kernel walks the goods items; their siblings are read here.
+            for child in item_kernel.shipment_parts(shipment):
                 name = local_name(child.tag)
-                if name == "GovernmentAgencyGoodsItem":
-                    items.append(child)
-                elif name == "ExportCountry":
+                if name == "ExportCountry":
                     export_elem = child if export_elem is None else export_elem
                 elif name == "Exporter":
                     exporter = child if exporter is None else exporter
@@ -280,7 +278,8 @@ class _Columns:
             if (value := text_of(export_id)) is not None:
                 shipment_export = (value, export_id.sourceline)
         found: list[dict[str, Any]] = [header, ship_info]
-        ok &= item_kernel.append_items(self, items, shipment_export, found)
+        if shipment is not None:
+            ok &= item_kernel.append_items(self, shipment, shipment_export, found)
         b.first.append(len(b.item_line))
         b.decl_line.append(decl.sourceline)
         b.decl_id.append(_put(ident, "id", sources))
