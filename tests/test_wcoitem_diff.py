@@ -121,9 +121,15 @@ TYPE_CODES += ["TRA", "tsp", "MFR", "REGIME", "KGM", " kgm", "TNE", "GRM", "LBR"
 # reader's ASCII fast path must hand them over.
 TYPE_CODES += ["CLſ", "tſp", "c2ſ", "gn", "Tra", "crc\t", "1 "]
 CODES = st.sampled_from(TYPE_CODES)
-NUMBER = st.sampled_from(["12.5", " 3 ", "1 000", "-4", "abc", "1e3", "0", "", "NaN"])
-# Texts whose float the compiled reader parses itself; the twin takes float(Decimal).
-NUMBER |= st.sampled_from(["1_000", "1e400", "-1e-400", "0.1", "+.5", "-0", "9" * 30, "٣"])
+NUMBERS = ["12.5", " 3 ", "1 000", "-4", "abc", "1e3", "0", "", "NaN"]
+# Texts whose float the compiled reader parses itself (libc's strtod for plain ASCII);
+# the twin takes float(Decimal). Then hard cases for a float parser: the smallest
+# denormal, the largest double and just past it, a value on a rounding boundary.
+NUMBERS += ["1_000", "1e400", "-1e-400", "0.1", "+.5", "-0", "9" * 30, "٣"]
+NUMBERS += ["5e-324", "1.7976931348623157e308", "1.7976931348623159e308"]
+NUMBERS += ["2.2250738585072011e-308", "9007199254740993", "0.1e1", "1.", "00012", "1e"]
+NUMBERS += ["1.5e+3", "-.5E-2"]
+NUMBER = st.sampled_from(NUMBERS)
 COUNTRY = st.sampled_from(["US", "usa", "CN", "ZN", "UN", "n/a", " ", "CAN", "XX"])
 
 
@@ -265,3 +271,30 @@ def test_every_type_code(tmp_path: Path, kernels: tuple[ModuleType, ModuleType])
     assert isinstance(batch, WcoColumns)
     smelt2 = [code for code, smelt in zip(spellings, batch.smelt2, strict=True) if smelt]
     assert smelt2 == ["c2s", "c2ſ"]
+
+
+def test_every_number(tmp_path: Path, kernels: tuple[ModuleType, ModuleType]) -> None:
+    """Each number spelling is read alike, its float being float() of the Decimal read."""
+    items = [
+        "<GovernmentAgencyGoodsItem><Commodity><GoodsMeasure>"
+        f'<NetNetWeightMeasure unitCode="KGM">{escape(text)}</NetNetWeightMeasure>'
+        f'<GrossMassMeasure unitCode="TNE">{escape(text)}</GrossMassMeasure>'
+        "</GoodsMeasure><InvoiceLine>"
+        f'<ItemChargeAmount currencyID="USD">{escape(text)}</ItemChargeAmount>'
+        "</InvoiceLine></Commodity></GovernmentAgencyGoodsItem>"
+        for text in NUMBERS
+    ]
+    path = tmp_path / "numbers.xml"
+    path.write_text(_document(items), encoding="utf-8")
+    assert _assert_same(path, kernels) == len(NUMBERS) == 28
+    (batch,) = _columns(path, kernels[0])
+    assert isinstance(batch, WcoColumns)
+    for numbers, floats in (
+        (batch.net_mass_kg, batch.net_mass_float), (batch.gross_mass_kg, batch.gross_mass_float),
+        (batch.value, batch.value_float),
+    ):  # fmt: skip
+        for number, x in zip(numbers, floats, strict=True):
+            assert (
+                (x != x) if number is None else x == float(number) and str(x) == str(float(number))
+            )
+    assert batch.value_float[NUMBERS.index("1.7976931348623159e308")] == float("inf")

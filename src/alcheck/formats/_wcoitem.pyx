@@ -8,7 +8,9 @@ time. Text, attributes and source lines are read as lxml reads them (`_Element.t
 """
 
 from cpython cimport array as carray
+from cpython.unicode cimport PyUnicode_AsUTF8AndSize
 from libc.math cimport NAN
+from libc.stdlib cimport strtod
 from libc.string cimport memcpy, strcmp, strlen
 
 from decimal import Decimal, InvalidOperation
@@ -252,6 +254,31 @@ cdef int _classification_kind(xmlNode* type_elem) except -2:
     return 1 if kind == "TSP" else 2 if kind == "TRC" else 3 if kind in ("GN", "TRA") else 0
 
 
+cdef double _float_of(str clean, number) except? -1.0:
+    # float(number), the twin's: formatting the Decimal and parsing that rounds the same
+    # exact value as parsing the text. Plain numbers (ASCII digits, sign, point, exponent:
+    # nearly all) go to libc's strtod, correctly rounded as Python's parser is; a locale
+    # whose decimal point is not "." stops it early, and those go to Python's float().
+    cdef Py_ssize_t n, k
+    cdef const char* text = PyUnicode_AsUTF8AndSize(clean, &n)
+    cdef char* end
+    cdef char c
+    cdef double x
+    for k in range(n):
+        c = text[k]
+        if not (48 <= c <= 57 or c == 46 or c == 43 or c == 45 or c == 101 or c == 69):
+            break
+    else:
+        if n:
+            x = strtod(text, &end)
+            if end == text + n:
+                return x
+    try:
+        return float(clean)
+    except ValueError:
+        return float(number)
+
+
 cdef inline int _push(carray.array column, double x) except -1:
     cdef Py_ssize_t n = len(column)
     carray.resize_smart(column, n + 1)
@@ -490,12 +517,7 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
             if not number.is_finite():
                 number = None
             else:
-                # float(number), the twin's, formats the Decimal and parses that; both
-                # round the same exact value, so parsing the text gives the same float.
-                try:
-                    floats[k] = float(clean)
-                except ValueError:
-                    floats[k] = float(number)
+                floats[k] = _float_of(clean, number)
         numbers[k] = number
         if number is None:
             if invalid is None:
