@@ -335,3 +335,47 @@ def test_scan_xml_knows_every_finding_before_building_it(
     ]  # fmt: skip
     assert matches == [(f.item_line, f.rule_id, f.severity) for f in rule_findings]
     assert len(matches) > 100
+
+
+_MD = 'xmlns:md="urn:wco:datamodel:WCO:DocumentMetaData-DMS:2"'
+_DEC = 'xmlns="urn:wco:datamodel:WCO:DEC-DMS:2"'
+
+
+def _decl(ident: str, inner: str = "") -> str:
+    return f"<Declaration {_DEC}><FunctionalReferenceID>{ident}</FunctionalReferenceID>{inner}</Declaration>"
+
+
+def _rcc(code: str, inner: str = "") -> str:
+    return f"<md:ResponsibleCountryCode>{code}{inner}</md:ResponsibleCountryCode>"
+
+
+def test_jurisdictions_as_the_model_reader_sees_them(tmp_path: Path) -> None:
+    """The column reader reads a declaration once the next one starts (not at its end); the
+    jurisdiction each gets is still the one the model reader gives, however codes, envelopes
+    and declarations are laid out."""
+    layout = [
+        f"<md:MetaData {_MD}>{_rcc('US')}{_decl('A')}{_decl('B')}{_rcc('CA')}{_decl('C')}</md:MetaData>",
+        f"<md:MetaData {_MD}>{_decl('D')}{_rcc('MX')}</md:MetaData>",  # code after: none
+        f"<md:MetaData {_MD}>{_rcc('CA')}{_rcc(' ')}{_decl('E')}</md:MetaData>",  # blank: kept CA
+        f"<md:MetaData {_MD}>{_rcc('US')}{_decl('F', _rcc('MX'))}</md:MetaData>",  # inside: no
+        f"<md:MetaData {_MD}>{_rcc('US')}"
+        f"{_decl('G', f'<md:MetaData>{_rcc(chr(77) + chr(88))}</md:MetaData>')}"
+        f"{_decl('H')}</md:MetaData>",  # a MetaData inside G starts afresh, for H too
+        f"<md:MetaData {_MD}>{_rcc('CA', _decl('I'))}{_decl('J')}</md:MetaData>",  # I inside
+        _decl("K", _decl("K2")),  # nested: one declaration
+        f"<md:MetaData {_MD}>{_rcc('US')}</md:MetaData>{_decl('L')}",  # code persists
+    ]
+    path = tmp_path / "jurisdictions.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<alc:Declarations '
+        'xmlns:alc="urn:alcheck:declarations:1">\n' + "\n".join(layout) + "\n</alc:Declarations>\n",
+        encoding="utf-8",
+    )
+    for batch_items in (1, 4096):
+        _assert_columns_equal_models(path, batch_items=batch_items)
+    (batch,) = read_wco_columns(path)
+    got = dict(zip(batch.decl_id, batch.jurisdiction, strict=True))
+    assert got == {
+        "A": "US", "B": "US", "C": "CA", "D": None, "E": "CA", "F": "US", "G": None,
+        "H": None, "I": None, "J": "CA", "K": "CA", "L": "US",
+    }  # fmt: skip

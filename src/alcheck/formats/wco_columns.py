@@ -363,6 +363,37 @@ def _party(elem: Any) -> bool:
     )
 
 
+def _read(state: _Columns, pending: tuple[Any, list[Any], int], index: int) -> None:
+    """Read one declaration into the batch, then free it and everything before it."""
+    decl, codes, n = pending
+    state.declaration(decl, index, _jurisdiction(decl, codes, n))
+    decl.clear(keep_tail=False)
+    node = decl
+    while (parent := node.getparent()) is not None:
+        while node.getprevious() is not None:
+            del parent[0]
+        node = parent
+
+
+def _jurisdiction(decl: Any, codes: list[Any], n: int) -> tuple[str, int | None] | None:
+    """Return the last of the first n codes with a text, as (text, line), reading each once.
+
+    A code that holds the declaration is left out: it had not ended when the declaration
+    did (the declaration was read at its end before, and the code only at its own end).
+    """
+    holders = list(decl.iterancestors())
+    found = None
+    for k in range(n):
+        code = codes[k]
+        if not isinstance(code, tuple):
+            if any(code is holder for holder in holders):
+                continue
+            code = codes[k] = (text_of(code), code.sourceline)
+        if code[0] is not None:
+            found = code
+    return found
+
+
 def _named(found: tuple[str | None, int | None] | None) -> bool:
     return found is not None and found[0] is not None
 
@@ -389,9 +420,13 @@ def read_wco_columns(path: str | Path, *, batch_items: int = 4096) -> Iterator[W
 
 
 def _stream(source: Any, name: str, batch_items: int) -> Generator[WcoColumns, None, int]:
+    # Start events only: lxml intercepts end tags only when end events are asked for, and
+    # that interception (a GIL round trip and an event check per element) cost about as
+    # much as parsing (~4 us an item of 25 elements). So a declaration is read once the
+    # next one starts, or the file ends; libxml2 has parsed all of it by then.
     events = etree.iterparse(
         source,
-        events=("start", "end"),
+        events=("start",),
         tag=(_METADATA, _DECLARATION, _F + "ResponsibleCountryCode"),
         remove_comments=True,
         remove_pis=True,
@@ -399,46 +434,43 @@ def _stream(source: Any, name: str, batch_items: int) -> Generator[WcoColumns, N
         **safe_parser_options(),
     )
     state = _Columns(name)
-    in_declaration = 0
     count = 0
     checked = False
-    jurisdiction: tuple[str, int | None] | None = None
+    # The ResponsibleCountryCodes outside declarations since the last MetaData began, in
+    # order (each becomes its (text, line) once read), and the declaration to read next
+    # with how many of them precede it: its jurisdiction is the last of those with a text.
+    codes: list[Any] = []
+    pending: tuple[Any, list[Any], int] | None = None
     try:
-        for event, elem in events:
+        for _, elem in events:
             if not checked:
                 check_docinfo(elem.getroottree(), name)
                 checked = True
             tag = elem.tag
-            if event == "start":
-                if tag == _DECLARATION:
-                    in_declaration += 1
-                elif tag == _METADATA:
-                    jurisdiction = None
-                continue
+            inside = next(elem.iterancestors(_DECLARATION), None) is not None
             if tag == _DECLARATION:
-                in_declaration -= 1
-                if in_declaration:
-                    continue
-                count += 1
-                state.declaration(elem, count, jurisdiction)
-                if len(state.batch) >= batch_items:
-                    yield state.batch
-                    state.batch = WcoColumns(name)
-            elif in_declaration:
-                continue  # kept until its declaration is read
-            elif tag != _METADATA:  # a ResponsibleCountryCode outside declarations
+                if inside:
+                    continue  # part of the declaration that holds it
+                if pending is not None:
+                    count += 1
+                    _read(state, pending, count)
+                    if len(state.batch) >= batch_items:
+                        yield state.batch
+                        state.batch = WcoColumns(name)
+                pending = (elem, codes, len(codes))
+            elif tag == _METADATA:
+                codes = []
+                if inside and pending is not None:
+                    # Inside the declaration: it starts the jurisdiction afresh, and the
+                    # codes after it are inside the declaration too.
+                    pending = (pending[0], codes, 0)
+            elif not inside:  # a ResponsibleCountryCode outside declarations
                 level = 1 + sum(1 for _ in elem.iterancestors())
                 if tag == _RESPONSIBLE_COUNTRY or level <= 3:
-                    value = text_of(elem)
-                    if value is not None:
-                        jurisdiction = (value, elem.sourceline)
-                continue
-            # Free what has been read: this element's content and its earlier siblings.
-            elem.clear(keep_tail=False)
-            parent = elem.getparent()
-            if parent is not None:
-                while elem.getprevious() is not None:
-                    del parent[0]
+                    codes.append(elem)
+        if pending is not None:
+            count += 1
+            _read(state, pending, count)
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc, name) from None
     if not checked and events.root is not None:
