@@ -63,11 +63,12 @@ def main(path: str) -> None:
     for label, a, b in ratios:
         if a in rows and b in rows:
             print(f"{label:52} {ips(a) / ips(b):12,.2f}x")
-    mixed = rows.get("gateway_interleaved_with_lxml")
-    if mixed:
-        for step in ("scan", "screen"):
-            label = f"{step}_xml / lxml parse, interleaved rounds"
-            print(f"{label:52} {mixed['median_lxml'] / mixed[f'median_{step}']:12,.2f}x")
+    for name, how in (("gateway_fresh_processes", "fresh processes"),
+                      ("gateway_interleaved_with_lxml", "interleaved rounds")):  # fmt: skip
+        if mixed := rows.get(name):
+            for step in ("scan", "screen"):
+                label = f"{step}_xml / lxml parse, {how}"
+                print(f"{label:52} {mixed['median_lxml'] / mixed[f'median_{step}']:12,.2f}x")
     for name in ("compile_bundled_packs", "compile_loaded_packs"):
         if name in rows:
             print(f"{name:52} {rows[name]['median'] * 1000:10.1f} ms")
