@@ -252,6 +252,15 @@ def test_generated_documents_are_read(kernels: tuple[ModuleType, ModuleType]) ->
         assert str(batch.value[0]) == "1000"
 
 
+def _read_alike(path: Path, items: list[str], kernels: tuple[ModuleType, ModuleType]) -> WcoColumns:
+    """Write the goods items as one declaration; return its batch, read alike by both."""
+    path.write_text(_document(items), encoding="utf-8")
+    _assert_same(path, kernels)
+    (batch,) = _columns(path, kernels[0])
+    assert isinstance(batch, WcoColumns)
+    return batch
+
+
 def test_every_type_code(tmp_path: Path, kernels: tuple[ModuleType, ModuleType]) -> None:
     """Each origin and classification type code, in every spelling the generator has, is
     read alike: the compiled reader compares plain ASCII codes itself."""
@@ -264,11 +273,8 @@ def test_every_type_code(tmp_path: Path, kernels: tuple[ModuleType, ModuleType])
         "</GovernmentAgencyGoodsItem>"
         for code in spellings
     ]
-    path = tmp_path / "codes.xml"
-    path.write_text(_document(items), encoding="utf-8")
-    assert _assert_same(path, kernels) == len(spellings) == 27
-    (batch,) = _columns(path, kernels[0])
-    assert isinstance(batch, WcoColumns)
+    batch = _read_alike(tmp_path / "codes.xml", items, kernels)
+    assert len(batch) == len(spellings) == 27
     smelt2 = [code for code, smelt in zip(spellings, batch.smelt2, strict=True) if smelt]
     assert smelt2 == ["c2s", "c2ſ"]
 
@@ -284,11 +290,8 @@ def test_every_number(tmp_path: Path, kernels: tuple[ModuleType, ModuleType]) ->
         "</InvoiceLine></Commodity></GovernmentAgencyGoodsItem>"
         for text in NUMBERS
     ]
-    path = tmp_path / "numbers.xml"
-    path.write_text(_document(items), encoding="utf-8")
-    assert _assert_same(path, kernels) == len(NUMBERS) == 28
-    (batch,) = _columns(path, kernels[0])
-    assert isinstance(batch, WcoColumns)
+    batch = _read_alike(tmp_path / "numbers.xml", items, kernels)
+    assert len(batch) == len(NUMBERS) == 28
     for numbers, floats in (
         (batch.net_mass_kg, batch.net_mass_float), (batch.gross_mass_kg, batch.gross_mass_float),
         (batch.value, batch.value_float),

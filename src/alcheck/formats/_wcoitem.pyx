@@ -222,36 +222,43 @@ cdef bint _upper_is(const char* text, const char* upper) noexcept:
         k += 1
 
 
-cdef int _origin_slot(xmlNode* type_elem) except -2:
+cdef int _plain_index(xmlNode* type_elem, tuple upper_codes) except -3:
+    # The index in `upper_codes` of the element's text, upper-cased, when that text is
+    # plain ASCII (-1 when it is none of them); -2 when it is not plain (read it in Python).
+    cdef const char* plain = _plain(type_elem)
+    cdef Py_ssize_t k
+    if plain is NULL:
+        return -2
+    for k in range(len(upper_codes)):
+        if _upper_is(plain, <bytes> upper_codes[k]):
+            return <int> k
+    return -1
+
+
+_ORIGIN_CODES = ("1", "2", "CLS", "C2S", "CRC")  # ORIGIN_FIELDS's, in slot order
+_CLASSIFICATION_CODES = ("TSP", "TRC", "GN", "TRA")
+if [_SLOTS[ORIGIN_FIELDS[code]] for code in _ORIGIN_CODES] != [0, 1, 2, 3, 4]:
+    raise ImportError("_wcoitem.pyx is out of step with _wcoitem_py.ORIGIN_FIELDS")
+cdef tuple _ORIGIN_BYTES = tuple(code.encode() for code in _ORIGIN_CODES)
+cdef tuple _CLASSIFICATION_BYTES = tuple(code.encode() for code in _CLASSIFICATION_CODES)
+
+
+cdef int _origin_slot(xmlNode* type_elem) except -3:
     # ORIGIN_FIELDS's slot (0-4) for an Origin's TypeCode ("1" when blank), -1 for none.
-    cdef const char* plain = _plain(type_elem)
-    if plain is not NULL:
-        if _upper_is(plain, b"1"):
-            return 0
-        if _upper_is(plain, b"2"):
-            return 1
-        if _upper_is(plain, b"CLS"):
-            return 2
-        if _upper_is(plain, b"C2S"):
-            return 3
-        if _upper_is(plain, b"CRC"):
-            return 4
-        return -1
-    slot = ORIGIN_FIELDS.get((_text(type_elem) or "1").upper())
-    return -1 if slot is None else <int> _SLOTS[slot]
+    cdef int slot = _plain_index(type_elem, _ORIGIN_BYTES)
+    if slot == -2:
+        code = (_text(type_elem) or "1").upper()
+        slot = _ORIGIN_CODES.index(code) if code in ORIGIN_FIELDS else -1
+    return slot
 
 
-cdef int _classification_kind(xmlNode* type_elem) except -2:
+cdef int _classification_kind(xmlNode* type_elem) except -3:
     # A Classification's IdentificationTypeCode: 1 TSP, 2 TRC, 3 GN or TRA, 0 other.
-    cdef const char* plain = _plain(type_elem)
-    if plain is not NULL:
-        if _upper_is(plain, b"TSP"):
-            return 1
-        if _upper_is(plain, b"TRC"):
-            return 2
-        return 3 if _upper_is(plain, b"GN") or _upper_is(plain, b"TRA") else 0
-    kind = (_text(type_elem) or "").upper()
-    return 1 if kind == "TSP" else 2 if kind == "TRC" else 3 if kind in ("GN", "TRA") else 0
+    cdef int k = _plain_index(type_elem, _CLASSIFICATION_BYTES)
+    if k == -2:
+        code = (_text(type_elem) or "").upper()
+        k = _CLASSIFICATION_CODES.index(code) if code in _CLASSIFICATION_CODES else -1
+    return 0 if k < 0 else 3 if k >= 2 else k + 1
 
 
 cdef double _float_of(str clean, number) except? -1.0:
