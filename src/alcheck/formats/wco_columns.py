@@ -69,8 +69,8 @@ class WcoColumns:
     """One batch: whole declarations, their goods items as parallel lists.
 
     Declaration k owns items `first[k]:first[k + 1]`. Lines: `*_line` is the line of the
-    element; `*_sources` maps a field name (as in the model's `sources`) to the line of
-    the element it was read from.
+    element; `decl_sources` maps a field name (as in the model's `sources`) to the line of
+    the element it was read from, and `item_source` / `item_sources` give an item's.
     """
 
     file: str
@@ -378,8 +378,8 @@ def _read(state: _Columns, pending: tuple[Any, list[Any], int], index: int) -> N
 def _jurisdiction(decl: Any, codes: list[Any], n: int) -> tuple[str, int | None] | None:
     """Return the last of the first n codes with a text, as (text, line), reading each once.
 
-    A code that holds the declaration is left out: it had not ended when the declaration
-    did (the declaration was read at its end before, and the code only at its own end).
+    A code that holds the declaration is left out, as the model reader leaves it out: that
+    reader takes a code at the code's end, after the declarations inside it.
     """
     holders = list(decl.iterancestors())
     found = None
