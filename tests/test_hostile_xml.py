@@ -102,3 +102,19 @@ def test_entity_reference_without_doctype_is_plain_bad_xml() -> None:
         list(read_wco_xml_bytes(DECL.format(body="&xxe;").encode(), "x.xml"))
     assert not isinstance(info.value, HostileInputError)
     assert info.value.line == 1
+
+
+def test_distinct_tags_do_not_grow_memory(tmp_path: Path) -> None:
+    """A declaration whose children each have their own namespace (as many tags as
+    elements) leaves the readers' tag memo bounded."""
+    from alcheck.formats import _wcoitem_py
+    from alcheck.formats.wco_columns import read_wco_columns
+
+    children = "".join(f'<x:Part{i} xmlns:x="urn:n{i}">v</x:Part{i}>' for i in range(20_000))
+    path = tmp_path / "tags.xml"
+    path.write_text(DECL.format(body="<FunctionalReferenceID>T</FunctionalReferenceID>"
+                                + children), encoding="utf-8")  # fmt: skip
+    (batch,) = read_wco_columns(path)
+    assert batch.decl_id == ["T"]
+    assert len(_wcoitem_py._LOCAL_NAMES) <= 4096  # noqa: SLF001
+    assert len(list(read(path))) == 1

@@ -60,13 +60,18 @@ def first_children(elem: Any) -> dict[str, Any]:
     return found
 
 
+# A memo of a pure function; bounded, as its keys come from the input (a hostile file can
+# give every element its own namespace).
 _LOCAL_NAMES: dict[str, str] = {}
+_LOCAL_NAMES_MAX = 4096
 
 
 def local_name(tag: Any) -> str:
     name = _LOCAL_NAMES.get(tag)
     if name is None:
         name = "" if not isinstance(tag, str) else tag.rsplit("}", 1)[-1]
+        if len(_LOCAL_NAMES) >= _LOCAL_NAMES_MAX:
+            _LOCAL_NAMES.clear()
         _LOCAL_NAMES[tag] = name
     return name
 
