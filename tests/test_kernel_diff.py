@@ -556,3 +556,14 @@ def test_two_threads_on_one_rule_set_give_the_results_of_one(kernel: ModuleType)
         t.join()
     assert len(results) == 6
     assert all(r == expected for r in results)
+
+
+def test_keywords_past_the_fragment_memo_bound(kernel: ModuleType) -> None:
+    """A description with more distinct non-ASCII characters than the compiled kernel
+    memoizes (it clears its memo then) is read as `normalize_words` reads it."""
+    chars = "".join(chr(c) for c in range(0x100, 0x12000) if not 0xD800 <= c < 0xE000)
+    assert len(set(chars)) > 65536
+    description = f"{chars} Aluminio extruído {chars[::-1]} pallets Straße"
+    words = ["aluminio extruido", "pallets", "strasse"]
+    automaton = build_automaton([(normalize_words(w), a) for a, w in enumerate(words)])
+    assert kernel.keyword_atoms(automaton, description) == {0, 1, 2}

@@ -289,8 +289,10 @@ cdef inline int _put_ids(IntBuf *b, tuple ids) except -1:
 # Non-ASCII character -> what `normalize_words` makes of it, with " " for a separator.
 # Filled on demand (under the GIL); normalize_words works character by character, because
 # case folding and compatibility decomposition do and the combining marks that canonical
-# reordering could move are all dropped.
+# reordering could move are all dropped. Bounded: its keys come from the input, and all of
+# Unicode would hold a million entries for the life of the process.
 cdef dict _FRAGMENTS = {}
+cdef Py_ssize_t _FRAGMENTS_MAX = 65536
 
 
 def _fragment(str ch):
@@ -326,6 +328,8 @@ cdef int _symbols_of(str text, dict symbols, const int *ascii_sym, IntBuf *out) 
         frag = <str>_FRAGMENTS.get(uc)
         if frag is None:
             frag = _fragment(chr(uc))
+            if len(_FRAGMENTS) >= _FRAGMENTS_MAX:
+                _FRAGMENTS.clear()
             _FRAGMENTS[chr(uc)] = frag
         for fc in frag:
             if fc == 32:
