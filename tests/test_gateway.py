@@ -379,3 +379,36 @@ def test_jurisdictions_as_the_model_reader_sees_them(tmp_path: Path) -> None:
         "A": "US", "B": "US", "C": "CA", "D": None, "E": "CA", "F": "US", "G": None,
         "H": None, "I": None, "J": "CA", "K": "CA", "L": "US",
     }  # fmt: skip
+
+
+def test_rules_on_declaration_fields_and_parties(workload_file: Path) -> None:
+    """Rules on what the gateway passes only when a rule reads it (declaration type, regime,
+    parties, documents, values in another currency) find what `validate` finds."""
+    from alcheck.rules.schema import Pack
+
+    text = {"en": "{id} {line} {value} {currency}", "fr": "m", "es": "m"}
+
+    def rule(rule_id: str, **when: Any) -> dict[str, Any]:
+        return {
+            "id": rule_id, "severity": "warning", "class": "risk", "valid_from": "2000-01-01",
+            "summary": "s", "when": when, "message": text, "hint": text,
+            "citation": {"instrument": "i", "url": "https://example.org"},
+        }  # fmt: skip
+
+    pack = Pack.model_validate({
+        "pack": {"name": "g", "version": "1", "jurisdiction": "*", "title": "t"},
+        "rules": [
+            rule("G-DTYPE", declaration_type=["IM"]), rule("G-NOT-IM", declaration_type_not=["IM"]),
+            rule("G-TRANSIT", regime=["transit"]),
+            rule("G-PARTIES", present_all=["importer"], missing_any=["exporter"]),
+            rule("G-MAKER", present_all=["manufacturer"]), rule("G-AIM", documents_any=["AIM"]),
+            rule("G-VALUE", numbers=[
+                {"field": "value", "op": ">", "amount": 5000, "currency": "USD"}
+            ]),
+        ],
+    })  # fmt: skip
+    rs = alcheck.RuleSet.compile([pack])
+    assert {"dtype", "regime", "present:importer", "present:exporter"} <= set(rs.tables.lookups)
+    assert _assert_same_findings(workload_file, rules=rs) > 0
+    fired = {f.rule_id for f in screen_xml(workload_file, rules=rs)}
+    assert {"G-DTYPE", "G-TRANSIT", "G-PARTIES", "G-AIM", "G-VALUE"} <= fired

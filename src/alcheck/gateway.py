@@ -152,6 +152,7 @@ class ScreenedBatch:
             self.decl_of.extend([k] * (columns.first[k + 1] - columns.first[k]))
         today = dt.date.today()
         self.days = [shared.as_of or d or today for d in columns.entry_date]
+        self.jurisdiction_rows = [columns.jurisdiction[k] for k in self.decl_of]
         self.matches = self._screen()
         options = shared.options
         self.builtin: list[tuple[Finding, ...]] = []
@@ -167,9 +168,15 @@ class ScreenedBatch:
         b, rs, decl_of, days = self.b, self.rs, self.decl_of, self.days
         if not (len(b) and rs.rules):
             return ScreenResult(array("i"), array("i"), array("b"), rs)
+        lookups = rs.tables.lookups
+
+        def rows(column: Sequence[Any], needed: bool) -> list[Any] | None:
+            # A declaration's value for each of its items, or None when no rule reads it.
+            return [column[k] for k in decl_of] if needed else None
+
         return screen(
             b.tariff,
-            [b.jurisdiction[k] for k in decl_of],
+            self.jurisdiction_rows,
             b.origin,
             b.export_country,
             b.smelt1,
@@ -180,21 +187,23 @@ class ScreenedBatch:
             b.net_mass_float,
             [days[k] for k in decl_of],
             description=b.description,
-            regime=[b.regime[k] for k in decl_of],
-            declaration_type=[b.declaration_type[k] for k in decl_of],
+            regime=rows(b.regime, "regime" in lookups),
+            declaration_type=rows(b.declaration_type, "dtype" in lookups),
             documents=[
                 docs + b.decl_documents[k] if docs else b.decl_documents[k]
                 for docs, k in zip(b.documents, decl_of, strict=True)
-            ],
+            ]
+            if rs.tables.doc_atoms
+            else None,
             additional_codes=b.additional_codes,
             rules=rs,
             rates=self.shared.rates,
             gross_mass=b.gross_mass_float,
             supplementary_quantity=b.supplementary_float,
-            importer=[b.importer[k] for k in decl_of],
-            exporter=[b.exporter[k] for k in decl_of],
-            manufacturer=[b.manufacturer[k] for k in decl_of],
-            declaration_rates=[b.exchange_rates[k] for k in decl_of],
+            importer=rows(b.importer, "present:importer" in lookups),
+            exporter=rows(b.exporter, "present:exporter" in lookups),
+            manufacturer=rows(b.manufacturer, "present:manufacturer" in lookups),
+            declaration_rates=rows(b.exchange_rates, bool(rs.currencies)),
             normalized=True,
         )
 
@@ -339,8 +348,8 @@ class ScreenedBatch:
             if None in column:
                 dirty.update(i for i, v in enumerate(column) if v is None)
         # A negative number too small for a float reads as -0.0: zero is looked at too.
-        for floats in (b.net_mass_float, b.gross_mass_float, b.value_float):
-            dirty.update(i for i, x in enumerate(floats) if x <= 0)
+        numbers = zip(b.net_mass_float, b.gross_mass_float, b.value_float, strict=True)
+        dirty.update(i for i, (m, g, v) in enumerate(numbers) if m <= 0 or g <= 0 or v <= 0)
         codes = (
             (b.origin, is_country), (b.preferential_origin, is_country),
             (b.export_country, is_country), (b.smelt1, is_metal_country),
@@ -350,7 +359,7 @@ class ScreenedBatch:
             bad = {c for c in set(column) if c is not None and not valid(c)}
             if bad:
                 dirty.update(i for i, c in enumerate(column) if c in bad)
-        pairs = list(zip(b.tariff, (b.jurisdiction[k] for k in self.decl_of), strict=True))
+        pairs = list(zip(b.tariff, self.jurisdiction_rows, strict=True))
         wrong = {
             (t, j) for t, j in set(pairs)
             if t is not None and _tariff_problem(t, j, lang) is not None
