@@ -97,6 +97,12 @@ def read_statement(info: Any, found: dict[str, Any]) -> None:
 
 
 GOODS_ITEM = "GovernmentAgencyGoodsItem"
+# Children of which an item, and its Commodity, read only the first.
+_ITEM_FIRST = frozenset({
+    "Commodity", "SequenceNumeric", "ExportCountry", "CustomsValueAmount",
+    "StatisticalValueAmount",
+})  # fmt: skip
+_COMMODITY_FIRST = frozenset({"Description", "GoodsMeasure", "InvoiceLine"})
 
 
 def shipment_parts(shipment: Any) -> list[Any]:
@@ -136,21 +142,16 @@ def append_item(
     without a type).
     """
     b = state.batch
-    seq: Any = None
-    commodity: Any = None
-    export: Any = None
+    first: dict[str, Any] = {}  # the first child of each name in _ITEM_FIRST
     value_amount: Any = None
-    customs: Any = None
-    statistical: Any = None
     origins: dict[str, str] = {}
     sources: dict[str, int | None] = {}
     docs: list[Doc] = []
     ok = True
     for child in elem:
         name = local_name(child.tag)
-        if name == "Commodity":
-            if commodity is None:
-                commodity = child
+        if name in _ITEM_FIRST:
+            first.setdefault(name, child)
         elif name == "Origin":
             parts = first_children(child)
             kind = (text_of(parts.get("TypeCode")) or "1").upper()
@@ -161,9 +162,6 @@ def append_item(
                 if code is not None:
                     origins[slot] = code
                     sources[slot] = origin_elem.sourceline
-        elif name == "SequenceNumeric":
-            if seq is None:
-                seq = child
         elif name == "AdditionalDocument":
             parts = first_children(child)
             doc_type = text_of(parts.get("TypeCode"))
@@ -171,15 +169,6 @@ def append_item(
                 ok = False
             else:
                 docs.append((doc_type, text_of(parts.get("ID"))))
-        elif name == "ExportCountry":
-            if export is None:
-                export = child
-        elif name == "CustomsValueAmount":
-            if customs is None:
-                customs = child
-        elif name == "StatisticalValueAmount":
-            if statistical is None:
-                statistical = child
         elif name == "GovernmentProcedure":
             if "procedure" not in found:
                 read_procedure(child, found)
@@ -190,10 +179,8 @@ def append_item(
     net: Any = None
     gross: Any = None
     quantity: Any = None
-    if commodity is not None:
-        description_elem: Any = None
-        measure: Any = None
-        invoice: Any = None
+    if (commodity := first.get("Commodity")) is not None:
+        inner: dict[str, Any] = {}  # the first child of each name in _COMMODITY_FIRST
         tsp = trc = None
         for child in commodity:
             name = local_name(child.tag)
@@ -213,28 +200,24 @@ def append_item(
                 elif kind in ("GN", "TRA"):
                     sources.setdefault("additional_codes", code_elem.sourceline)
                     codes.append(tariff_digits(code) or code)
-            elif name == "Description":
-                if description_elem is None:
-                    description_elem = child
-            elif name == "GoodsMeasure":
-                if measure is None:
-                    measure = child
-            elif name == "InvoiceLine" and invoice is None:
-                invoice = child
+            elif name in _COMMODITY_FIRST:
+                inner.setdefault(name, child)
         if tsp is not None or trc is not None:
             tariff = (tsp or "") + (trc or "")
+        description_elem: Any = inner.get("Description")
         description = text_of(description_elem)
         if description is not None:
             sources["description"] = description_elem.sourceline
-        if measure is not None:
+        if (measure := inner.get("GoodsMeasure")) is not None:
             parts = first_children(measure)
             net = parts.get("NetNetWeightMeasure")
             gross = parts.get("GrossMassMeasure")
             quantity = parts.get("TariffQuantity")
-        if invoice is not None:
+        if (invoice := inner.get("InvoiceLine")) is not None:
             value_amount = first_child(invoice, "ItemChargeAmount")
     invalid: dict[str, str] | None = None
     numbers: dict[str, Decimal | None] = {}
+    customs, statistical = first.get("CustomsValueAmount"), first.get("StatisticalValueAmount")
     amount: Any = next((a for a in (value_amount, customs, statistical) if a is not None), None)
     for key, holder in (
         ("net_mass_kg", net), ("gross_mass_kg", gross), ("supplementary_quantity", quantity),
@@ -258,6 +241,7 @@ def append_item(
             currency = state.currency(given)
             sources["currency"] = amount.sourceline
     line = None
+    seq: Any = first.get("SequenceNumeric")
     line_text = text_of(seq)
     if line_text is not None:
         sources["line"] = seq.sourceline
@@ -266,7 +250,7 @@ def append_item(
             invalid = invalid or {}
             invalid["line"] = line_text
     export_code = None
-    if export is not None:
+    if (export := first.get("ExportCountry")) is not None:
         export_elem = first_child(export, "ID")
         export_code = text_of(export_elem)
         if export_code is not None:
