@@ -134,6 +134,24 @@ def test_dates_and_bad_values_are_kept_as_given() -> None:
     assert "exchange_rates[0]" in decl.invalid
 
 
+def test_masses_past_any_decimal_context_are_read_not_raised() -> None:
+    """A mass in tonnes whose kilograms exceed the default decimal context's exponent is
+    converted exactly (it raised decimal.Overflow out of the reader); one past the largest
+    exponent a Decimal has is kept as given and reported, as any unreadable number."""
+    xml = PROFILE.replace(">2.5</GrossMassMeasure>", ">1e999999</GrossMassMeasure>")
+    xml = xml.replace(
+        '<NetNetWeightMeasure unitCode="GRM">2000000</NetNetWeightMeasure>',
+        '<NetNetWeightMeasure unitCode="TNE">1e999999999999999999</NetNetWeightMeasure>',
+    )
+    (decl,) = read_wco_xml_bytes(xml.encode())
+    item = decl.items[0]
+    assert item.gross_mass_kg == Decimal("1E+1000002")
+    assert item.net_mass_kg is None
+    assert item.invalid["net_mass_kg"] == "1e999999999999999999 TNE"
+    found = [(f.rule_id, f.field) for f in builtin_findings(decl)]
+    assert ("SYN-VALUE", "items[1].net_mass_kg") in found
+
+
 def test_acceptance_date_when_no_issue_date() -> None:
     xml = PROFILE.replace("IssueDateTime>", "AcceptanceDateTime>").replace(
         'formatCode="304">20260305104545+01', 'formatCode="102">20251231'

@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib
 import io
 import sys
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -129,6 +131,9 @@ NUMBERS += ["1_000", "1e400", "-1e-400", "0.1", "+.5", "-0", "9" * 30, "٣"]
 NUMBERS += ["5e-324", "1.7976931348623157e308", "1.7976931348623159e308"]
 NUMBERS += ["2.2250738585072011e-308", "9007199254740993", "0.1e1", "1.", "00012", "1e"]
 NUMBERS += ["1.5e+3", "-.5E-2"]
+# Edges of the compiled reader's plain-number syntax (a Decimal made only when read):
+# the longest exponent it takes and one digit more, no digit, two points, leading zeros.
+NUMBERS += ["1e123456789", "1e-1234567890", ".e1", "1.2.3", "-0001.5000", "1e+"]
 NUMBER = st.sampled_from(NUMBERS)
 COUNTRY = st.sampled_from(["US", "usa", "CN", "ZN", "UN", "n/a", " ", "CAN", "XX"])
 
@@ -291,7 +296,7 @@ def test_every_number(tmp_path: Path, kernels: tuple[ModuleType, ModuleType]) ->
         for text in NUMBERS
     ]
     batch = _read_alike(tmp_path / "numbers.xml", items, kernels)
-    assert len(batch) == len(NUMBERS) == 28
+    assert len(batch) == len(NUMBERS) == 34
     for numbers, floats in (
         (batch.net_mass_kg, batch.net_mass_float), (batch.gross_mass_kg, batch.gross_mass_float),
         (batch.value, batch.value_float),
@@ -301,3 +306,96 @@ def test_every_number(tmp_path: Path, kernels: tuple[ModuleType, ModuleType]) ->
                 (x != x) if number is None else x == float(number) and str(x) == str(float(number))
             )
     assert batch.value_float[NUMBERS.index("1.7976931348623159e308")] == float("inf")
+
+
+SEQUENCES = ["1", "007", "+1", "1.0", " 2 ", "٣", "-3", "", "1 2", "123456789012345678"]
+SEQUENCES += ["1234567890123456789", "9" * 40, "0"]
+
+
+def test_every_sequence_number(tmp_path: Path, kernels: tuple[ModuleType, ModuleType]) -> None:
+    """Each spelling of an item's line number is read alike: the compiled reader parses
+    up to 18 ASCII digits itself and hands every other text to int()."""
+    items = [
+        f"<GovernmentAgencyGoodsItem><SequenceNumeric>{escape(text)}</SequenceNumeric>"
+        "</GovernmentAgencyGoodsItem>"
+        for text in SEQUENCES
+    ]
+    batch = _read_alike(tmp_path / "lines.xml", items, kernels)
+    assert batch.line == [1, 7, None, None, 2, 3, None, None, None, 123456789012345678,
+                          1234567890123456789, int("9" * 40), 0]  # fmt: skip
+    assert [(i or {}).get("line") for i in batch.item_invalid] == [
+        None, None, "+1", "1.0", None, None, "-3", None, "1 2", None, None, None, None
+    ]  # fmt: skip
+
+
+UNITS = ['unitCode="KGM"', "", 'unitCode=""', 'unitCode="kgm"', 'unitCode="K&#71;M"']
+UNITS += ['unitCode=" KGM"', 'unitCode="TNE"', 'o:unitCode="TNE"', 'unitCode="K&amp;G"']
+CURRENCIES = ['currencyID="USD"', 'currencyID="us&#68;"', 'currencyID=" cad "', ""]
+CURRENCIES += [
+    'currencyID=""',
+    'currencyID="€"',
+    'o:currencyID="EUR"',
+    'currencyID="XXXXXXXXXXXXXXXX"',
+]
+CURRENCIES += ['currencyID="usd"', 'currencyID="U&amp;S"', 'currencyID="\tUSD"']
+
+
+def test_every_unit_and_currency_attribute(
+    tmp_path: Path, kernels: tuple[ModuleType, ModuleType]
+) -> None:
+    """Units and currencies are read alike in every spelling: the compiled reader reads a
+    plain attribute itself and hands references, blanks and other namespaces to lxml."""
+    items = [
+        "<GovernmentAgencyGoodsItem><Commodity><GoodsMeasure>"
+        f"<NetNetWeightMeasure {unit}>2.5</NetNetWeightMeasure>"
+        "</GoodsMeasure></Commodity>"
+        f"<CustomsValueAmount {currency}>10</CustomsValueAmount>"
+        "</GovernmentAgencyGoodsItem>"
+        for unit in UNITS
+        for currency in CURRENCIES
+    ]
+    batch = _read_alike(tmp_path / "attributes.xml", items, kernels)
+    assert len(batch) == len(UNITS) * len(CURRENCIES)
+    by_unit = [batch.net_mass_kg[k * len(CURRENCIES)] for k in range(len(UNITS))]
+    assert by_unit[:6] == [Decimal("2.5")] * 6
+    assert by_unit[6] == Decimal("2500.0")
+    assert batch.currency[: len(CURRENCIES)] == [
+        "USD", "USD", "CAD", None, None, "€", None, "XXXXXXXXXXXXXXXX", "USD", "U&S", "USD"
+    ]  # fmt: skip
+
+
+def test_codes_past_the_memo_bound(tmp_path: Path, kernels: tuple[ModuleType, ModuleType]) -> None:
+    """More distinct codes than the compiled reader's code memo keeps are still read as
+    the twin reads them (the memo is shared by every file and stops growing)."""
+    n = 5000
+    items = [
+        "<GovernmentAgencyGoodsItem><Commodity><Classification>"
+        f"<ID>{k:04d}.{k % 97:02d}</ID><IdentificationTypeCode>TSP</IdentificationTypeCode>"
+        f"</Classification><Classification><ID>99{k:06d}</ID>"
+        "<IdentificationTypeCode>GN</IdentificationTypeCode></Classification></Commodity>"
+        f"<CustomsValueAmount currencyID='C{k:04d}'>1</CustomsValueAmount>"
+        f"<ExportCountry><ID>E{k:04d}</ID></ExportCountry>"
+        f"<Origin><CountryCode>O{k:04d}</CountryCode></Origin>"
+        f"<Origin><CountryCode>M{k:04d}</CountryCode><TypeCode>CLS</TypeCode></Origin>"
+        "</GovernmentAgencyGoodsItem>"
+        for k in range(n)
+    ]
+    batch = _read_alike(tmp_path / "many.xml", items, kernels)
+    assert batch.origin[n - 1] == f"O{n - 1:04d}" and batch.smelt1[n - 1] == f"M{n - 1:04d}"
+    assert batch.tariff[n - 1] == f"{n - 1:04d}.{(n - 1) % 97:02d}"
+    assert batch.additional_codes[n - 1] == (f"99{n - 1:06d}",)
+    assert len(set(batch.currency)) == len(set(batch.export_country)) == n
+
+
+def test_two_threads_read_alike(tmp_path: Path, kernels: tuple[ModuleType, ModuleType]) -> None:
+    """Two threads reading files at once (sharing the code memo) read what one reads."""
+    path = tmp_path / "workload.xml"
+    with path.open("wb") as out:
+        write_wco_xml(wco_declarations(3000, 8), out)
+    compiled, _ = kernels
+    expected = _columns(path, compiled)
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: list(read_wco_columns(path)), range(4)))
+    assert wco_columns.item_kernel is compiled or not isinstance(expected, str)
+    for got in results:
+        assert got == expected

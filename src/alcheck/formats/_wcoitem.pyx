@@ -8,15 +8,16 @@ time. Text, attributes and source lines are read as lxml reads them (`_Element.t
 """
 
 from cpython cimport array as carray
-from cpython.unicode cimport PyUnicode_AsUTF8AndSize
+from cpython.ref cimport Py_INCREF, PyObject
+from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeASCII
 from libc.math cimport NAN
 from libc.stdlib cimport strtod
-from libc.string cimport memcpy, strcmp, strlen
+from libc.string cimport memcmp, memcpy, strcmp, strlen
 
 from decimal import Decimal, InvalidOperation
 
 cimport lxml.includes.etreepublic as cetree
-from lxml.includes.tree cimport xmlNode
+from lxml.includes.tree cimport xmlAttr, xmlNode
 
 from ..model import tariff_digits
 from ._wcoitem_py import (
@@ -158,6 +159,154 @@ cdef object _attribute(xmlNode* elem, const char* name):
     return cetree.attributeValueFromNsName(elem, NULL, <const unsigned char*> name)
 
 
+cdef const char* _NOT_PLAIN = b"\x01"  # _plain_attribute: read the value with lxml
+
+
+cdef const char* _plain_attribute(xmlNode* elem, const char* name) noexcept:
+    # The value of the attribute `name` in no namespace when it is one text node (what
+    # lxml's `get` returns then, libxml2's xmlGetNoNsProp), "" when it has no node, NULL
+    # when there is no such attribute, _NOT_PLAIN otherwise (entity nodes and the like).
+    cdef xmlAttr* attr = elem.properties
+    while attr is not NULL:
+        if attr.ns is NULL and strcmp(<const char*> attr.name, name) == 0:
+            if attr.children is NULL:
+                return b""
+            if attr.children.next is NULL and attr.children.type == TEXT_NODE:
+                return <const char*> attr.children.content
+            return _NOT_PLAIN
+        attr = attr.next
+    return NULL
+
+
+cdef bint _plain_number(const char* text) noexcept:
+    # Whether the text is [+-]digits[.digits][(e|E)[+-]digits] with a digit before or
+    # after the point and an exponent of at most 9 digits: then Decimal(text) is finite
+    # (never InvalidOperation) and float(Decimal(text)) is strtod(text), both correctly
+    # rounded.
+    cdef Py_ssize_t k = 0, digits = 0, exponent = 0
+    if text[k] == 43 or text[k] == 45:
+        k += 1
+    while 48 <= text[k] <= 57:
+        k += 1
+        digits += 1
+    if text[k] == 46:
+        k += 1
+        while 48 <= text[k] <= 57:
+            k += 1
+            digits += 1
+    if digits == 0:
+        return False
+    if text[k] == 101 or text[k] == 69:
+        k += 1
+        if text[k] == 43 or text[k] == 45:
+            k += 1
+        while 48 <= text[k] <= 57:
+            k += 1
+            exponent += 1
+        if exponent == 0 or exponent > 9:
+            return False
+    return text[k] == 0
+
+
+cdef bint _strtod_whole(const char* text, double* out) noexcept:
+    # strtod over the whole text; False when it stops early (a locale whose decimal point
+    # is not "."), and the caller then reads the number the twin's way.
+    cdef char* end
+    out[0] = strtod(text, &end)
+    if end[0] == 0:
+        return True
+    out[0] = NAN
+    return False
+
+
+cdef long long _digits(const char* text) noexcept:
+    # int(text) when the text is 1 to 18 ASCII digits (then str.isdecimal holds and the
+    # value fits), else -1.
+    cdef long long value = 0
+    cdef Py_ssize_t k = 0
+    while 48 <= <unsigned char> text[k] <= 57:
+        if k == 18:
+            return -1
+        value = value * 10 + (text[k] - 48)
+        k += 1
+    if k == 0 or text[k] != 0:
+        return -1
+    return value
+
+
+# A memo from a code's plain text to what its normalizer gives for it (the twin's value),
+# one table per normalizer; a tariff code's is the identity. A goods item has about nine
+# codes, and a string and a dict lookup for each were much of the reader's time.
+# Normalizing is a pure function of the text, so the tables serve every file; they stop
+# growing at half their slots, and hold only the GIL's protection: an entry is written
+# after its normalizer returns, in a slot looked up again then.
+cdef enum:
+    CODE_SLOTS = 4096  # a power of two
+    CODE_BYTES = 16  # longest code kept: CODE_BYTES - 1 bytes
+
+cdef struct _CodeSlot:
+    char key[CODE_BYTES]
+    PyObject* value  # NULL: free
+
+cdef struct _CodeTable:
+    _CodeSlot slots[CODE_SLOTS]
+    int used
+
+cdef _CodeTable _COUNTRIES, _METALS, _CURRENCIES, _TARIFFS, _ADDITIONAL_CODES
+
+
+def _as_given(code):
+    return code
+
+
+def _additional_code(code):
+    # As the twin appends an additional code: its digits, or the text when not digits.
+    return tariff_digits(code) or code
+
+
+cdef _CodeSlot* _slot_of(_CodeTable* table, const char* text, size_t n) noexcept:
+    # The slot holding the text, or the free slot where it would go (FNV-1a, linear).
+    cdef size_t h = 2166136261
+    cdef size_t k
+    cdef _CodeSlot* slot
+    for k in range(n):
+        h = (h ^ <unsigned char> text[k]) * 16777619
+    while True:
+        slot = &table.slots[h & (CODE_SLOTS - 1)]
+        if slot.value is NULL or (memcmp(slot.key, text, n) == 0 and slot.key[n] == 0):
+            return slot
+        h += 1
+
+
+cdef object _normalized(_CodeTable* table, xmlNode* elem, normalize):
+    """`normalize(_text(elem))`, None when there is no text, through the table."""
+    cdef const char* plain = _plain(elem)
+    if plain is NULL:
+        raw = _text(elem)
+        return None if raw is None else normalize(raw)
+    return _normalized_plain(table, plain, normalize)
+
+
+cdef object _normalized_plain(_CodeTable* table, const char* plain, normalize):
+    """`normalize(plain)` for a text `_plain_text` accepts, through the table."""
+    cdef size_t n = strlen(plain)
+    cdef _CodeSlot* slot
+    if n >= CODE_BYTES:
+        return normalize(PyUnicode_DecodeASCII(plain, n, NULL))
+    slot = _slot_of(table, plain, n)
+    if slot.value is not NULL:
+        return <object> slot.value
+    out = normalize(PyUnicode_DecodeASCII(plain, n, NULL))
+    slot = _slot_of(table, plain, n)  # another thread may have filled it meanwhile
+    if slot.value is NULL and table.used < CODE_SLOTS // 2:
+        memcpy(slot.key, plain, n)
+        slot.key[n] = 0
+        Py_INCREF(out)
+        slot.value = <PyObject*> out
+        table.used += 1
+    return out
+
+
 # Indexes into an item's source lines: `SOURCE_FIELDS` order (checked at import).
 cdef enum:
     S_LINE = 0
@@ -190,21 +339,28 @@ cdef const char* _plain(xmlNode* elem) noexcept:
     # The element's text when it is one text node of ASCII with no blank at either end
     # (what a code almost always is), else NULL: then the text is read the twin's way.
     cdef xmlNode* first
-    cdef const unsigned char* c
-    cdef Py_ssize_t n = 0
     if elem is NULL:
         return NULL
     first = _text_or_skip(elem.children)
     if first is NULL or _text_or_skip(first.next) is not NULL:
         return NULL
-    c = first.content
+    return _plain_text(<const char*> first.content)
+
+
+cdef const char* _plain_text(const char* text) noexcept:
+    # The text when it is ASCII, not empty, with no blank at either end (so str.strip()
+    # keeps it whole), else NULL.
+    cdef const unsigned char* c = <const unsigned char*> text
+    cdef Py_ssize_t n = 0
+    if c is NULL:
+        return NULL
     while c[n] != 0:
         if c[n] >= 128:
             return NULL
         n += 1
     if n == 0 or _ascii_space(c[0]) or _ascii_space(c[n - 1]):
         return NULL
-    return <const char*> c
+    return text
 
 
 cdef bint _upper_is(const char* text, const char* upper) noexcept:
@@ -322,10 +478,10 @@ cdef class _Batch:
         self.smelt1 = batch.smelt1
         self.smelt2 = batch.smelt2
         self.cast = batch.cast
-        self.net_mass_kg = batch.net_mass_kg
-        self.gross_mass_kg = batch.gross_mass_kg
-        self.supplementary_quantity = batch.supplementary_quantity
-        self.value = batch.value
+        self.net_mass_kg = batch.net_mass_kg.values
+        self.gross_mass_kg = batch.gross_mass_kg.values
+        self.supplementary_quantity = batch.supplementary_quantity.values
+        self.value = batch.value.values
         self.currency = batch.currency
         self.documents = batch.documents
         self.item_invalid = batch.item_invalid
@@ -401,6 +557,8 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
     cdef xmlNode* amount = NULL
     cdef xmlNode* holder
     cdef xmlNode* export_elem
+    cdef const char* plain
+    cdef const char* unit_code
     cdef list origins = [None, None, None, None, None]
     cdef int lines[N_SOURCES]
     cdef list docs = []
@@ -410,6 +568,7 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
     cdef bint ok = True
     cdef bint is_mass
     cdef int k, slot, kind
+    cdef long long sequence
     for k in range(N_SOURCES):
         lines[k] = NOT_READ
     child = root.children
@@ -424,7 +583,10 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
             slot = _origin_slot(_first(child, b"TypeCode"))
             if slot >= 0 and origins[slot] is None:
                 part = _first(child, b"CountryCode")
-                code = _text(part)
+                if slot < 2:
+                    code = _normalized(&_COUNTRIES, part, b.normalize_country)
+                else:
+                    code = _normalized(&_METALS, part, b.normalize_metal)
                 if code is not None:
                     origins[slot] = code
                     lines[_SLOT_SOURCE[slot]] = _line(part)
@@ -460,7 +622,10 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
             if _named(child, b"Classification"):
                 kind = _classification_kind(_first(child, b"IdentificationTypeCode"))
                 part = _first(child, b"ID")
-                code = _text(part)
+                if kind == 3:
+                    code = _normalized(&_ADDITIONAL_CODES, part, _additional_code)
+                else:
+                    code = _normalized(&_TARIFFS, part, _as_given) if kind else None
                 if code is not None:
                     if kind == 1 and tsp is None:
                         tsp = code
@@ -472,7 +637,7 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
                     elif kind == 3:
                         if lines[S_ADDITIONAL] == NOT_READ:
                             lines[S_ADDITIONAL] = _line(part)
-                        codes.append(tariff_digits(code) or code)
+                        codes.append(code)
             elif _named(child, b"Description"):
                 if description_elem is NULL:
                     description_elem = child
@@ -505,6 +670,18 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
         floats[k] = NAN
         holder = net if k == 0 else gross if k == 1 else quantity if k == 2 else amount
         is_mass = k < 2
+        plain = _plain(holder)
+        if plain is not NULL and _plain_number(plain):
+            # In kilograms (no unit, or KGM as lxml would read it): the text is the value,
+            # and its Decimal is made when the value is read (see DecimalColumn).
+            unit_code = _plain_attribute(holder, b"unitCode") if is_mass else NULL
+            if (
+                (unit_code is NULL or strcmp(unit_code, b"KGM") == 0)
+                and _strtod_whole(plain, &floats[k])
+            ):
+                lines[S_NET + k] = _line(holder)
+                numbers[k] = PyUnicode_DecodeASCII(plain, strlen(plain), NULL)
+                continue
         raw = _text(holder)
         if raw is None:
             continue
@@ -532,15 +709,25 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
             invalid[SOURCE_FIELDS[S_NET + k]] = raw
     currency = None
     if amount is not NULL:
-        given = (_attribute(amount, b"currencyID") or "").strip()
-        if given:
-            currency = b.currency_seen.get(given)
-            if currency is None:
-                currency = b.normalize_currency(given)
+        plain = _plain_attribute(amount, b"currencyID")
+        if plain is not NULL and plain is not _NOT_PLAIN and _plain_text(plain) is not NULL:
+            currency = _normalized_plain(&_CURRENCIES, plain, b.normalize_currency)
             lines[S_CURRENCY] = _line(amount)
+        elif plain is not NULL:
+            given = (_attribute(amount, b"currencyID") or "").strip()
+            if given:
+                currency = b.currency_seen.get(given)
+                if currency is None:
+                    currency = b.normalize_currency(given)
+                lines[S_CURRENCY] = _line(amount)
     line = None
-    line_text = _text(seq)
-    if line_text is not None:
+    plain = _plain(seq)
+    sequence = _digits(plain) if plain is not NULL else -1
+    line_text = _text(seq) if sequence < 0 else None
+    if sequence >= 0:
+        line = sequence
+        lines[S_LINE] = _line(seq)
+    elif line_text is not None:
         lines[S_LINE] = _line(seq)
         # `_as_int` of a text that is already stripped.
         line = int(line_text) if line_text.isdecimal() else None
@@ -551,23 +738,24 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
     export_code = None
     if export is not NULL:
         export_elem = _first(export, b"ID")
-        export_code = _text(export_elem)
+        export_code = _normalized(&_COUNTRIES, export_elem, b.normalize_country)
         if export_code is not None:
             lines[S_EXPORT] = _line(export_elem)
     if export_code is None and shipment_export is not None:
         export_code, export_line = shipment_export
+        export_code = b.country(export_code)
         lines[S_EXPORT] = export_line or 0
     b.item_line.append(_sourceline(root))
     b.line.append(line)
     b.description.append(description)
     b.tariff.append(tariff)
     b.additional_codes.append(tuple(codes))
-    b.origin.append(b.country(origins[0]))
-    b.preferential_origin.append(b.country(origins[1]))
-    b.export_country.append(b.country(export_code))
-    b.smelt1.append(b.metal(origins[2]))
-    b.smelt2.append(b.metal(origins[3]))
-    b.cast.append(b.metal(origins[4]))
+    b.origin.append(origins[0])
+    b.preferential_origin.append(origins[1])
+    b.export_country.append(export_code)
+    b.smelt1.append(origins[2])
+    b.smelt2.append(origins[3])
+    b.cast.append(origins[4])
     b.net_mass_kg.append(numbers[0])
     b.gross_mass_kg.append(numbers[1])
     b.supplementary_quantity.append(numbers[2])

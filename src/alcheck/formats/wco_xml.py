@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import sys
 from collections.abc import Iterable, Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, DecimalException
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import IO, Any
@@ -59,6 +59,9 @@ _NATIONAL_CURRENCY = {"GB": "GBP", "US": "USD", "CA": "CAD", "MX": "MXN", "EU": 
 
 # Mass units the reader converts to kilograms; any other unit is kept as given (invalid).
 _KG_PER_UNIT = {"KGM": Decimal(1), "TNE": Decimal(1000), "GRM": Decimal("0.001")}
+# Converting a mass is exact whatever the caller's decimal context; a product past the
+# largest exponent (Overflow) is a text alcheck cannot read, not an error.
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def national_currency(jurisdiction: str | None) -> str | None:
@@ -78,10 +81,10 @@ def mass_text(raw: str, unit_code: str | None) -> str:
     if factor is None:
         return f"{raw} {unit}"  # an unknown unit: kept as given, reported as invalid
     try:
-        number = Decimal(raw.replace(" ", ""))
-    except InvalidOperation:
+        number = _EXACT.create_decimal(raw.replace(" ", ""))
+        return raw if factor == 1 else str(_EXACT.multiply(number, factor))
+    except DecimalException:
         return raw if unit == "KGM" else f"{raw} {unit}"
-    return raw if factor == 1 else str(number * factor)
 
 
 @lru_cache(maxsize=1024)
