@@ -305,7 +305,12 @@ def test_every_number(tmp_path: Path, kernels: tuple[ModuleType, ModuleType]) ->
             assert (
                 (x != x) if number is None else x == float(number) and str(x) == str(float(number))
             )
-    assert batch.value_float[NUMBERS.index("1.7976931348623159e308")] == float("inf")
+    # A number is one a double holds: past its range, or made zero by it, it is invalid.
+    for text in ("1.7976931348623159e308", "1e400", "-1e-400", "1e123456789"):
+        row = NUMBERS.index(text)
+        assert batch.value[row] is None and batch.item_invalid[row]["value"] == text
+    for text in ("1.7976931348623157e308", "5e-324", "-0"):
+        assert batch.value[NUMBERS.index(text)] == Decimal(text)
 
 
 SEQUENCES = ["1", "007", "+1", "1.0", " 2 ", "٣", "-3", "", "1 2", "123456789012345678"]

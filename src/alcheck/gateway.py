@@ -6,8 +6,6 @@ in which every finding is known and the rule findings are built only on request.
 Differences from the model path, by design (docs/api.md):
 - a finding's `location` has the file and the line of the element that holds the value
   (as the engine's), but no `path`;
-- an amount or mass beyond the float range (above about 1.8e308) counts as unknown for
-  the rules, as in `screen`;
 - a rule whose `field` is `supplementary_unit` reports no value (the unit is not read).
 """
 

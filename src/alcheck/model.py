@@ -119,23 +119,32 @@ EXPECTED_TYPE: dict[str, str] = {
 
 
 def _as_decimal(raw: Any) -> Decimal | None:
-    """Return `raw` as a finite Decimal, or None when it is not a number."""
+    """Return `raw` as a Decimal, or None when it is not a number a double can hold.
+
+    Beyond a double's range (about 1.8e308), or so small a double makes it zero, is not
+    a number any declaration holds: the rules compare numbers as doubles, and keeping
+    every number in that range keeps the sums, products, quotients and formatted texts
+    made of them small (1e999999 kg over 1e-999999 kg raised decimal.Overflow).
+    """
     if isinstance(raw, bool):
         return None
     if isinstance(raw, Decimal):
-        return raw if raw.is_finite() else None
-    if isinstance(raw, int):
-        return Decimal(raw)
-    if isinstance(raw, float):
+        number = raw
+    elif isinstance(raw, int):
+        number = Decimal(raw)
+    elif isinstance(raw, float):
         return Decimal(repr(raw)) if math.isfinite(raw) else None
-    if isinstance(raw, str):
-        text = raw.strip().replace(" ", "")
+    elif isinstance(raw, str):
         try:
-            number = Decimal(text)
+            number = Decimal(raw.strip().replace(" ", ""))
         except InvalidOperation:
             return None
-        return number if number.is_finite() else None
-    return None
+    else:
+        return None
+    if not number.is_finite():
+        return None
+    x = float(number)
+    return number if math.isfinite(x) and (x != 0.0 or not number) else None
 
 
 def _as_int(raw: Any) -> int | None:

@@ -9,17 +9,15 @@ time. Text, attributes and source lines are read as lxml reads them (`_Element.t
 
 from cpython cimport array as carray
 from cpython.ref cimport Py_INCREF, PyObject
-from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeASCII
+from cpython.unicode cimport PyUnicode_DecodeASCII
 from libc.math cimport NAN
 from libc.stdlib cimport strtod
 from libc.string cimport memcmp, memcpy, strcmp, strlen
 
-from decimal import Decimal, InvalidOperation
-
 cimport lxml.includes.etreepublic as cetree
 from lxml.includes.tree cimport xmlAttr, xmlNode
 
-from ..model import tariff_digits
+from ..model import _as_decimal, tariff_digits
 from ._wcoitem_py import (
     NOT_READ,
     ORIGIN_FIELDS,
@@ -180,9 +178,10 @@ cdef const char* _plain_attribute(xmlNode* elem, const char* name) noexcept:
 
 cdef bint _plain_number(const char* text) noexcept:
     # Whether the text is [+-]digits[.digits][(e|E)[+-]digits] with a digit before or
-    # after the point and an exponent of at most 9 digits: then Decimal(text) is finite
-    # (never InvalidOperation) and float(Decimal(text)) is strtod(text), both correctly
-    # rounded.
+    # after the point, at most 40 characters and an exponent of at most 2 digits: then
+    # `_as_decimal(text)` is Decimal(text) (a number, its magnitude between 1e-140 and
+    # 1e140 or zero, well inside a double's range) and float(Decimal(text)) is
+    # strtod(text), both correctly rounded.
     cdef Py_ssize_t k = 0, digits = 0, exponent = 0
     if text[k] == 43 or text[k] == 45:
         k += 1
@@ -203,9 +202,9 @@ cdef bint _plain_number(const char* text) noexcept:
         while 48 <= text[k] <= 57:
             k += 1
             exponent += 1
-        if exponent == 0 or exponent > 9:
+        if exponent == 0 or exponent > 2:
             return False
-    return text[k] == 0
+    return text[k] == 0 and k <= 40
 
 
 cdef bint _strtod_whole(const char* text, double* out) noexcept:
@@ -415,31 +414,6 @@ cdef int _classification_kind(xmlNode* type_elem) except -3:
         code = (_text(type_elem) or "").upper()
         k = _CLASSIFICATION_CODES.index(code) if code in _CLASSIFICATION_CODES else -1
     return 0 if k < 0 else 3 if k >= 2 else k + 1
-
-
-cdef double _float_of(str clean, number) except? -1.0:
-    # float(number), the twin's: formatting the Decimal and parsing that rounds the same
-    # exact value as parsing the text. Plain numbers (ASCII digits, sign, point, exponent:
-    # nearly all) go to libc's strtod, correctly rounded as Python's parser is; a locale
-    # whose decimal point is not "." stops it early, and those go to Python's float().
-    cdef Py_ssize_t n, k
-    cdef const char* text = PyUnicode_AsUTF8AndSize(clean, &n)
-    cdef char* end
-    cdef char c
-    cdef double x
-    for k in range(n):
-        c = text[k]
-        if not (48 <= c <= 57 or c == 46 or c == 43 or c == 45 or c == 101 or c == 69):
-            break
-    else:
-        if n:
-            x = strtod(text, &end)
-            if end == text + n:
-                return x
-    try:
-        return float(clean)
-    except ValueError:
-        return float(number)
 
 
 cdef inline int _push(carray.array column, double x) except -1:
@@ -691,17 +665,10 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
             # mass_text keeps the text as given in kilograms; skip its Decimal parse then.
             if unit is not None and unit != "KGM":
                 raw = mass_text(raw, unit)
-        # `_as_decimal` of a text, without the twin's memo (amounts seldom repeat).
-        clean = raw.strip().replace(" ", "")
-        try:
-            number = Decimal(clean)
-        except InvalidOperation:
-            number = None
-        else:
-            if not number.is_finite():
-                number = None
-            else:
-                floats[k] = _float_of(clean, number)
+        # `_as_decimal`, without the twin's memo (amounts seldom repeat).
+        number = _as_decimal(raw)
+        if number is not None:
+            floats[k] = float(number)
         numbers[k] = number
         if number is None:
             if invalid is None:

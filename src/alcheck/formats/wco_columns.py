@@ -112,7 +112,7 @@ class DecimalColumn(Sequence[Decimal | None]):
 
 
 def _decimal(value: Decimal | str | None) -> Decimal | None:
-    return Decimal(value) if type(value) is str else value  # type: ignore[arg-type]
+    return Decimal(value) if isinstance(value, str) else value
 
 
 @dataclass(slots=True, eq=False)

@@ -21,7 +21,7 @@ from typing import IO, Any
 from lxml import etree
 
 from ..errors import InputError, NotADeclarationError, UsageError
-from ..model import Declaration, Regime, lenient_declaration
+from ..model import Declaration, Regime, _as_decimal, lenient_declaration
 from ._xmlsafe import (
     HEAD_BYTES,
     HeadThenRest,
@@ -82,9 +82,13 @@ def mass_text(raw: str, unit_code: str | None) -> str:
         return f"{raw} {unit}"  # an unknown unit: kept as given, reported as invalid
     try:
         number = _EXACT.create_decimal(raw.replace(" ", ""))
-        return raw if factor == 1 else str(_EXACT.multiply(number, factor))
+        if factor == 1:
+            return raw
+        kilograms = _EXACT.multiply(number, factor)
     except DecimalException:
         return raw if unit == "KGM" else f"{raw} {unit}"
+    # Kilograms a double cannot hold are not read (see _as_decimal): kept as given.
+    return f"{raw} {unit}" if _as_decimal(kilograms) is None else str(kilograms)
 
 
 @lru_cache(maxsize=1024)
