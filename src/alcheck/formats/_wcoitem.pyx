@@ -4,7 +4,10 @@
 It walks libxml2's nodes under lxml's element instead of creating an lxml proxy per
 child: a goods item has about 25 elements, and the proxies were most of the reader's
 time. Text, attributes and source lines are read as lxml reads them (`_Element.text`,
-`.get`, `.sourceline`); values are built by the same Python helpers as the twin.
+`.get`, `.sourceline`). Plain texts (one ASCII text node, no blank at either end: nearly
+every code, number and line number) are read in C, through a memo of normalized codes,
+strtod, and a number's text kept for its Decimal (`DecimalColumn`); every other text
+goes through the same Python helpers as the twin.
 """
 
 from cpython cimport array as carray
@@ -452,6 +455,7 @@ cdef class _Batch:
         self.smelt1 = batch.smelt1
         self.smelt2 = batch.smelt2
         self.cast = batch.cast
+        # A DecimalColumn's list: a plain number goes in as its text (see DecimalColumn).
         self.net_mass_kg = batch.net_mass_kg.values
         self.gross_mass_kg = batch.gross_mass_kg.values
         self.supplementary_quantity = batch.supplementary_quantity.values

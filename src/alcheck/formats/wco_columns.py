@@ -6,8 +6,8 @@ declaration is cleared once read. lxml's C tag filter reports only envelopes, re
 countries and declarations; each goods item's children are visited once and dispatched
 on their local name, by the compiled item reader (`_wcoitem.pyx`, over libxml2's nodes)
 or its twin (`_wcoitem_py.py`), as `ALCHECK_IMPLEMENTATION` chose. Values come out as the
-model holds them (codes normalized, numbers as Decimal, dates as dates, wrong-typed text
-in `invalid`), with the source line of each.
+model holds them (codes normalized, numbers as Decimal in a `DecimalColumn`, dates as
+dates, wrong-typed text in `invalid`), with the source line of each.
 A declaration the models would have to repair (a document without a type, an exchange
 rate that is not one) also carries its `Declaration`, for checks that need the model.
 """
