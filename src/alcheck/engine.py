@@ -17,7 +17,7 @@ from .checks import builtin_findings
 from .codes.hs import hs_description
 from .errors import UsageError
 from .findings import Finding, Severity, item_field
-from .model import Declaration, GoodsItem, Location
+from .model import Declaration, GoodsItem, Location, unit_value_text
 from .ruleset import CompiledRule, Rates, RuleSet, encode
 
 LANGS: tuple[str, ...] = ("en", "fr", "es")
@@ -140,9 +140,7 @@ def fill(template: str, values: Mapping[str, Any], params: Mapping[str, str], la
 
 
 def _item_values(decl: Declaration, item: GoodsItem, judged_on: dt.date) -> dict[str, Any]:
-    unit = None
-    if item.value is not None and item.net_mass_kg:
-        unit = f"{item.value / item.net_mass_kg:.4f}"
+    unit = unit_value_text(item.value, item.net_mass_kg)
     return {
         "id": decl.id, "line": item.line, "tariff": item.tariff_declared, "hs6": item.hs6,
         "description": item.description, "origin": item.origin,

@@ -25,7 +25,7 @@ from .codes.hs import hs_description, is_hs6
 from .engine import Options, citation_text, fill, not_evaluated
 from .findings import Finding, Severity, item_field
 from .formats.wco_columns import WcoColumns, read_wco_columns
-from .model import Location, tariff_digits, trusted
+from .model import Location, tariff_digits, trusted, unit_value_text
 from .ruleset import CompiledRule, Rates, RuleSet
 from .screen import ScreenResult, screen
 
@@ -425,8 +425,7 @@ def _hs6(batch: ScreenedBatch, row: int) -> str | None:
 
 
 def _unit_value(batch: ScreenedBatch, row: int) -> str | None:
-    value, mass = batch.b.value[row], batch.b.net_mass_kg[row]
-    return f"{value / mass:.4f}" if value is not None and mass else None
+    return unit_value_text(batch.b.value[row], batch.b.net_mass_kg[row])
 
 
 def _documents(batch: ScreenedBatch, row: int, k: int) -> str | None:

@@ -11,7 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from decimal import Decimal, InvalidOperation
+from decimal import (
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -116,6 +124,26 @@ EXPECTED_TYPE: dict[str, str] = {
     "entry_date": "a date (YYYY-MM-DD)",
     "regime": "one of " + ", ".join(r.value for r in Regime),
 }
+
+
+# Arithmetic on declared numbers (a message's unit value, the statistics' totals and
+# shares) runs in this context, Python's default, not in whatever the calling thread has
+# set: a host application's precision or rounding must not change alcheck's results.
+NUMBER_CONTEXT = Context(
+    prec=28,
+    rounding=ROUND_HALF_EVEN,
+    Emin=-999999,
+    Emax=999999,
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+
+
+def unit_value_text(value: Decimal | None, mass: Decimal | None) -> str | None:
+    """Return value per kilogram with four decimals, as messages show it; None without both."""
+    if value is None or not mass:
+        return None
+    with localcontext(NUMBER_CONTEXT):
+        return f"{value / mass:.4f}"
 
 
 def _as_decimal(raw: Any) -> Decimal | None:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from .codes.countries import METAL_UNKNOWN, country_name
 from .codes.hs import hs_description
-from .model import Declaration, GoodsItem
+from .model import NUMBER_CONTEXT, Declaration, GoodsItem
 from .ruleset import Rates, convert
 
 CONCERN_COUNTRIES = ("CN", "RU", "BY", "IR")
@@ -107,10 +107,11 @@ def format_cell(value: Cell, kind: str) -> str:
     """Format a cell as every text renderer (text, CSV, HTML) shows it."""
     if value is None:
         return ""
-    if kind == "kg":
-        return f"{Decimal(value):.3f}"
-    if kind in ("money", "percent"):
-        return f"{Decimal(value):.2f}"
+    with localcontext(NUMBER_CONTEXT):  # rounding, whatever the caller's thread has set
+        if kind == "kg":
+            return f"{Decimal(value):.3f}"
+        if kind in ("money", "percent"):
+            return f"{Decimal(value):.2f}"
     return str(value)
 
 
@@ -142,7 +143,7 @@ class _Acc:
 
 
 def _order(net_kg: Decimal, key: str | tuple[str, ...]) -> tuple[Decimal, str | tuple[str, ...]]:
-    return (-net_kg, key)
+    return (net_kg.copy_negate(), key)  # exact, unlike unary minus
 
 
 def _country_label(code: str) -> str:
@@ -337,39 +338,42 @@ def compute_stats(
     origin_cast: dict[tuple[str, str], _Acc] = {}
     for decl in declarations:
         count += 1
-        for item in decl.items:
-            mass = item.net_mass_kg
-            value = _converted(item, currency, rates, decl)
-            o, s, c = item.origin or "", item.smelt1 or "", item.cast or ""
-            head, text = _heading(item)
-            heading_text.setdefault(head, text)
-            targets = [
-                total,
-                jur.setdefault(decl.jurisdiction or "", _Acc()),
-                heading.setdefault(head, _Acc()),
-                origin.setdefault(o, _Acc()),
-                smelt1.setdefault(s, _Acc()),
-                cast.setdefault(c, _Acc()),
-                concern[_category(item)],
-                origin_smelt1.setdefault((o, s), _Acc()),
-                origin_cast.setdefault((o, c), _Acc()),
-            ]
-            metal = {item.smelt1, item.smelt2, item.cast}
-            targets.extend(concern_country[k] for k in CONCERN_COUNTRIES if k in metal)
-            for acc in targets:
-                acc.add(mass, value)
+        # Sums in alcheck's context (NUMBER_CONTEXT); the caller's iterator keeps its own.
+        with localcontext(NUMBER_CONTEXT):
+            for item in decl.items:
+                mass = item.net_mass_kg
+                value = _converted(item, currency, rates, decl)
+                o, s, c = item.origin or "", item.smelt1 or "", item.cast or ""
+                head, text = _heading(item)
+                heading_text.setdefault(head, text)
+                targets = [
+                    total,
+                    jur.setdefault(decl.jurisdiction or "", _Acc()),
+                    heading.setdefault(head, _Acc()),
+                    origin.setdefault(o, _Acc()),
+                    smelt1.setdefault(s, _Acc()),
+                    cast.setdefault(c, _Acc()),
+                    concern[_category(item)],
+                    origin_smelt1.setdefault((o, s), _Acc()),
+                    origin_cast.setdefault((o, c), _Acc()),
+                ]
+                metal = {item.smelt1, item.smelt2, item.cast}
+                targets.extend(concern_country[k] for k in CONCERN_COUNTRIES if k in metal)
+                for acc in targets:
+                    acc.add(mass, value)
     whole = total.net_kg
-    return Stats(
-        currency=currency,
-        declarations=count,
-        total=total.group("", "all"),
-        by_jurisdiction=_groups(jur, _country_label),
-        by_heading=_groups(heading, heading_text.__getitem__),
-        by_origin=_groups(origin, _country_label),
-        by_smelt1=_groups(smelt1, _country_label),
-        by_cast=_groups(cast, _country_label),
-        concern=_shares(concern, _CATEGORY_TEXT.__getitem__, whole),
-        concern_countries=_shares(concern_country, _country_label, whole),
-        origin_smelt1=_crosses(origin_smelt1, origin),
-        origin_cast=_crosses(origin_cast, origin),
-    )
+    with localcontext(NUMBER_CONTEXT):
+        return Stats(
+            currency=currency,
+            declarations=count,
+            total=total.group("", "all"),
+            by_jurisdiction=_groups(jur, _country_label),
+            by_heading=_groups(heading, heading_text.__getitem__),
+            by_origin=_groups(origin, _country_label),
+            by_smelt1=_groups(smelt1, _country_label),
+            by_cast=_groups(cast, _country_label),
+            concern=_shares(concern, _CATEGORY_TEXT.__getitem__, whole),
+            concern_countries=_shares(concern_country, _country_label, whole),
+            origin_smelt1=_crosses(origin_smelt1, origin),
+            origin_cast=_crosses(origin_cast, origin),
+        )
