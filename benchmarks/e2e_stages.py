@@ -11,10 +11,8 @@ from __future__ import annotations
 import io
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -23,8 +21,7 @@ import alcheck
 import alcheck.formats.wco_columns as wco_columns
 import alcheck.gateway as gateway
 from alcheck.engine import Options
-from alcheck.formats import write_wco_xml
-from workload import wco_declarations
+from workload import e2e_file
 
 
 def _median(step: Callable[[], object], rounds: int = 7) -> float:
@@ -51,11 +48,7 @@ class _NoMatches:
 
 
 def main() -> None:
-    out = io.BytesIO()
-    write_wco_xml(wco_declarations(20_000, 11), out)
-    data = out.getvalue()
-    path = Path(tempfile.mkdtemp()) / "e2e.xml"
-    path.write_bytes(data)
+    data, path = e2e_file(20_000)
     rules = alcheck.RuleSet.default()
     shared = gateway._Shared(rules, "en", Options(), None, None)
     batches = list(wco_columns.read_wco_columns(path))

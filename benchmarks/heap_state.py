@@ -16,27 +16,20 @@ import ctypes
 import io
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from lxml import etree
 
 import alcheck
-from alcheck.formats import write_wco_xml
-from workload import wco_declarations
+from workload import e2e_file
 
 N_ITEMS = 20_000
 ROUNDS = 7
 
 
 def main() -> None:
-    out = io.BytesIO()
-    write_wco_xml(wco_declarations(N_ITEMS, 11), out)
-    data = out.getvalue()
-    path = Path(tempfile.mkdtemp()) / "e2e.xml"
-    path.write_bytes(data)
+    data, path = e2e_file(N_ITEMS)
     rules = alcheck.RuleSet.default()
     trim = ctypes.CDLL("libc.so.6").malloc_trim
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,11 +22,10 @@ import pyximport
 from lxml import etree
 
 import alcheck
-from alcheck.formats import write_wco_xml
 from alcheck.formats._xmlsafe import safe_parser_options
 from alcheck.formats.wco_columns import read_wco_columns
 from alcheck.formats.wco_xml import _DECLARATION, _METADATA
-from workload import wco_declarations
+from workload import e2e_file
 
 pyximport.install(language_level=3)
 import _sax_probe  # noqa: E402 - built by pyximport, installed just above
@@ -58,11 +56,7 @@ def _iterparse_front_end(path: Path) -> None:
 
 
 def main() -> None:
-    out = io.BytesIO()
-    write_wco_xml(wco_declarations(N_ITEMS, 11), out)
-    data = out.getvalue()
-    path = Path(tempfile.mkdtemp()) / "e2e.xml"
-    path.write_bytes(data)
+    data, path = e2e_file(N_ITEMS)
     rules = alcheck.RuleSet.default()
     items, _, _, _ = _sax_probe.run(str(path), 2)
     assert items == N_ITEMS, items

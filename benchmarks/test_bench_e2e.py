@@ -20,25 +20,19 @@ import pytest
 from lxml import etree
 
 from alcheck.engine import iter_findings
-from alcheck.formats import read, wco_columns, write_wco_xml
+from alcheck.formats import read, wco_columns
 from alcheck.formats.wco_columns import read_wco_columns
 from alcheck.gateway import scan_xml, screen_xml
 from alcheck.ruleset import RuleSet
 from conftest import per_item
-from workload import wco_declarations
+from workload import wco_xml
 
 N_XML_ITEMS = 20_000
 
 
-def _xml(n_items: int, seed: int) -> bytes:
-    out = io.BytesIO()
-    write_wco_xml(wco_declarations(n_items, seed), out)
-    return out.getvalue()
-
-
 @pytest.fixture(scope="module")
 def xml_bytes() -> bytes:
-    return _xml(N_XML_ITEMS, 11)
+    return wco_xml(N_XML_ITEMS, 11)
 
 
 def _on_disk(data: bytes, tmp_path_factory: Any) -> Path:
@@ -222,7 +216,7 @@ def test_peak_memory_validating_a_file(
     Flat in the file size when the reader streams and findings are consumed as they come.
     """
     path: Path = tmp_path_factory.mktemp("xml") / f"big-{n_items}.xml"
-    path.write_bytes(_xml(n_items, 13))
+    path.write_bytes(wco_xml(n_items, 13))
 
     def run() -> int:
         tracemalloc.start()

@@ -9,11 +9,15 @@ origins and smelt/cast countries weighted toward CA, CN, IN, AE, BH, RU, MX, US,
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from alcheck.formats import write_wco_xml
 from alcheck.formats.wco_xml import national_currency
 from alcheck.model import Declaration
 from alcheck.rules.schema import Pack
@@ -134,6 +138,21 @@ def wco_declarations(n_items: int, seed: int = 2026) -> list[Declaration]:
     could not be evaluated, as they would on the same entry filed in XML.
     """
     return [wco_writable(decl) for decl in declarations(n_items, seed)]
+
+
+def wco_xml(n_items: int, seed: int) -> bytes:
+    """Return `wco_declarations(n_items, seed)` written as one WCO XML file."""
+    out = io.BytesIO()
+    write_wco_xml(wco_declarations(n_items, seed), out)
+    return out.getvalue()
+
+
+def e2e_file(n_items: int = 20_000, seed: int = 11) -> tuple[bytes, Path]:
+    """Write the end-to-end benchmarks' file to a new temporary folder: (bytes, path)."""
+    data = wco_xml(n_items, seed)
+    path = Path(tempfile.mkdtemp()) / "e2e.xml"
+    path.write_bytes(data)
+    return data, path
 
 
 def wco_writable(decl: Declaration) -> Declaration:
