@@ -55,6 +55,8 @@ def main(path: str) -> None:
         ("screen synthetic (whole path) / plain loop", "alcheck_screen", "plain_python_loop"),
         ("screen_xml (gateway) / lxml parse (items/s)", "screen_xml", "lxml_parse"),
         ("scan_xml (verdicts) / lxml parse (items/s)", "scan_xml", "lxml_parse"),
+        ("scan_xml / lxml parse, one-item declarations", "scan_xml_one_item_declarations",
+         "lxml_parse_one_item_declarations"),
         ("column reader (cython) / lxml parse", "read_columns[cython]", "lxml_parse"),
         ("column reader: cython / twin", "read_columns[cython]", "read_columns[python]"),
         ("read+validate / lxml parse (items/s)", "read_validate", "lxml_parse"),

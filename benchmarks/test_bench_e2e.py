@@ -188,6 +188,27 @@ def test_gateway_fresh_processes(
         benchmark.extra_info[f"median_{step}"] = statistics.median(spent)
 
 
+@pytest.fixture(scope="module")
+def one_item_bytes() -> bytes:
+    """The same 20,000 items, one declaration each (a gateway's usual traffic)."""
+    return wco_xml(N_XML_ITEMS, 11, one_item_each=True)
+
+
+def test_lxml_parse_one_item_declarations(benchmark: Any, one_item_bytes: bytes) -> None:
+    per_item(benchmark, N_XML_ITEMS)
+    benchmark.extra_info["bytes"] = len(one_item_bytes)
+    benchmark.pedantic(lambda: etree.parse(io.BytesIO(one_item_bytes)), rounds=5, iterations=1)
+
+
+def test_scan_xml_one_item_declarations(
+    benchmark: Any, one_item_bytes: bytes, bundled: RuleSet, tmp_path_factory: Any
+) -> None:
+    """`scan_xml` on one-item declarations: reading declarations is most of the work."""
+    path = _on_disk(one_item_bytes, tmp_path_factory)
+    count = lambda: sum(batch.count() for batch in scan_xml(path, rules=bundled))  # noqa: E731
+    _gateway(benchmark, _read_validate(one_item_bytes, bundled), count)
+
+
 @pytest.mark.parametrize("implementation", ["cython", "python"])
 def test_read_columns(
     benchmark: Any, xml_bytes: bytes, tmp_path_factory: Any, implementation: str

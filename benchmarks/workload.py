@@ -140,10 +140,27 @@ def wco_declarations(n_items: int, seed: int = 2026) -> list[Declaration]:
     return [wco_writable(decl) for decl in declarations(n_items, seed)]
 
 
-def wco_xml(n_items: int, seed: int) -> bytes:
-    """Return `wco_declarations(n_items, seed)` written as one WCO XML file."""
+def one_item_declarations(n_items: int, seed: int = 2026) -> list[Declaration]:
+    """Return `wco_declarations(n_items, seed)` split into one declaration per item.
+
+    The shape of a national gateway's traffic (the HMRC samples hold 1-5 items each),
+    where reading each declaration, not each item, is most of the work.
+    """
+    return [
+        decl.model_copy(update={"id": f"{decl.id}-{k}", "items": (item,)})
+        for decl in wco_declarations(n_items, seed)
+        for k, item in enumerate(decl.items)
+    ]
+
+
+def wco_xml(n_items: int, seed: int, *, one_item_each: bool = False) -> bytes:
+    """Return `wco_declarations(n_items, seed)` written as one WCO XML file.
+
+    one_item_each: write `one_item_declarations(n_items, seed)` instead.
+    """
     out = io.BytesIO()
-    write_wco_xml(wco_declarations(n_items, seed), out)
+    decls = (one_item_declarations if one_item_each else wco_declarations)(n_items, seed)
+    write_wco_xml(decls, out)
     return out.getvalue()
 
 
