@@ -164,9 +164,11 @@ def wco_xml(n_items: int, seed: int, *, one_item_each: bool = False) -> bytes:
     return out.getvalue()
 
 
-def e2e_file(n_items: int = 20_000, seed: int = 11) -> tuple[bytes, Path]:
+def e2e_file(
+    n_items: int = 20_000, seed: int = 11, *, one_item_each: bool = False
+) -> tuple[bytes, Path]:
     """Write the end-to-end benchmarks' file to a new temporary folder: (bytes, path)."""
-    data = wco_xml(n_items, seed)
+    data = wco_xml(n_items, seed, one_item_each=one_item_each)
     path = Path(tempfile.mkdtemp()) / "e2e.xml"
     path.write_bytes(data)
     return data, path
