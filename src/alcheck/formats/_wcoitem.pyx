@@ -21,13 +21,7 @@ cimport lxml.includes.etreepublic as cetree
 from lxml.includes.tree cimport xmlAttr, xmlNode
 
 from ..model import _as_decimal, tariff_digits
-from ._wcoitem_py import (
-    NOT_READ,
-    ORIGIN_FIELDS,
-    SOURCE_FIELDS,
-    read_procedure,
-    read_statement,
-)
+from ._wcoitem_py import NOT_READ, ORIGIN_FIELDS, SOURCE_FIELDS
 from .wco_xml import mass_text
 
 cetree.import_lxml__etree()
@@ -254,7 +248,7 @@ cdef struct _CodeTable:
     _CodeSlot slots[CODE_SLOTS]
     int used
 
-cdef _CodeTable _COUNTRIES, _METALS, _CURRENCIES, _TARIFFS, _ADDITIONAL_CODES
+cdef _CodeTable _COUNTRIES, _METALS, _CURRENCIES, _TARIFFS, _ADDITIONAL_CODES, _NAMES
 
 
 def _as_given(code):
@@ -488,12 +482,72 @@ cdef class _Batch:
         return self.normalize_metal(code) if out is None else out
 
 
+cdef object _local_name(xmlNode* node):
+    # libxml2 keeps an element's local name apart from its namespace: `local_name(tag)`.
+    cdef const char* name = <const char*> node.name
+    if _plain_text(name) is NULL:
+        return name.decode("utf-8")
+    return _normalized_plain(&_NAMES, name, _as_given)
+
+
+def named_children(cetree._Element elem not None):
+    cdef list out = []
+    cdef xmlNode* child = elem._c_node.children
+    while child is not NULL:
+        if child.type == ELEMENT_NODE:
+            out.append((_local_name(child), _proxy(elem, child)))
+        child = child.next
+    return out
+
+
+def first_child(elem, str name):
+    cdef cetree._Element owner
+    cdef xmlNode* found
+    if elem is None:
+        return None
+    owner = <cetree._Element?> elem
+    found = _first(owner._c_node, name.encode("utf-8"))
+    return None if found is NULL else _proxy(owner, found)
+
+
+def text_of(elem):
+    return None if elem is None else _text((<cetree._Element?> elem)._c_node)
+
+
+cdef void _read_procedure(xmlNode* proc, dict found) except *:
+    # `read_procedure`: a GovernmentProcedure's CPC unless it is an APC.
+    cdef xmlNode* current = _first(proc, b"CurrentCode")
+    code = _text(current)
+    if code is None or len(code) == 3:
+        return
+    found["procedure"] = (
+        code + (_text(_first(proc, b"PreviousCode")) or ""), _sourceline(current)
+    )
+
+
+cdef void _read_statement(xmlNode* info, dict found) except *:
+    # `read_statement`: the first MFR and REGIME statements of a holder.
+    cdef xmlNode* desc
+    code = (_text(_first(info, b"StatementCode")) or "").upper()
+    if code in ("MFR", "REGIME") and code not in found:
+        desc = _first(info, b"StatementDescription")
+        found[code] = (_text(desc), None if desc is NULL else _sourceline(desc))
+
+
+def read_procedure(proc not None, dict found not None):
+    _read_procedure((<cetree._Element?> proc)._c_node, found)
+
+
+def read_statement(info not None, dict found not None):
+    _read_statement((<cetree._Element?> info)._c_node, found)
+
+
 def shipment_parts(cetree._Element shipment not None):
     cdef list out = []
     cdef xmlNode* child = shipment._c_node.children
     while child is not NULL:
         if child.type == ELEMENT_NODE and not _named(child, b"GovernmentAgencyGoodsItem"):
-            out.append(_proxy(shipment, child))
+            out.append((_local_name(child), _proxy(shipment, child)))
         child = child.next
     return out
 
@@ -588,9 +642,9 @@ cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_expor
                 statistical = child
         elif _named(child, b"GovernmentProcedure"):
             if "procedure" not in found:
-                read_procedure(_proxy(owner, child), found)
+                _read_procedure(child, found)
         elif _named(child, b"AdditionalInformation"):
-            read_statement(_proxy(owner, child), found)
+            _read_statement(child, found)
         child = child.next
     description = tariff = None
     if commodity is not NULL:

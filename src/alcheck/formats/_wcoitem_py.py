@@ -52,6 +52,11 @@ def first_child(elem: Any, name: str) -> Any:
     return None
 
 
+def named_children(elem: Any) -> list[tuple[str, Any]]:
+    """Return the element children of `elem`, in order, each with its local name."""
+    return [(local_name(child.tag), child) for child in elem if isinstance(child.tag, str)]
+
+
 def first_children(elem: Any) -> dict[str, Any]:
     """Return the first element child of `elem` for each local name."""
     found: dict[str, Any] = {}
@@ -105,9 +110,10 @@ _ITEM_FIRST = frozenset({
 _COMMODITY_FIRST = frozenset({"Description", "GoodsMeasure", "InvoiceLine"})
 
 
-def shipment_parts(shipment: Any) -> list[Any]:
-    """Return a GoodsShipment's children other than its goods items, in order."""
-    return [child for child in shipment if local_name(child.tag) != GOODS_ITEM]
+def shipment_parts(shipment: Any) -> list[tuple[str, Any]]:
+    """Return a GoodsShipment's element children other than its goods items, in order,
+    each with its local name."""
+    return [(name, child) for name, child in named_children(shipment) if name != GOODS_ITEM]
 
 
 def append_items(

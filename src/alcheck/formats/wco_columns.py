@@ -40,11 +40,6 @@ from ..model import (
 from ._wcoitem_py import (
     NOT_READ,
     SOURCE_FIELDS,
-    first_child,
-    local_name,
-    read_procedure,
-    read_statement,
-    text_of,
 )
 from ._xmlsafe import HEAD_BYTES, HeadThenRest, check_docinfo, check_prolog, safe_parser_options
 from .wco_xml import (
@@ -245,7 +240,29 @@ class _Columns:
         self.currency = _Normalizer(normalize_currency)
         self.decimals: dict[str, Decimal | None] = {}
         self.rates: dict[tuple[Any, ...], ExchangeRate | None] = {}
+        # Declarations of a file share a few dates and regimes; each is read once.
+        self.dates: dict[tuple[str, Any], tuple[str, dt.date | None]] = {}
+        self.regimes: dict[str | None, Any] = {}
         self.batch = WcoColumns(name)
+
+    def date(self, raw: str, format_code: Any) -> tuple[str, dt.date | None]:
+        """Return a DateTimeString's ISO text and date (None when it is not one)."""
+        key = (raw, format_code)
+        found = self.dates.get(key)
+        if found is None:
+            if len(self.dates) > 4096:
+                self.dates.clear()
+            iso = _wco_date(raw, format_code)
+            found = self.dates[key] = (iso, _as_date(iso))
+        return found
+
+    def regime(self, stated: str | None) -> Any:
+        """Return `_as_regime` of a stated regime."""
+        if stated not in self.regimes:
+            if len(self.regimes) > 4096:
+                self.regimes.clear()
+            self.regimes[stated] = _as_regime(stated)
+        return self.regimes[stated]
 
     def number(self, text: str) -> Decimal | None:
         seen = self.decimals
@@ -270,8 +287,7 @@ class _Columns:
         docs: list[Doc] = []
         rate_elems: list[Any] = []
         ok = True
-        for child in decl.iterchildren():
-            name = local_name(child.tag)
+        for name, child in item_kernel.named_children(decl):
             if name == "FunctionalReferenceID":
                 ident = child if ident is None else ident
             elif name == "TypeCode":
@@ -290,16 +306,15 @@ class _Columns:
                 rate_elems.append(child)
             elif name == "GovernmentProcedure":
                 if "procedure" not in header:
-                    read_procedure(child, header)
+                    item_kernel.read_procedure(child, header)
             elif name == "AdditionalInformation":
-                read_statement(child, header)
+                item_kernel.read_statement(child, header)
         for stamp in ("IssueDateTime", "AcceptanceDateTime"):
-            when = first_child(stamps.get(stamp), "DateTimeString")
-            raw = text_of(when)
+            when = item_kernel.first_child(stamps.get(stamp), "DateTimeString")
+            raw = item_kernel.text_of(when)
             if raw is not None:
                 sources["entry_date"] = when.sourceline
-                iso = _wco_date(raw, when.get("formatCode"))
-                entry_date = _as_date(iso)
+                iso, entry_date = self.date(raw, when.get("formatCode"))
                 if entry_date is None:
                     invalid["entry_date"] = iso
                 break
@@ -310,8 +325,7 @@ class _Columns:
         if shipment is not None:
             export_elem = None
             # The kernel walks the goods items; their siblings are read here.
-            for child in item_kernel.shipment_parts(shipment):
-                name = local_name(child.tag)
+            for name, child in item_kernel.shipment_parts(shipment):
                 if name == "ExportCountry":
                     export_elem = child if export_elem is None else export_elem
                 elif name == "Exporter":
@@ -322,11 +336,11 @@ class _Columns:
                     ok &= self.document(child, docs, sources)
                 elif name == "GovernmentProcedure":
                     if "procedure" not in ship_info:
-                        read_procedure(child, ship_info)
+                        item_kernel.read_procedure(child, ship_info)
                 elif name == "AdditionalInformation":
-                    read_statement(child, ship_info)
-            export_id = first_child(export_elem, "ID")
-            if (value := text_of(export_id)) is not None:
+                    item_kernel.read_statement(child, ship_info)
+            export_id = item_kernel.first_child(export_elem, "ID")
+            if (value := item_kernel.text_of(export_id)) is not None:
                 shipment_export = (value, export_id.sourceline)
         found: list[dict[str, Any]] = [header, ship_info]
         if shipment is not None:
@@ -354,7 +368,7 @@ class _Columns:
         stated = next((info["REGIME"] for info in found if _named(info.get("REGIME"))), None)
         if stated is not None:
             sources["regime"] = stated[1]
-            parsed = _as_regime(stated[0])
+            parsed = self.regime(stated[0])
             regime = None if parsed is None else parsed.value
             if parsed is None:
                 invalid["regime"] = stated[0]
@@ -364,8 +378,8 @@ class _Columns:
         to = national_currency(jur)
         for exchange in rate_elems:
             key = (
-                text_of(first_child(exchange, "CurrencyTypeCode")),
-                text_of(first_child(exchange, "RateNumeric")),
+                item_kernel.text_of(item_kernel.first_child(exchange, "CurrencyTypeCode")),
+                item_kernel.text_of(item_kernel.first_child(exchange, "RateNumeric")),
                 to,
             )
             if key not in self.rates:
@@ -393,15 +407,15 @@ class _Columns:
         b.model.append(model)
 
     def document(self, elem: Any, out: list[Doc], sources: dict[str, int | None]) -> bool:
-        kind = text_of(first_child(elem, "TypeCode"))
+        kind = item_kernel.text_of(item_kernel.first_child(elem, "TypeCode"))
         if kind is None:
             return False
-        out.append((kind, text_of(first_child(elem, "ID"))))
+        out.append((kind, item_kernel.text_of(item_kernel.first_child(elem, "ID"))))
         return True
 
 
 def _put(elem: Any, key: str, sources: dict[str, int | None]) -> str | None:
-    text = text_of(elem)
+    text: str | None = item_kernel.text_of(elem)
     if text is not None:
         sources[key] = elem.sourceline
     return text
@@ -409,8 +423,8 @@ def _put(elem: Any, key: str, sources: dict[str, int | None]) -> str | None:
 
 def _party(elem: Any) -> bool:
     return elem is not None and (
-        text_of(first_child(elem, "Name")) is not None
-        or text_of(first_child(elem, "ID")) is not None
+        item_kernel.text_of(item_kernel.first_child(elem, "Name")) is not None
+        or item_kernel.text_of(item_kernel.first_child(elem, "ID")) is not None
     )
 
 
@@ -439,7 +453,7 @@ def _jurisdiction(decl: Any, codes: list[Any], n: int) -> tuple[str, int | None]
         if not isinstance(code, tuple):
             if any(code is holder for holder in holders):
                 continue
-            code = codes[k] = (text_of(code), code.sourceline)
+            code = codes[k] = (item_kernel.text_of(code), code.sourceline)
         if code[0] is not None:
             found = code
     return found
