@@ -156,6 +156,9 @@ class ScreenedBatch:
         self.builtin: list[tuple[Finding, ...]] = []
         for k in range(columns.n_declarations):
             model = columns.model[k]
+            if model is None and self._quiet(k):
+                self.builtin.append(())
+                continue
             if model is None:
                 found: Iterator[Finding] = self._builtin(k)
             else:
@@ -296,6 +299,17 @@ class ScreenedBatch:
         if f.location is None or f.location.path is None:
             return f
         return f.model_copy(update={"location": self.loc(f.location.line)})
+
+    def _quiet(self, k: int) -> bool:
+        """Tell, cheaply, that `_builtin(k)` yields nothing (most declarations do not)."""
+        b = self.b
+        if b.decl_invalid[k] or b.decl_id[k] is None or b.entry_date[k] is None:
+            return False
+        jur = b.jurisdiction[k]
+        if jur is None or (jur != "EU" and not is_country(jur)) or b.exchange_rates[k]:
+            return False
+        first, end = b.first[k], b.first[k + 1]
+        return first < end and all(self.clean_items()[first:end])
 
     def _builtin(self, k: int) -> Iterator[Finding]:
         """Yield the built-in checks' findings of declaration k, in `builtin_findings` order."""

@@ -358,14 +358,23 @@ class _Columns:
         )
         b.importer.append(_party(importer))
         b.exporter.append(_party(exporter))
-        b.manufacturer.append(any(_named(info.get("MFR")) for info in found))
-        procedure = next((info["procedure"] for info in found if "procedure" in info), None)
+        # The first named manufacturer, procedure and stated regime of the declaration, its
+        # shipment and its items, in that order (one pass; most declarations have few).
+        manufacturer = False
+        procedure = stated = None
+        for info in found:
+            if info:
+                manufacturer = manufacturer or _named(info.get("MFR"))
+                if procedure is None:
+                    procedure = info.get("procedure")
+                if stated is None and _named(info.get("REGIME")):
+                    stated = info["REGIME"]
+        b.manufacturer.append(manufacturer)
         regime: str | None = None
         b.procedure_code.append(None if procedure is None else procedure[0])
         if procedure is not None and (proc_regime := PROCEDURE_REGIMES.get(procedure[0][:2])):
             regime = proc_regime.value
             sources["regime"] = procedure[1]
-        stated = next((info["REGIME"] for info in found if _named(info.get("REGIME"))), None)
         if stated is not None:
             sources["regime"] = stated[1]
             parsed = self.regime(stated[0])
@@ -375,7 +384,7 @@ class _Columns:
         b.regime.append(regime)
         b.decl_documents.append(tuple(docs))
         rates: list[Rate] = []
-        to = national_currency(jur)
+        to = national_currency(jur) if rate_elems else None
         for exchange in rate_elems:
             key = (
                 item_kernel.text_of(item_kernel.first_child(exchange, "CurrencyTypeCode")),
@@ -446,11 +455,13 @@ def _jurisdiction(decl: Any, codes: list[Any], n: int) -> tuple[str, int | None]
     A code that holds the declaration is left out, as the model reader leaves it out: that
     reader takes a code at the code's end, after the declarations inside it.
     """
-    holders = list(decl.iterancestors())
+    holders = None
     found = None
     for k in range(n):
         code = codes[k]
         if not isinstance(code, tuple):
+            if holders is None:
+                holders = list(decl.iterancestors())
             if any(code is holder for holder in holders):
                 continue
             code = codes[k] = (item_kernel.text_of(code), code.sourceline)
