@@ -257,6 +257,16 @@ def test_generated_documents_are_read(kernels: tuple[ModuleType, ModuleType]) ->
         assert str(batch.value[0]) == "1000"
 
 
+def _items(inner: str, values: list[str]) -> list[str]:
+    """Return a goods item per value: `inner` with each "{v}" the value, escaped."""
+    return [
+        "<GovernmentAgencyGoodsItem>"
+        + inner.replace("{v}", escape(v))
+        + "</GovernmentAgencyGoodsItem>"
+        for v in values
+    ]
+
+
 def _read_alike(path: Path, items: list[str], kernels: tuple[ModuleType, ModuleType]) -> WcoColumns:
     """Write the goods items as one declaration; return its batch, read alike by both."""
     path.write_text(_document(items), encoding="utf-8")
@@ -270,14 +280,12 @@ def test_every_type_code(tmp_path: Path, kernels: tuple[ModuleType, ModuleType])
     """Each origin and classification type code, in every spelling the generator has, is
     read alike: the compiled reader compares plain ASCII codes itself."""
     spellings = TYPE_CODES
-    items = [
-        "<GovernmentAgencyGoodsItem><Commodity>"
-        f"<Classification><ID>7601</ID><IdentificationTypeCode>{escape(code)}"
+    items = _items(
+        "<Commodity><Classification><ID>7601</ID><IdentificationTypeCode>{v}"
         "</IdentificationTypeCode></Classification></Commodity>"
-        f"<Origin><CountryCode>US</CountryCode><TypeCode>{escape(code)}</TypeCode></Origin>"
-        "</GovernmentAgencyGoodsItem>"
-        for code in spellings
-    ]
+        "<Origin><CountryCode>US</CountryCode><TypeCode>{v}</TypeCode></Origin>",
+        spellings,
+    )
     batch = _read_alike(tmp_path / "codes.xml", items, kernels)
     assert len(batch) == len(spellings) == 27
     smelt2 = [code for code, smelt in zip(spellings, batch.smelt2, strict=True) if smelt]
@@ -286,15 +294,15 @@ def test_every_type_code(tmp_path: Path, kernels: tuple[ModuleType, ModuleType])
 
 def test_every_number(tmp_path: Path, kernels: tuple[ModuleType, ModuleType]) -> None:
     """Each number spelling is read alike, its float being float() of the Decimal read."""
-    items = [
-        "<GovernmentAgencyGoodsItem><Commodity><GoodsMeasure>"
-        f'<NetNetWeightMeasure unitCode="KGM">{escape(text)}</NetNetWeightMeasure>'
-        f'<GrossMassMeasure unitCode="TNE">{escape(text)}</GrossMassMeasure>'
+    items = _items(
+        "<Commodity><GoodsMeasure>"
+        '<NetNetWeightMeasure unitCode="KGM">{v}</NetNetWeightMeasure>'
+        '<GrossMassMeasure unitCode="TNE">{v}</GrossMassMeasure>'
         "</GoodsMeasure><InvoiceLine>"
-        f'<ItemChargeAmount currencyID="USD">{escape(text)}</ItemChargeAmount>'
-        "</InvoiceLine></Commodity></GovernmentAgencyGoodsItem>"
-        for text in NUMBERS
-    ]
+        '<ItemChargeAmount currencyID="USD">{v}</ItemChargeAmount>'
+        "</InvoiceLine></Commodity>",
+        NUMBERS,
+    )
     batch = _read_alike(tmp_path / "numbers.xml", items, kernels)
     assert len(batch) == len(NUMBERS) == 34
     for numbers, floats in (
@@ -320,11 +328,7 @@ SEQUENCES += ["1234567890123456789", "9" * 40, "0"]
 def test_every_sequence_number(tmp_path: Path, kernels: tuple[ModuleType, ModuleType]) -> None:
     """Each spelling of an item's line number is read alike: the compiled reader parses
     up to 18 ASCII digits itself and hands every other text to int()."""
-    items = [
-        f"<GovernmentAgencyGoodsItem><SequenceNumeric>{escape(text)}</SequenceNumeric>"
-        "</GovernmentAgencyGoodsItem>"
-        for text in SEQUENCES
-    ]
+    items = _items("<SequenceNumeric>{v}</SequenceNumeric>", SEQUENCES)
     batch = _read_alike(tmp_path / "lines.xml", items, kernels)
     assert batch.line == [1, 7, None, None, 2, 3, None, None, None, 123456789012345678,
                           1234567890123456789, int("9" * 40), 0]  # fmt: skip

@@ -433,7 +433,7 @@ cdef class _Batch:
     cdef list item_invalid
     cdef carray.array item_lines
     cdef carray.array net_mass_float, gross_mass_float, supplementary_float, value_float
-    cdef dict country_seen, metal_seen, currency_seen
+    cdef dict country_seen, currency_seen
     cdef object normalize_country, normalize_metal, normalize_currency
 
     def __init__(self, state):
@@ -463,7 +463,6 @@ cdef class _Batch:
         self.supplementary_float = batch.supplementary_float
         self.value_float = batch.value_float
         self.country_seen = state.country.seen
-        self.metal_seen = state.metal.seen
         self.currency_seen = state.currency.seen
         self.normalize_country = state.country
         self.normalize_metal = state.metal
@@ -474,12 +473,6 @@ cdef class _Batch:
             return None
         out = self.country_seen.get(code)
         return self.normalize_country(code) if out is None else out
-
-    cdef object metal(self, code):
-        if code is None:
-            return None
-        out = self.metal_seen.get(code)
-        return self.normalize_metal(code) if out is None else out
 
 
 cdef object _local_name(xmlNode* node):
@@ -559,7 +552,7 @@ def append_items(state, cetree._Element shipment not None, shipment_export, list
     cdef xmlNode* child = shipment._c_node.children
     while child is not NULL:
         if _named(child, b"GovernmentAgencyGoodsItem"):
-            ok &= _append(b, shipment, child, shipment_export, info)
+            ok &= _append(b, child, shipment_export, info)
             if info:
                 found.append(info)
                 info = {}
@@ -568,10 +561,10 @@ def append_items(state, cetree._Element shipment not None, shipment_export, list
 
 
 def append_item(state, cetree._Element elem, shipment_export, dict found):
-    return _append(_Batch(state), elem, elem._c_node, shipment_export, found)
+    return _append(_Batch(state), elem._c_node, shipment_export, found)
 
 
-cdef bint _append(_Batch b, cetree._Element owner, xmlNode* root, shipment_export, dict found):
+cdef bint _append(_Batch b, xmlNode* root, shipment_export, dict found):
     cdef xmlNode* child
     cdef xmlNode* part
     cdef xmlNode* seq = NULL

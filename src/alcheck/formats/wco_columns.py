@@ -20,7 +20,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from lxml import etree
 from pydantic import ValidationError
@@ -57,6 +57,8 @@ from .wco_xml import (
 Doc = tuple[str, str | None]
 Rate = tuple[str, str, Decimal]
 _F = "{*}"
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 class DecimalColumn(Sequence[Decimal | None]):
@@ -230,6 +232,22 @@ class _Normalizer:
         return out
 
 
+def _remembered(seen: dict[_K, _V], key: _K, make: Callable[..., _V], *args: Any) -> _V:
+    """Return `seen[key]`, made by `make(*args)` the first time; `seen` is emptied when it
+    holds 65,536 entries (its keys come from the input)."""
+    if key in seen:
+        return seen[key]
+    if len(seen) >= 65536:
+        seen.clear()
+    out = seen[key] = make(*args)
+    return out
+
+
+def _iso_and_date(raw: str, format_code: Any) -> tuple[str, dt.date | None]:
+    iso = _wco_date(raw, format_code)
+    return iso, _as_date(iso)
+
+
 class _Columns:
     """The per-file state: normalization caches and the batch being filled."""
 
@@ -247,31 +265,15 @@ class _Columns:
 
     def date(self, raw: str, format_code: Any) -> tuple[str, dt.date | None]:
         """Return a DateTimeString's ISO text and date (None when it is not one)."""
-        key = (raw, format_code)
-        found = self.dates.get(key)
-        if found is None:
-            if len(self.dates) > 4096:
-                self.dates.clear()
-            iso = _wco_date(raw, format_code)
-            found = self.dates[key] = (iso, _as_date(iso))
-        return found
+        return _remembered(self.dates, (raw, format_code), _iso_and_date, raw, format_code)
 
     def regime(self, stated: str | None) -> Any:
         """Return `_as_regime` of a stated regime."""
-        if stated not in self.regimes:
-            if len(self.regimes) > 4096:
-                self.regimes.clear()
-            self.regimes[stated] = _as_regime(stated)
-        return self.regimes[stated]
+        return _remembered(self.regimes, stated, _as_regime, stated)
 
     def number(self, text: str) -> Decimal | None:
-        seen = self.decimals
-        if text in seen:
-            return seen[text]
-        if len(seen) > 65536:
-            seen.clear()
-        out = seen[text] = _as_decimal(text)
-        return out
+        """Return `_as_decimal` of a number's text."""
+        return _remembered(self.decimals, text, _as_decimal, text)
 
     def declaration(
         self, decl: Any, index: int, jurisdiction: tuple[str, int | None] | None
