@@ -55,6 +55,8 @@ def main(path: str) -> None:
         ("screen synthetic (whole path) / plain loop", "alcheck_screen", "plain_python_loop"),
         ("screen_xml (gateway) / lxml parse (items/s)", "screen_xml", "lxml_parse"),
         ("scan_xml (verdicts) / lxml parse (items/s)", "scan_xml", "lxml_parse"),
+        ("screen_xml / lxml parse and free", "screen_xml", "lxml_parse_and_free"),
+        ("scan_xml / lxml parse and free", "scan_xml", "lxml_parse_and_free"),
         ("scan_xml / lxml parse, one-item declarations", "scan_xml_one_item_declarations",
          "lxml_parse_one_item_declarations"),
         ("column reader (cython) / lxml parse", "read_columns[cython]", "lxml_parse"),
@@ -66,7 +68,8 @@ def main(path: str) -> None:
         if a in rows and b in rows:
             print(f"{label:52} {ips(a) / ips(b):12,.2f}x")
     for name, how in (("gateway_fresh_processes", "fresh processes"),
-                      ("gateway_interleaved_with_lxml", "interleaved rounds")):  # fmt: skip
+                      ("gateway_interleaved_with_lxml", "interleaved rounds"),
+                      ("gateway_interleaved_settled", "interleaved, heap settled")):  # fmt: skip
         if mixed := rows.get(name):
             for step in ("scan", "screen"):
                 label = f"{step}_xml / lxml parse, {how}"
