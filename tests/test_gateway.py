@@ -12,6 +12,7 @@ import pytest
 from pydantic import BaseModel
 
 import alcheck
+from alcheck import gateway
 from alcheck.errors import AlcheckError, HostileInputError
 from alcheck.formats import write_wco_xml
 from alcheck.formats.wco_columns import WcoColumns, read_wco_columns
@@ -387,12 +388,20 @@ def test_rules_on_declaration_fields_and_parties(workload_file: Path) -> None:
     from alcheck.rules.schema import Pack
 
     text = {"en": "{id} {line} {value} {currency}", "fr": "m", "es": "m"}
+    # A parameter, a name no item has, every value's name; and a field only the general
+    # formatter reads (positional), which makes the whole message go its way.
+    names = " ".join(f"{{{n}}}" for n in gateway._VALUES)
+    texts = {
+        "G-DTYPE": {"en": "{limit} {nosuch} {unit_value!r:>12} " + names, "fr": "m", "es": "m"},
+        "G-TRANSIT": {"en": "{0} {id} {nosuch} {limit}", "fr": "m", "es": "m"},
+    }
 
     def rule(rule_id: str, **when: Any) -> dict[str, Any]:
         return {
             "id": rule_id, "severity": "warning", "class": "risk", "valid_from": "2000-01-01",
-            "summary": "s", "when": when, "message": text, "hint": text,
+            "summary": "s", "when": when, "message": texts.get(rule_id, text), "hint": text,
             "citation": {"instrument": "i", "url": "https://example.org"},
+            "params": {"limit": "5 t"},
         }  # fmt: skip
 
     pack = Pack.model_validate({
@@ -410,5 +419,9 @@ def test_rules_on_declaration_fields_and_parties(workload_file: Path) -> None:
     rs = alcheck.RuleSet.compile([pack])
     assert {"dtype", "regime", "present:importer", "present:exporter"} <= set(rs.tables.lookups)
     assert _assert_same_findings(workload_file, rules=rs) > 0
-    fired = {f.rule_id for f in screen_xml(workload_file, rules=rs)}
-    assert {"G-DTYPE", "G-TRANSIT", "G-PARTIES", "G-AIM", "G-VALUE"} <= fired
+    found = list(screen_xml(workload_file, rules=rs))
+    assert {"G-DTYPE", "G-TRANSIT", "G-PARTIES", "G-AIM", "G-VALUE"} <= {f.rule_id for f in found}
+    message = next(f.message for f in found if f.rule_id == "G-TRANSIT")
+    assert message.startswith("none ") and message.endswith(" none 5 t")
+    message = next(f.message for f in found if f.rule_id == "G-DTYPE")
+    assert message.startswith("5 t none ") and "'" in message

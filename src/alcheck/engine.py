@@ -111,7 +111,7 @@ _FORMAT = {lang: _Formatter(word) for lang, word in _NONE.items()}
 _TEMPLATE_FIELDS: dict[str, tuple[str, ...] | None] = {}
 
 
-def _template_fields(template: str) -> tuple[str, ...] | None:
+def template_fields(template: str) -> tuple[str, ...] | None:
     """Return the placeholder names of a message template; None if one is not a name."""
     fields = _TEMPLATE_FIELDS.get(template, ())
     if fields == ():
@@ -121,6 +121,11 @@ def _template_fields(template: str) -> tuple[str, ...] | None:
     return fields
 
 
+def missing_word(lang: str) -> str:
+    """Return the word a message uses for a value an item does not have ("none")."""
+    return _NONE[lang]
+
+
 def fill(template: str, values: Mapping[str, Any], params: Mapping[str, str], lang: str) -> str:
     """Return a message template filled from `params`, then `values`; missing: "none".
 
@@ -128,7 +133,7 @@ def fill(template: str, values: Mapping[str, Any], params: Mapping[str, str], la
     placeholder: messages are filled once per finding, millions of times at a gateway, and
     `values` may compute each value only when asked for it.
     """
-    fields = _template_fields(template)
+    fields = template_fields(template)
     if fields is None:
         return _FORMAT[lang].format(template, **{**values, **params})
     missing = _NONE[lang]

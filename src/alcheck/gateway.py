@@ -22,7 +22,7 @@ from .checks import builtin_finding, builtin_findings, tariff_problem
 from .codes.countries import is_country, is_metal_country
 from .codes.currencies import is_currency
 from .codes.hs import hs_description, is_hs6
-from .engine import Options, citation_text, fill, not_evaluated
+from .engine import Options, citation_text, fill, missing_word, not_evaluated, template_fields
 from .findings import Finding, Severity, item_field
 from .formats.wco_columns import WcoColumns, read_wco_columns
 from .model import Location, tariff_digits, trusted, unit_value_text
@@ -100,16 +100,25 @@ class _Prepared:
     column: str | None
     citation: str
     hint: str
+    # The message's placeholders, each with its parameter's text or its value's getter
+    # (neither: a name no item has), resolved once; None: a template only `fill` fills.
+    slots: tuple[tuple[str, str | None, _Getter | None], ...] | None
+    missing: str
 
 
 def _prepare(rule: CompiledRule, lang: str, options: Options) -> _Prepared | None:
     """Return a rule's shared finding data, or None when the rule is not selected."""
     if not options.keep(rule.id):
         return None
+    template, params = getattr(rule.message, lang), dict(rule.params)
+    names = template_fields(template)
+    slots = None if names is None else tuple(
+        (n, params[n], None) if n in params else (n, None, _VALUES.get(n)) for n in names
+    )  # fmt: skip
     return _Prepared(
-        rule, getattr(rule.message, lang), dict(rule.params),
-        options.grade(rule.id, rule.severity), _RULE_FIELDS.get(rule.field),
-        citation_text(rule), getattr(rule.hint, lang),
+        rule, template, params, options.grade(rule.id, rule.severity),
+        _RULE_FIELDS.get(rule.field), citation_text(rule), getattr(rule.hint, lang), slots,
+        missing_word(lang),
     )  # fmt: skip
 
 
@@ -260,7 +269,6 @@ class ScreenedBatch:
     ) -> Iterator[Finding]:
         """Yield the findings of the rule entries that matched one item, in entry order."""
         b, lang, shared = self.b, self.lang, self.shared
-        values = _ItemValues(self, row, k, day)
         item_line = b.item_line[row]
         for r, status in found:
             p = shared.rule(r)
@@ -270,7 +278,14 @@ class ScreenedBatch:
             location = self.loc(b.item_source(row, rule.field, item_line))
             evaluated = status == 1
             # `engine.rule_finding`, with the values a message names computed on demand.
-            message = fill(p.template, values, p.params, lang)
+            if p.slots is None:
+                message = fill(p.template, _ItemValues(self, row, k, day), p.params, lang)
+            else:
+                data: dict[str, Any] = {}
+                for name, text, getter in p.slots:
+                    value = text if getter is None else getter(self, row, k, day)
+                    data[name] = p.missing if value is None else value
+                message = p.template.format_map(data)
             if not evaluated:
                 currency = b.currency[row]
                 reason = not_evaluated(rule, currency, b.value[row] is not None, lang)
