@@ -350,35 +350,48 @@ def _rcc(code: str, inner: str = "") -> str:
     return f"<md:ResponsibleCountryCode>{code}{inner}</md:ResponsibleCountryCode>"
 
 
+# Codes, envelopes and declarations laid out every way the jurisdiction rules tell apart.
+JURISDICTION_LAYOUTS = [
+    f"<md:MetaData {_MD}>{_rcc('US')}{_decl('A')}{_decl('B')}{_rcc('CA')}{_decl('C')}</md:MetaData>",
+    f"<md:MetaData {_MD}>{_decl('D')}{_rcc('MX')}</md:MetaData>",  # code after: none
+    f"<md:MetaData {_MD}>{_rcc('CA')}{_rcc(' ')}{_decl('E')}</md:MetaData>",  # blank: kept CA
+    f"<md:MetaData {_MD}>{_rcc('US')}{_decl('F', _rcc('MX'))}</md:MetaData>",  # inside: no
+    f"<md:MetaData {_MD}>{_rcc('US')}"
+    f"{_decl('G', f'<md:MetaData>{_rcc(chr(77) + chr(88))}</md:MetaData>')}"
+    f"{_decl('H')}</md:MetaData>",  # a MetaData inside G starts afresh, for H too
+    f"<md:MetaData {_MD}>{_rcc('CA', _decl('I'))}{_decl('J')}</md:MetaData>",  # I inside
+    _decl("K", _decl("K2")),  # nested: one declaration
+    f"<md:MetaData {_MD}>{_rcc('US')}</md:MetaData>{_decl('L')}",  # code persists
+    # A Declaration of another namespace, or of none, is no declaration: its code counts.
+    f"<md:MetaData {_MD}><Declaration xmlns='urn:other'>{_rcc('CA')}</Declaration>"
+    f"{_decl('M')}</md:MetaData>",
+    f"<md:MetaData {_MD}><Declaration>{_rcc('MX')}</Declaration>{_decl('N')}</md:MetaData>",
+]
+
+
+def jurisdictions_file(path: Path) -> Path:
+    """Write the jurisdiction layouts as one file."""
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<alc:Declarations '
+        'xmlns:alc="urn:alcheck:declarations:1">\n' + "\n".join(JURISDICTION_LAYOUTS)
+        + "\n</alc:Declarations>\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    return path
+
+
 def test_jurisdictions_as_the_model_reader_sees_them(tmp_path: Path) -> None:
     """The column reader reads a declaration once the next one starts (not at its end); the
     jurisdiction each gets is still the one the model reader gives, however codes, envelopes
     and declarations are laid out."""
-    layout = [
-        f"<md:MetaData {_MD}>{_rcc('US')}{_decl('A')}{_decl('B')}{_rcc('CA')}{_decl('C')}</md:MetaData>",
-        f"<md:MetaData {_MD}>{_decl('D')}{_rcc('MX')}</md:MetaData>",  # code after: none
-        f"<md:MetaData {_MD}>{_rcc('CA')}{_rcc(' ')}{_decl('E')}</md:MetaData>",  # blank: kept CA
-        f"<md:MetaData {_MD}>{_rcc('US')}{_decl('F', _rcc('MX'))}</md:MetaData>",  # inside: no
-        f"<md:MetaData {_MD}>{_rcc('US')}"
-        f"{_decl('G', f'<md:MetaData>{_rcc(chr(77) + chr(88))}</md:MetaData>')}"
-        f"{_decl('H')}</md:MetaData>",  # a MetaData inside G starts afresh, for H too
-        f"<md:MetaData {_MD}>{_rcc('CA', _decl('I'))}{_decl('J')}</md:MetaData>",  # I inside
-        _decl("K", _decl("K2")),  # nested: one declaration
-        f"<md:MetaData {_MD}>{_rcc('US')}</md:MetaData>{_decl('L')}",  # code persists
-    ]
-    path = tmp_path / "jurisdictions.xml"
-    path.write_text(
-        '<?xml version="1.0" encoding="UTF-8"?>\n<alc:Declarations '
-        'xmlns:alc="urn:alcheck:declarations:1">\n' + "\n".join(layout) + "\n</alc:Declarations>\n",
-        encoding="utf-8",
-    )
+    path = jurisdictions_file(tmp_path / "jurisdictions.xml")
     for batch_items in (1, 4096):
         _assert_columns_equal_models(path, batch_items=batch_items)
     (batch,) = read_wco_columns(path)
     got = dict(zip(batch.decl_id, batch.jurisdiction, strict=True))
     assert got == {
         "A": "US", "B": "US", "C": "CA", "D": None, "E": "CA", "F": "US", "G": None,
-        "H": None, "I": None, "J": "CA", "K": "CA", "L": "US",
+        "H": None, "I": None, "J": "CA", "K": "CA", "L": "US", "M": "CA", "N": "MX",
     }  # fmt: skip
 
 

@@ -29,7 +29,7 @@ from alcheck.formats.wco_columns import WcoColumns, read_wco_columns
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from test_gateway import EDGES  # noqa: E402
+from test_gateway import EDGES, jurisdictions_file  # noqa: E402
 from workload import wco_declarations  # noqa: E402
 
 pytestmark = pytest.mark.cython
@@ -73,6 +73,36 @@ def test_edge_cases(tmp_path: Path, kernels: tuple[ModuleType, ModuleType]) -> N
     path = tmp_path / "edges.xml"
     path.write_text(EDGES, encoding="utf-8")
     assert _assert_same(path, kernels) == 3
+
+
+def test_jurisdiction_layouts(tmp_path: Path, kernels: tuple[ModuleType, ModuleType]) -> None:
+    """Where codes and declarations sit (`ancestry`, `holds`): both readers read alike."""
+    path = jurisdictions_file(tmp_path / "jurisdictions.xml")
+    for batch_items in (1, 4096):
+        assert _assert_same(path, kernels, batch_items=batch_items) == 0
+
+
+def test_ancestry_and_holds(tmp_path: Path, kernels: tuple[ModuleType, ModuleType]) -> None:
+    """Every element's ancestry, and every pair's holding, as an obvious reference says."""
+    from lxml import etree
+
+    from alcheck.formats.wco_xml import _DECLARATION
+
+    tree = etree.parse(str(jurisdictions_file(tmp_path / "jurisdictions.xml")))
+    elements = list(tree.iter())
+    for elem in elements:
+        parents = []
+        parent = elem.getparent()
+        while parent is not None:
+            parents.append(parent)
+            parent = parent.getparent()
+        expected = (any(p.tag == _DECLARATION for p in parents), 1 + len(parents))
+        for kernel in kernels:
+            assert kernel.ancestry(elem) == expected, (kernel.__name__, elem.sourceline)
+        for other in elements[::7]:
+            for kernel in kernels:
+                assert kernel.holds(other, elem) == any(p is other for p in parents)
+    assert sum(kernels[0].ancestry(e)[0] for e in elements) > 10
 
 
 def test_lines_beyond_65535(tmp_path: Path, kernels: tuple[ModuleType, ModuleType]) -> None:

@@ -22,7 +22,7 @@ from lxml.includes.tree cimport xmlAttr, xmlNode
 
 from ..model import _as_decimal, tariff_digits
 from ._wcoitem_py import NOT_READ, ORIGIN_FIELDS, SOURCE_FIELDS
-from .wco_xml import mass_text
+from .wco_xml import DEC_NS, mass_text
 
 cetree.import_lxml__etree()
 
@@ -505,6 +505,33 @@ def first_child(elem, str name):
 
 def text_of(elem):
     return None if elem is None else _text((<cetree._Element?> elem)._c_node)
+
+
+cdef bytes _DEC_NS = DEC_NS.encode("utf-8")
+
+
+def ancestry(cetree._Element elem not None):
+    cdef bint inside = False
+    cdef long depth = 1
+    cdef xmlNode* parent = elem._c_node.parent
+    cdef const char* dec_ns = _DEC_NS
+    while parent is not NULL and parent.type == ELEMENT_NODE:
+        depth += 1
+        if (not inside and parent.ns is not NULL and parent.ns.href is not NULL
+                and _named(parent, b"Declaration")
+                and strcmp(<const char*> parent.ns.href, dec_ns) == 0):
+            inside = True
+        parent = parent.parent
+    return inside, depth
+
+
+def holds(cetree._Element elem not None, cetree._Element inner not None):
+    cdef xmlNode* parent = inner._c_node.parent
+    while parent is not NULL and parent.type == ELEMENT_NODE:
+        if parent is elem._c_node:
+            return True
+        parent = parent.parent
+    return False
 
 
 cdef void _read_procedure(xmlNode* proc, dict found) except *:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..model import _as_int, tariff_digits
-from .wco_xml import mass_text
+from .wco_xml import _DECLARATION, mass_text
 
 Doc = tuple[str, str | None]
 ORIGIN_FIELDS = {"1": "origin", "2": "preferential_origin", "CLS": "smelt1", "C2S": "smelt2"}
@@ -79,6 +79,21 @@ def local_name(tag: Any) -> str:
             _LOCAL_NAMES.clear()
         _LOCAL_NAMES[tag] = name
     return name
+
+
+def ancestry(elem: Any) -> tuple[bool, int]:
+    """Return whether a DEC-DMS Declaration holds `elem`, and `elem`'s depth (the root's: 1)."""
+    inside = False
+    depth = 1
+    for parent in elem.iterancestors():
+        depth += 1
+        inside = inside or parent.tag == _DECLARATION
+    return inside, depth
+
+
+def holds(elem: Any, inner: Any) -> bool:
+    """Tell whether `elem` is an ancestor of `inner`."""
+    return any(parent is elem for parent in inner.iterancestors())
 
 
 def read_procedure(proc: Any, found: dict[str, Any]) -> None:

@@ -457,14 +457,11 @@ def _jurisdiction(decl: Any, codes: list[Any], n: int) -> tuple[str, int | None]
     A code that holds the declaration is left out, as the model reader leaves it out: that
     reader takes a code at the code's end, after the declarations inside it.
     """
-    holders = None
     found = None
     for k in range(n):
         code = codes[k]
         if not isinstance(code, tuple):
-            if holders is None:
-                holders = list(decl.iterancestors())
-            if any(code is holder for holder in holders):
+            if item_kernel.holds(code, decl):
                 continue
             code = codes[k] = (item_kernel.text_of(code), code.sourceline)
         if code[0] is not None:
@@ -525,7 +522,7 @@ def _stream(source: Any, name: str, batch_items: int) -> Generator[WcoColumns, N
                 check_docinfo(elem.getroottree(), name)
                 checked = True
             tag = elem.tag
-            inside = next(elem.iterancestors(_DECLARATION), None) is not None
+            inside, depth = item_kernel.ancestry(elem)
             if tag == _DECLARATION:
                 if inside:
                     continue  # part of the declaration that holds it
@@ -543,8 +540,7 @@ def _stream(source: Any, name: str, batch_items: int) -> Generator[WcoColumns, N
                     # codes after it are inside the declaration too.
                     pending = (pending[0], codes, 0)
             elif not inside:  # a ResponsibleCountryCode outside declarations
-                level = 1 + sum(1 for _ in elem.iterancestors())
-                if tag == _RESPONSIBLE_COUNTRY or level <= 3:
+                if tag == _RESPONSIBLE_COUNTRY or depth <= 3:
                     codes.append(elem)
         if pending is not None:
             count += 1
