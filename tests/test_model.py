@@ -164,6 +164,27 @@ def test_invalid_values_are_kept_as_given() -> None:
     assert item.unread == {"colour": "silver"}
 
 
+_RATES = {
+    "valid": {"currency": "CAD", "to_currency": "USD", "rate": "0.73"},
+    "no rate": {"currency": "MXN", "to_currency": "USD"},  # one error
+    "empty": {"currency": None, "rate": None, "to_currency": "USD"},  # two errors
+    "nonsense": {"currency": "??", "rate": "x", "to_currency": 7},  # three errors
+}
+
+
+@given(st.lists(st.sampled_from(sorted(_RATES)), max_size=6))
+def test_each_invalid_list_entry_is_set_aside_once(kinds: list[str]) -> None:
+    """An entry with several errors is set aside alone: the entries after it are kept."""
+    decl = lenient_declaration({"id": "D1", "exchange_rates": [_RATES[k] for k in kinds]})
+    assert len(decl.exchange_rates) == kinds.count("valid")
+    assert all(r.currency == "CAD" and r.rate == Decimal("0.73") for r in decl.exchange_rates)
+    bad = {f"exchange_rates[{i}]" for i, k in enumerate(kinds) if k != "valid"}
+    assert set(decl.invalid) == bad
+    for i, kind in enumerate(kinds):
+        if kind != "valid":
+            assert json.loads(decl.invalid[f"exchange_rates[{i}]"]) == _RATES[kind]
+
+
 def test_codes_are_normalized_on_read() -> None:
     item = GoodsItem(
         tariff_declared="7606.12.3090",

@@ -368,11 +368,16 @@ def _describe(raw: Any) -> str:
         return repr(raw)
 
 
-def _set_aside(data: dict[str, Any], loc: tuple[int | str, ...], kind: str) -> bool:
+def _set_aside(
+    data: dict[str, Any], loc: tuple[int | str, ...], kind: str, moved: set[tuple[int, str]]
+) -> bool:
     """Move the value at `loc` out of `data` into the nearest model's `invalid` or `unread`.
 
     Models that can hold set-aside values are the declaration (the root) and its items
     (`items[i]`). Returns False when nothing could be moved (the caller then stops).
+    moved: what this pass has moved, as (id of its holder, key); a value with several
+    errors (a rate with neither currency nor rate) is moved once, not once an error,
+    which would move the list entry after it too.
     """
     holder: dict[str, Any] = data
     rest = loc
@@ -387,12 +392,15 @@ def _set_aside(data: dict[str, Any], loc: tuple[int | str, ...], kind: str) -> b
     value = holder[name]
     key = name
     if len(rest) >= 2 and isinstance(rest[1], int) and isinstance(value, list):
+        key = f"{name}[{rest[1]}]"
+        if (id(holder), key) in moved:
+            return True
         if rest[1] >= len(value):
             return False
-        key = f"{name}[{rest[1]}]"
         raw = value.pop(rest[1])
     else:
         raw = holder.pop(name)
+    moved.add((id(holder), key))
     bucket = dict(holder.get(target) or {})
     bucket[key] = _describe(raw)
     holder[target] = bucket
@@ -426,9 +434,9 @@ def lenient_declaration(data: dict[str, Any]) -> Declaration:
             return Declaration.model_validate(work)
         except ValidationError as exc:
             errors = sorted(exc.errors(), key=lambda e: tuple(map(str, e["loc"])), reverse=True)
-            moved = False
+            moved: set[tuple[int, str]] = set()
             for error in errors:
-                moved |= _set_aside(work, tuple(error["loc"]), error["type"])
+                _set_aside(work, tuple(error["loc"]), error["type"], moved)
             if not moved:
                 raise
     raise RuntimeError("unreachable: a declaration kept failing validation")
