@@ -1,8 +1,9 @@
 """Where the gateway path's time goes: each stage of `screen_xml` on the e2e file, timed.
 
 Run: python benchmarks/e2e_stages.py  (ALCHECK_IMPLEMENTATION=cython to insist on the
-compiled kernels). Not a pytest benchmark: it switches stages off inside alcheck (the item
-walker, the screen, building the findings) to time what is left, which is indicative only.
+compiled kernels). Not a pytest benchmark: it switches stages off inside alcheck (reading the
+declarations, the screen, building the findings) to time what is left, which is
+indicative only.
 Each line is the median of 7 consecutive runs on the same 20,000-item file;
 `--one-item-declarations` writes those items one declaration each instead.
 """
@@ -34,18 +35,15 @@ def _median(step: Callable[[], object], rounds: int = 7) -> float:
     return statistics.median(spent)
 
 
-class _NoItems:
-    """An item walker that reads nothing: what is left is parsing and the declarations."""
+class _NoDeclarations:
+    """A reader that reads no declaration: what is left is parsing, events and freeing."""
 
     def __init__(self, kernel: Any) -> None:
-        # The helpers the declarations are read with, bound once (no lookup per call).
-        for name in ("named_children", "first_child", "text_of", "read_procedure",
-                     "read_statement", "shipment_parts"):  # fmt: skip
-            setattr(self, name, getattr(kernel, name))
+        self.text_of, self.ancestry, self.holds = kernel.text_of, kernel.ancestry, kernel.holds
 
     @staticmethod
-    def append_items(state: Any, shipment: Any, shipment_export: Any, found: Any) -> bool:
-        return True
+    def append_declaration(state: Any, decl: Any, index: int, jurisdiction: Any) -> None:
+        return None
 
 
 class _NoMatches:
@@ -73,8 +71,8 @@ def main() -> None:
     )
     stages["column reader"] = _median(lambda: list(wco_columns.read_wco_columns(path)))
     walker = wco_columns.item_kernel
-    wco_columns.item_kernel = _NoItems(walker)
-    stages["column reader, items not read (parse + declarations)"] = _median(
+    wco_columns.item_kernel = _NoDeclarations(walker)
+    stages["column reader, nothing read (parse, events, freeing)"] = _median(
         lambda: list(wco_columns.read_wco_columns(path))
     )
     wco_columns.item_kernel = walker

@@ -29,7 +29,11 @@ from alcheck.formats.wco_columns import WcoColumns, read_wco_columns
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from test_gateway import EDGES, jurisdictions_file  # noqa: E402
+from test_gateway import (  # noqa: E402
+    EDGES,
+    _assert_columns_equal_models,
+    jurisdictions_file,
+)
 from workload import wco_declarations  # noqa: E402
 
 pytestmark = pytest.mark.cython
@@ -263,6 +267,101 @@ def test_generated_goods_items(
     assert got == expected
     if not isinstance(got, str):
         assert sum(len(b) for b in got) == len(items)
+
+
+# Whole declarations from random parts, in random order and number: which of each the
+# readers take (the first, or each), at the declaration's level or its shipment's, and
+# what only the models can report (a document without a type, an invalid rate).
+DATE = st.sampled_from(["20260324", " 20260324", "2026-03-24", "20261340", "x", ""])
+_DECLARATION_PARTS: dict[str, Any] = {
+    "id": lambda: leaf("FunctionalReferenceID", VALUE),
+    "type": lambda: leaf("TypeCode", st.sampled_from(["IM", "EX", " im "]) | VALUE),
+    "issue": lambda: st.tuples(st.sampled_from(["", "102", "304", " 102"]), DATE).map(
+        lambda f: (
+            f'<IssueDateTime><DateTimeString formatCode="{f[0]}">{f[1]}'
+            "</DateTimeString></IssueDateTime>"
+        )
+    ),
+    "acceptance": _pair("AcceptanceDateTime", ("DateTimeString", DATE)),
+    "exporter": _pair("Exporter", ("Name", VALUE), ("ID", VALUE)),
+    "importer": _pair("Importer", ("Name", VALUE), ("ID", VALUE)),
+    "document": _PARTS["document"],
+    "rate": _pair(
+        "CurrencyExchange",
+        ("CurrencyTypeCode", st.sampled_from(["CAD", "mxn", "XXX", ""])),
+        ("RateNumeric", NUMBER),
+    ),
+    "procedure": _pair(
+        "GovernmentProcedure",
+        ("CurrentCode", st.sampled_from(["40", "4000", "400", "71", "5100", "51"]) | VALUE),
+        ("PreviousCode", st.sampled_from(["00", "000", "71"]) | VALUE),
+    ),
+    "information": _pair(
+        "AdditionalInformation",
+        ("StatementCode", st.sampled_from(["MFR", "REGIME", "regime", "X"])),
+        ("StatementDescription", st.sampled_from(["ftz", "transit", "bonded", ""]) | VALUE),
+    ),
+    "other": _PARTS["other"],
+}
+_SHIPMENT_PARTS: dict[str, Any] = {
+    "export": _PARTS["export"],
+    "exporter": _DECLARATION_PARTS["exporter"],
+    "importer": _DECLARATION_PARTS["importer"],
+    "document": _PARTS["document"],
+    "procedure": _DECLARATION_PARTS["procedure"],
+    "information": _DECLARATION_PARTS["information"],
+    "item": goods_item,
+    "other": _PARTS["other"],
+}
+
+
+@st.composite
+def declaration(draw: st.DrawFn) -> str:
+    parts = [
+        draw(_DECLARATION_PARTS[kind]())
+        for kind in draw(st.lists(st.sampled_from(list(_DECLARATION_PARTS)), max_size=10))
+    ]
+    if draw(st.booleans()):
+        shipment = [
+            draw(_SHIPMENT_PARTS[kind]())
+            for kind in draw(st.lists(st.sampled_from(list(_SHIPMENT_PARTS)), max_size=8))
+        ]
+        parts.insert(draw(st.integers(0, len(parts))), draw(element("GoodsShipment", shipment)))
+    code = draw(st.sampled_from(["", "US", "eu", "EU", "usa", "CA", "MX", "DE", " "]))
+    envelope = f"<md:ResponsibleCountryCode>{code}</md:ResponsibleCountryCode>" if code else ""
+    return (
+        f'<md:MetaData xmlns:md="urn:wco:datamodel:WCO:DocumentMetaData-DMS:2">{envelope}'
+        f'<Declaration xmlns="{_NS}" xmlns:o="urn:other">{"".join(parts)}</Declaration>'
+        "</md:MetaData>"
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(declarations=st.lists(declaration(), min_size=1, max_size=3))
+def test_generated_declarations(
+    tmp_path_factory: pytest.TempPathFactory,
+    kernels: tuple[ModuleType, ModuleType],
+    declarations: list[str],
+) -> None:
+    """Both readers read generated declarations alike, and as the models read them."""
+    path = tmp_path_factory.mktemp("declarations") / "generated.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<alc:Declarations '
+        'xmlns:alc="urn:alcheck:declarations:1">' + "".join(declarations) + "</alc:Declarations>",
+        encoding="utf-8",
+    )
+    compiled, twin = kernels
+    got, expected = _columns(path, compiled), _columns(path, twin)
+    assert got == expected
+    if not isinstance(got, str):
+        assert sum(b.n_declarations for b in got) == len(declarations)
+        for kernel in kernels:
+            saved = wco_columns.item_kernel
+            wco_columns.item_kernel = kernel
+            try:
+                _assert_columns_equal_models(path, batch_items=1)
+            finally:
+                wco_columns.item_kernel = saved
 
 
 def test_generated_documents_are_read(kernels: tuple[ModuleType, ModuleType]) -> None:

@@ -1,9 +1,10 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
-"""Compiled goods-item reader: a faithful fast copy of `_wcoitem_py.py` (the reference).
+"""Compiled declaration and goods-item reader: a faithful fast copy of `_wcoitem_py.py`
+(the reference).
 
 It walks libxml2's nodes under lxml's element instead of creating an lxml proxy per
-child: a goods item has about 25 elements, and the proxies were most of the reader's
-time. Text, attributes and source lines are read as lxml reads them (`_Element.text`,
+child: a goods item has about 25 elements, a declaration a dozen more, and the proxies
+were most of the reader's time. Text, attributes and source lines are read as lxml reads them (`_Element.text`,
 `.get`, `.sourceline`). Plain texts (one ASCII text node, no blank at either end: nearly
 every code, number and line number) are read in C, through a memo of normalized codes,
 strtod, and a number's text kept for its Decimal (`DecimalColumn`); every other text
@@ -22,7 +23,7 @@ from lxml.includes.tree cimport xmlAttr, xmlNode
 
 from ..model import _as_decimal, tariff_digits
 from ._wcoitem_py import NOT_READ, ORIGIN_FIELDS, SOURCE_FIELDS
-from .wco_xml import DEC_NS, mass_text
+from .wco_xml import DEC_NS, PROCEDURE_REGIMES, mass_text
 
 cetree.import_lxml__etree()
 
@@ -248,7 +249,7 @@ cdef struct _CodeTable:
     _CodeSlot slots[CODE_SLOTS]
     int used
 
-cdef _CodeTable _COUNTRIES, _METALS, _CURRENCIES, _TARIFFS, _ADDITIONAL_CODES, _NAMES
+cdef _CodeTable _COUNTRIES, _METALS, _CURRENCIES, _TARIFFS, _ADDITIONAL_CODES
 
 
 def _as_given(code):
@@ -420,10 +421,6 @@ cdef inline int _push(carray.array column, double x) except -1:
     return 0
 
 
-cdef object _proxy(cetree._Element owner, xmlNode* node):
-    return cetree.elementFactory(owner._doc, node)
-
-
 cdef class _Batch:
     """The batch's item columns and the file's normalization caches, looked up once."""
 
@@ -431,13 +428,14 @@ cdef class _Batch:
     cdef list preferential_origin, export_country, smelt1, smelt2, cast, net_mass_kg
     cdef list gross_mass_kg, supplementary_quantity, value, currency, documents
     cdef list item_invalid
+    cdef object batch
     cdef carray.array item_lines
     cdef carray.array net_mass_float, gross_mass_float, supplementary_float, value_float
     cdef dict country_seen, currency_seen
     cdef object normalize_country, normalize_metal, normalize_currency
 
     def __init__(self, state):
-        batch = state.batch
+        batch = self.batch = state.batch
         self.item_line = batch.item_line
         self.line = batch.line
         self.description = batch.description
@@ -473,34 +471,6 @@ cdef class _Batch:
             return None
         out = self.country_seen.get(code)
         return self.normalize_country(code) if out is None else out
-
-
-cdef object _local_name(xmlNode* node):
-    # libxml2 keeps an element's local name apart from its namespace: `local_name(tag)`.
-    cdef const char* name = <const char*> node.name
-    if _plain_text(name) is NULL:
-        return name.decode("utf-8")
-    return _normalized_plain(&_NAMES, name, _as_given)
-
-
-def named_children(cetree._Element elem not None):
-    cdef list out = []
-    cdef xmlNode* child = elem._c_node.children
-    while child is not NULL:
-        if child.type == ELEMENT_NODE:
-            out.append((_local_name(child), _proxy(elem, child)))
-        child = child.next
-    return out
-
-
-def first_child(elem, str name):
-    cdef cetree._Element owner
-    cdef xmlNode* found
-    if elem is None:
-        return None
-    owner = <cetree._Element?> elem
-    found = _first(owner._c_node, name.encode("utf-8"))
-    return None if found is NULL else _proxy(owner, found)
 
 
 def text_of(elem):
@@ -554,41 +524,199 @@ cdef void _read_statement(xmlNode* info, dict found) except *:
         found[code] = (_text(desc), None if desc is NULL else _sourceline(desc))
 
 
-def read_procedure(proc not None, dict found not None):
-    _read_procedure((<cetree._Element?> proc)._c_node, found)
+cdef bint _document(xmlNode* elem, list out) except -1:
+    # `_document`: an AdditionalDocument as (type, id); False when it has no type.
+    kind = _text(_first(elem, b"TypeCode"))
+    if kind is None:
+        return False
+    out.append((kind, _text(_first(elem, b"ID"))))
+    return True
 
 
-def read_statement(info not None, dict found not None):
-    _read_statement((<cetree._Element?> info)._c_node, found)
+cdef object _put(xmlNode* elem, str key, dict sources):
+    text = _text(elem)
+    if text is not None:
+        sources[key] = _sourceline(elem)
+    return text
 
 
-def shipment_parts(cetree._Element shipment not None):
-    cdef list out = []
-    cdef xmlNode* child = shipment._c_node.children
-    while child is not NULL:
-        if child.type == ELEMENT_NODE and not _named(child, b"GovernmentAgencyGoodsItem"):
-            out.append((_local_name(child), _proxy(shipment, child)))
-        child = child.next
-    return out
+cdef bint _party(xmlNode* elem) except -1:
+    return elem is not NULL and (
+        _text(_first(elem, b"Name")) is not None or _text(_first(elem, b"ID")) is not None
+    )
 
 
-def append_items(state, cetree._Element shipment not None, shipment_export, list found):
-    cdef _Batch b = _Batch(state)
+cdef inline bint _named_value(found) except -1:
+    # `_named`: a statement found, with a text.
+    return found is not None and found[0] is not None
+
+
+cdef _Batch _batch_of(state):
+    # The item columns of `state.batch`, looked up once per batch, not once per declaration.
+    cached = state.kernel_batch
+    if isinstance(cached, _Batch) and (<_Batch> cached).batch is state.batch:
+        return <_Batch> cached
+    b = _Batch(state)
+    state.kernel_batch = b
+    return b
+
+
+def append_declaration(state, cetree._Element decl not None, index, jurisdiction):
+    cdef xmlNode* root = decl._c_node
+    cdef xmlNode* child
+    cdef xmlNode* ident = NULL
+    cdef xmlNode* dtype = NULL
+    cdef xmlNode* shipment = NULL
+    cdef xmlNode* exporter = NULL
+    cdef xmlNode* importer = NULL
+    cdef xmlNode* export = NULL
+    cdef xmlNode* export_id
+    cdef xmlNode* when
+    cdef xmlNode* stamps[2]
+    cdef dict sources = {}
+    cdef dict invalid = {}
+    cdef dict header = {}
+    cdef dict ship_info = {}
+    cdef dict info
+    cdef list docs = []
+    cdef list rate_keys = []
+    cdef list found
     cdef bint ok = True
-    cdef dict info = {}
-    cdef xmlNode* child = shipment._c_node.children
+    cdef bint manufacturer = False
+    cdef int k
+    cdef _Batch items = _batch_of(state)
+    batch = items.batch
+    stamps[0] = stamps[1] = NULL
+    child = root.children
     while child is not NULL:
-        if _named(child, b"GovernmentAgencyGoodsItem"):
-            ok &= _append(b, child, shipment_export, info)
-            if info:
-                found.append(info)
-                info = {}
+        if child.type != ELEMENT_NODE:
+            pass
+        elif _named(child, b"FunctionalReferenceID"):
+            if ident is NULL:
+                ident = child
+        elif _named(child, b"TypeCode"):
+            if dtype is NULL:
+                dtype = child
+        elif _named(child, b"IssueDateTime"):
+            if stamps[0] is NULL:
+                stamps[0] = child
+        elif _named(child, b"AcceptanceDateTime"):
+            if stamps[1] is NULL:
+                stamps[1] = child
+        elif _named(child, b"GoodsShipment"):
+            if shipment is NULL:
+                shipment = child
+        elif _named(child, b"Exporter"):
+            if exporter is NULL:
+                exporter = child
+        elif _named(child, b"Importer"):
+            if importer is NULL:
+                importer = child
+        elif _named(child, b"AdditionalDocument"):
+            ok &= _document(child, docs)
+        elif _named(child, b"CurrencyExchange"):
+            rate_keys.append((
+                _text(_first(child, b"CurrencyTypeCode")), _text(_first(child, b"RateNumeric"))
+            ))
+        elif _named(child, b"GovernmentProcedure"):
+            if "procedure" not in header:
+                _read_procedure(child, header)
+        elif _named(child, b"AdditionalInformation"):
+            _read_statement(child, header)
         child = child.next
-    return ok
-
-
-def append_item(state, cetree._Element elem, shipment_export, dict found):
-    return _append(_Batch(state), elem._c_node, shipment_export, found)
+    entry_date = None
+    for k in range(2):
+        when = _first(stamps[k], b"DateTimeString")
+        raw = _text(when)
+        if raw is not None:
+            sources["entry_date"] = _sourceline(when)
+            iso, entry_date = state.date(raw, _attribute(when, b"formatCode"))
+            if entry_date is None:
+                invalid["entry_date"] = iso
+            break
+    shipment_export = None
+    if shipment is not NULL:
+        child = shipment.children
+        while child is not NULL:
+            if child.type != ELEMENT_NODE or _named(child, b"GovernmentAgencyGoodsItem"):
+                pass
+            elif _named(child, b"ExportCountry"):
+                if export is NULL:
+                    export = child
+            elif _named(child, b"Exporter"):
+                if exporter is NULL:
+                    exporter = child
+            elif _named(child, b"Importer"):
+                if importer is NULL:
+                    importer = child
+            elif _named(child, b"AdditionalDocument"):
+                ok &= _document(child, docs)
+            elif _named(child, b"GovernmentProcedure"):
+                if "procedure" not in ship_info:
+                    _read_procedure(child, ship_info)
+            elif _named(child, b"AdditionalInformation"):
+                _read_statement(child, ship_info)
+            child = child.next
+        export_id = _first(export, b"ID")
+        value = _text(export_id)
+        if value is not None:
+            shipment_export = (value, _sourceline(export_id))
+    found = [header, ship_info]
+    if shipment is not NULL:
+        info = {}
+        child = shipment.children
+        while child is not NULL:
+            if _named(child, b"GovernmentAgencyGoodsItem"):
+                ok &= _append(items, child, shipment_export, info)
+                if info:
+                    found.append(info)
+                    info = {}
+            child = child.next
+    batch.first.append(len(items.item_line))
+    batch.decl_line.append(_sourceline(root))
+    batch.decl_id.append(_put(ident, "id", sources))
+    batch.declaration_type.append(_put(dtype, "declaration_type", sources))
+    batch.entry_date.append(entry_date)
+    jur = None
+    if jurisdiction is not None:
+        jur, sources["jurisdiction"] = jurisdiction
+    batch.jurisdiction.append(
+        None if jur is None else "EU" if jur.upper() == "EU" else items.normalize_country(jur)
+    )
+    batch.importer.append(_party(importer))
+    batch.exporter.append(_party(exporter))
+    procedure = stated = None
+    for info in found:
+        if info:
+            manufacturer = manufacturer or _named_value(info.get("MFR"))
+            if procedure is None:
+                procedure = info.get("procedure")
+            if stated is None and _named_value(info.get("REGIME")):
+                stated = info["REGIME"]
+    batch.manufacturer.append(manufacturer)
+    regime = None
+    batch.procedure_code.append(None if procedure is None else procedure[0])
+    if procedure is not None:
+        proc_regime = PROCEDURE_REGIMES.get(procedure[0][:2])
+        if proc_regime:
+            regime = proc_regime.value
+            sources["regime"] = procedure[1]
+    if stated is not None:
+        sources["regime"] = stated[1]
+        parsed = state.regime(stated[0])
+        regime = None if parsed is None else parsed.value
+        if parsed is None:
+            invalid["regime"] = stated[0]
+    batch.regime.append(regime)
+    batch.decl_documents.append(tuple(docs))
+    rates = ()
+    if rate_keys:
+        rates, rates_ok = state.exchange_rates(rate_keys, jur)
+        ok &= <bint> rates_ok
+    batch.exchange_rates.append(rates)
+    batch.decl_invalid.append(invalid)
+    batch.decl_sources.append(sources)
+    batch.model.append(None if ok else state.lenient_model(decl, index, jurisdiction))
 
 
 cdef bint _append(_Batch b, xmlNode* root, shipment_export, dict found):

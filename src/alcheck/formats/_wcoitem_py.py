@@ -1,8 +1,10 @@
-"""Read one WCO goods item into column batches: the reference for `_wcoitem.pyx`.
+"""Read WCO declarations and their goods items into column batches: the reference for
+`_wcoitem.pyx`.
 
 The compiled copy walks libxml2's nodes instead of lxml's element proxies; both append
-exactly the same values, in the same order, to a `wco_columns.WcoColumns` batch. The
-helpers here (text, first child, procedures, statements) are shared with `wco_columns`.
+exactly the same values, in the same order, to a `wco_columns.WcoColumns` batch, and
+call back the same `wco_columns._Columns` methods for what needs the models (exchange
+rates, values only the models can report).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..model import _as_int, tariff_digits
-from .wco_xml import _DECLARATION, mass_text
+from .wco_xml import _DECLARATION, PROCEDURE_REGIMES, mass_text
 
 Doc = tuple[str, str | None]
 ORIGIN_FIELDS = {"1": "origin", "2": "preferential_origin", "CLS": "smelt1", "C2S": "smelt2"}
@@ -114,6 +116,155 @@ def read_statement(info: Any, found: dict[str, Any]) -> None:
     if code in ("MFR", "REGIME") and code not in found:
         desc = first_child(info, "StatementDescription")
         found[code] = (text_of(desc), None if desc is None else desc.sourceline)
+
+
+# Children of which a declaration, and its shipment, read only the first.
+_DECLARATION_FIRST = frozenset({
+    "FunctionalReferenceID", "TypeCode", "IssueDateTime", "AcceptanceDateTime",
+    "GoodsShipment", "Exporter", "Importer",
+})  # fmt: skip
+_SHIPMENT_FIRST = frozenset({"ExportCountry", "Exporter", "Importer"})
+
+
+def append_declaration(
+    state: Any, decl: Any, index: int, jurisdiction: tuple[str, int | None] | None
+) -> None:
+    """Append one declaration and its goods items to `state.batch`.
+
+    state: a `wco_columns._Columns`. index: the declaration's position in the file (from 1).
+    jurisdiction: the ResponsibleCountryCode that applies to it, as (text, line).
+    """
+    b = state.batch
+    sources: dict[str, int | None] = {}
+    invalid: dict[str, str] = {}
+    first: dict[str, Any] = {}  # the first child of each name in _DECLARATION_FIRST
+    header: dict[str, Any] = {}
+    docs: list[Doc] = []
+    rate_elems: list[Any] = []
+    ok = True
+    for name, child in named_children(decl):
+        if name in _DECLARATION_FIRST:
+            first.setdefault(name, child)
+        elif name == "AdditionalDocument":
+            ok &= _document(child, docs)
+        elif name == "CurrencyExchange":
+            rate_elems.append(child)
+        elif name == "GovernmentProcedure":
+            if "procedure" not in header:
+                read_procedure(child, header)
+        elif name == "AdditionalInformation":
+            read_statement(child, header)
+    entry_date = None
+    for stamp in ("IssueDateTime", "AcceptanceDateTime"):
+        when = first_child(first.get(stamp), "DateTimeString")
+        raw = text_of(when)
+        if raw is not None:
+            sources["entry_date"] = when.sourceline
+            iso, entry_date = state.date(raw, when.get("formatCode"))
+            if entry_date is None:
+                invalid["entry_date"] = iso
+            break
+    exporter, importer = first.get("Exporter"), first.get("Importer")
+    shipment = first.get("GoodsShipment")
+    shipment_export = None
+    ship_info: dict[str, Any] = {}
+    if shipment is not None:
+        parts: dict[str, Any] = {}  # the first child of each name in _SHIPMENT_FIRST
+        for name, child in shipment_parts(shipment):
+            if name in _SHIPMENT_FIRST:
+                parts.setdefault(name, child)
+            elif name == "AdditionalDocument":
+                ok &= _document(child, docs)
+            elif name == "GovernmentProcedure":
+                if "procedure" not in ship_info:
+                    read_procedure(child, ship_info)
+            elif name == "AdditionalInformation":
+                read_statement(child, ship_info)
+        exporter = parts.get("Exporter") if exporter is None else exporter
+        importer = parts.get("Importer") if importer is None else importer
+        export_id = first_child(parts.get("ExportCountry"), "ID")
+        if (value := text_of(export_id)) is not None:
+            shipment_export = (value, export_id.sourceline)
+    found: list[dict[str, Any]] = [header, ship_info]
+    if shipment is not None:
+        ok &= append_items(state, shipment, shipment_export, found)
+    b.first.append(len(b.item_line))
+    b.decl_line.append(decl.sourceline)
+    b.decl_id.append(_put(first.get("FunctionalReferenceID"), "id", sources))
+    b.declaration_type.append(_put(first.get("TypeCode"), "declaration_type", sources))
+    b.entry_date.append(entry_date)
+    jur = None
+    if jurisdiction is not None:
+        jur, sources["jurisdiction"] = jurisdiction
+    b.jurisdiction.append(
+        None if jur is None else "EU" if jur.upper() == "EU" else state.country(jur)
+    )
+    b.importer.append(_party(importer))
+    b.exporter.append(_party(exporter))
+    # The first named manufacturer, procedure and stated regime of the declaration, its
+    # shipment and its items, in that order (one pass; most declarations have few).
+    manufacturer = False
+    procedure = stated = None
+    for info in found:
+        if info:
+            manufacturer = manufacturer or _named(info.get("MFR"))
+            if procedure is None:
+                procedure = info.get("procedure")
+            if stated is None and _named(info.get("REGIME")):
+                stated = info["REGIME"]
+    b.manufacturer.append(manufacturer)
+    regime: str | None = None
+    b.procedure_code.append(None if procedure is None else procedure[0])
+    if procedure is not None and (proc_regime := PROCEDURE_REGIMES.get(procedure[0][:2])):
+        regime = proc_regime.value
+        sources["regime"] = procedure[1]
+    if stated is not None:
+        sources["regime"] = stated[1]
+        parsed = state.regime(stated[0])
+        regime = None if parsed is None else parsed.value
+        if parsed is None:
+            invalid["regime"] = stated[0]
+    b.regime.append(regime)
+    b.decl_documents.append(tuple(docs))
+    rates: tuple[Any, ...] = ()
+    if rate_elems:
+        keys = [
+            (text_of(first_child(e, "CurrencyTypeCode")), text_of(first_child(e, "RateNumeric")))
+            for e in rate_elems
+        ]
+        rates, rates_ok = state.exchange_rates(keys, jur)
+        ok &= rates_ok
+    b.exchange_rates.append(rates)
+    b.decl_invalid.append(invalid)
+    b.decl_sources.append(sources)
+    b.model.append(None if ok else state.lenient_model(decl, index, jurisdiction))
+
+
+def _document(elem: Any, out: list[Doc]) -> bool:
+    """Append an AdditionalDocument as (type, id); False when it has no type."""
+    kind = text_of(first_child(elem, "TypeCode"))
+    if kind is None:
+        return False
+    out.append((kind, text_of(first_child(elem, "ID"))))
+    return True
+
+
+def _put(elem: Any, key: str, sources: dict[str, int | None]) -> str | None:
+    text = text_of(elem)
+    if text is not None:
+        sources[key] = elem.sourceline
+    return text
+
+
+def _party(elem: Any) -> bool:
+    return elem is not None and (
+        text_of(first_child(elem, "Name")) is not None
+        or text_of(first_child(elem, "ID")) is not None
+    )
+
+
+def _named(found: tuple[str | None, int | None] | None) -> bool:
+    return found is not None and found[0] is not None
 
 
 GOODS_ITEM = "GovernmentAgencyGoodsItem"

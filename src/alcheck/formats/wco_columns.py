@@ -46,7 +46,6 @@ from .wco_xml import (
     _DECLARATION,
     _METADATA,
     _RESPONSIBLE_COUNTRY,
-    PROCEDURE_REGIMES,
     _Reader,
     _syntax_error,
     _wco_date,
@@ -262,6 +261,8 @@ class _Columns:
         self.dates: dict[tuple[str, Any], tuple[str, dt.date | None]] = {}
         self.regimes: dict[str | None, Any] = {}
         self.batch = WcoColumns(name)
+        # The compiled reader's view of `batch` (its columns, looked up once per batch).
+        self.kernel_batch: Any = None
 
     def date(self, raw: str, format_code: Any) -> tuple[str, dt.date | None]:
         """Return a DateTimeString's ISO text and date (None when it is not one)."""
@@ -275,126 +276,20 @@ class _Columns:
         """Return `_as_decimal` of a number's text."""
         return _remembered(self.decimals, text, _as_decimal, text)
 
-    def declaration(
-        self, decl: Any, index: int, jurisdiction: tuple[str, int | None] | None
-    ) -> None:
-        """Append one declaration and its items to the batch."""
-        b = self.batch
-        sources: dict[str, int | None] = {}
-        invalid: dict[str, str] = {}
-        ident = dtype = when = shipment = None
-        stamps: dict[str, Any] = {}
-        exporter = importer = None
-        header: dict[str, Any] = {}
-        docs: list[Doc] = []
-        rate_elems: list[Any] = []
-        ok = True
-        for name, child in item_kernel.named_children(decl):
-            if name == "FunctionalReferenceID":
-                ident = child if ident is None else ident
-            elif name == "TypeCode":
-                dtype = child if dtype is None else dtype
-            elif name in ("IssueDateTime", "AcceptanceDateTime"):
-                stamps.setdefault(name, child)
-            elif name == "GoodsShipment":
-                shipment = child if shipment is None else shipment
-            elif name == "Exporter":
-                exporter = child if exporter is None else exporter
-            elif name == "Importer":
-                importer = child if importer is None else importer
-            elif name == "AdditionalDocument":
-                ok &= self.document(child, docs, sources)
-            elif name == "CurrencyExchange":
-                rate_elems.append(child)
-            elif name == "GovernmentProcedure":
-                if "procedure" not in header:
-                    item_kernel.read_procedure(child, header)
-            elif name == "AdditionalInformation":
-                item_kernel.read_statement(child, header)
-        for stamp in ("IssueDateTime", "AcceptanceDateTime"):
-            when = item_kernel.first_child(stamps.get(stamp), "DateTimeString")
-            raw = item_kernel.text_of(when)
-            if raw is not None:
-                sources["entry_date"] = when.sourceline
-                iso, entry_date = self.date(raw, when.get("formatCode"))
-                if entry_date is None:
-                    invalid["entry_date"] = iso
-                break
-        else:
-            entry_date = None
-        shipment_export = None
-        ship_info: dict[str, Any] = {}
-        if shipment is not None:
-            export_elem = None
-            # The kernel walks the goods items; their siblings are read here.
-            for name, child in item_kernel.shipment_parts(shipment):
-                if name == "ExportCountry":
-                    export_elem = child if export_elem is None else export_elem
-                elif name == "Exporter":
-                    exporter = child if exporter is None else exporter
-                elif name == "Importer":
-                    importer = child if importer is None else importer
-                elif name == "AdditionalDocument":
-                    ok &= self.document(child, docs, sources)
-                elif name == "GovernmentProcedure":
-                    if "procedure" not in ship_info:
-                        item_kernel.read_procedure(child, ship_info)
-                elif name == "AdditionalInformation":
-                    item_kernel.read_statement(child, ship_info)
-            export_id = item_kernel.first_child(export_elem, "ID")
-            if (value := item_kernel.text_of(export_id)) is not None:
-                shipment_export = (value, export_id.sourceline)
-        found: list[dict[str, Any]] = [header, ship_info]
-        if shipment is not None:
-            ok &= item_kernel.append_items(self, shipment, shipment_export, found)
-        b.first.append(len(b.item_line))
-        b.decl_line.append(decl.sourceline)
-        b.decl_id.append(_put(ident, "id", sources))
-        b.declaration_type.append(_put(dtype, "declaration_type", sources))
-        b.entry_date.append(entry_date)
-        jur = None
-        if jurisdiction is not None:
-            jur, sources["jurisdiction"] = jurisdiction
-        b.jurisdiction.append(
-            None if jur is None else "EU" if jur.upper() == "EU" else self.country(jur)
-        )
-        b.importer.append(_party(importer))
-        b.exporter.append(_party(exporter))
-        # The first named manufacturer, procedure and stated regime of the declaration, its
-        # shipment and its items, in that order (one pass; most declarations have few).
-        manufacturer = False
-        procedure = stated = None
-        for info in found:
-            if info:
-                manufacturer = manufacturer or _named(info.get("MFR"))
-                if procedure is None:
-                    procedure = info.get("procedure")
-                if stated is None and _named(info.get("REGIME")):
-                    stated = info["REGIME"]
-        b.manufacturer.append(manufacturer)
-        regime: str | None = None
-        b.procedure_code.append(None if procedure is None else procedure[0])
-        if procedure is not None and (proc_regime := PROCEDURE_REGIMES.get(procedure[0][:2])):
-            regime = proc_regime.value
-            sources["regime"] = procedure[1]
-        if stated is not None:
-            sources["regime"] = stated[1]
-            parsed = self.regime(stated[0])
-            regime = None if parsed is None else parsed.value
-            if parsed is None:
-                invalid["regime"] = stated[0]
-        b.regime.append(regime)
-        b.decl_documents.append(tuple(docs))
+    def exchange_rates(
+        self, keys: list[tuple[str | None, str | None]], jurisdiction: str | None
+    ) -> tuple[tuple[Rate, ...], bool]:
+        """Return a declaration's exchange rates (currency, rate texts) as read, and whether
+        every one is valid (an invalid one is left out; the models report it)."""
+        to = national_currency(jurisdiction)
         rates: list[Rate] = []
-        to = national_currency(jur) if rate_elems else None
-        for exchange in rate_elems:
-            key = (
-                item_kernel.text_of(item_kernel.first_child(exchange, "CurrencyTypeCode")),
-                item_kernel.text_of(item_kernel.first_child(exchange, "RateNumeric")),
-                to,
-            )
+        ok = True
+        for currency, rate_text in keys:
+            key = (currency, rate_text, to)
             if key not in self.rates:
-                data = {"currency": key[0], "rate": key[1]} | ({"to_currency": to} if to else {})
+                data = {"currency": currency, "rate": rate_text} | (
+                    {"to_currency": to} if to else {}
+                )
                 try:
                     self.rates[key] = ExchangeRate.model_validate(data)
                 except ValidationError:
@@ -404,45 +299,24 @@ class _Columns:
                 ok = False
             else:
                 rates.append((rate.currency, rate.to_currency, rate.rate))
-        b.exchange_rates.append(tuple(rates))
-        b.decl_invalid.append(invalid)
-        b.decl_sources.append(sources)
-        model = None
-        if not ok:
-            # The models set such values aside in an order the checks report; keep the model.
-            raw_jur = None
-            if jurisdiction is not None:
-                where = {"file": self.name, "line": jurisdiction[1]}
-                raw_jur = (jurisdiction[0], where | {"path": "//ResponsibleCountryCode"})
-            model = lenient_declaration(_Reader(self.name, decl, index, raw_jur).declaration())
-        b.model.append(model)
+        return tuple(rates), ok
 
-    def document(self, elem: Any, out: list[Doc], sources: dict[str, int | None]) -> bool:
-        kind = item_kernel.text_of(item_kernel.first_child(elem, "TypeCode"))
-        if kind is None:
-            return False
-        out.append((kind, item_kernel.text_of(item_kernel.first_child(elem, "ID"))))
-        return True
-
-
-def _put(elem: Any, key: str, sources: dict[str, int | None]) -> str | None:
-    text: str | None = item_kernel.text_of(elem)
-    if text is not None:
-        sources[key] = elem.sourceline
-    return text
-
-
-def _party(elem: Any) -> bool:
-    return elem is not None and (
-        item_kernel.text_of(item_kernel.first_child(elem, "Name")) is not None
-        or item_kernel.text_of(item_kernel.first_child(elem, "ID")) is not None
-    )
+    def lenient_model(
+        self, decl: Any, index: int, jurisdiction: tuple[str, int | None] | None
+    ) -> Declaration:
+        """Return the model of a declaration holding a value only the models can report."""
+        # The models set such values aside in an order the checks report; keep the model.
+        raw_jur = None
+        if jurisdiction is not None:
+            where = {"file": self.name, "line": jurisdiction[1]}
+            raw_jur = (jurisdiction[0], where | {"path": "//ResponsibleCountryCode"})
+        return lenient_declaration(_Reader(self.name, decl, index, raw_jur).declaration())
 
 
 def _read(state: _Columns, pending: tuple[Any, list[Any], int], index: int) -> None:
     """Read one declaration into the batch, then free it and everything before it."""
     decl, codes, n = pending
-    state.declaration(decl, index, _jurisdiction(decl, codes, n))
+    item_kernel.append_declaration(state, decl, index, _jurisdiction(decl, codes, n))
     decl.clear(keep_tail=False)
     node = decl
     while (parent := node.getparent()) is not None:
@@ -467,10 +341,6 @@ def _jurisdiction(decl: Any, codes: list[Any], n: int) -> tuple[str, int | None]
         if code[0] is not None:
             found = code
     return found
-
-
-def _named(found: tuple[str | None, int | None] | None) -> bool:
-    return found is not None and found[0] is not None
 
 
 def read_wco_columns(path: str | Path, *, batch_items: int = 4096) -> Iterator[WcoColumns]:
