@@ -1,7 +1,7 @@
 """Choose the compiled kernels or their pure-Python twins, all together.
 
 Two kernels: the rule matcher (`_fastmatch.pyx`, twin `_fastmatch_py.py`) and the WCO
-goods-item reader of the gateway path (`formats/_wcoitem.pyx`, twin
+declaration and goods-item reader of the gateway path (`formats/_wcoitem.pyx`, twin
 `formats/_wcoitem_py.py`). ALCHECK_IMPLEMENTATION=cython requires both extensions (an
 absent one is an error), =python uses the twins, and unset uses the extensions when both
 import and the twins otherwise, so that `IMPLEMENTATION` names what every kernel runs.
