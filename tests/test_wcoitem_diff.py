@@ -11,7 +11,9 @@ from __future__ import annotations
 import importlib
 import io
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
@@ -47,22 +49,38 @@ def kernels() -> tuple[ModuleType, ModuleType]:
     return compiled, twin
 
 
-def _columns(path: Path, kernel: ModuleType, batch_items: int = 4096) -> list[WcoColumns] | str:
-    """Read a file with one item reader; an error becomes its type and message."""
+@contextmanager
+def _reading_with(kernel: ModuleType) -> Iterator[None]:
+    """Make the column reader use one kernel for the duration."""
     saved = wco_columns.item_kernel
     wco_columns.item_kernel = kernel
     try:
-        return list(read_wco_columns(path, batch_items=batch_items))
-    except AlcheckError as exc:
-        return f"{type(exc).__name__}: {exc}"
+        yield
     finally:
         wco_columns.item_kernel = saved
 
 
-def _assert_same(path: Path, kernels: tuple[ModuleType, ModuleType], **kw: Any) -> int:
+def _columns(path: Path, kernel: ModuleType, batch_items: int = 4096) -> list[WcoColumns] | str:
+    """Read a file with one item reader; an error becomes its type and message."""
+    with _reading_with(kernel):
+        try:
+            return list(read_wco_columns(path, batch_items=batch_items))
+        except AlcheckError as exc:
+            return f"{type(exc).__name__}: {exc}"
+
+
+def _same_columns(
+    path: Path, kernels: tuple[ModuleType, ModuleType], **kw: Any
+) -> list[WcoColumns] | str:
+    """Return what both kernels read from a file, checking they read it alike."""
     compiled, twin = kernels
     got, expected = _columns(path, compiled, **kw), _columns(path, twin, **kw)
     assert got == expected
+    return got
+
+
+def _assert_same(path: Path, kernels: tuple[ModuleType, ModuleType], **kw: Any) -> int:
+    got = _same_columns(path, kernels, **kw)
     return 0 if isinstance(got, str) else sum(len(b) for b in got)
 
 
@@ -262,11 +280,8 @@ def test_generated_goods_items(
 ) -> None:
     path = tmp_path_factory.mktemp("items") / "generated.xml"
     path.write_bytes(_document(items).encode("utf-8"))
-    compiled, twin = kernels
-    got, expected = _columns(path, compiled), _columns(path, twin)
-    assert got == expected
-    if not isinstance(got, str):
-        assert sum(len(b) for b in got) == len(items)
+    got = _same_columns(path, kernels)
+    assert isinstance(got, str) or sum(len(b) for b in got) == len(items)
 
 
 # Whole declarations from random parts, in random order and number: which of each the
@@ -350,18 +365,12 @@ def test_generated_declarations(
         'xmlns:alc="urn:alcheck:declarations:1">' + "".join(declarations) + "</alc:Declarations>",
         encoding="utf-8",
     )
-    compiled, twin = kernels
-    got, expected = _columns(path, compiled), _columns(path, twin)
-    assert got == expected
+    got = _same_columns(path, kernels)
     if not isinstance(got, str):
         assert sum(b.n_declarations for b in got) == len(declarations)
         for kernel in kernels:
-            saved = wco_columns.item_kernel
-            wco_columns.item_kernel = kernel
-            try:
+            with _reading_with(kernel):
                 _assert_columns_equal_models(path, batch_items=1)
-            finally:
-                wco_columns.item_kernel = saved
 
 
 def test_generated_documents_are_read(kernels: tuple[ModuleType, ModuleType]) -> None:
@@ -375,12 +384,8 @@ def test_generated_documents_are_read(kernels: tuple[ModuleType, ModuleType]) ->
         ]
     )
     for kernel in kernels:
-        saved = wco_columns.item_kernel
-        wco_columns.item_kernel = kernel
-        try:
+        with _reading_with(kernel):
             (batch,) = wco_columns._stream(io.BytesIO(data.encode()), "x.xml", 10)  # noqa: SLF001
-        finally:
-            wco_columns.item_kernel = saved
         assert batch.description == ["alu & <foil>"]
         assert batch.currency == ["CAD"]
         assert str(batch.value[0]) == "1000"
@@ -533,11 +538,7 @@ def test_two_threads_read_alike(tmp_path: Path, kernels: tuple[ModuleType, Modul
     compiled, _ = kernels
     expected = _columns(path, compiled)
     assert not isinstance(expected, str) and sum(len(b) for b in expected) == 3000
-    saved, wco_columns.item_kernel = wco_columns.item_kernel, compiled
-    try:
-        with ThreadPoolExecutor(2) as pool:
-            results = list(pool.map(lambda _: list(read_wco_columns(path)), range(4)))
-    finally:
-        wco_columns.item_kernel = saved
+    with _reading_with(compiled), ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: list(read_wco_columns(path)), range(4)))
     for got in results:
         assert got == expected

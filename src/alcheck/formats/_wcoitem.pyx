@@ -504,24 +504,23 @@ def holds(cetree._Element elem not None, cetree._Element inner not None):
     return False
 
 
-cdef void _read_procedure(xmlNode* proc, dict found) except *:
-    # `read_procedure`: a GovernmentProcedure's CPC unless it is an APC.
-    cdef xmlNode* current = _first(proc, b"CurrentCode")
-    code = _text(current)
-    if code is None or len(code) == 3:
-        return
-    found["procedure"] = (
-        code + (_text(_first(proc, b"PreviousCode")) or ""), _sourceline(current)
-    )
-
-
-cdef void _read_statement(xmlNode* info, dict found) except *:
-    # `read_statement`: the first MFR and REGIME statements of a holder.
+cdef int _read_info(xmlNode* child, dict found) except -1:
+    # `read_info`: a GovernmentProcedure's CPC, an AdditionalInformation's statement.
+    cdef xmlNode* current
     cdef xmlNode* desc
-    code = (_text(_first(info, b"StatementCode")) or "").upper()
-    if code in ("MFR", "REGIME") and code not in found:
-        desc = _first(info, b"StatementDescription")
-        found[code] = (_text(desc), None if desc is NULL else _sourceline(desc))
+    if _named(child, b"GovernmentProcedure"):
+        current = _first(child, b"CurrentCode")
+        code = _text(current)
+        if "procedure" in found or code is None or len(code) == 3:
+            return 0
+        previous = _text(_first(child, b"PreviousCode")) or ""
+        found["procedure"] = (code + previous, _sourceline(current))
+    elif _named(child, b"AdditionalInformation"):
+        code = (_text(_first(child, b"StatementCode")) or "").upper()
+        if code in ("MFR", "REGIME") and code not in found:
+            desc = _first(child, b"StatementDescription")
+            found[code] = (_text(desc), None if desc is NULL else _sourceline(desc))
+    return 0
 
 
 cdef bint _document(xmlNode* elem, list out) except -1:
@@ -618,11 +617,8 @@ def append_declaration(state, cetree._Element decl not None, index, jurisdiction
             rate_keys.append((
                 _text(_first(child, b"CurrencyTypeCode")), _text(_first(child, b"RateNumeric"))
             ))
-        elif _named(child, b"GovernmentProcedure"):
-            if "procedure" not in header:
-                _read_procedure(child, header)
-        elif _named(child, b"AdditionalInformation"):
-            _read_statement(child, header)
+        else:
+            _read_info(child, header)
         child = child.next
     entry_date = None
     for k in range(2):
@@ -651,11 +647,8 @@ def append_declaration(state, cetree._Element decl not None, index, jurisdiction
                     importer = child
             elif _named(child, b"AdditionalDocument"):
                 ok &= _document(child, docs)
-            elif _named(child, b"GovernmentProcedure"):
-                if "procedure" not in ship_info:
-                    _read_procedure(child, ship_info)
-            elif _named(child, b"AdditionalInformation"):
-                _read_statement(child, ship_info)
+            else:
+                _read_info(child, ship_info)
             child = child.next
         export_id = _first(export, b"ID")
         value = _text(export_id)
@@ -774,11 +767,7 @@ cdef bint _append(_Batch b, xmlNode* root, shipment_export, dict found):
             if seq is NULL:
                 seq = child
         elif _named(child, b"AdditionalDocument"):
-            doc_type = _text(_first(child, b"TypeCode"))
-            if doc_type is None:
-                ok = False
-            else:
-                docs.append((doc_type, _text(_first(child, b"ID"))))
+            ok &= _document(child, docs)
         elif _named(child, b"ExportCountry"):
             if export is NULL:
                 export = child
@@ -788,11 +777,8 @@ cdef bint _append(_Batch b, xmlNode* root, shipment_export, dict found):
         elif _named(child, b"StatisticalValueAmount"):
             if statistical is NULL:
                 statistical = child
-        elif _named(child, b"GovernmentProcedure"):
-            if "procedure" not in found:
-                _read_procedure(child, found)
-        elif _named(child, b"AdditionalInformation"):
-            _read_statement(child, found)
+        else:
+            _read_info(child, found)
         child = child.next
     description = tariff = None
     if commodity is not NULL:

@@ -98,24 +98,24 @@ def holds(elem: Any, inner: Any) -> bool:
     return any(parent is elem for parent in inner.iterancestors())
 
 
-def read_procedure(proc: Any, found: dict[str, Any]) -> None:
-    """Record a GovernmentProcedure's CPC (CurrentCode + PreviousCode) unless it is an APC."""
-    current = first_child(proc, "CurrentCode")
-    code = text_of(current)
-    if code is None or len(code) == 3:
-        return
-    found["procedure"] = (
-        code + (text_of(first_child(proc, "PreviousCode")) or ""),
-        current.sourceline,
-    )
+def read_info(name: str, child: Any, found: dict[str, Any]) -> None:
+    """Record what a declaration's, shipment's or item's child named `name` tells, if any.
 
-
-def read_statement(info: Any, found: dict[str, Any]) -> None:
-    """Record the first MFR and REGIME statements of a holder (text and line)."""
-    code = (text_of(first_child(info, "StatementCode")) or "").upper()
-    if code in ("MFR", "REGIME") and code not in found:
-        desc = first_child(info, "StatementDescription")
-        found[code] = (text_of(desc), None if desc is None else desc.sourceline)
+    found: gets the first GovernmentProcedure's CPC (CurrentCode + PreviousCode; an APC,
+    three characters, is not one) and the first MFR and REGIME statements (text, line).
+    """
+    if name == "GovernmentProcedure":
+        current = first_child(child, "CurrentCode")
+        code = text_of(current)
+        if "procedure" in found or code is None or len(code) == 3:
+            return
+        previous = text_of(first_child(child, "PreviousCode")) or ""
+        found["procedure"] = (code + previous, current.sourceline)
+    elif name == "AdditionalInformation":
+        code = (text_of(first_child(child, "StatementCode")) or "").upper()
+        if code in ("MFR", "REGIME") and code not in found:
+            desc = first_child(child, "StatementDescription")
+            found[code] = (text_of(desc), None if desc is None else desc.sourceline)
 
 
 # Children of which a declaration, and its shipment, read only the first.
@@ -149,11 +149,8 @@ def append_declaration(
             ok &= _document(child, docs)
         elif name == "CurrencyExchange":
             rate_elems.append(child)
-        elif name == "GovernmentProcedure":
-            if "procedure" not in header:
-                read_procedure(child, header)
-        elif name == "AdditionalInformation":
-            read_statement(child, header)
+        else:
+            read_info(name, child, header)
     entry_date = None
     for stamp in ("IssueDateTime", "AcceptanceDateTime"):
         when = first_child(first.get(stamp), "DateTimeString")
@@ -175,11 +172,8 @@ def append_declaration(
                 parts.setdefault(name, child)
             elif name == "AdditionalDocument":
                 ok &= _document(child, docs)
-            elif name == "GovernmentProcedure":
-                if "procedure" not in ship_info:
-                    read_procedure(child, ship_info)
-            elif name == "AdditionalInformation":
-                read_statement(child, ship_info)
+            else:
+                read_info(name, child, ship_info)
         exporter = parts.get("Exporter") if exporter is None else exporter
         importer = parts.get("Importer") if importer is None else importer
         export_id = first_child(parts.get("ExportCountry"), "ID")
@@ -335,17 +329,9 @@ def append_item(
                     origins[slot] = code
                     sources[slot] = origin_elem.sourceline
         elif name == "AdditionalDocument":
-            parts = first_children(child)
-            doc_type = text_of(parts.get("TypeCode"))
-            if doc_type is None:
-                ok = False
-            else:
-                docs.append((doc_type, text_of(parts.get("ID"))))
-        elif name == "GovernmentProcedure":
-            if "procedure" not in found:
-                read_procedure(child, found)
-        elif name == "AdditionalInformation":
-            read_statement(child, found)
+            ok &= _document(child, docs)
+        else:
+            read_info(name, child, found)
     description = tariff = None
     codes: list[str] = []
     net: Any = None
