@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from test_gateway import (  # noqa: E402
     EDGES,
     _assert_columns_equal_models,
+    _assert_same_findings,
     jurisdictions_file,
 )
 from workload import wco_declarations  # noqa: E402
@@ -303,7 +304,7 @@ _DECLARATION_PARTS: dict[str, Any] = {
     "document": _PARTS["document"],
     "rate": _pair(
         "CurrencyExchange",
-        ("CurrencyTypeCode", st.sampled_from(["CAD", "mxn", "XXX", ""])),
+        ("CurrencyTypeCode", st.sampled_from(["CAD", "mxn", "XXX", "ZZZ", ""])),
         ("RateNumeric", NUMBER),
     ),
     "procedure": _pair(
@@ -318,6 +319,30 @@ _DECLARATION_PARTS: dict[str, Any] = {
     ),
     "other": _PARTS["other"],
 }
+# A plain aluminum goods item, so that rule packs fire too (the random items seldom let them).
+_REAL_ITEM = st.tuples(
+    st.sampled_from(["7604.10.1000", "7606.12.3090", "7601.10.6000", "7616.99.5190"]),
+    st.sampled_from(["CN", "RU", "CA", "MX", "US", "AE"]),
+    st.sampled_from(["CN", "RU", "CA", "US", ""]),
+    st.sampled_from(["1000", "250000.5", "abc"]),
+    st.sampled_from(["USD", "CAD", "MXN"]),
+).map(
+    lambda f: (
+        "<GovernmentAgencyGoodsItem><SequenceNumeric>1</SequenceNumeric><Commodity>"
+        "<Description>aluminum</Description><Classification><ID>" + f[0] + "</ID>"
+        "<IdentificationTypeCode>TSP</IdentificationTypeCode></Classification><GoodsMeasure>"
+        '<NetNetWeightMeasure unitCode="KGM">1200</NetNetWeightMeasure></GoodsMeasure>'
+        f'<InvoiceLine><ItemChargeAmount currencyID="{f[4]}">{f[3]}</ItemChargeAmount>'
+        f"</InvoiceLine></Commodity><Origin><CountryCode>{f[1]}</CountryCode><TypeCode>1</TypeCode>"
+        "</Origin>"
+        + (
+            f"<Origin><CountryCode>{f[2]}</CountryCode><TypeCode>CLS</TypeCode></Origin>"
+            if f[2]
+            else ""
+        )
+        + "</GovernmentAgencyGoodsItem>"
+    )
+)
 _SHIPMENT_PARTS: dict[str, Any] = {
     "export": _PARTS["export"],
     "exporter": _DECLARATION_PARTS["exporter"],
@@ -326,6 +351,7 @@ _SHIPMENT_PARTS: dict[str, Any] = {
     "procedure": _DECLARATION_PARTS["procedure"],
     "information": _DECLARATION_PARTS["information"],
     "item": goods_item,
+    "aluminum item": lambda: _REAL_ITEM,
     "other": _PARTS["other"],
 }
 
@@ -358,7 +384,8 @@ def test_generated_declarations(
     kernels: tuple[ModuleType, ModuleType],
     declarations: list[str],
 ) -> None:
-    """Both readers read generated declarations alike, and as the models read them."""
+    """Both readers read generated declarations alike, and as the models read them; the
+    gateway finds on them what `validate` finds."""
     path = tmp_path_factory.mktemp("declarations") / "generated.xml"
     path.write_text(
         '<?xml version="1.0" encoding="UTF-8"?>\n<alc:Declarations '
@@ -371,6 +398,7 @@ def test_generated_declarations(
         for kernel in kernels:
             with _reading_with(kernel):
                 _assert_columns_equal_models(path, batch_items=1)
+                _assert_same_findings(path)
 
 
 def test_generated_documents_are_read(kernels: tuple[ModuleType, ModuleType]) -> None:
