@@ -19,7 +19,15 @@ from .errors import RulePackError
 from .findings import CheckClass, Severity
 from .model import Declaration, Document, GoodsItem
 from .rules.loader import bundled_pack_names, load_bundled, load_pack
-from .rules.schema import PRESENCE_FIELDS, Citation, Condition, Messages, Pack, Rule
+from .rules.schema import (
+    PRESENCE_FIELDS,
+    Citation,
+    CodeList,
+    Condition,
+    Messages,
+    Pack,
+    Rule,
+)
 from .tables import (
     CONV_DIVIDE,
     CONV_MULTIPLY,
@@ -93,13 +101,15 @@ class RuleSet:
     additional_prefixes: tuple[tuple[str, int], ...]
     keywords: tuple[tuple[str, int], ...]
     _by_id: Mapping[str, tuple[int, ...]] = field(repr=False)
+    code_lists: Mapping[str, CodeList] = field(default_factory=dict, repr=False)
 
     @classmethod
     def compile(cls, packs: Iterable[Pack | str | Path]) -> RuleSet:
         """Compile packs in order: bundled names ("us"), TOML paths, or loaded `Pack`s.
 
         A later pack's rule with an id already loaded replaces the earlier entries of that
-        id; a pack's `[overrides]` re-grade or disable rules loaded before it.
+        id; a pack's `[overrides]` re-grade or disable rules loaded before it; a pack's code
+        list replaces an earlier pack's list of the same name, for every rule that names it.
         """
         loaded: list[Pack] = []
         for p in packs:
@@ -179,92 +189,98 @@ def _compile(packs: Sequence[Pack]) -> RuleSet:
         atom_start.append(len(group_atoms))
 
     variants: dict[str, int] = {}
-    for r_index, (rule, meta) in enumerate(entries):
+    code_lists = _code_lists(packs)
+    r_index = -1
+    for rule, meta in entries:
         w = rule.when
         variant = variants[rule.id] = variants.get(rule.id, -1) + 1
-        rules.append(
-            CompiledRule(
-                rule.id, rule.severity, rule.class_, rule.valid_from, rule.valid_to, rule.summary,
-                rule.field, rule.message, rule.hint, rule.citation, tuple(rule.params.items()), w,
-                meta, variant,
-            )
+        compiled = CompiledRule(
+            rule.id, rule.severity, rule.class_, rule.valid_from, rule.valid_to, rule.summary,
+            rule.field, rule.message, rule.hint, rule.citation, tuple(rule.params.items()), w,
+            meta, variant,
         )  # fmt: skip
-        date_from.append(rule.valid_from.toordinal())
-        date_to.append(rule.valid_to.toordinal() if rule.valid_to else _FAR_FUTURE)
-        inc = [p.replace(".", "").replace(" ", "") for p in (w.tariff or [])]
-        include.append(inc)
-        exclude.append([p.replace(".", "").replace(" ", "") for p in (w.tariff_not or [])])
-        tariff_any.append(1 if w.tariff is None else 0)
-        if w.tariff is None:
-            always.append(r_index)
-        if meta.jurisdiction != "*":
-            group(0, [atom("jur", meta.jurisdiction.upper())])
-        slots = {
-            "origin": "origin",
-            "export": "export",
-            "smelt1": "smelt1",
-            "smelt2": "smelt2",
-            "cast": "cast",
-        }
-        for name, kind in slots.items():
-            if (values := getattr(w, name)) is not None:
-                group(0, [atom(kind, v) for v in values])
-            if (values := getattr(w, name + "_not")) is not None:
-                group(1, [atom(kind, v) for v in values])
-        pairs = (
-            ("metal_any", "metal_none", "metal"),
-            ("regime", "regime_not", "regime"),
-            ("declaration_type", "declaration_type_not", "dtype"),
-            ("documents_any", "documents_none", "doc"),
-            ("description_any", "description_none", "kw"),
-            ("additional_codes_any", "additional_codes_none", "add"),
-        )
-        for any_name, none_name, kind in pairs:
-            for name, k in ((any_name, 0), (none_name, 1)):
-                values = getattr(w, name)
-                if values is None:
-                    continue
-                ids: list[int] = []
-                for v in values:
-                    if kind == "doc":
-                        v = v.upper()
-                    elif kind == "kw":
-                        v = normalize_words(v)
-                        ids.append(keywords.setdefault(v, atom(kind, v)))
+        # One kernel row per stretch of days on which the entry's code lists do not change.
+        for start, end, inc, exc in _segments(rule, code_lists, problems, meta.source):
+            r_index += 1
+            rules.append(compiled)
+            date_from.append(start.toordinal())
+            date_to.append(end.toordinal() if end else _FAR_FUTURE)
+            include.append(inc)
+            exclude.append(exc)
+            tariff_any.append(1 if w.tariff is None else 0)
+            if w.tariff is None:
+                always.append(r_index)
+            if meta.jurisdiction != "*":
+                group(0, [atom("jur", meta.jurisdiction.upper())])
+            slots = {
+                "origin": "origin",
+                "export": "export",
+                "smelt1": "smelt1",
+                "smelt2": "smelt2",
+                "cast": "cast",
+            }
+            for name, kind in slots.items():
+                if (values := getattr(w, name)) is not None:
+                    group(0, [atom(kind, v) for v in values])
+                if (values := getattr(w, name + "_not")) is not None:
+                    group(1, [atom(kind, v) for v in values])
+            pairs = (
+                ("metal_any", "metal_none", "metal"),
+                ("regime", "regime_not", "regime"),
+                ("declaration_type", "declaration_type_not", "dtype"),
+                ("documents_any", "documents_none", "doc"),
+                ("description_any", "description_none", "kw"),
+                ("additional_codes_any", "additional_codes_none", "add"),
+            )
+            for any_name, none_name, kind in pairs:
+                for name, k in ((any_name, 0), (none_name, 1)):
+                    values = getattr(w, name)
+                    if values is None:
                         continue
-                    elif kind == "add":
-                        v = v.replace(".", "").replace(" ", "")
-                        if not (v == "" or (v.isascii() and v.isdigit())):
-                            problems.append(f"rule {rule.id}: {v!r} is not a code prefix")
-                        ids.append(additional.setdefault(v, atom(kind, v)))
-                        continue
-                    ids.append(atom(kind, v))
-                group(k, ids)
-        for f in w.present_all or []:
-            group(0, [atom("present", f)])
-        if w.missing_any is not None:
-            group(0, [atom("absent", f) for f in w.missing_any])
-        group_start.append(len(group_kind))
-        for n in w.numbers:
-            slot = -1
-            if n.field != "net_mass" and not n.currency:
-                problems.append(f"rule {rule.id}: a {n.field} condition needs a currency")
-            if n.currency is not None and n.field != "net_mass":
-                cur = n.currency.upper()
-                if cur not in currencies:
-                    currencies.append(cur)
-                slot = currencies.index(cur)
-            num_field.append(NUM_FIELDS[n.field])
-            num_op.append(NUM_OPS[n.op])
-            num_amount.append(n.amount)
-            num_slot.append(slot)
-        num_start.append(len(num_field))
+                    ids: list[int] = []
+                    for v in values:
+                        if kind == "doc":
+                            v = v.upper()
+                        elif kind == "kw":
+                            v = normalize_words(v)
+                            ids.append(keywords.setdefault(v, atom(kind, v)))
+                            continue
+                        elif kind == "add":
+                            v = v.replace(".", "").replace(" ", "")
+                            if not (v == "" or (v.isascii() and v.isdigit())):
+                                problems.append(f"rule {rule.id}: {v!r} is not a code prefix")
+                            ids.append(additional.setdefault(v, atom(kind, v)))
+                            continue
+                        ids.append(atom(kind, v))
+                    group(k, ids)
+            for f in w.present_all or []:
+                group(0, [atom("present", f)])
+            if w.missing_any is not None:
+                group(0, [atom("absent", f) for f in w.missing_any])
+            group_start.append(len(group_kind))
+            for n in w.numbers:
+                slot = -1
+                if n.field != "net_mass" and not n.currency:
+                    problems.append(f"rule {rule.id}: a {n.field} condition needs a currency")
+                if n.currency is not None and n.field != "net_mass":
+                    cur = n.currency.upper()
+                    if cur not in currencies:
+                        currencies.append(cur)
+                    slot = currencies.index(cur)
+                num_field.append(NUM_FIELDS[n.field])
+                num_op.append(NUM_OPS[n.op])
+                num_amount.append(n.amount)
+                num_slot.append(slot)
+            num_start.append(len(num_field))
 
     if problems:
-        raise RulePackError(problems)
+        raise RulePackError(list(dict.fromkeys(problems)))
     by_id: dict[str, list[int]] = {}
+    seen: set[int] = set()
     for i, r in enumerate(rules):
-        by_id.setdefault(r.id, []).append(i)
+        if id(r) not in seen:  # an entry's later segments share its CompiledRule
+            seen.add(id(r))
+            by_id.setdefault(r.id, []).append(i)
     tables = RuleTables(
         n_rules=len(rules),
         n_atoms=len(atoms),
@@ -302,7 +318,71 @@ def _compile(packs: Sequence[Pack]) -> RuleSet:
         additional_prefixes=tuple(additional.items()),
         keywords=tuple(keywords.items()),
         _by_id={k: tuple(v) for k, v in by_id.items()},
+        code_lists=code_lists,
     )  # fmt: skip
+
+
+def _code_lists(packs: Sequence[Pack]) -> dict[str, CodeList]:
+    """Return every pack's code lists by name; a later pack's list replaces an earlier one."""
+    lists: dict[str, CodeList] = {}
+    for pack in packs:
+        lists.update(pack.lists)
+    return lists
+
+
+def _prefixes(
+    values: Sequence[str] | None,
+    lists: Mapping[str, CodeList],
+    start: dt.date,
+    end: dt.date | None,
+) -> list[str]:
+    """Return a condition's code prefixes on the days `start`..`end`: its own, and its lists'
+    rows in force on every one of those days."""
+    out: list[str] = []
+    for value in values or ():
+        if value.startswith("@"):
+            out.extend(row.digits for row in lists[value[1:]].rows if row.in_force(start, end))
+        else:
+            out.append(value.replace(".", "").replace(" ", ""))
+    return out
+
+
+def _segments(
+    rule: Rule, lists: Mapping[str, CodeList], problems: list[str], source: str | None
+) -> list[tuple[dt.date, dt.date | None, list[str], list[str]]]:
+    """Split an entry's window where a code list it names gains or loses a row.
+
+    Return (first day, last day or None, tariff prefixes, excluded prefixes) per stretch.
+    """
+    names = [
+        v[1:] for v in (*(rule.when.tariff or ()), *(rule.when.tariff_not or ()))
+        if v.startswith("@")
+    ]  # fmt: skip
+    unknown = [n for n in names if n not in lists]
+    if unknown:
+        known = ", ".join(sorted(lists)) or "none"
+        problems.append(
+            f"{source or '<pack>'}: rule {rule.id}: no pack names the code lists "
+            f"{sorted(set(unknown))} (known: {known})"
+        )
+        return []
+    first, last = rule.valid_from, rule.valid_to
+    cuts = {first}
+    for name in names:
+        for row in lists[name].rows:
+            for day in (row.valid_from, row.valid_to and row.valid_to + dt.timedelta(days=1)):
+                if day is not None and day > first and (last is None or day <= last):
+                    cuts.add(day)
+    starts = sorted(cuts)
+    out = []
+    for n, start in enumerate(starts):
+        end = starts[n + 1] - dt.timedelta(days=1) if n + 1 < len(starts) else last
+        out.append((
+            start, end,
+            _prefixes(rule.when.tariff, lists, start, end),
+            _prefixes(rule.when.tariff_not, lists, start, end),
+        ))  # fmt: skip
+    return out
 
 
 def _lookups(atoms: Mapping[Atom, int]) -> dict[str, Lookup]:

@@ -24,6 +24,15 @@ def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+def _formatted(text: str) -> list[str]:
+    """Return the placeholders written with a conversion or a format spec ({x!r}, {x:d})."""
+    return [
+        "{" + name + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "") + "}"
+        for _, name, spec, conv in string.Formatter().parse(text)
+        if name is not None and (spec or conv)
+    ]
+
+
 def _lint_rule(rule: Rule, where: str) -> list[str]:
     problems: list[str] = []
     w = rule.when
@@ -41,9 +50,15 @@ def _lint_rule(rule: Rule, where: str) -> list[str]:
                 problems.append(f"{where}: {kind}.{lang} is empty")
             try:
                 unknown = _placeholders(text) - PLACEHOLDERS - set(rule.params)
+                formatted = _formatted(text)
             except ValueError as exc:
                 problems.append(f"{where}: {kind}.{lang}: {exc}")
                 continue
+            if formatted:
+                problems.append(
+                    f"{where}: {kind}.{lang}: placeholders take no format spec or conversion: "
+                    f"{formatted}"
+                )
             if unknown:
                 problems.append(
                     f"{where}: {kind}.{lang} uses unknown placeholders {sorted(unknown)}"
@@ -60,6 +75,8 @@ def _lint_rule(rule: Rule, where: str) -> list[str]:
             problems.append(f"{where}: when.{name}: unknown regimes {bad}")
     for name in ("tariff", "tariff_not", "additional_codes_any", "additional_codes_none"):
         for prefix in getattr(w, name) or []:
+            if name.startswith("tariff") and prefix.startswith("@"):
+                continue  # a code list, resolved when rule sets are compiled
             digits = prefix.replace(".", "").replace(" ", "")
             if not (digits.isascii() and digits.isdigit()):
                 problems.append(f"{where}: when.{name}: {prefix!r} is not a code prefix")
@@ -98,4 +115,26 @@ def lint_pack(pack: Pack) -> list[str]:
                 f"{source}: rule {rid}: needs golden cases that fire and that pass "
                 f"(has {fires.get(rid, 0)} fire, {passes.get(rid, 0)} pass)"
             )
+    problems.extend(_lint_lists_and_changelog(pack, source))
+    return problems
+
+
+def _lint_lists_and_changelog(pack: Pack, source: str) -> list[str]:
+    problems: list[str] = []
+    for name, code_list in pack.lists.items():
+        for key in ("title", "instrument"):
+            if not getattr(code_list, key).strip():
+                problems.append(f"{source}: list {name}: {key} is empty")
+        if code_list.url is not None and not code_list.url.startswith(("https://", "http://")):
+            problems.append(f"{source}: list {name}: url must be a web address")
+    known = {r.id for r in pack.rules} | set(pack.lists) | {"pack"}
+    for n, change in enumerate(pack.changelog, start=1):
+        if change.rule not in known:
+            problems.append(
+                f"{source}: changelog entry {n}: {change.rule!r} is not a rule id or list of "
+                'this pack (or "pack")'
+            )
+        for key in ("change", "why", "instrument"):
+            if not getattr(change, key).strip():
+                problems.append(f"{source}: changelog entry {n}: {key} is empty")
     return problems

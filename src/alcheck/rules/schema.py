@@ -9,6 +9,9 @@ order); each entry that holds gives its own finding.
 
 Special country values: `UN` (unknown), `N/A` (not applicable), `MISSING` (no value) and
 `INVALID` (a value not in ISO 3166-1). `MISSING` is also allowed in regime sets.
+
+A pack may name code lists kept as CSV files beside it (`[lists.NAME]`); `tariff` and
+`tariff_not` refer to one as "@NAME", and each list row counts only inside its own window.
 """
 
 from __future__ import annotations
@@ -144,12 +147,62 @@ class Rule(_Strict):
 
 
 class PackInfo(_Strict):
-    """A pack's name, version, importing jurisdiction (or `*`) and title."""
+    """A pack's name, version, importing jurisdiction (or `*`), title and what it lacks."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     version: str
     jurisdiction: str
     title: str
+    about: str | None = None
+    known_gaps: list[str] = []
+
+
+class CodeListRow(_Strict):
+    """One code of a list, in force from `valid_from` to `valid_to` (inclusive; open if None)."""
+
+    code: str
+    heading: str | None = None
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    note: str | None = None
+    line: int = 0
+
+    @property
+    def digits(self) -> str:
+        """Return the code without dots and spaces, as rules match it."""
+        return self.code.replace(".", "").replace(" ", "")
+
+    def in_force(self, start: dt.date, end: dt.date | None) -> bool:
+        """Tell whether the row is in force on every day from `start` to `end`."""
+        if self.valid_from > start:
+            return False
+        if self.valid_to is None:
+            return True
+        return end is not None and self.valid_to >= end
+
+
+class CodeList(_Strict):
+    """A named code list: where its CSV is, what instrument it comes from, and its rows."""
+
+    file: str
+    title: str
+    instrument: str
+    url: str | None = None
+    provenance: str | None = None
+    caveat: str | None = None
+    rows: tuple[CodeListRow, ...] = ()
+    path: str | None = None
+
+
+class ChangelogEntry(_Strict):
+    """What changed in a pack, for whom it matters and on what authority."""
+
+    date: dt.date
+    version: str
+    rule: str
+    change: str
+    why: str
+    instrument: str
 
 
 class Override(_Strict):
@@ -167,12 +220,20 @@ class CaseDefaults(_Strict):
 
 
 class Pack(_Strict):
-    """A rule pack: its info, named sets, rules and overrides of earlier packs' rules."""
+    """A rule pack: its info, named sets and code lists, rules, overrides and changelog.
+
+    `rules` holds one entry per window or variant: a `[[rules]]` table with
+    `[[rules.entries]]` under it gives one `Rule` per entry, merged with the table.
+    `rule_lines` is the line of each entry's header, `table_lines` that of its `[[rules]]`.
+    """
 
     pack: PackInfo
     sets: dict[str, list[str]] = {}
+    lists: dict[str, CodeList] = {}
+    changelog: list[ChangelogEntry] = []
     case_defaults: CaseDefaults = CaseDefaults()
     rules: list[Rule] = []
     overrides: dict[str, Override] = {}
     source: str | None = None
     rule_lines: list[int] = []
+    table_lines: list[int] = []
