@@ -1,10 +1,11 @@
 """Differential tests: both kernels and a naive reference give the same matches.
 
 Hypothesis draws rule sets (as `Pack`s, compiled without linting) that use every kind of
-condition, and declarations whose values sit on the rules' edges: prefixes of each
-other, special country values, boundary amounts and dates, accented and multi-word
-keywords. The reference below evaluates each compiled rule's conditions directly on the
-declaration and item, never through the tables.
+condition, code lists whose rows have their own windows, and declarations whose values
+sit on the rules' edges: prefixes of each other, special country values, boundary
+amounts and dates, accented and multi-word keywords. The reference below evaluates each
+rule entry's conditions directly on the declaration and item (a list row counts on the
+days its row says), never through the tables.
 """
 
 from __future__ import annotations
@@ -44,8 +45,23 @@ def _digits(prefix: str) -> str:
     return prefix.replace(".", "").replace(" ", "")
 
 
-def _has_prefix(code: str | None, prefixes: list[str]) -> bool:
-    return any(p == "" or (code is not None and code.startswith(p)) for p in map(_digits, prefixes))
+def _has_prefix(
+    code: str | None, prefixes: list[str], lists: Any = None, day: dt.date | None = None
+) -> bool:
+    """Tell whether `code` starts with a prefix; "@L" stands for list L's rows in force on `day`."""
+    flat: list[str] = []
+    for p in prefixes:
+        if p.startswith("@"):
+            flat.extend(
+                r.code
+                for r in lists[p[1:]].rows
+                if day is not None
+                and r.valid_from <= day
+                and (r.valid_to is None or day <= r.valid_to)
+            )
+        else:
+            flat.append(p)
+    return any(p == "" or (code is not None and code.startswith(p)) for p in map(_digits, flat))
 
 
 def _present(decl: Declaration, item: GoodsItem, name: str) -> bool:
@@ -76,13 +92,15 @@ def _amount_in(decl: Declaration, item: GoodsItem, target: str, rates: Rates | N
     return math.nan
 
 
-def _holds(rule: CompiledRule, decl: Declaration, item: GoodsItem, day: dt.date) -> bool:
+def _holds(
+    rule: CompiledRule, decl: Declaration, item: GoodsItem, day: dt.date, lists: Any
+) -> bool:
     w = rule.when
     if day < rule.valid_from or (rule.valid_to is not None and day > rule.valid_to):
         return False
-    if w.tariff is not None and not _has_prefix(item.tariff_code, w.tariff):
+    if w.tariff is not None and not _has_prefix(item.tariff_code, w.tariff, lists, day):
         return False
-    if w.tariff_not is not None and _has_prefix(item.tariff_code, w.tariff_not):
+    if w.tariff_not is not None and _has_prefix(item.tariff_code, w.tariff_not, lists, day):
         return False
     if rule.pack.jurisdiction != "*" and decl.jurisdiction != rule.pack.jurisdiction.upper():
         return False
@@ -144,16 +162,26 @@ def _holds(rule: CompiledRule, decl: Declaration, item: GoodsItem, day: dt.date)
     return w.missing_any is None or any(not _present(decl, item, f) for f in w.missing_any)
 
 
+def _entry_numbers(rs: RuleSet) -> list[int]:
+    """Return, for each kernel row, the row of its entry's first stretch (lists split entries)."""
+    first: dict[int, int] = {}
+    return [first.setdefault(id(rule), r) for r, rule in enumerate(rs.rules)]
+
+
 def naive_match(rs: RuleSet, rows: list[Row], rates: Rates | None) -> list[tuple[int, int, int]]:
-    """(item, rule, status) for every compiled rule whose conditions all hold, evaluated directly."""
+    """(item, entry, status) for every rule entry whose conditions all hold, evaluated directly.
+
+    An entry is numbered by its first kernel row (see `_entry_numbers`).
+    """
     out: list[tuple[int, int, int]] = []
     ops = {
         "<": lambda x, a: x < a, "<=": lambda x, a: x <= a,
         ">": lambda x, a: x > a, ">=": lambda x, a: x >= a,
     }  # fmt: skip
+    entries = _entry_numbers(rs)
     for i, (decl, item, day) in enumerate(rows):
         for r, rule in enumerate(rs.rules):
-            if not _holds(rule, decl, item, day):
+            if entries[r] != r or not _holds(rule, decl, item, day, rs.code_lists):
                 continue
             mass = math.nan if item.net_mass_kg is None else float(item.net_mass_kg)
             xs: list[tuple[float, str, float]] = []
@@ -169,7 +197,7 @@ def naive_match(rs: RuleSet, rows: list[Row], rates: Rates | None) -> list[tuple
             if any(not math.isnan(x) and not ops[op](x, a) for x, op, a in xs):
                 continue
             out.append((i, r, 2 if any(math.isnan(x) for x, _, _ in xs) else 1))
-    return out
+    return sorted(out)
 
 
 def kernel_match(
@@ -180,7 +208,8 @@ def kernel_match(
     assert (matches.items.typecode, matches.rules.typecode, matches.status.typecode) == (
         "i", "i", "b"
     )  # fmt: skip
-    return list(matches)
+    entries = _entry_numbers(rs)
+    return sorted((i, entries[r], status) for i, r, status in matches)
 
 
 # Strategies ----------------------------------------------------------------------------------
@@ -225,6 +254,23 @@ def sublists(values: list[Any], max_size: int = 4) -> st.SearchStrategy[list[Any
     return st.none() | st.lists(st.sampled_from(values), max_size=max_size)
 
 
+LIST_CODES = ["7", "76", "7601", "760110", "7606.12", "7606123090", "8544", "73"]
+LIST_DAYS = [dt.date(2020, 1, 1), dt.date(2024, 5, 31), dt.date(2024, 6, 1), dt.date(2025, 1, 1)]
+
+
+@st.composite
+def code_lists(draw: st.DrawFn) -> dict[str, Any]:
+    """Return a [lists] table of one list "L" whose rows have windows on the DAYS' edges."""
+    rows = []
+    for _ in range(draw(st.integers(0, 4))):
+        start = draw(st.sampled_from(LIST_DAYS))
+        end = draw(st.none() | st.sampled_from([d for d in LIST_DAYS if d >= start]))
+        rows.append(
+            {"code": draw(st.sampled_from(LIST_CODES)), "valid_from": start, "valid_to": end}
+        )
+    return {"L": {"file": "L.csv", "title": "t", "instrument": "i", "rows": rows}}
+
+
 @st.composite
 def conditions(draw: st.DrawFn) -> dict[str, Any]:
     when: dict[str, Any] = {}
@@ -245,7 +291,10 @@ def conditions(draw: st.DrawFn) -> dict[str, Any]:
     }  # fmt: skip
     names = draw(st.lists(st.sampled_from(sorted(pools)), max_size=4, unique=True))
     for name in names:
-        when[name] = draw(st.lists(st.sampled_from(pools[name]), max_size=4))
+        pool = [*pools[name], "@L"] if name in ("tariff", "tariff_not") else pools[name]
+        when[name] = draw(st.lists(st.sampled_from(pool), max_size=4))
+    if "tariff" not in when and draw(st.booleans()):  # often a list, so its windows are tried
+        when["tariff"] = ["@L"]
     numbers = draw(
         st.lists(
             st.fixed_dictionaries(
@@ -288,7 +337,9 @@ def packs(draw: st.DrawFn) -> list[Pack]:
         ]
         info = {"name": f"p{n}", "version": "1", "title": "t"}
         info["jurisdiction"] = draw(st.sampled_from(["US", "ca", "*"]))
-        out.append(Pack.model_validate({"pack": info, "rules": rules}))
+        # Every pack names list L (a later pack's replaces an earlier one's).
+        lists = draw(code_lists())
+        out.append(Pack.model_validate({"pack": info, "rules": rules, "lists": lists}))
     return out
 
 
