@@ -1,7 +1,7 @@
-"""Write docs/rules-us.md from the US pack, so the page always says what the pack does.
+"""Write docs/rules-<pack>.md for every bundled pack, so each page says what its pack does.
 
 Run from the repository root: python scripts/make_rule_docs.py
-tests/test_docs.py checks that the page is current.
+tests/test_docs.py checks that every page is current.
 """
 
 from __future__ import annotations
@@ -9,61 +9,113 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from alcheck.rules import load_bundled
-from alcheck.rules.schema import in_language
+from alcheck.rules import bundled_pack_names, load_bundled
+from alcheck.rules.schema import Pack, Rule, in_language
 
 ROOT = Path(__file__).resolve().parent.parent
 
-INTRO = """# United States rules (pack `us`)
+HEAD = """# {title} (pack `{name}`)
 
-Generated from `src/alcheck/rules/packs/us.toml` by `scripts/make_rule_docs.py`; do not
-edit by hand. Facts come from `../shared/docs/regulations.md` §1–2; a fact marked there
-[P] (partly verified) or [R] (unconfirmed) carries that mark in the rule's caveat below.
-Windows are inclusive; "open" means no end date. An id can have several entries
-(versions over time, or variants such as one per AD/CVD order); each entry that holds
-gives its own finding.
-
-## Known gaps
-- The AIM licence's ACE field and number format were not found: the profile carries it
-  as document type `AIM`; licence quantity, validity (75 days, [P]) and party matching
-  (indicator I5) are not checked.
-- Section 232 scope is Proclamation 9704 articles and Proclamation 9980 derivatives; the
-  2025 derivative lists (Proclamation 10895 Annex I, 104 codes on metal content; BIS
-  inclusions of 2025-08-18, 407 codes) are not encoded, nor is the metal-content split.
-- UK goods from 2022-06-01 (TRQ chapter 99 numbers not found) are not checked by
-  US-232-DUTY until 2025-06-04, when a warning-level entry assumes 9903.85.02/.04 ([R]).
-- General approved exclusions and product exclusions are not modelled.
-- AD/CVD: the written scope decides, not the HTS number; case numbers of the 2021 CAAS
-  and foil orders (except Bahrain and Russia) were not captured, so any `ADC` document
-  satisfies those entries.
+Generated from `src/alcheck/rules/packs/{name}.toml` by `scripts/make_rule_docs.py`; do not
+edit by hand. Pack version **{version}**, jurisdiction `{jurisdiction}`. A fact marked
+[P] (partly verified) or [R] (unconfirmed) in `../shared/docs/regulations.md` carries that
+mark in the caveat of the rule or list that uses it. Windows are inclusive and judged on
+the declaration's entry date (or `as_of`); "open" means no end date. A rule id has one or
+more entries (windows or variants); each entry that holds gives its own finding.
 """
 
 
-def render() -> str:
-    """Return the page's text."""
-    pack = load_bundled("us")
-    lines = [INTRO, f"## Rules (pack version {pack.pack.version})", ""]
-    seen: list[str] = []
-    for rule in pack.rules:
-        if rule.id not in seen:
-            seen.append(rule.id)
-    for rid in seen:
+def _cell(text: str | None) -> str:
+    return (text or "").replace("|", "\\|").replace("\n", " ")
+
+
+def _scope(rule: Rule) -> str:
+    """Return the entry's code lists and what it says about the heading or rate."""
+    lists = [v for v in (*(rule.when.tariff or ()), *(rule.when.tariff_not or ())) if v[:1] == "@"]
+    parts = [f"`{v}`" for v in lists]
+    parts.extend(f"{k}: {v}" for k, v in rule.params.items())
+    return "; ".join(parts)
+
+
+def _lists(pack: Pack) -> list[str]:
+    if not pack.lists:
+        return []
+    lines = [
+        "## Code lists",
+        "",
+        "Each list is a CSV file beside the pack, built from `../shared/data` by",
+        "`scripts/build_code_lists.py`; every row counts only inside its own window. A local",
+        "pack can replace a list by name (see [the rule language](rules.md#code-lists)).",
+        "",
+        "| list | what | instrument | rows | codes | source, completeness, caveat |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, cl in pack.lists.items():
+        link = f"[{_cell(cl.instrument)}]({cl.url})" if cl.url else _cell(cl.instrument)
+        source = " ".join(s for s in (cl.provenance, cl.caveat) if s)
+        codes = len({row.digits for row in cl.rows})
+        lines.append(
+            f"| `@{name}` (`{cl.path}`) | {_cell(cl.title)} | {link} | {len(cl.rows)} | "
+            f"{codes} | {_cell(source)} |"
+        )
+    return [*lines, ""]
+
+
+def _rules(pack: Pack) -> list[str]:
+    lines = ["## Rules", ""]
+    for rid in dict.fromkeys(r.id for r in pack.rules):
         entries = [r for r in pack.rules if r.id == rid]
-        lines.append(f"### {rid}")
-        lines.append("")
-        lines.append("| severity | window | checks | citation | caveat |")
-        lines.append("|---|---|---|---|---|")
+        lines += [f"### {rid}", "", in_language(entries[0].summary, "en"), ""]
+        lines.append("| severity | window | checks | lists and parameters | citation | caveat |")
+        lines.append("|---|---|---|---|---|---|")
         for r in entries:
             window = f"{r.valid_from} – {r.valid_to or 'open'}"
             cite = r.citation.instrument + (f", {r.citation.section}" if r.citation.section else "")
-            cite = f"[{cite}]({r.citation.url})".replace("|", "\\|")
-            caveat = (r.citation.caveat or "").replace("|", "\\|")
-            summary = in_language(r.summary, "en")
-            lines.append(f"| {r.severity.value} | {window} | {summary} | {cite} | {caveat} |")
+            lines.append(
+                f"| {r.severity.value} | {window} | {_cell(in_language(r.summary, 'en'))} | "
+                f"{_cell(_scope(r))} | [{_cell(cite)}]({r.citation.url}) | "
+                f"{_cell(r.citation.caveat)} |"
+            )
         lines.append("")
-    return "\n".join(lines)
+    return lines
+
+
+def _changelog(pack: Pack) -> list[str]:
+    if not pack.changelog:
+        return []
+    lines = [
+        "## Changes",
+        "",
+        "| date | version | rule or list | what changed | why | instrument |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in sorted(pack.changelog, key=lambda c: c.date, reverse=True):
+        lines.append(
+            f"| {c.date} | {c.version} | {c.rule} | {_cell(c.change)} | {_cell(c.why)} | "
+            f"{_cell(c.instrument)} |"
+        )
+    return [*lines, ""]
+
+
+def render(name: str) -> str:
+    """Return the page of bundled pack `name`."""
+    pack = load_bundled(name)
+    info = pack.pack
+    lines = [HEAD.format(**info.model_dump())]
+    if info.about:
+        lines += [info.about.strip(), ""]
+    if info.known_gaps:
+        lines += ["## Known gaps", "", *(f"- {gap}" for gap in info.known_gaps), ""]
+    lines += _lists(pack) + _rules(pack) + _changelog(pack)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def pages() -> dict[str, str]:
+    """Return every generated page's text by its file name under docs/."""
+    return {f"rules-{name}.md": render(name) for name in bundled_pack_names()}
 
 
 if __name__ == "__main__":
-    (ROOT / "docs" / "rules-us.md").write_text(render(), encoding="utf-8")
-    sys.stdout.write("wrote docs/rules-us.md\n")
+    for fname, text in pages().items():
+        (ROOT / "docs" / fname).write_text(text, encoding="utf-8")
+        sys.stdout.write(f"wrote docs/{fname}\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,7 +40,7 @@ def test_example_runs(page: str, line: int, code: str, monkeypatch: pytest.Monke
     assert os.getcwd() == str(ROOT)
 
 
-def test_the_us_rules_page_is_current() -> None:
+def _rule_docs() -> Any:
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(
@@ -48,4 +49,21 @@ def test_the_us_rules_page_is_current() -> None:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert (ROOT / "docs" / "rules-us.md").read_text(encoding="utf-8") == module.render()
+    return module
+
+
+def test_every_pack_page_is_current() -> None:
+    pages = _rule_docs().pages()
+    assert set(pages) == {"rules-ca.md", "rules-mx.md", "rules-risk.md", "rules-us.md"}
+    for name, text in pages.items():
+        assert (ROOT / "docs" / name).read_text(encoding="utf-8") == text, name
+
+
+def test_the_us_page_lists_every_code_list_with_its_source_and_count() -> None:
+    from alcheck.rules import load_bundled
+
+    page = _rule_docs().render("us")
+    for name, code_list in load_bundled("us").lists.items():
+        row = next(line for line in page.splitlines() if line.startswith(f"| `@{name}`"))
+        assert f" {len(code_list.rows)} |" in row
+        assert "SOURCES-lists.md" in row

@@ -21,7 +21,7 @@ from . import __version__
 from .checks import BUILTIN_RULES
 from .engine import check
 from .errors import AlcheckError, InputError, NotADeclarationError, RulePackError, UsageError
-from .explain import explain
+from .explain import describe_pack, explain
 from .findings import Severity
 from .formats import SUFFIXES, read
 from .report import (
@@ -106,8 +106,11 @@ def _parser() -> argparse.ArgumentParser:
     rl = rsub.add_parser("list", help="list every rule id")
     rl.add_argument("--pack", action="append", default=[], metavar="NAME|FILE")
     rl.add_argument("--lang", choices=("en", "fr", "es"), default="en")
-    rs = rsub.add_parser("show", help="what a rule checks, its window and citation")
-    rs.add_argument("rule_id", metavar="ID")
+    rs = rsub.add_parser(
+        "show",
+        help="a rule's windows, citation and changes, or a pack's code lists and changelog",
+    )
+    rs.add_argument("rule_id", metavar="ID|PACK")
     rs.add_argument("--pack", action="append", default=[], metavar="NAME|FILE")
     rs.add_argument("--lang", choices=("en", "fr", "es"), default="en")
     lint = rsub.add_parser("lint", help="load a pack, lint it and run its golden cases")
@@ -334,7 +337,11 @@ def _run_rules_list(args: argparse.Namespace) -> int:
 
 
 def _run_explain(args: argparse.Namespace) -> int:
-    sys.stdout.write(explain(args.rule_id, _ruleset(args.pack), args.lang).text())
+    rules = _ruleset(args.pack)
+    if args.rule_id in {p.name for p in rules.packs}:
+        sys.stdout.write(describe_pack(args.rule_id, rules, args.lang))
+    else:
+        sys.stdout.write(explain(args.rule_id, rules, args.lang).text())
     return EXIT_OK
 
 

@@ -8,20 +8,25 @@ from dataclasses import dataclass
 from .checks import BUILTIN_RULES
 from .errors import UsageError
 from .findings import CheckClass, Severity
-from .rules.schema import in_language
+from .rules.schema import ChangelogEntry, in_language
 from .ruleset import RuleSet
 
 # The labels of `Explanation.text`, by language.
 _LABELS = {
     "en": {"pack": "pack", "always": "always", "open": "open", "in force": "in force",
            "when": "when", "message": "message", "hint": "hint", "citation": "citation",
-           "caveat": "caveat"},
+           "caveat": "caveat", "changes": "changes", "lists": "code lists",
+           "rows": "rows", "rules": "rules", "gaps": "known gaps"},
     "fr": {"pack": "paquet", "always": "toujours", "open": "sans fin",
            "in force": "en vigueur", "when": "quand", "message": "message",
-           "hint": "conseil", "citation": "source", "caveat": "réserve"},
+           "hint": "conseil", "citation": "source", "caveat": "réserve",
+           "changes": "modifications", "lists": "listes de codes", "rows": "lignes",
+           "rules": "règles", "gaps": "lacunes connues"},
     "es": {"pack": "paquete", "always": "siempre", "open": "sin fin",
            "in force": "en vigor", "when": "cuando", "message": "mensaje",
-           "hint": "sugerencia", "citation": "fuente", "caveat": "salvedad"},
+           "hint": "sugerencia", "citation": "fuente", "caveat": "salvedad",
+           "changes": "cambios", "lists": "listas de códigos", "rows": "filas",
+           "rules": "reglas", "gaps": "lagunas conocidas"},
 }  # fmt: skip
 
 
@@ -51,6 +56,7 @@ class Explanation:
     pack_version: str | None
     entries: tuple[Entry, ...]
     lang: str = "en"
+    changes: tuple[ChangelogEntry, ...] = ()
 
     def text(self) -> str:
         """Return the explanation as plain text for a terminal, labelled in its language."""
@@ -70,7 +76,15 @@ class Explanation:
                 lines.append(f"    {say['citation']}: {e.citation}")
             if e.caveat:
                 lines.append(f"    {say['caveat']}: {e.caveat}")
+        if self.changes:
+            lines.append(f"{say['changes']}:")
+            lines.extend(f"  {_change_line(c)}" for c in self.changes)
         return "\n".join(lines) + "\n"
+
+
+def _change_line(c: ChangelogEntry) -> str:
+    """Return one changelog entry as a line (changelogs are written in English)."""
+    return f"{c.date} ({c.version}): {c.change} Why: {c.why} [{c.instrument}]"
 
 
 def explain(rule_id: str, rules: RuleSet | None = None, lang: str = "en") -> Explanation:
@@ -105,5 +119,32 @@ def explain(rule_id: str, rules: RuleSet | None = None, lang: str = "en") -> Exp
     )
     first = found[0]
     return Explanation(
-        rule_id, first.check_class, first.pack.name, first.pack.version, entries, lang
-    )
+        rule_id, first.check_class, first.pack.name, first.pack.version, entries, lang,
+        tuple(rs.changes(rule_id)),
+    )  # fmt: skip
+
+
+def describe_pack(name: str, rules: RuleSet | None = None, lang: str = "en") -> str:
+    """Return a loaded pack's version, rules, code lists (with sources) and changelog as text."""
+    if lang not in ("en", "fr", "es"):
+        raise UsageError(f"lang must be en, fr or es, not {lang!r}")
+    rs = rules if rules is not None else RuleSet.default()
+    meta = next((p for p in rs.packs if p.name == name), None)
+    if meta is None:
+        raise UsageError(f"no pack {name!r} loaded; loaded: {', '.join(p.name for p in rs.packs)}")
+    say = _LABELS[lang]
+    ids = [rid for rid in rs.ids() if rs.entries(rid)[0].pack.name == name]
+    lines = [f"{say['pack']} {name} {meta.version} ({meta.jurisdiction})"]
+    lines.append(f"{say['rules']}: {', '.join(ids)}")
+    lists = [(n, cl) for n, cl in rs.code_lists.items() if rs.list_owners.get(n) == name]
+    if lists:
+        lines.append(f"{say['lists']}:")
+        for list_name, cl in lists:
+            lines.append(f"  @{list_name}: {cl.title} ({say['rows']}: {len(cl.rows)}; {cl.path})")
+            if cl.provenance:
+                lines.append(f"      {cl.provenance}")
+    changes = sorted((c for p, c in rs.changelog if p == name), key=lambda c: c.date, reverse=True)
+    if changes:
+        lines.append(f"{say['changes']}:")
+        lines.extend(f"  {c.rule}: {_change_line(c)}" for c in changes)
+    return "\n".join(lines) + "\n"

@@ -21,6 +21,7 @@ from .model import Declaration, Document, GoodsItem
 from .rules.loader import bundled_pack_names, load_bundled, load_pack
 from .rules.schema import (
     PRESENCE_FIELDS,
+    ChangelogEntry,
     Citation,
     CodeList,
     Condition,
@@ -94,6 +95,8 @@ class RuleSet:
     """
 
     packs: tuple[PackMeta, ...]
+    # One per kernel row: an entry whose code lists change inside its window is split into
+    # stretches, which share its CompiledRule (`entries` lists each entry once).
     rules: tuple[CompiledRule, ...]
     tables: RuleTables
     atoms: Mapping[Atom, int]
@@ -102,6 +105,8 @@ class RuleSet:
     keywords: tuple[tuple[str, int], ...]
     _by_id: Mapping[str, tuple[int, ...]] = field(repr=False)
     code_lists: Mapping[str, CodeList] = field(default_factory=dict, repr=False)
+    changelog: tuple[tuple[str, ChangelogEntry], ...] = field(default=(), repr=False)
+    list_owners: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def compile(cls, packs: Iterable[Pack | str | Path]) -> RuleSet:
@@ -133,6 +138,11 @@ class RuleSet:
     def entries(self, rule_id: str) -> list[CompiledRule]:
         """Return the entries (versions and variants) of a rule id; empty if unknown."""
         return [self.rules[i] for i in self._by_id.get(rule_id, ())]
+
+    def changes(self, name: str) -> list[ChangelogEntry]:
+        """Return the changelog entries about a rule id or code list, newest first."""
+        found = [c for _, c in self.changelog if c.rule == name]
+        return sorted(found, key=lambda c: c.date, reverse=True)
 
 
 @cache
@@ -189,7 +199,7 @@ def _compile(packs: Sequence[Pack]) -> RuleSet:
         atom_start.append(len(group_atoms))
 
     variants: dict[str, int] = {}
-    code_lists = _code_lists(packs)
+    code_lists, list_owners = _code_lists(packs)
     r_index = -1
     for rule, meta in entries:
         w = rule.when
@@ -319,15 +329,22 @@ def _compile(packs: Sequence[Pack]) -> RuleSet:
         keywords=tuple(keywords.items()),
         _by_id={k: tuple(v) for k, v in by_id.items()},
         code_lists=code_lists,
+        list_owners=list_owners,
+        changelog=tuple((p.pack.name, change) for p in packs for change in p.changelog),
     )  # fmt: skip
 
 
-def _code_lists(packs: Sequence[Pack]) -> dict[str, CodeList]:
-    """Return every pack's code lists by name; a later pack's list replaces an earlier one."""
+def _code_lists(packs: Sequence[Pack]) -> tuple[dict[str, CodeList], dict[str, str]]:
+    """Return every pack's code lists by name, and the pack each comes from.
+
+    A later pack's list replaces an earlier pack's list of the same name.
+    """
     lists: dict[str, CodeList] = {}
+    owners: dict[str, str] = {}
     for pack in packs:
         lists.update(pack.lists)
-    return lists
+        owners.update(dict.fromkeys(pack.lists, pack.pack.name))
+    return lists, owners
 
 
 def _prefixes(
