@@ -145,3 +145,30 @@ def test_a_summary_is_one_text_or_one_per_language() -> None:
     )
     rule = load_pack_text(GOOD.replace('summary = "Chinese foil"', three), "local.toml").rules[0]
     assert not isinstance(rule.summary, str) and rule.summary.fr == "feuille chinoise"
+
+
+def test_golden_cases_build_findings_linear_in_pack_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every rule of a wide pack meets every case, yet each case builds only its own rule's
+    findings: 2,000 rules once took 89 s to lint."""
+    import alcheck.engine
+    from alcheck.rules.golden import run_golden_cases
+    from alcheck.ruleset import RuleSet
+
+    built = []
+    real = alcheck.engine.rule_finding
+    monkeypatch.setattr(
+        alcheck.engine, "rule_finding", lambda *a, **k: built.append(1) or real(*a, **k)
+    )
+    one = GOOD.split("[[rules]]")[1].replace('tariff = ["7607"]', 'tariff = ["76"]')
+
+    def findings_built(n: int) -> int:
+        rules = "".join(
+            "[[rules]]" + one.replace("LOCAL-FOIL-CN", f"LOCAL-FOIL-{i}") for i in range(n)
+        )
+        pack = load_pack_text(GOOD.split("[[rules]]")[0] + rules, "wide.toml")
+        built.clear()
+        assert run_golden_cases(pack, RuleSet.compile([pack])) == []
+        return len(built)
+
+    assert findings_built(40) == 40  # one fire case per rule, nothing built for the others
+    assert findings_built(80) == 80

@@ -139,10 +139,31 @@ class RuleSet:
         """Return the entries (versions and variants) of a rule id; empty if unknown."""
         return [self.rules[i] for i in self._by_id.get(rule_id, ())]
 
+    def restrict(self, rule_ids: Iterable[str]) -> RuleSet:
+        """Return a rule set of only these ids' entries, with the same packs and lists.
+
+        An entry's matches do not depend on other rules, so a rule's golden cases run on
+        its own entries: linear in pack size however many rules a declaration meets.
+        """
+        wanted = set(rule_ids)
+        entries = [
+            (_as_rule(r), r.pack) for rid in self.ids() if rid in wanted for r in self.entries(rid)
+        ]
+        return _build(entries, self.code_lists, self.list_owners, self.packs, self.changelog)
+
     def changes(self, name: str) -> list[ChangelogEntry]:
         """Return the changelog entries about a rule id or code list, newest first."""
         found = [c for _, c in self.changelog if c.rule == name]
         return sorted(found, key=lambda c: c.date, reverse=True)
+
+
+def _as_rule(r: CompiledRule) -> Rule:
+    """Return the rule entry a compiled rule was built from (without its golden cases)."""
+    return Rule(
+        id=r.id, severity=r.severity, class_=r.check_class, valid_from=r.valid_from,
+        valid_to=r.valid_to, summary=r.summary, field=r.field, when=r.when, message=r.message,
+        hint=r.hint, citation=r.citation, params=dict(r.params),
+    )  # fmt: skip
 
 
 @cache
@@ -171,7 +192,23 @@ def _compile(packs: Sequence[Pack]) -> RuleSet:
                 ]
     if problems:
         raise RulePackError(problems)
+    code_lists, list_owners = _code_lists(packs)
+    metas = tuple(dict.fromkeys([*(m for _, m in entries), *(
+        PackMeta(p.pack.name, p.pack.version, p.pack.jurisdiction, p.source) for p in packs
+    )]))  # fmt: skip
+    changelog = tuple((p.pack.name, change) for p in packs for change in p.changelog)
+    return _build(entries, code_lists, list_owners, metas, changelog)
 
+
+def _build(
+    entries: Sequence[tuple[Rule, PackMeta]],
+    code_lists: Mapping[str, CodeList],
+    list_owners: Mapping[str, str],
+    packs: tuple[PackMeta, ...],
+    changelog: tuple[tuple[str, ChangelogEntry], ...],
+) -> RuleSet:
+    """Build the kernel's tables from layered rule entries; refuse what they cannot mean."""
+    problems: list[str] = []
     atoms: dict[Atom, int] = {}
 
     def atom(kind: str, value: str) -> int:
@@ -199,7 +236,6 @@ def _compile(packs: Sequence[Pack]) -> RuleSet:
         atom_start.append(len(group_atoms))
 
     variants: dict[str, int] = {}
-    code_lists, list_owners = _code_lists(packs)
     r_index = -1
     for rule, meta in entries:
         w = rule.when
@@ -316,11 +352,8 @@ def _compile(packs: Sequence[Pack]) -> RuleSet:
         additional_atoms=array("i", additional.values()),
         keywords=build_automaton(list(keywords.items())),
     )
-    seen_packs = tuple(dict.fromkeys(m for _, m in entries))
     return RuleSet(
-        packs=tuple(dict.fromkeys([*seen_packs, *(
-            PackMeta(p.pack.name, p.pack.version, p.pack.jurisdiction, p.source) for p in packs
-        )])),
+        packs=packs,
         rules=tuple(rules),
         tables=tables,
         atoms=dict(atoms),
@@ -330,7 +363,7 @@ def _compile(packs: Sequence[Pack]) -> RuleSet:
         _by_id={k: tuple(v) for k, v in by_id.items()},
         code_lists=code_lists,
         list_owners=list_owners,
-        changelog=tuple((p.pack.name, change) for p in packs for change in p.changelog),
+        changelog=changelog,
     )  # fmt: skip
 
 
