@@ -172,3 +172,34 @@ def test_golden_cases_build_findings_linear_in_pack_size(monkeypatch: pytest.Mon
 
     assert findings_built(40) == 40  # one fire case per rule, nothing built for the others
     assert findings_built(80) == 80
+
+
+@pytest.mark.parametrize(
+    "tail", ["x = " + "[" * 50_000 + "]" * 50_000, "x = " + "{a=" * 5_000 + "1" + "}" * 5_000]
+)
+def test_deeply_nested_toml_is_a_pack_problem_not_a_traceback(tail: str) -> None:
+    assert _problems(GOOD + "\n" + tail + "\n") == [
+        "local.toml: not valid TOML: arrays or tables nested too deep"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("item", "says"),
+    [
+        ('{ tariff_declared = "7607.11.9090", origin = "CN", value = nan }', "item 1 value: not a valid value: nan"),
+        ('{ tariff_declared = "7607.11.9090", origin = "CN", colour = "red" }', "item 1 colour: not a field of the model"),
+        ('{ tariff_declared = "7607.11.9090", origin = "CN", line = "first" }', "item 1 line: not a valid value: first"),
+    ],
+)  # fmt: skip
+def test_a_golden_case_of_the_wrong_type_is_named_not_judged(item: str, says: str) -> None:
+    from alcheck.rules.golden import run_golden_cases
+    from alcheck.ruleset import RuleSet
+
+    text = GOOD.replace(
+        'item = { tariff_declared = "7607.11.9090", origin = "CN" }', f"item = {item}"
+    )
+    pack = load_pack_text(text, "local.toml")
+    problems = run_golden_cases(pack, RuleSet.compile([pack]))
+    assert len(problems) == 1
+    assert "case 'foil from China': its declaration does not read cleanly" in problems[0]
+    assert says in problems[0]

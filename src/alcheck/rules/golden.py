@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ..model import lenient_declaration
+from ..model import Declaration, lenient_declaration
 from .schema import GoldenCase, Pack
 
 
@@ -19,6 +19,15 @@ def case_declaration(pack: Pack, case: GoldenCase) -> dict[str, Any]:
     item: dict[str, Any] = {**pack.case_defaults.item, **case.item}
     decl["items"] = [item]
     return decl
+
+
+def _unclean(decl: Declaration) -> list[str]:
+    """Return each value of a case's declaration that was of the wrong type or unknown."""
+    out: list[str] = []
+    for where, model in [("declaration", decl), *((f"item {n}", i) for n, i in enumerate(decl.items, 1))]:
+        out += [f"{where} {k}: not a valid value: {v}" for k, v in model.invalid.items()]
+        out += [f"{where} {k}: not a field of the model" for k in model.unread]
+    return out
 
 
 def run_golden_cases(pack: Pack, ruleset: Any = None) -> list[str]:
@@ -40,6 +49,12 @@ def run_golden_cases(pack: Pack, ruleset: Any = None) -> list[str]:
             own[rule.id] = rs.restrict([rule.id])
         for case in rule.cases:
             decl = lenient_declaration(case_declaration(pack, case))
+            if unclean := _unclean(decl):
+                problems.append(
+                    f"{pack.source}: {rule.id} [{rule.valid_from}]: case {case.note!r}: "
+                    f"its declaration does not read cleanly: {'; '.join(unclean)}"
+                )
+                continue
             rates = {tuple(k.upper().split("/")): Decimal(str(v)) for k, v in case.rates.items()}
             found = [
                 f for f in validate(decl, rules=own[rule.id], rates=rates) if f.rule_id == rule.id

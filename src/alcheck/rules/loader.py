@@ -208,6 +208,10 @@ def load_pack_text(text: str, source: str = "<pack>", read_text: ReadText | None
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RulePackError([f"{source}: not valid TOML: {exc}"]) from None
+    except RecursionError:
+        raise RulePackError(
+            [f"{source}: not valid TOML: arrays or tables nested too deep"]
+        ) from None
     problems: list[str] = []
     sets = raw.get("sets", {})
     if not isinstance(sets, dict) or not all(isinstance(v, list) for v in sets.values()):
@@ -239,6 +243,8 @@ def load_pack_text(text: str, source: str = "<pack>", read_text: ReadText | None
     raw["table_lines"] = table_lines
     try:
         pack = Pack.model_validate(raw)
+    except RecursionError:
+        raise RulePackError([f"{source}: values nested too deep to read"]) from None
     except ValidationError as exc:
         for err in exc.errors():
             loc = err["loc"]
