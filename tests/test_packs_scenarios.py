@@ -128,6 +128,38 @@ MX = {
 }
 
 CN_METAL = {"origin": "CN", "export_country": "CN", "smelt1": "CN", "cast": "CN"}
+US_METAL = {"origin": "US", "export_country": "US", "smelt1": "US", "cast": "US"}
+# Canada: US aluminum in Schedule 1.1 (50%), Schedule 1 (25%) and neither (SOR/2026-187).
+US_INGOT = {
+    "description": "Aluminium alloy ingots A356",
+    "tariff_declared": "7601.20.00.90",
+    **US_METAL,
+    "value": "68000",
+}
+US_COOKWARE = {
+    "description": "Aluminium cookware sets",
+    "tariff_declared": "7615.10.00.90",
+    **US_METAL,
+    "net_mass_kg": "4000",
+    "value": "52000",
+    "documents": [{"type": "COA", "id": "MTC-7"}],
+}
+US_WIRE_CLOTH = {
+    "description": "Aluminium wire cloth",
+    "tariff_declared": "7616.91.00.00",
+    **US_METAL,
+    "net_mass_kg": "2500",
+    "value": "21000",
+    "documents": [{"type": "COA", "id": "MTC-8"}],
+}
+# Mexico: Chinese 6063 profiles, definitive import with the aviso cited.
+CN_PROFILES = {
+    "description": "Perfiles de aleación de aluminio 6063-T5 para cancelería",
+    "tariff_declared": "7604.29.02.00",
+    **CN_METAL,
+    "net_mass_kg": "18000",
+    "value": "1310400",
+}
 
 SCENARIOS: list[tuple[str, dict[str, Any], set[str]]] = [
     # --- United States -------------------------------------------------------------------
@@ -234,6 +266,57 @@ SCENARIOS: list[tuple[str, dict[str, Any], set[str]]] = [
         ),
         {"RISK-METAL-ORIGIN-CONCERN"},
     ),
+    # Canada, December 2026: the US countermeasure surtax by schedule (SOR/2026-187).
+    (
+        "ca-us-unwrought-alloy-on-2026-09-08-owes-50-percent",
+        _decl(CA, US_INGOT, entry_date="2026-09-08"),
+        {"CA-SURTAX-US"},
+    ),
+    (
+        "ca-us-unwrought-alloy-on-2026-09-07-owes-25-percent",
+        _decl(CA, US_INGOT, entry_date="2026-09-07"),
+        {"CA-SURTAX-US"},
+    ),
+    (
+        "ca-us-cookware-on-2026-09-08-owes-25-percent",
+        _decl(CA, US_COOKWARE, entry_date="2026-09-08"),
+        {"CA-SURTAX-US"},
+    ),
+    (
+        "ca-us-wire-cloth-in-neither-schedule-from-2026-09-08",
+        _decl(CA, US_WIRE_CLOTH, entry_date="2026-09-08"),
+        set(),
+    ),
+    (
+        "ca-us-wire-cloth-under-the-2025-approximation-on-2026-09-07",
+        _decl(CA, US_WIRE_CLOTH, entry_date="2026-09-07"),
+        {"CA-SURTAX-US"},
+    ),
+    # Canada: unknown metal, with a certificate on file, before and from SOR/2025-154.
+    (
+        "ca-unknown-cast-on-2025-07-30",
+        _decl(CA, {"cast": "UN"}, entry_date="2025-07-30"),
+        {"RISK-UNKNOWN-METAL-ORIGIN"},
+    ),
+    (
+        "ca-unknown-cast-on-2025-07-31",
+        _decl(CA, {"cast": "UN"}, entry_date="2025-07-31"),
+        {"RISK-UNKNOWN-METAL-ORIGIN"},
+    ),
+    (
+        "ca-unknown-cast-without-certificate-on-2025-07-31-is-deemed-chinese",
+        _decl(
+            CA, {"cast": "UN", "documents": [{"type": "GIP", "id": "83"}]}, entry_date="2025-07-31"
+        ),
+        {"RISK-UNKNOWN-METAL-ORIGIN", "CA-SURTAX-CN-METAL"},
+    ),
+    (
+        "ca-unknown-cast-without-certificate-on-2025-07-30",
+        _decl(
+            CA, {"cast": "UN", "documents": [{"type": "GIP", "id": "83"}]}, entry_date="2025-07-30"
+        ),
+        {"RISK-UNKNOWN-METAL-ORIGIN"},
+    ),
     # --- Mexico --------------------------------------------------------------------------
     ("mx-clean-canadian-sheet", MX, set()),
     (
@@ -308,6 +391,52 @@ SCENARIOS: list[tuple[str, dict[str, Any], set[str]]] = [
         ),
         {"RISK-METAL-ORIGIN-CONCERN", "RISK-REGIONAL-MISMATCH"},
     ),
+    # Mexico, 2026: the provisional duty on Chinese profiles and bars (case AD 29-24).
+    (
+        "mx-chinese-profiles-7604-29-02-in-2026",
+        _decl(MX, CN_PROFILES, entry_date="2026-02-16"),
+        {"MX-AD-PROFILES-CN", "RISK-METAL-ORIGIN-CONCERN"},
+    ),
+    (
+        "mx-chinese-profiles-shipped-from-vietnam",
+        _decl(MX, {**CN_PROFILES, "export_country": "VN"}, entry_date="2026-08-03"),
+        {"MX-AD-PROFILES-CN", "RISK-METAL-ORIGIN-CONCERN"},
+    ),
+    (
+        "mx-chinese-profiles-on-an-immex-temporary-import",
+        _decl(
+            MX,
+            {**CN_PROFILES, "documents": []},
+            regime="temporary",
+            declaration_type="IN",
+        ),
+        {"MX-AD-PROFILES-CN", "RISK-DESCRIPTION", "RISK-METAL-ORIGIN-CONCERN"},
+    ),
+    (
+        "mx-chinese-profiles-the-day-before-the-preliminary-resolution",
+        _decl(MX, {**CN_PROFILES, "documents": []}, entry_date="2025-12-29"),
+        {"RISK-METAL-ORIGIN-CONCERN"},
+    ),
+    (
+        "mx-chinese-hollow-profiles-are-another-case",
+        _decl(MX, {**CN_PROFILES, "tariff_declared": "7604.21.01.00"}),
+        {"RISK-METAL-ORIGIN-CONCERN"},
+    ),
+    (
+        "mx-chinese-foil-after-the-five-year-term",
+        _decl(
+            MX,
+            {
+                "description": "Papel aluminio en bobinas, 0.012 mm",
+                "tariff_declared": "7607.11.01.00",
+                **CN_METAL,
+                "net_mass_kg": "10000",
+                "value": "500000",
+            },
+            entry_date="2026-03-02",
+        ),
+        {"MX-AD-FOIL-CN", "RISK-METAL-ORIGIN-CONCERN"},
+    ),
 ]
 
 
@@ -326,14 +455,17 @@ def test_scenarios_cover_every_pack_rule_id(engine_kernel: ModuleType) -> None:
         raised |= {i.rstrip("?") for i in pack_ids(alcheck.validate(lenient_declaration(data)))}
     public = {
         "CA-GIP83", "CA-CSC", "CA-SURTAX-CN-METAL", "CA-SURTAX-CN-ORIGIN", "CA-SURTAX-US",
-        "CA-SIMA-EXTRUSIONS", "MX-AVISO", "MX-AVISO-METAL-ORIGIN", "MX-AD-FOIL-CN",
+        "CA-SIMA-EXTRUSIONS", "MX-AVISO", "MX-AVISO-METAL-ORIGIN", "MX-AD-FOIL-CN", "MX-AD-PROFILES-CN",
         "RISK-METAL-ORIGIN-CONCERN", "RISK-REGIONAL-MISMATCH", "RISK-UNKNOWN-METAL-ORIGIN",
         "RISK-UNIT-VALUE", "RISK-DESCRIPTION",
     }  # fmt: skip
     assert public <= raised
 
 
-def test_canada_csc_grades_change_on_the_production_date(engine_kernel: ModuleType) -> None:
+def test_canada_csc_is_a_warning_from_the_planned_production_date(
+    engine_kernel: ModuleType,
+) -> None:
+    """The GIP 83 smelt/cast amendment is only proposed: information, then a warning."""
     before = alcheck.validate(
         lenient_declaration(_decl(CA, {"smelt1": ""}, entry_date="2026-09-30"))
     )
@@ -341,7 +473,9 @@ def test_canada_csc_grades_change_on_the_production_date(engine_kernel: ModuleTy
         lenient_declaration(_decl(CA, {"smelt1": ""}, entry_date="2026-10-01"))
     )
     assert {f.severity for f in before if f.rule_id == "CA-CSC"} == {Severity.INFO}
-    assert {f.severity for f in after if f.rule_id == "CA-CSC"} == {Severity.ERROR}
+    [csc] = [f for f in after if f.rule_id == "CA-CSC"]
+    assert csc.severity is Severity.WARNING and "proposed amendment" in csc.message
+    assert Severity.ERROR not in {r.severity for r in load_bundled("ca").rules if r.id == "CA-CSC"}
 
 
 def test_mexican_foil_message_states_the_duty_per_kg(engine_kernel: ModuleType) -> None:
@@ -357,6 +491,109 @@ def test_mexican_foil_message_states_the_duty_per_kg(engine_kernel: ModuleType) 
     assert "3.4817" in es.message and "1.1634" in es.message and "50.0000 MXN/kg" in es.message
     assert es.severity is Severity.WARNING and es.evaluated
     assert es.citation is not None and "7607.11.01" in es.citation
+
+
+@pytest.mark.parametrize(
+    ("item", "entry_date", "rate", "schedule"),
+    [
+        (US_INGOT, "2026-09-07", "25%", "Schedule 1, "),
+        (US_INGOT, "2026-09-08", "50%", "Schedule 1.1, "),
+        (US_COOKWARE, "2026-09-08", "25%", "Schedule 1, "),
+        (US_COOKWARE, "2026-09-07", "25%", "Schedule 1, "),
+    ],
+    ids=["7601-day-before", "7601-first-day", "7615-first-day", "7615-day-before"],
+)
+def test_canadian_us_surtax_states_the_rate_of_the_entry_date(
+    item: dict[str, Any], entry_date: str, rate: str, schedule: str, engine_kernel: ModuleType
+) -> None:
+    data = _decl(CA, item, entry_date=entry_date)
+    [f] = [f for f in alcheck.validate(lenient_declaration(data)) if f.rule_id == "CA-SURTAX-US"]
+    assert f.severity is Severity.WARNING
+    assert f"surtax of {rate} " in f.message and schedule in f.message
+    assert item["tariff_declared"] in f.message and entry_date in f.message
+    assert ("in transit to Canada on 2026-09-08" in f.hint) is (entry_date >= "2026-09-08")
+    [fr] = [
+        f
+        for f in alcheck.validate(lenient_declaration(data), lang="fr")
+        if f.rule_id == "CA-SURTAX-US"
+    ]
+    assert f"surtaxe de {rate} " in fr.message
+
+
+def test_mexican_profiles_duty_is_stated_and_provisional(engine_kernel: ModuleType) -> None:
+    data = _decl(MX, {**CN_PROFILES, "export_country": "VN"}, entry_date="2026-08-03")
+    found = {
+        lang: [
+            f
+            for f in alcheck.validate(lenient_declaration(data), lang=lang)
+            if f.rule_id == "MX-AD-PROFILES-CN"
+        ]
+        for lang in ("es", "en")
+    }
+    [es], [en] = found["es"], found["en"]
+    assert es.severity is Severity.WARNING and es.evaluated
+    assert "1.55 US$ por kilogramo" in es.message and "provisional" in es.message
+    assert "AD 29-24" in es.message and "7604.29.02.00" in es.message and "VN" in es.message
+    assert "US$1.55 per kilogram" in en.message and "provisional" in en.message
+    assert "18000" in en.message  # the declared net mass, to compute the duty
+    assert en.citation is not None and "[P]" in en.citation and "contribution 2" in en.citation
+
+
+UNKNOWN_METAL = [
+    # (declaration, must be in the English message, must not be in it)
+    (
+        _decl(US, {"smelt1": "UN"}, entry_date="2025-06-27"),
+        ["neither", "from 2025-06-28", "from 2025-07-31"],
+        ["is charged as Russian metal", "25% surtax"],
+    ),
+    (
+        _decl(US, {"smelt1": "UN", "additional_codes": ["9903.85.67"]}, entry_date="2025-06-28"),
+        ["is charged as Russian metal", "200%", "9903.85.67", "starts only on 2025-07-31"],
+        ["neither", "25% surtax"],
+    ),
+    (
+        _decl(CA, {"cast": "UN"}, entry_date="2025-07-30"),
+        ["is charged as Russian metal", "starts only on 2025-07-31"],
+        ["neither", "25% surtax"],
+    ),
+    (
+        _decl(CA, {"cast": "UN"}, entry_date="2025-07-31"),
+        ["is charged as Russian metal", "deemed to contain Chinese aluminum", "25% surtax"],
+        ["neither", "starts only"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("data", "present", "absent"),
+    UNKNOWN_METAL,
+    ids=["us-2025-06-27", "us-2025-06-28", "ca-2025-07-30", "ca-2025-07-31"],
+)
+def test_unknown_metal_message_says_what_it_costs_on_the_entry_date(
+    data: dict[str, Any], present: list[str], absent: list[str], engine_kernel: ModuleType
+) -> None:
+    """Unknown metal costs 200% in the US only from 2025-06-28, 25% in Canada from 2025-07-31."""
+    found = alcheck.validate(lenient_declaration(data))
+    [f] = [f for f in found if f.rule_id == "RISK-UNKNOWN-METAL-ORIGIN"]
+    assert f.severity is Severity.WARNING and f.pack == "risk"
+    assert [p for p in present if p not in f.message] == []
+    assert [a for a in absent if a in f.message] == []
+
+
+def test_risk_scope_follows_the_dated_section_232_lists(engine_kernel: ModuleType) -> None:
+    """Metal furniture 9403.20 was a Section 232 derivative from 2025-03-12 to 2026-04-05."""
+
+    def flags(entry_date: str) -> set[str]:
+        item = {"description": "Aluminium furniture", "tariff_declared": "9403.20.0080"}
+        metal = {"origin": "VN", "export_country": "VN", "smelt1": "IN", "cast": "CN"}
+        data = _decl(US, {**item, **metal}, entry_date=entry_date)
+        found = alcheck.validate(lenient_declaration(data))
+        return {f.rule_id for f in found if f.rule_id.startswith("RISK-")}
+
+    assert flags("2025-03-11") == set()
+    assert flags("2025-03-12") == {"RISK-METAL-ORIGIN-CONCERN"}
+    assert flags("2026-04-05") == {"RISK-METAL-ORIGIN-CONCERN"}
+    assert flags("2026-04-06") == set()
 
 
 def test_risk_flags_are_never_errors(engine_kernel: ModuleType) -> None:
