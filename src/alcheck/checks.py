@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from . import __version__
+from ._version import __version__
 from .codes.countries import is_country, is_metal_country
 from .codes.currencies import is_currency
 from .codes.tariff import parse_tariff

@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from . import __version__
+from ._version import __version__
 from .checks import BUILTIN_RULES
 from .engine import check
 from .errors import AlcheckError, InputError, NotADeclarationError, RulePackError, UsageError

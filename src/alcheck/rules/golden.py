@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ..model import Declaration, lenient_declaration
+from ..model import Declaration, GoodsItem, lenient_declaration
 from .schema import GoldenCase, Pack
 
 
@@ -23,8 +23,10 @@ def case_declaration(pack: Pack, case: GoldenCase) -> dict[str, Any]:
 
 def _unclean(decl: Declaration) -> list[str]:
     """Return each value of a case's declaration that was of the wrong type or unknown."""
+    models: list[tuple[str, Declaration | GoodsItem]] = [("declaration", decl)]
+    models += [(f"item {n}", item) for n, item in enumerate(decl.items, 1)]
     out: list[str] = []
-    for where, model in [("declaration", decl), *((f"item {n}", i) for n, i in enumerate(decl.items, 1))]:
+    for where, model in models:
         out += [f"{where} {k}: not a valid value: {v}" for k, v in model.invalid.items()]
         out += [f"{where} {k}: not a field of the model" for k in model.unread]
     return out
