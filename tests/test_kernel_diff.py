@@ -164,8 +164,8 @@ def _holds(
 
 def _entry_numbers(rs: RuleSet) -> list[int]:
     """Return, for each kernel row, the row of its entry's first stretch (lists split entries)."""
-    first: dict[int, int] = {}
-    return [first.setdefault(id(rule), r) for r, rule in enumerate(rs.rules)]
+    first: dict[tuple[str, int], int] = {}
+    return [first.setdefault((rule.id, rule.variant), r) for r, rule in enumerate(rs.rules)]
 
 
 def naive_match(rs: RuleSet, rows: list[Row], rates: Rates | None) -> list[tuple[int, int, int]]:

@@ -96,7 +96,7 @@ class RuleSet:
 
     packs: tuple[PackMeta, ...]
     # One per kernel row: an entry whose code lists change inside its window is split into
-    # stretches, which share its CompiledRule (`entries` lists each entry once).
+    # stretches with the same id and variant (`entries` lists each entry once).
     rules: tuple[CompiledRule, ...]
     tables: RuleTables
     atoms: Mapping[Atom, int]
@@ -240,15 +240,18 @@ def _build(
     for rule, meta in entries:
         w = rule.when
         variant = variants[rule.id] = variants.get(rule.id, -1) + 1
-        compiled = CompiledRule(
-            rule.id, rule.severity, rule.class_, rule.valid_from, rule.valid_to, rule.summary,
-            rule.field, rule.message, rule.hint, rule.citation, tuple(rule.params.items()), w,
-            meta, variant,
-        )  # fmt: skip
-        # One kernel row per stretch of days on which the entry's code lists do not change.
-        for start, end, inc, exc in _segments(rule, code_lists, problems, meta.source):
+        # One kernel row per stretch of days on which the entry's code lists do not change;
+        # each cites the lists that have codes in force then.
+        for start, end, inc, exc, named in _segments(rule, code_lists, problems, meta.source):
             r_index += 1
-            rules.append(compiled)
+            rules.append(
+                CompiledRule(
+                    rule.id, rule.severity, rule.class_, rule.valid_from, rule.valid_to,
+                    rule.summary, rule.field, rule.message, rule.hint,
+                    _cited(rule, code_lists, named), tuple(rule.params.items()), w, meta,
+                    variant,
+                )
+            )  # fmt: skip
             date_from.append(start.toordinal())
             date_to.append(end.toordinal() if end else _FAR_FUTURE)
             include.append(inc)
@@ -322,10 +325,10 @@ def _build(
     if problems:
         raise RulePackError(list(dict.fromkeys(problems)))
     by_id: dict[str, list[int]] = {}
-    seen: set[int] = set()
+    seen: set[tuple[str, int]] = set()
     for i, r in enumerate(rules):
-        if id(r) not in seen:  # an entry's later segments share its CompiledRule
-            seen.add(id(r))
+        if (r.id, r.variant) not in seen:  # an entry's later stretches: the same entry
+            seen.add((r.id, r.variant))
             by_id.setdefault(r.id, []).append(i)
     tables = RuleTables(
         n_rules=len(rules),
@@ -380,6 +383,29 @@ def _code_lists(packs: Sequence[Pack]) -> tuple[dict[str, CodeList], dict[str, s
     return lists, owners
 
 
+def _cited(rule: Rule, lists: Mapping[str, CodeList], names: Sequence[str]) -> Citation:
+    """Return an entry's citation with the instrument, source and caveat of the lists named.
+
+    A finding then says which lists put codes in scope on its date (a vendor's replacement
+    list names its own instrument).
+    """
+    if not names:
+        return rule.citation
+    c = rule.citation
+    said, caveats = [], [c.caveat] if c.caveat else []
+    for name in names:
+        code_list = lists[name]
+        source = code_list.provenance.split(". ")[0] if code_list.provenance else None
+        said.append(
+            f"code list @{name}: {code_list.instrument}"
+            + (f" (source: {source})" if source else "")
+        )
+        if code_list.caveat:
+            caveats.append(f"@{name}: {code_list.caveat}")
+    section = "; ".join([*([c.section] if c.section else []), *said])
+    return c.model_copy(update={"section": section, "caveat": " ".join(caveats) or None})
+
+
 def _prefixes(
     values: Sequence[str] | None,
     lists: Mapping[str, CodeList],
@@ -399,10 +425,11 @@ def _prefixes(
 
 def _segments(
     rule: Rule, lists: Mapping[str, CodeList], problems: list[str], source: str | None
-) -> list[tuple[dt.date, dt.date | None, list[str], list[str]]]:
+) -> list[tuple[dt.date, dt.date | None, list[str], list[str], list[str]]]:
     """Split an entry's window where a code list it names gains or loses a row.
 
-    Return (first day, last day or None, tariff prefixes, excluded prefixes) per stretch.
+    Return (first day, last day or None, tariff prefixes, excluded prefixes, the names of
+    the lists with rows in force) per stretch.
     """
     names = [
         v[1:] for v in (*(rule.when.tariff or ()), *(rule.when.tariff_not or ()))
@@ -427,10 +454,14 @@ def _segments(
     out = []
     for n, start in enumerate(starts):
         end = starts[n + 1] - dt.timedelta(days=1) if n + 1 < len(starts) else last
+        named = [
+            n for n in dict.fromkeys(names) if any(r.in_force(start, end) for r in lists[n].rows)
+        ]
         out.append((
             start, end,
             _prefixes(rule.when.tariff, lists, start, end),
             _prefixes(rule.when.tariff_not, lists, start, end),
+            named,
         ))  # fmt: skip
     return out
 
