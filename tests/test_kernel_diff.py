@@ -104,6 +104,12 @@ def _holds(
         return False
     if rule.pack.jurisdiction != "*" and decl.jurisdiction != rule.pack.jurisdiction.upper():
         return False
+    if w.jurisdiction is not None and decl.jurisdiction not in [j.upper() for j in w.jurisdiction]:
+        return False
+    if w.jurisdiction_not is not None and decl.jurisdiction in [
+        j.upper() for j in w.jurisdiction_not
+    ]:
+        return False
     slots = {
         "origin": _country(item.origin, False),
         "export": _country(item.export_country, False),
@@ -276,6 +282,7 @@ def conditions(draw: st.DrawFn) -> dict[str, Any]:
     when: dict[str, Any] = {}
     pools: dict[str, list[Any]] = {
         "tariff": TARIFF_PREFIXES, "tariff_not": TARIFF_PREFIXES,
+        "jurisdiction": ["US", "CA", "ca", "MX"], "jurisdiction_not": ["US", "CA", "ca", "MX"],
         "origin": RULE_COUNTRIES, "origin_not": RULE_COUNTRIES,
         "export": RULE_COUNTRIES, "export_not": RULE_COUNTRIES,
         "smelt1": RULE_COUNTRIES, "smelt1_not": RULE_COUNTRIES,

@@ -540,26 +540,27 @@ def test_mexican_profiles_duty_is_stated_and_provisional(engine_kernel: ModuleTy
 
 
 UNKNOWN_METAL = [
-    # (declaration, must be in the English message, must not be in it)
+    # (declaration, must be in the English message, must not be in it): each importing
+    # country is told only its own treatment, and only from the day it applies.
     (
         _decl(US, {"smelt1": "UN"}, entry_date="2025-06-27"),
-        ["neither", "from 2025-06-28", "from 2025-07-31"],
-        ["is charged as Russian metal", "25% surtax"],
+        ["does not yet accept UN", "from 2025-06-28"],
+        ["on US entries", "Canada", "25% surtax"],
     ),
     (
         _decl(US, {"smelt1": "UN", "additional_codes": ["9903.85.67"]}, entry_date="2025-06-28"),
-        ["is charged as Russian metal", "200%", "9903.85.67", "starts only on 2025-07-31"],
-        ["neither", "25% surtax"],
+        ["is charged as Russian metal", "200%", "9903.85.67"],
+        ["not yet", "Canada", "25% surtax"],
     ),
     (
         _decl(CA, {"cast": "UN"}, entry_date="2025-07-30"),
-        ["is charged as Russian metal", "starts only on 2025-07-31"],
-        ["neither", "25% surtax"],
+        ["Canada does not yet deem such metal Chinese", "from 2025-07-31"],
+        ["Russian", "200%", "25% surtax"],
     ),
     (
         _decl(CA, {"cast": "UN"}, entry_date="2025-07-31"),
-        ["is charged as Russian metal", "deemed to contain Chinese aluminum", "25% surtax"],
-        ["neither", "starts only"],
+        ["deemed to contain Chinese aluminum", "25% surtax"],
+        ["Russian", "200%", "not yet"],
     ),
 ]
 

@@ -261,6 +261,10 @@ def _build(
                 always.append(r_index)
             if meta.jurisdiction != "*":
                 group(0, [atom("jur", meta.jurisdiction.upper())])
+            if w.jurisdiction is not None:
+                group(0, [atom("jur", j.upper()) for j in w.jurisdiction])
+            if w.jurisdiction_not is not None:
+                group(1, [atom("jur", j.upper()) for j in w.jurisdiction_not])
             slots = {
                 "origin": "origin",
                 "export": "export",

@@ -69,6 +69,10 @@ def _lint_rule(rule: Rule, where: str) -> list[str]:
             bad = [v for v in values if v not in COUNTRY_SPECIALS and not is_country(v)]
             if bad:
                 problems.append(f"{where}: when.{slot}{suffix}: not country codes: {bad}")
+    for name in ("jurisdiction", "jurisdiction_not"):
+        bad = [v for v in getattr(w, name) or [] if not is_country(v)]
+        if bad:
+            problems.append(f"{where}: when.{name}: not country codes: {bad}")
     for name in ("regime", "regime_not"):
         bad = [v for v in getattr(w, name) or [] if v not in REGIME_VALUES]
         if bad:

@@ -86,6 +86,8 @@ class Condition(_Strict):
 
     tariff: list[str] | None = None
     tariff_not: list[str] | None = None
+    jurisdiction: list[str] | None = Field(default=None, description="importing country in")
+    jurisdiction_not: list[str] | None = None
     origin: list[str] | None = None
     origin_not: list[str] | None = None
     export: list[str] | None = None
