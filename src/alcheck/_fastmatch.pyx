@@ -10,7 +10,7 @@ from libc.math cimport NAN
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memset
 
-from .tables import ItemBatch, Matches
+from .tables import ItemBatch, Matches, check_columns
 
 
 def match_prefixes(array children, array starts, array groups, codes):
@@ -381,6 +381,7 @@ def keyword_atoms(k, description):
 
 
 def encode_columns(t, c):
+    check_columns(t, c)
     cdef Py_ssize_t n_items = len(c.codes)
     cdef Py_ssize_t n_atoms = t.n_atoms, n_slots = t.n_slots
     cdef list lookups = list(t.lookups.items())

@@ -19,7 +19,7 @@ from array import array
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .tables import SYMBOL_OTHER, SYMBOL_SPACE, ItemBatch, Matches
+from .tables import SYMBOL_OTHER, SYMBOL_SPACE, ItemBatch, Matches, check_columns
 from .text import normalize_words
 
 if TYPE_CHECKING:
@@ -146,7 +146,9 @@ def encode_columns(t: RuleTables, c: ItemColumns) -> ItemBatch:
     documents; the atom of each additional-code prefix one of its additional codes starts
     with; and the atoms of the keywords in its description. Its value in currency slot s
     is amounts[i] times or divided by the rate of its conversion row (NaN for op 0).
+    Columns that do not fit the tables raise `RuleSetError` (`check_columns`).
     """
+    check_columns(t, c)
     n_items = len(c.codes)
     n_slots = t.n_slots
     add = t.additional_trie

@@ -46,3 +46,10 @@ class ImplementationError(AlcheckError, ImportError):
 
 class UsageError(AlcheckError, ValueError):
     """A caller passed arguments that make no sense (unknown pack name, bad date, …)."""
+
+
+class RuleSetError(AlcheckError, ValueError):
+    """A compiled rule set whose tables do not hold together: corrupted or tampered with.
+
+    Raised when such tables are built or unpickled, before a matching kernel reads them.
+    """

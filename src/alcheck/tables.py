@@ -1,11 +1,25 @@
-"""Build the plain tables the matching kernels read (see `_fastmatch_py.py`)."""
+"""Build the plain tables the matching kernels read (see `_fastmatch_py.py`).
+
+The tables are checked whenever they are built or unpickled (`RuleTables`, `PrefixTrie`,
+`KeywordAutomaton`): every offset, rule, group, atom, node, state and currency slot they
+hold is within bounds and the lengths of their arrays agree, so the compiled kernel never
+reads outside an array. Tables that do not hold together raise `RuleSetError`. Their
+arrays must not be changed in place afterwards.
+"""
 
 from __future__ import annotations
 
 from array import array
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence, Sized
+from dataclasses import dataclass, fields
+from itertools import pairwise
+from typing import Any
+
+from .errors import RuleSetError
+
+# The kernels hold ids and offsets in C ints.
+_C_INT_MAX = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +30,13 @@ class PrefixTrie:
     starts: array[int]
     groups: array[int]
 
+    def __post_init__(self) -> None:
+        _check_trie("trie", self, _C_INT_MAX)
+
+    def __setstate__(self, state: object) -> None:
+        _set_state(self, state)
+        _check_trie("trie", self, _C_INT_MAX)
+
     def __reduce__(self) -> tuple[object, tuple[bytes, bytes, bytes]]:
         return (
             _trie_from_bytes,
@@ -24,7 +45,11 @@ class PrefixTrie:
 
 
 def _trie_from_bytes(children: bytes, starts: bytes, groups: bytes) -> PrefixTrie:
-    return PrefixTrie(array("i", children), array("i", starts), array("i", groups))
+    return PrefixTrie(
+        _int_array("trie.children", children),
+        _int_array("trie.starts", starts),
+        _int_array("trie.groups", groups),
+    )
 
 
 def build_trie(prefix_groups: Sequence[Sequence[str]]) -> PrefixTrie:
@@ -70,6 +95,13 @@ class KeywordAutomaton:
     out_start: array[int]
     out_atoms: array[int]
 
+    def __post_init__(self) -> None:
+        _check_automaton("keywords", self, _C_INT_MAX)
+
+    def __setstate__(self, state: object) -> None:
+        _set_state(self, state)
+        _check_automaton("keywords", self, _C_INT_MAX)
+
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         return (
             _automaton_from_bytes,
@@ -87,7 +119,11 @@ def _automaton_from_bytes(
     n_symbols: int, symbols: dict[str, int], delta: bytes, out_start: bytes, out_atoms: bytes
 ) -> KeywordAutomaton:
     return KeywordAutomaton(
-        n_symbols, symbols, array("i", delta), array("i", out_start), array("i", out_atoms)
+        n_symbols,
+        symbols,
+        _int_array("keywords.delta", delta),
+        _int_array("keywords.out_start", out_start),
+        _int_array("keywords.out_atoms", out_atoms),
     )
 
 
@@ -154,6 +190,15 @@ class RuleTables:
     and none of its exclude prefixes, every one of r's condition groups holds, and every
     number condition holds. Groups are sets of atom ids: an "any" group (kind 0) holds
     when the item has at least one of its atoms, a "none" group (kind 1) when it has none.
+
+    Built or unpickled, the tables are checked (`RuleSetError` when they do not hold
+    together): rule r's groups are group_start[r]:group_start[r + 1] and its number
+    conditions num_start[r]:num_start[r + 1]; group g's atoms are
+    group_atoms[atom_start[g]:atom_start[g + 1]]; `always` lists, in ascending order, the
+    rules r with tariff_any[r]; every atom id is below n_atoms, which is one more than the
+    largest used; every currency slot of a value or unit-value condition is below n_slots,
+    which is one more than the largest used; each entry of `additional_atoms` is a group
+    of `additional_trie`.
     """
 
     n_rules: int
@@ -179,6 +224,13 @@ class RuleTables:
     additional_trie: PrefixTrie
     additional_atoms: array[int]
     keywords: KeywordAutomaton
+
+    def __post_init__(self) -> None:
+        _check_tables(self)
+
+    def __setstate__(self, state: object) -> None:
+        _set_state(self, state)
+        _check_tables(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,3 +307,215 @@ STATUS_NOT_EVALUATED = 2
 CONV_NAN = 0
 CONV_MULTIPLY = 1
 CONV_DIVIDE = 2
+
+
+# Checking tables ------------------------------------------------------------------------------
+
+
+def _broken(what: str, subject: str = "rule tables") -> RuleSetError:
+    return RuleSetError(f"{subject}: {what} (the rule set is corrupted or was tampered with)")
+
+
+def _set_state(obj: Any, state: object) -> None:
+    """Set a frozen dataclass's fields from its pickled state (the list of their values)."""
+    names = [f.name for f in fields(obj)]
+    if not isinstance(state, list | tuple) or len(state) != len(names):
+        raise _broken(f"the pickled {type(obj).__name__} does not hold its {len(names)} fields")
+    for name, value in zip(names, state, strict=True):
+        object.__setattr__(obj, name, value)
+
+
+def _int_array(name: str, data: object) -> array[int]:
+    if not isinstance(data, bytes) or len(data) % array("i").itemsize:
+        raise _broken(f"{name} is not the bytes of an int array")
+    return array("i", data)
+
+
+def _array(name: str, value: object, typecode: str) -> array[Any]:
+    if not isinstance(value, array) or value.typecode != typecode:
+        raise _broken(f"{name} is not an array of typecode {typecode!r}")
+    return value
+
+
+def _count(name: str, value: object, low: int = 0) -> int:
+    if type(value) is not int or not low <= value <= _C_INT_MAX:
+        raise _broken(f"{name} is {value!r}, not a whole number from {low} to {_C_INT_MAX}")
+    return value
+
+
+def _length(name: str, values: Sized, n: int) -> None:
+    if len(values) != n:
+        raise _broken(f"{name} has {len(values)} entries, not {n}")
+
+
+def _within(name: str, values: array[int], low: int, high: int) -> None:
+    """Check that every value is in [low, high)."""
+    if values and (min(values) < low or max(values) >= high):
+        bad = next(v for v in values if not low <= v < high)
+        raise _broken(f"{name} holds {bad}, outside {low}..{high - 1}")
+
+
+def _offsets(name: str, starts: array[int], n: int, total: int) -> None:
+    """Check that starts has n + 1 entries rising from 0 to total (slice k: [k]:[k + 1])."""
+    _length(name, starts, n + 1)
+    if starts[0] != 0 or starts[-1] != total or any(a > b for a, b in pairwise(starts)):
+        raise _broken(f"{name} does not rise from 0 to {total}")
+
+
+def _atom_ids(name: str, ids: object, n_atoms: int) -> int:
+    """Check a tuple of atom ids; return the largest (-1 for none)."""
+    if type(ids) is not tuple or not all(type(a) is int and 0 <= a < n_atoms for a in ids):
+        raise _broken(f"{name} is not a tuple of atom ids below {n_atoms}")
+    return max(ids, default=-1)
+
+
+def _check_trie(name: str, trie: object, n_groups: int) -> None:
+    if not isinstance(trie, PrefixTrie):
+        raise _broken(f"{name} is not a PrefixTrie")
+    children = _array(f"{name}.children", trie.children, "i")
+    starts = _array(f"{name}.starts", trie.starts, "i")
+    groups = _array(f"{name}.groups", trie.groups, "i")
+    n_nodes, rest = divmod(len(children), 10)
+    if n_nodes == 0 or rest:
+        raise _broken(f"{name}.children has {len(children)} entries, not 10 per node")
+    _within(f"{name}.children", children, -1, n_nodes)
+    _offsets(f"{name}.starts", starts, n_nodes, len(groups))
+    _within(f"{name}.groups", groups, 0, n_groups)
+
+
+def _check_automaton(name: str, k: object, n_atoms: int) -> None:
+    if not isinstance(k, KeywordAutomaton):
+        raise _broken(f"{name} is not a KeywordAutomaton")
+    n_symbols = _count(f"{name}.n_symbols", k.n_symbols, SYMBOL_OTHER + 1)
+    delta = _array(f"{name}.delta", k.delta, "i")
+    out_start = _array(f"{name}.out_start", k.out_start, "i")
+    out_atoms = _array(f"{name}.out_atoms", k.out_atoms, "i")
+    n_states, rest = divmod(len(delta), n_symbols)
+    if n_states == 0 or rest:
+        raise _broken(f"{name}.delta has {len(delta)} entries, not {n_symbols} per state")
+    _within(f"{name}.delta", delta, 0, n_states)
+    _offsets(f"{name}.out_start", out_start, n_states, len(out_atoms))
+    _within(f"{name}.out_atoms", out_atoms, 0, n_atoms)
+    symbols = k.symbols
+    if not isinstance(symbols, Mapping) or not all(
+        type(ch) is str and len(ch) == 1 and ch != " " and type(s) is int
+        and SYMBOL_OTHER < s < n_symbols
+        for ch, s in symbols.items()
+    ):  # fmt: skip
+        raise _broken(f"{name}.symbols does not map characters to symbols 2..{n_symbols - 1}")
+
+
+def _check_tables(t: RuleTables) -> None:
+    n_rules = _count("n_rules", t.n_rules)
+    n_atoms = _count("n_atoms", t.n_atoms)
+    n_slots = _count("n_slots", t.n_slots)
+    _length("date_from", _array("date_from", t.date_from, "i"), n_rules)
+    _length("date_to", _array("date_to", t.date_to, "i"), n_rules)
+    tariff_any = _array("tariff_any", t.tariff_any, "b")
+    _length("tariff_any", tariff_any, n_rules)
+    _within("tariff_any", tariff_any, 0, 2)
+    always = _array("always", t.always, "i")
+    if always.tolist() != [r for r, any_tariff in enumerate(tariff_any) if any_tariff]:
+        raise _broken("always does not list, in order, the rules with tariff_any set")
+    _check_trie("include_trie", t.include_trie, n_rules)
+    _check_trie("exclude_trie", t.exclude_trie, n_rules)
+
+    group_kind = _array("group_kind", t.group_kind, "b")
+    group_atoms = _array("group_atoms", t.group_atoms, "i")
+    _offsets("group_start", _array("group_start", t.group_start, "i"), n_rules, len(group_kind))
+    _within("group_kind", group_kind, 0, 2)
+    _offsets("atom_start", _array("atom_start", t.atom_start, "i"), len(group_kind),
+             len(group_atoms))  # fmt: skip
+    _within("group_atoms", group_atoms, 0, n_atoms)
+    top = max(group_atoms, default=-1)
+
+    num_field = _array("num_field", t.num_field, "b")
+    n_numbers = len(num_field)
+    _offsets("num_start", _array("num_start", t.num_start, "i"), n_rules, n_numbers)
+    _within("num_field", num_field, 0, len(NUM_FIELDS))
+    num_op = _array("num_op", t.num_op, "b")
+    _length("num_op", num_op, n_numbers)
+    _within("num_op", num_op, 0, len(NUM_OPS))
+    _length("num_amount", _array("num_amount", t.num_amount, "d"), n_numbers)
+    num_slot = _array("num_slot", t.num_slot, "i")
+    _length("num_slot", num_slot, n_numbers)
+    mass = NUM_FIELDS["net_mass"]
+    for field, slot in zip(num_field, num_slot, strict=True):
+        if not (-1 if field == mass else 0) <= slot < n_slots:
+            raise _broken(f"num_slot holds {slot}, not a currency slot below {n_slots}")
+    if n_slots != max(num_slot, default=-1) + 1:
+        raise _broken(f"n_slots is {n_slots}, but the largest currency slot used is "
+                      f"{max(num_slot, default=-1)}")  # fmt: skip
+
+    if not isinstance(t.lookups, Mapping):
+        raise _broken("lookups is not a mapping")
+    for name, lookup in t.lookups.items():
+        if not (
+            type(name) is str and type(lookup) is tuple and len(lookup) == 3
+            and isinstance(lookup[0], dict)
+        ):  # fmt: skip
+            raise _broken(f"lookup {name!r} is not (atoms by value, if none, otherwise)")
+        values, if_none, otherwise = lookup
+        top = max(top, _atom_ids(f"lookup {name}", if_none, n_atoms))
+        top = max(top, _atom_ids(f"lookup {name}", otherwise, n_atoms))
+        for value, ids in values.items():
+            if type(value) is not str:
+                raise _broken(f"lookup {name!r} has a key {value!r} that is not text")
+            top = max(top, _atom_ids(f"lookup {name}[{value!r}]", ids, n_atoms))
+    if not isinstance(t.doc_atoms, Mapping):
+        raise _broken("doc_atoms is not a mapping")
+    for key, a in t.doc_atoms.items():
+        if type(key) is not str or type(a) is not int or not 0 <= a < n_atoms:
+            raise _broken(f"doc_atoms maps {key!r} to {a!r}, not an atom id below {n_atoms}")
+        top = max(top, a)
+
+    additional_atoms = _array("additional_atoms", t.additional_atoms, "i")
+    _within("additional_atoms", additional_atoms, 0, n_atoms)
+    _check_trie("additional_trie", t.additional_trie, len(additional_atoms))
+    if len(set(t.additional_trie.groups)) != len(additional_atoms):
+        raise _broken("additional_atoms has an entry that no group of additional_trie uses")
+    top = max(top, max(additional_atoms, default=-1))
+    _check_automaton("keywords", t.keywords, n_atoms)
+    top = max(top, max(t.keywords.out_atoms, default=-1))
+    if n_atoms != top + 1:
+        raise _broken(f"n_atoms is {n_atoms}, but the largest atom id used is {top}")
+
+
+def check_columns(t: RuleTables, c: ItemColumns) -> None:
+    """Check that item columns fit the tables; both kernels call it before encoding them.
+
+    The columns are built from a rule set (its lookups, its currencies); columns that do
+    not fit its tables mean that the rule set is corrupted or was tampered with, and
+    raise `RuleSetError` rather than be read out of bounds.
+    """
+    subject = "item columns"
+    n = len(c.codes)
+    for name, value, typecode in (
+        ("dates", c.dates, "i"),
+        ("amounts", c.amounts, "d"),
+        ("conversion", c.conversion, "i"),
+        ("masses", c.masses, "d"),
+    ):
+        if not isinstance(value, array) or value.typecode != typecode or len(value) != n:
+            raise _broken(f"{name} is not an array of typecode {typecode!r} for {n} items", subject)
+    for name in t.lookups:
+        column = c.columns.get(name)
+        if column is None or len(column) != n:
+            raise _broken(f"no column of {n} values for the lookup {name!r}", subject)
+    for name, per_item in (
+        ("documents", c.documents),
+        ("additional_codes", c.additional_codes),
+        ("descriptions", c.descriptions),
+    ):
+        if per_item is not None and len(per_item) != n:
+            raise _broken(f"{name} has {len(per_item)} entries for {n} items", subject)
+    ops, rates = c.conv_ops, c.conv_rates
+    if not (isinstance(ops, array) and ops.typecode == "b" and isinstance(rates, array)
+            and rates.typecode == "d" and len(ops) == len(rates)):  # fmt: skip
+        raise _broken("conv_ops and conv_rates are not arrays of one length", subject)
+    if t.n_slots:
+        n_rows, rest = divmod(len(ops), t.n_slots)
+        if rest:
+            raise _broken(f"conv_ops does not hold rows of {t.n_slots} currency slots", subject)
+        if n and (min(c.conversion) < 0 or max(c.conversion) >= n_rows):
+            raise _broken(f"conversion names a row outside 0..{n_rows - 1}", subject)
