@@ -153,7 +153,11 @@ def test_as_of_overrides_entry_dates() -> None:
     decl = doc["inputs"][0]["declarations"][0]
     assert decl["judged_on"] == "2025-03-11" and decl["date_source"] == "as_of"
     assert doc["as_of"] == "2025-03-11"
-    assert ids(doc) == []  # Canada exempt the day before Proclamation 10895
+    # Canada was exempt the day before Proclamation 10895, and its heading 9903.85.02 (declared
+    # by this 2025 entry) did not exist yet: the one finding says so.
+    assert ids(doc) == ["US-232-DUTY"]
+    [finding] = doc["inputs"][0]["declarations"][0]["findings"]
+    assert "not in force on 2025-03-11" in finding["message"]
     doc = report("check", "examples/us-clean.xml", "--as-of", "2023-05-09")
     assert doc["inputs"][0]["declarations"][0]["judged_on"] == "2023-05-09"
 
