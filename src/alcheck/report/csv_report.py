@@ -1,10 +1,12 @@
-"""The CSV report: one finding per row, for spreadsheets."""
+"""The CSV report: one finding per row, for spreadsheets.
+
+Text cells go through `spreadsheet_text`: one that a spreadsheet would read as a formula
+gets a leading single quote (docs/output.md). Line numbers are written as numbers.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-
+from .escape import csv_row, spreadsheet_text
 from .run import RunReport
 
 COLUMNS = (
@@ -15,19 +17,21 @@ COLUMNS = (
 
 def render_csv(report: RunReport) -> str:
     """Return the CSV report: a header row, then one row per finding in input order."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    out = [csv_row(COLUMNS)]
     for file, decl, f in report.findings():
         loc = f.location
-        writer.writerow(
-            [
-                loc.file if loc and loc.file else file.name,
-                loc.line if loc and loc.line is not None else "",
-                f.declaration_id or "", f.item_line if f.item_line is not None else "",
-                f.rule_id, f.severity.value, f.check_class.value, f.message, f.field or "",
-                f.value or "", f.hint or "", f.citation or "", f.pack, f.pack_version or "",
-                (f.judged_on or decl.judged_on).isoformat(), "true" if f.evaluated else "false",
-            ]
+        out.append(
+            csv_row(
+                cell if isinstance(cell, int) else spreadsheet_text(cell)
+                for cell in (
+                    loc.file if loc and loc.file else file.name,
+                    loc.line if loc and loc.line is not None else "",
+                    f.declaration_id or "", f.item_line if f.item_line is not None else "",
+                    f.rule_id, f.severity.value, f.check_class.value, f.message, f.field or "",
+                    f.value or "", f.hint or "", f.citation or "", f.pack, f.pack_version or "",
+                    (f.judged_on or decl.judged_on).isoformat(),
+                    "true" if f.evaluated else "false",
+                )
+            )
         )  # fmt: skip
-    return out.getvalue()
+    return "".join(out)

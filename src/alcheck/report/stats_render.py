@@ -6,8 +6,6 @@ CSV and HTML numbers are the same strings; JSON carries the same roundings as nu
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from decimal import Decimal
@@ -15,6 +13,7 @@ from html import escape
 from typing import Any
 
 from ..stats import Cell, Stats, Table, format_cell
+from .escape import csv_row, spreadsheet_text, terminal_text
 
 SCHEMA_VERSION = "1"
 
@@ -45,6 +44,7 @@ def render_stats_text(stats: Stats, *, errors: Sequence[str] = ()) -> str:
     """Render the tables as aligned plain text, one block per table.
 
     Numbers are the CSV's strings; long descriptions are shortened to fit a terminal.
+    Control characters in text are shown escaped (`terminal_text`).
     """
     out: list[str] = []
     for table in stats.tables():
@@ -53,7 +53,10 @@ def render_stats_text(stats: Stats, *, errors: Sequence[str] = ()) -> str:
         header = [c.title for c in table.columns]
         numeric = [c.kind != "text" for c in table.columns]
         body = [
-            [v if num else _truncate(v, 60) for v, num in zip(row, numeric, strict=True)]
+            [
+                v if num else _truncate(terminal_text(v), 60)
+                for v, num in zip(row, numeric, strict=True)
+            ]
             for row in _formatted(table)
         ]
         widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
@@ -63,7 +66,7 @@ def render_stats_text(stats: Stats, *, errors: Sequence[str] = ()) -> str:
             out.append("(no lines)")
         out.append("")
     for error in errors:
-        out.append(f"not read: {error}")
+        out.append(f"not read: {terminal_text(error)}")
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -72,15 +75,17 @@ def render_stats_csv(stats: Stats) -> str:
 
     Each table starts with a header row whose first cell is `table` followed by its
     column names; each data row starts with the table's name. Read a row whose first
-    cell is `table` as the header of the rows after it.
+    cell is `table` as the header of the rows after it. A text cell that a spreadsheet
+    would read as a formula gets a leading single quote (`spreadsheet_text`).
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    out: list[str] = []
     for table in stats.tables():
-        writer.writerow(["table", *(c.name for c in table.columns)])
+        out.append(csv_row(["table", *(c.name for c in table.columns)]))
+        text = [c.kind == "text" for c in table.columns]
         for row in _formatted(table):
-            writer.writerow([table.name, *row])
-    return buffer.getvalue()
+            cells = [spreadsheet_text(v) if t else v for v, t in zip(row, text, strict=True)]
+            out.append(csv_row([table.name, *cells]))
+    return "".join(out)
 
 
 def _json_cell(value: Cell, kind: str) -> Any:

@@ -1,8 +1,14 @@
-"""The text report: findings grouped by file and declaration, then a summary line."""
+"""The text report: findings grouped by file and declaration, then a summary line.
+
+Declaration text (ids, messages, values, file names) may hold control characters; they
+are shown escaped (`terminal_text`), so the only control characters the report holds
+are its own line breaks and, with `colour`, its own colour codes.
+"""
 
 from __future__ import annotations
 
 from ..findings import Finding, Severity
+from .escape import terminal_text as _t
 from .run import RunReport
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
@@ -14,13 +20,13 @@ def _paint(text: str, code: str, colour: bool) -> str:
 
 
 def _finding_lines(f: Finding, colour: bool) -> list[str]:
-    where = str(f.location) if f.location is not None else "<input>"
+    where = _t(str(f.location)) if f.location is not None else "<input>"
     level = _paint(f.severity.value, _COLOURS[f.severity], colour)
-    lines = [f"  {where}: {level} {_paint(f.rule_id, _BOLD, colour)}: {f.message}"]
+    lines = [f"  {where}: {level} {_paint(_t(f.rule_id), _BOLD, colour)}: {_t(f.message)}"]
     if f.value is not None:
-        lines.append(f"      value: {f.value!r}" + (f" ({f.field})" if f.field else ""))
+        lines.append(f"      value: {f.value!r}" + (f" ({_t(f.field)})" if f.field else ""))
     if f.hint:
-        lines.append(_paint(f"      hint: {f.hint}", _DIM, colour))
+        lines.append(_paint(f"      hint: {_t(f.hint)}", _DIM, colour))
     return lines
 
 
@@ -28,18 +34,20 @@ def render_text(report: RunReport, *, colour: bool = False) -> str:
     """Return the text report; `colour` adds ANSI colours (for a terminal only)."""
     lines: list[str] = []
     for file in report.files:
+        name = _t(file.name)
         if file.error is not None:
-            where = file.name + (f":{file.error_line}" if file.error_line else "")
+            where = name + (f":{file.error_line}" if file.error_line else "")
             lines.append(
-                f"{where}: {_paint('unreadable', _COLOURS[Severity.ERROR], colour)}: {file.error}"
+                f"{where}: {_paint('unreadable', _COLOURS[Severity.ERROR], colour)}: "
+                f"{_t(file.error)}"
             )
             continue
         if file.note is not None:
-            lines.append(f"{file.name}: {file.note}")
+            lines.append(f"{name}: {_t(file.note)}")
         for decl in file.declarations:
             if not decl.findings:
                 continue
-            head = f"{file.name} — declaration {decl.id or '(no id)'} (judged on {decl.judged_on})"
+            head = f"{name} — declaration {_t(decl.id or '(no id)')} (judged on {decl.judged_on})"
             lines.append(_paint(head, _BOLD, colour))
             for f in decl.findings:
                 lines.extend(_finding_lines(f, colour))
