@@ -236,20 +236,24 @@ def _build(
         atom_start.append(len(group_atoms))
 
     variants: dict[str, int] = {}
+    spans = _spans(code_lists)
+    cited: dict[tuple[int, tuple[str, ...]], Citation] = {}
     r_index = -1
     for rule, meta in entries:
         w = rule.when
         variant = variants[rule.id] = variants.get(rule.id, -1) + 1
         # One kernel row per stretch of days on which the entry's code lists do not change;
         # each cites the lists that have codes in force then.
-        for start, end, inc, exc, named in _segments(rule, code_lists, problems, meta.source):
+        for start, end, inc, exc, named in _segments(rule, spans, problems, meta.source):
             r_index += 1
+            key = (id(rule), tuple(named))
+            if (citation := cited.get(key)) is None:
+                citation = cited[key] = _cited(rule, code_lists, named)
             rules.append(
                 CompiledRule(
                     rule.id, rule.severity, rule.class_, rule.valid_from, rule.valid_to,
-                    rule.summary, rule.field, rule.message, rule.hint,
-                    _cited(rule, code_lists, named), tuple(rule.params.items()), w, meta,
-                    variant,
+                    rule.summary, rule.field, rule.message, rule.hint, citation,
+                    tuple(rule.params.items()), w, meta, variant,
                 )
             )  # fmt: skip
             date_from.append(start.toordinal())
@@ -410,61 +414,71 @@ def _cited(rule: Rule, lists: Mapping[str, CodeList], names: Sequence[str]) -> C
     return c.model_copy(update={"section": section, "caveat": " ".join(caveats) or None})
 
 
+# A code list as the compiler reads it: (digits, first day, last day) per row, as ordinals.
+Spans = list[tuple[str, int, int]]
+
+
+def _spans(lists: Mapping[str, CodeList]) -> dict[str, Spans]:
+    """Return each list's rows as spans, worked out once per rule set."""
+    return {
+        name: [
+            (row.digits, row.valid_from.toordinal(),
+             row.valid_to.toordinal() if row.valid_to else _FAR_FUTURE)
+            for row in code_list.rows
+        ]
+        for name, code_list in lists.items()
+    }  # fmt: skip
+
+
 def _prefixes(
-    values: Sequence[str] | None,
-    lists: Mapping[str, CodeList],
-    start: dt.date,
-    end: dt.date | None,
+    values: Sequence[str] | None, spans: Mapping[str, Spans], s: int, e: int
 ) -> list[str]:
-    """Return a condition's code prefixes on the days `start`..`end`: its own, and its lists'
-    rows in force on every one of those days."""
+    """Return a condition's code prefixes on the days s..e (ordinals): its own, and its
+    lists' rows in force on every one of those days."""
     out: list[str] = []
     for value in values or ():
         if value.startswith("@"):
-            out.extend(row.digits for row in lists[value[1:]].rows if row.in_force(start, end))
+            out.extend(d for d, first, last in spans[value[1:]] if first <= s and last >= e)
         else:
             out.append(value.replace(".", "").replace(" ", ""))
     return out
 
 
 def _segments(
-    rule: Rule, lists: Mapping[str, CodeList], problems: list[str], source: str | None
+    rule: Rule, spans: Mapping[str, Spans], problems: list[str], source: str | None
 ) -> list[tuple[dt.date, dt.date | None, list[str], list[str], list[str]]]:
     """Split an entry's window where a code list it names gains or loses a row.
 
     Return (first day, last day or None, tariff prefixes, excluded prefixes, the names of
     the lists with rows in force) per stretch.
     """
-    names = [
+    names = list(dict.fromkeys(
         v[1:] for v in (*(rule.when.tariff or ()), *(rule.when.tariff_not or ()))
         if v.startswith("@")
-    ]  # fmt: skip
-    unknown = [n for n in names if n not in lists]
+    ))  # fmt: skip
+    unknown = [n for n in names if n not in spans]
     if unknown:
-        known = ", ".join(sorted(lists)) or "none"
+        known = ", ".join(sorted(spans)) or "none"
         problems.append(
             f"{source or '<pack>'}: rule {rule.id}: no pack names the code lists "
             f"{sorted(set(unknown))} (known: {known})"
         )
         return []
-    first, last = rule.valid_from, rule.valid_to
+    first = rule.valid_from.toordinal()
+    last = rule.valid_to.toordinal() if rule.valid_to else _FAR_FUTURE
     cuts = {first}
     for name in names:
-        for row in lists[name].rows:
-            for day in (row.valid_from, row.valid_to and row.valid_to + dt.timedelta(days=1)):
-                if day is not None and day > first and (last is None or day <= last):
-                    cuts.add(day)
+        days = {d for _, row_first, row_last in spans[name] for d in (row_first, row_last + 1)}
+        cuts.update(d for d in days if first < d <= last)
     starts = sorted(cuts)
     out = []
-    for n, start in enumerate(starts):
-        end = starts[n + 1] - dt.timedelta(days=1) if n + 1 < len(starts) else last
-        named = [
-            n for n in dict.fromkeys(names) if any(r.in_force(start, end) for r in lists[n].rows)
-        ]
+    for n, s in enumerate(starts):
+        e = starts[n + 1] - 1 if n + 1 < len(starts) else last
+        named = [n for n in names if any(f <= s and t >= e for _, f, t in spans[n])]
         out.append((
-            start, end,
-            _prefixes(rule.when.tariff, lists, start, end),
-            _prefixes(rule.when.tariff_not, lists, start, end),
+            dt.date.fromordinal(s), None if e == _FAR_FUTURE else dt.date.fromordinal(e),
+            _prefixes(rule.when.tariff, spans, s, e),
+            _prefixes(rule.when.tariff_not, spans, s, e),
             named,
         ))  # fmt: skip
     return out
