@@ -143,35 +143,58 @@ def _ruleset(packs: Sequence[str]) -> RuleSet:
 
 
 def _expand(paths: Sequence[str]) -> Iterator[tuple[str, str | None]]:
-    """Yield (input name, problem) for each file named, found in a directory or by a glob."""
-    for raw in paths:
-        if raw == "-":
-            yield "-", None
-            continue
+    """Yield (input name, problem) for each file named, found in a directory or by a glob.
+
+    A folder is searched by `formats.search_folder`: each entry it cannot search or read
+    (an unreadable subfolder, a broken or looping link, a named pipe) is yielded with its
+    problem, never passed over. A file found twice is checked once.
+    """
+    from .formats import search_folder
+
+    seen: set[str] = set()
+
+    def named(raw: str) -> Iterator[tuple[str, str | None]]:
         p = Path(raw)
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
+            found = list(search_folder(p))
             if not found:
-                yield raw, "the folder holds no .xml, .csv, .json or .jsonl file"
-            for f in found:
-                yield str(f), None
+                kinds = ", ".join(SUFFIXES[:-1]) + " or " + SUFFIXES[-1]
+                yield raw, f"the folder holds no {kinds} file"
+            for f, problem in found:
+                yield str(f), problem
         elif p.exists():
             yield raw, None
-        elif glob.has_magic(raw):
-            matches = sorted(glob.glob(raw, recursive=True))
-            if not matches:
-                yield raw, "no file matches this pattern"
-            for m in matches:
-                if Path(m).is_file():
-                    yield m, None
+        elif p.is_symlink():
+            yield raw, "not read: a symbolic link to nothing, or one that loops"
         else:
             yield raw, "no such file or folder"
+
+    for raw in paths:
+        if raw == "-":
+            found: Iterator[tuple[str, str | None]] = iter([("-", None)])
+        elif not Path(raw).exists() and not Path(raw).is_symlink() and glob.has_magic(raw):
+            matches = sorted(glob.glob(raw, recursive=True))
+            if not matches:
+                found = iter([(raw, "no file matches this pattern")])
+            else:
+                found = (hit for m in matches for hit in named(m))
+        else:
+            found = named(raw)
+        for name, problem in found:
+            if name in seen and name != "-":
+                continue
+            seen.add(name)
+            yield name, problem
 
 
 def _check_file(
     name: str, rules: RuleSet, kwargs: dict[str, Any], input_format: str | None
 ) -> CheckedFile:
-    """Read and check one input; an unreadable input becomes a CheckedFile with an error."""
+    """Read and check one input; an unreadable input becomes a CheckedFile with an error.
+
+    Whatever goes wrong, the declarations read before it are kept: an error alcheck did
+    not foresee is that file's error too (named as one), never the end of the run.
+    """
     decls: list[CheckedDeclaration] = []
     try:
         source: Any = sys.stdin.buffer if name == "-" else name
@@ -184,11 +207,19 @@ def _check_file(
                 )
             )  # fmt: skip
     except NotADeclarationError as exc:
+        if decls:  # declarations were read: what stopped the reading is an error
+            return CheckedFile(name, tuple(decls), error=exc.reason, error_line=exc.line)
         return CheckedFile(name, tuple(decls), note=f"holds no declaration: {exc.reason}")
     except InputError as exc:
         return CheckedFile(name, tuple(decls), error=exc.reason, error_line=exc.line)
     except AlcheckError as exc:
         return CheckedFile(name, tuple(decls), error=str(exc))
+    except Exception as exc:  # reported as this file's error, with what was read
+        return CheckedFile(
+            name, tuple(decls),
+            error=f"not read to the end: alcheck failed on it ({type(exc).__name__}: {exc}); "
+            "please report this with the file",
+        )  # fmt: skip
     return CheckedFile(name, tuple(decls))
 
 

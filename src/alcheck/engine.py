@@ -257,14 +257,28 @@ def check(
     severity: Mapping[str, Severity | str] | None = None,
     batch_items: int = 4096,
 ) -> Iterator[DeclarationResult]:
-    """Yield each declaration's result in input order, judging items in kernel batches."""
+    """Yield each declaration's result in input order, judging items in kernel batches.
+
+    When `declarations` raises (a reader meeting input it cannot read), the declarations
+    it gave before are judged and yielded first, then the error is raised: nothing read
+    is dropped with the batch it was waiting in.
+    """
     options = Options.of_call(lang, select, ignore, severity)
     ruleset = rules if rules is not None else RuleSet.default()
     if isinstance(declarations, Declaration):
         declarations = (declarations,)
     pending: list[tuple[Declaration, dt.date, str]] = []
     n_items = 0
-    for decl in declarations:
+    source = iter(declarations)
+    while True:
+        try:
+            decl = next(source)
+        except StopIteration:
+            break
+        except Exception:
+            if pending:
+                yield from _run(ruleset, pending, options, lang, rates)
+            raise
         pending.append((decl, *_judged(decl, as_of)))
         n_items += len(decl.items)
         if n_items >= batch_items:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import sys
 from decimal import (
     ROUND_HALF_EVEN,
     Context,
@@ -182,7 +183,10 @@ def _as_int(raw: Any) -> int | None:
         return raw
     # isdecimal, not isdigit: int() rejects digits such as "²" that isdigit accepts.
     if isinstance(raw, str) and raw.strip().isdecimal():
-        return int(raw.strip())
+        try:
+            return int(raw.strip())
+        except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+            return None
     return None
 
 
@@ -217,12 +221,29 @@ def _move_invalid(data: dict[str, Any], name: str, parse: Any) -> None:
         return
     parsed = parse(raw)
     if parsed is None:
-        invalid = dict(data.get("invalid") or {})
-        invalid[name] = raw if isinstance(raw, str) else repr(raw)
+        given = data.get("invalid") or {}
+        if not isinstance(given, dict):
+            raise ValueError("invalid must map field names to the values as given")
+        invalid = dict(given)
+        invalid[name] = (
+            raw if isinstance(raw, str) else str(raw) if isinstance(raw, Decimal) else repr(raw)
+        )
         data["invalid"] = invalid
         data[name] = None
     else:
         data[name] = parsed
+
+
+def _as_given(raw: Any) -> str:
+    """Return a value of the wrong type as `invalid` keeps it: text as is, else its repr."""
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, Decimal):
+        return str(raw)  # a JSON number too long for an int, kept as its digits
+    try:
+        return repr(raw)
+    except ValueError:  # an int past Python's digit limit
+        return f"<an integer of more than {sys.get_int_max_str_digits()} digits>"
 
 
 def _blank_is_missing(data: dict[str, Any]) -> dict[str, Any]:
@@ -362,10 +383,41 @@ def declaration_json_schema() -> dict[str, Any]:
 def _describe(raw: Any) -> str:
     if isinstance(raw, str):
         return raw
+    if isinstance(raw, Decimal):
+        return str(raw)
     try:
         return json.dumps(raw, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
+        pass
+    try:
         return repr(raw)
+    except (ValueError, RecursionError):  # an int past Python's digit limit, say
+        return f"<{type(raw).__name__} that cannot be shown>"
+
+
+def _loc_key(error: Any) -> tuple[tuple[int, int, str], ...]:
+    """Order an error's location: list positions as numbers (10 after 9), names as text."""
+    return tuple((1, p, "") if isinstance(p, int) else (0, 0, str(p)) for p in error["loc"])
+
+
+def _fit_kept(holder: dict[str, Any]) -> None:
+    """Make a given `invalid` or `unread` a map of text to text, keeping what does not fit.
+
+    A map's value that is not text is kept as its JSON; a value that is not a map at all
+    is kept whole in `unread` under its own name, so it is reported, not lost.
+    """
+    for key in ("unread", "invalid"):
+        if key not in holder or holder[key] is None:
+            continue
+        kept = holder[key]
+        if isinstance(kept, dict):
+            holder[key] = {str(k): _describe(v) for k, v in kept.items()}
+            continue
+        del holder[key]
+        unread = holder.get("unread")
+        unread = dict(unread) if isinstance(unread, dict) else {}
+        unread[key] = _describe(kept)
+        holder["unread"] = unread
 
 
 def _set_aside(
@@ -429,11 +481,18 @@ def lenient_declaration(data: dict[str, Any]) -> Declaration:
     except ValidationError:
         pass
     work = _plain(data)
+    _fit_kept(work)
+    items = work.get("items")
+    if isinstance(items, list):
+        for item in items:
+            if isinstance(item, dict):
+                _fit_kept(item)
     for _ in range(1000):
         try:
             return Declaration.model_validate(work)
         except ValidationError as exc:
-            errors = sorted(exc.errors(), key=lambda e: tuple(map(str, e["loc"])), reverse=True)
+            # Last first, so that taking an entry out of a list moves no entry still to take.
+            errors = sorted(exc.errors(), key=_loc_key, reverse=True)
             moved: set[tuple[int, str]] = set()
             for error in errors:
                 _set_aside(work, tuple(error["loc"]), error["type"], moved)

@@ -6,12 +6,16 @@ and alcheck JSON (`alcheck_json`). docs/formats.md describes each and the detect
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import IO
 
-from ..errors import AlcheckError, InputError
+from ..errors import AlcheckError, InputError, NotADeclarationError
 from ..model import Declaration
 from ._xmlsafe import HeadThenRest
 from .alcheck_json import read_json, read_json_bytes, read_json_text, write_json
@@ -28,6 +32,7 @@ __all__ = [
     "read_paths",
     "read_wco_xml",
     "read_wco_xml_bytes",
+    "search_folder",
     "write_csv",
     "write_json",
     "write_wco_xml",
@@ -37,6 +42,8 @@ FORMATS = ("xml", "csv", "json")
 # Suffixes `read_paths` picks from a directory (compared case-insensitively).
 SUFFIXES = (".xml", ".csv", ".json", ".jsonl")
 _PEEK = 64 * 1024
+# Leading blanks read before giving up telling the format.
+_BLANK_LIMIT = 1 << 20
 
 
 def detect_format(head: bytes) -> str | None:
@@ -48,7 +55,7 @@ def detect_format(head: bytes) -> str | None:
         return "xml"
     if text.startswith((b"{", b"[")):
         return "json"
-    first_line = text.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    first_line = re.split(rb"\r\n?|\n", text, maxsplit=1)[0].decode("utf-8", errors="replace")
     return "csv" if looks_like_csv_header(first_line) else None
 
 
@@ -56,6 +63,12 @@ def _read_stream(
     stream: IO[bytes], name: str, format: str | None, schema: str | Path | None
 ) -> Iterator[Declaration]:
     head = stream.read(_PEEK)
+    # Blanks only (a BOM at most) so far: read on until something else, or the end.
+    while not head.removeprefix(b"\xef\xbb\xbf").strip() and len(head) < _BLANK_LIMIT:
+        chunk = stream.read(_PEEK)
+        if not chunk:
+            raise NotADeclarationError("empty input", file=name, line=1)
+        head += chunk
     chosen = format or detect_format(head)
     if chosen is None:
         raise InputError(
@@ -72,31 +85,24 @@ def _read_stream(
     if chosen == "xml":
         yield from read_wco_xml_stream(rest, name, schema=schema)  # type: ignore[arg-type]
     elif chosen == "csv":
-        yield from read_csv_stream(_LineReader(rest), name)  # type: ignore[arg-type]
+        yield from read_csv_stream(rest, name)  # type: ignore[arg-type]
     else:
         yield from read_json_bytes(rest.read(), name)
 
 
-class _LineReader:
-    """Iterate the lines of a `HeadThenRest`, as a binary file iterates its lines."""
-
-    def __init__(self, source: HeadThenRest) -> None:
-        self._source = source
-        self._buffer = b""
-
-    def __iter__(self) -> Iterator[bytes]:
-        while True:
-            newline = self._buffer.find(b"\n")
-            if newline >= 0:
-                line, self._buffer = self._buffer[: newline + 1], self._buffer[newline + 1 :]
-                yield line
-                continue
-            chunk = self._source.read(_PEEK)
-            if not chunk:
-                if self._buffer:
-                    yield self._buffer
-                return
-            self._buffer += chunk
+def _open(path: str) -> IO[bytes]:
+    """Open a file to read; a named pipe without a writer reads as empty, never waits."""
+    nonblock = getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, os.O_RDONLY | nonblock)
+    try:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+        if nonblock:
+            os.set_blocking(fd, True)  # reads wait for a writer that is there
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def read(
@@ -114,30 +120,103 @@ def read(
     if isinstance(source, str | Path):
         name = str(source)
         if name == "-":
-            yield from _read_stream(sys.stdin.buffer, "<stdin>", format, schema)
+            yield from _reading(sys.stdin.buffer, "<stdin>", format, schema)
             return
         try:
-            stream = open(source, "rb")  # noqa: SIM115 - closed by the with below
+            stream = _open(name)
         except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", file=name) from None
+            raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
         with stream:
-            yield from _read_stream(stream, name, format, schema)
+            yield from _reading(stream, name, format, schema)
         return
     name = str(getattr(source, "name", "<stream>"))
-    yield from _read_stream(source, name, format, schema)
+    yield from _reading(source, name, format, schema)
 
 
-def _files(paths: str | Path | Iterable[str | Path]) -> Iterator[Path]:
+def _reading(
+    stream: IO[bytes], name: str, format: str | None, schema: str | Path | None
+) -> Iterator[Declaration]:
+    """`_read_stream`, with a failing read (an I/O error) an InputError naming the file."""
+    try:
+        yield from _read_stream(stream, name, format, schema)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def _maybe_declarations(name: str) -> bool:
+    """Tell whether an entry's name may hold declarations: a declaration suffix, or none
+    (a folder, when a link to one is broken)."""
+    suffix = PurePath(name).suffix.lower()
+    return suffix in SUFFIXES or not suffix
+
+
+def search_folder(folder: str | Path) -> Iterator[tuple[Path, str | None]]:
+    """Yield, in sorted order and recursively, each declaration file in a folder as
+    (path, None), and each entry that cannot be searched or read as (path, problem).
+
+    Declaration files are regular files named .xml, .csv, .json or .jsonl (any case),
+    links to them included. Problems: a subfolder that cannot be listed, a symbolic link
+    to nothing or one that loops, a link back to a folder that holds it, and a named
+    pipe, socket or device with a declaration's name (never opened, so never waited on).
+    Other files are not declarations and are passed over.
+    """
+    yield from _search(Path(folder), set())
+
+
+def _search(folder: Path, ancestors: set[tuple[int, int]]) -> Iterator[tuple[Path, str | None]]:
+    try:
+        info = folder.stat()
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError as exc:
+        yield folder, f"cannot search the folder: {exc.strerror or exc}"
+        return
+    here = (info.st_dev, info.st_ino)
+    ancestors = ancestors | {here}
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            mode = os.stat(entry.path).st_mode  # follows links
+        except OSError as exc:
+            if entry.is_symlink() and _maybe_declarations(entry.name):
+                what = "loops" if exc.errno == errno.ELOOP else "points to nothing"
+                yield path, f"not read: a symbolic link that {what} ({exc.strerror})"
+            elif _maybe_declarations(entry.name):
+                yield path, f"cannot read: {exc.strerror or exc}"
+            continue
+        if stat.S_ISDIR(mode):
+            target = os.stat(entry.path)
+            if (target.st_dev, target.st_ino) in ancestors:
+                yield path, "not searched: a symbolic link loop (to a folder that holds it)"
+                continue
+            yield from _search(path, ancestors)
+        elif PurePath(entry.name).suffix.lower() not in SUFFIXES:
+            continue
+        elif stat.S_ISREG(mode):
+            yield path, None
+        else:
+            yield path, f"not read: {_kind_of(mode)}, not a regular file"
+
+
+def _files(paths: str | Path | Iterable[str | Path]) -> Iterator[tuple[Path, str | None]]:
     if isinstance(paths, str | Path):
         paths = [paths]
     for entry in paths:
         path = Path(entry)
         if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                if found.is_file() and found.suffix.lower() in SUFFIXES:
-                    yield found
+            yield from search_folder(path)
         else:
-            yield path
+            yield path, None
 
 
 def read_paths(
@@ -149,11 +228,14 @@ def read_paths(
     """Yield the declarations of files and directories lazily, one file at a time.
 
     A directory is searched recursively for .xml, .csv, .json and .jsonl files (any
-    case), in sorted order. Without `on_error` the first unreadable file raises; with
+    case), in sorted order (`search_folder`; an entry it cannot search or read is an
+    InputError naming it). Without `on_error` the first unreadable file raises; with
     it, each error is passed to `on_error` and reading goes on with the next file.
     """
-    for path in _files(paths):
+    for path, problem in _files(paths):
         try:
+            if problem is not None:
+                raise InputError(problem, file=str(path))
             yield from read(path, format=format)
         except AlcheckError as exc:
             if on_error is None:

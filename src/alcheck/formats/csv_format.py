@@ -9,6 +9,7 @@ BOM; comma or semicolon delimited (guessed from the header). docs/formats.md is 
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -57,9 +58,44 @@ ITEM_COLUMNS: dict[str, str] = {
 COLUMNS: tuple[str, ...] = (*DECLARATION_COLUMNS, *ITEM_COLUMNS)
 
 
+# A physical line ends at "\r\n", "\r" (old Mac exports) or "\n", kept with the line.
+_EOL = re.compile(rb"\r\n?|\n")
+_CHUNK = 64 * 1024
+
+
+def physical_lines(stream: Any) -> Iterator[bytes]:
+    """Yield the physical lines of a binary stream (anything with `read(size)`), each with
+    its line end; in time and copies linear in the size, however long a line is."""
+    pieces: list[bytes] = []  # the line read so far, when it spans chunks
+    held = b""  # a "\r" that ended the previous chunk: it may start a "\r\n"
+    while True:
+        chunk = stream.read(_CHUNK)
+        final = not chunk
+        data = held + chunk if held else chunk
+        held = b""
+        if not final and data.endswith(b"\r"):
+            data, held = data[:-1], b"\r"
+        start = 0
+        for match in _EOL.finditer(data):
+            end = match.end()
+            if pieces:
+                pieces.append(data[start:end])
+                yield b"".join(pieces)
+                pieces = []
+            else:
+                yield data[start:end]
+            start = end
+        if start < len(data):
+            pieces.append(data[start:])
+        if final:
+            break
+    if pieces:
+        yield b"".join(pieces)
+
+
 def _lines(stream: IO[bytes], name: str) -> Iterator[str]:
     """Yield decoded physical lines; a byte that is not UTF-8 is an InputError on its line."""
-    for number, raw in enumerate(stream, start=1):
+    for number, raw in enumerate(physical_lines(stream), start=1):
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         try:
@@ -231,6 +267,7 @@ def read_csv_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[Declar
     anonymous = 0
     number = 1
     previous_line = reader.line_num
+    stop: InputError | None = None
     try:
         for cells in reader:
             number += 1
@@ -254,7 +291,18 @@ def read_csv_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[Declar
                 key = f"\0{anonymous}"  # a row without an id is a declaration of its own
             groups.setdefault(key, []).append(row)
     except csv.Error as exc:
-        raise InputError(f"not CSV: {exc}", file=name, line=reader.line_num) from None
+        stop = InputError(f"not CSV: {exc}", file=name, line=reader.line_num)
+    except InputError as exc:
+        stop = exc
+    if stop is not None and groups:
+        stop = InputError(
+            f"{stop.reason}; the rows before it were read and checked", file=name, line=stop.line
+        )
+    if stop is not None:
+        # What was read is checked, then the error names where reading stopped.
+        for rows in groups.values():
+            yield _declaration(name, rows)
+        raise stop
     if not groups:
         raise NotADeclarationError("a CSV header row but no data rows", file=name, line=1)
     for rows in groups.values():
