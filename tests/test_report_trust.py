@@ -331,3 +331,29 @@ def test_the_stats_text_report_escapes_control_characters() -> None:
     out = render_stats_text(compute_stats([decl]), errors=["bad\x1b[31m.xml: \rgone"])
     assert_terminal_safe(out, colour=False)
     assert "\\x1b[2J" in out and "bad\\x1b[31m.xml: \\x0dgone" in out
+
+
+def _run(module: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PACKAGE_ROOT), env.get("PYTHONPATH")) if p)
+    env.pop("ALCHECK_IMPLEMENTATION", None)
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        capture_output=True, text=True, env=env, cwd=ROOT, check=False, errors="surrogateescape",
+    )  # fmt: skip
+
+
+def test_file_names_with_escape_codes_reach_the_terminal_escaped(tmp_path: Path) -> None:
+    hostile = "\x1b]0;owned\x07\x1b[2J\u202e"
+    good = tmp_path / f"good{hostile}.json"
+    good.write_bytes((ROOT / "examples" / "us-bad-codes.json").read_bytes())
+    (tmp_path / f"broken{hostile}.xml").write_text("<not xml", encoding="utf-8")
+    check = _run("alcheck", "check", str(tmp_path), "--format", "text")
+    assert check.returncode == 2, check.stderr
+    assert_terminal_safe(check.stdout, colour=False)
+    assert "\\x1b]0;owned\\x07\\x1b[2J\\u202e" in check.stdout
+    stats = _run("alcheck.cli_stats", str(tmp_path))
+    assert stats.returncode == 2
+    for out in (stats.stdout, stats.stderr):
+        assert_terminal_safe(out, colour=False)
+    assert "\\x1b]0;owned" in stats.stderr

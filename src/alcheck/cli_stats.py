@@ -11,6 +11,7 @@ from .codes.currencies import normalize_currency
 from .errors import AlcheckError, NotADeclarationError
 from .formats import read_paths
 from .rates import Rates, load_rates
+from .report.escape import terminal_text
 from .report.stats_render import (
     render_stats_csv,
     render_stats_html,
@@ -67,7 +68,7 @@ def run_stats(args: argparse.Namespace) -> int:
         try:
             rates = load_rates(args.rates)
         except AlcheckError as exc:
-            sys.stderr.write(f"alcheck stats: {exc}\n")
+            sys.stderr.write(f"alcheck stats: {terminal_text(str(exc))}\n")
             return EXIT_USAGE
     errors: list[str] = []
     skipped = 0
@@ -78,7 +79,7 @@ def run_stats(args: argparse.Namespace) -> int:
             skipped += 1
             return
         errors.append(str(exc))
-        sys.stderr.write(f"alcheck stats: {exc}\n")
+        sys.stderr.write(f"alcheck stats: {terminal_text(str(exc))}\n")
 
     stats = compute_stats(read_paths(args.paths, on_error=on_error), rates=rates, currency=currency)
     if skipped:
@@ -91,7 +92,8 @@ def run_stats(args: argparse.Namespace) -> int:
             with open(args.output, "w", encoding="utf-8", newline="") as out:
                 out.write(text)
         except OSError as exc:
-            sys.stderr.write(f"alcheck stats: cannot write {args.output}: {exc.strerror}\n")
+            where = terminal_text(f"{args.output}: {exc.strerror}")
+            sys.stderr.write(f"alcheck stats: cannot write {where}\n")
             return EXIT_USAGE
     return EXIT_USAGE if errors else EXIT_OK
 
