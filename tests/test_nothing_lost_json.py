@@ -18,7 +18,7 @@ import alcheck
 from alcheck import cli
 from alcheck.errors import AlcheckError, InputError, NotADeclarationError
 from alcheck.formats import read, write_json
-from alcheck.formats.alcheck_json import MAX_DEPTH, read_json_bytes
+from alcheck.formats.alcheck_json import read_json_bytes
 from alcheck.ruleset import RuleSet
 
 BUILTIN_ONLY = RuleSet.compile([])
@@ -85,7 +85,7 @@ def test_json_lines_whose_first_line_is_garbage() -> None:
 
 
 def test_a_multi_line_object_whose_lines_start_with_a_brace_is_one_declaration() -> None:
-    text = '{"id": "M", "jurisdiction": "US", "importer":\n{"name": "Acme",\n"id": "I-1"}}\n'
+    text = '{"id": "M", "jurisdiction": "US", "importer":\n{"name": "Acme", "id": "I-1"}}\n'
     got, error = read_all(text)
     assert error is None and [d.id for d in got] == ["M"]
     assert got[0].importer is not None and got[0].importer.name == "Acme"
@@ -186,9 +186,19 @@ def test_wrong_typed_invalid_and_unread_are_reported(kept: Any) -> None:
             held = decl if where == "declaration" else decl.items[0]
             if kept is not None:
                 assert held.invalid or held.unread, (key, where, kept)
+            # With a value of the wrong type and an unknown key beside it.
+            (data if where == "declaration" else data["items"][0]).update(
+                {"net_mass_kg": "abc", "entry_date": "soon", "colour": "red"}
+            )
+            (decl,) = read_all(json.dumps(data))[0]
+            held = decl if where == "declaration" else decl.items[0]
+            assert "colour" in held.unread and held.invalid, (key, where, kept)
+            list(alcheck.validate(decl, rules=BUILTIN_ONLY))
 
 
 def test_deep_nesting_is_an_error_naming_its_line() -> None:
+    from alcheck.formats.alcheck_json import MAX_DEPTH
+
     deep = "[" * (MAX_DEPTH + 10) + "]" * (MAX_DEPTH + 10)
     text = '{"id": "N",\n"extra":\n' + deep + "}"
     got, error = read_all(text)

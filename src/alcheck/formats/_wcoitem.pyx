@@ -21,7 +21,8 @@ from libc.string cimport memcmp, memcpy, strcmp, strlen
 cimport lxml.includes.etreepublic as cetree
 from lxml.includes.tree cimport xmlAttr, xmlNode
 
-from ..model import _as_decimal, tariff_digits
+from ..model import _as_decimal, _as_int, tariff_digits
+from ._wco_names import WCO_NAMES
 from ._wcoitem_py import NOT_READ, ORIGIN_FIELDS, SOURCE_FIELDS
 from .wco_xml import DEC_NS, PROCEDURE_REGIMES, mass_text
 
@@ -495,6 +496,74 @@ def ancestry(cetree._Element elem not None):
     return inside, depth
 
 
+# The names of WCO_NAMES in a table of C strings (FNV-1a, linear probing): a lookup per
+# element of a declaration costs a hash of its name, not a Python string and a set lookup.
+cdef enum:
+    NAME_SLOTS = 1024  # a power of two, well over twice len(WCO_NAMES)
+
+cdef const char* _NAME_SLOTS[NAME_SLOTS]
+cdef list _NAMES_KEPT = []  # the bytes the slots point into, kept alive
+
+
+cdef size_t _name_hash(const char* name) noexcept:
+    cdef size_t h = 2166136261
+    cdef size_t k = 0
+    while name[k] != 0:
+        h = (h ^ <unsigned char> name[k]) * 16777619
+        k += 1
+    return h
+
+
+cdef bint _known_name(const char* name) noexcept:
+    cdef size_t h = _name_hash(name)
+    while _NAME_SLOTS[h & (NAME_SLOTS - 1)] is not NULL:
+        if strcmp(_NAME_SLOTS[h & (NAME_SLOTS - 1)], name) == 0:
+            return True
+        h += 1
+    return False
+
+
+cdef void _add_name(bytes name):
+    cdef size_t h = _name_hash(name)
+    _NAMES_KEPT.append(name)
+    while _NAME_SLOTS[h & (NAME_SLOTS - 1)] is not NULL:
+        h += 1
+    _NAME_SLOTS[h & (NAME_SLOTS - 1)] = <const char*> name
+
+
+if len(WCO_NAMES) * 2 > NAME_SLOTS:
+    raise ImportError("_wcoitem.pyx: NAME_SLOTS is too small for WCO_NAMES")
+for _wco_name in sorted(WCO_NAMES):
+    _add_name(_wco_name.encode("utf-8"))
+
+
+cdef bint _is_unknown(const char* name) noexcept:
+    # `wco_xml.is_unknown` of a local name.
+    return strcmp(name, b"Declaration") == 0 or not _known_name(name)
+
+
+cdef bint _has_unknown(xmlNode* root) noexcept:
+    # `has_unknown`: an element below `root` whose name `_is_unknown`, depth first.
+    cdef xmlNode* node = root.children
+    while node is not NULL:
+        if node.type == ELEMENT_NODE:
+            if _is_unknown(<const char*> node.name):
+                return True
+            if node.children is not NULL:
+                node = node.children
+                continue
+        while node.next is NULL:
+            node = node.parent
+            if node is NULL or node == root:
+                return False
+        node = node.next
+    return False
+
+
+def has_unknown(cetree._Element decl not None):
+    return _has_unknown(decl._c_node)
+
+
 def holds(cetree._Element elem not None, cetree._Element inner not None):
     cdef xmlNode* parent = inner._c_node.parent
     while parent is not NULL and parent.type == ELEMENT_NODE:
@@ -603,6 +672,8 @@ def append_declaration(state, cetree._Element decl not None, index, jurisdiction
             if stamps[1] is NULL:
                 stamps[1] = child
         elif _named(child, b"GoodsShipment"):
+            if shipment is not NULL:
+                ok = False  # a second GoodsShipment: the models keep it unread
             if shipment is NULL:
                 shipment = child
         elif _named(child, b"Exporter"):
@@ -709,6 +780,8 @@ def append_declaration(state, cetree._Element decl not None, index, jurisdiction
     batch.exchange_rates.append(rates)
     batch.decl_invalid.append(invalid)
     batch.decl_sources.append(sources)
+    if ok and _has_unknown(root):
+        ok = False
     batch.model.append(None if ok else state.lenient_model(decl, index, jurisdiction))
 
 
@@ -750,6 +823,8 @@ cdef bint _append(_Batch b, xmlNode* root, shipment_export, dict found):
             child = child.next
             continue
         if _named(child, b"Commodity"):
+            if commodity is not NULL:
+                ok = False  # a second Commodity: the models keep it unread
             if commodity is NULL:
                 commodity = child
         elif _named(child, b"Origin"):
@@ -763,6 +838,8 @@ cdef bint _append(_Batch b, xmlNode* root, shipment_export, dict found):
                 if code is not None:
                     origins[slot] = code
                     lines[_SLOT_SOURCE[slot]] = _line(part)
+            else:  # a kind not read, or one an earlier Origin gave: the models keep it unread
+                ok = False
         elif _named(child, b"SequenceNumeric"):
             if seq is NULL:
                 seq = child
@@ -888,8 +965,8 @@ cdef bint _append(_Batch b, xmlNode* root, shipment_export, dict found):
         lines[S_LINE] = _line(seq)
     elif line_text is not None:
         lines[S_LINE] = _line(seq)
-        # `_as_int` of a text that is already stripped.
-        line = int(line_text) if line_text.isdecimal() else None
+        # `_as_int`: a number past Python's int-string limit is not a line number.
+        line = _as_int(line_text)
         if line is None:
             if invalid is None:
                 invalid = {}

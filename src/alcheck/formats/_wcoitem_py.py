@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..model import _as_int, tariff_digits
-from .wco_xml import _DECLARATION, PROCEDURE_REGIMES, mass_text
+from .wco_xml import _DECLARATION, PROCEDURE_REGIMES, is_unknown, mass_text
 
 Doc = tuple[str, str | None]
 ORIGIN_FIELDS = {"1": "origin", "2": "preferential_origin", "CLS": "smelt1", "C2S": "smelt2"}
@@ -93,6 +93,15 @@ def ancestry(elem: Any) -> tuple[bool, int]:
     return inside, depth
 
 
+def has_unknown(decl: Any) -> bool:
+    """Tell whether an element inside the declaration is one `wco_xml.is_unknown` names
+    (the model reader keeps those unread; the gateway then reads the declaration's model)."""
+    for elem in decl.iterdescendants():
+        if isinstance(elem.tag, str) and is_unknown(local_name(elem.tag)):
+            return True
+    return False
+
+
 def holds(elem: Any, inner: Any) -> bool:
     """Tell whether `elem` is an ancestor of `inner`."""
     return any(parent is elem for parent in inner.iterancestors())
@@ -144,6 +153,8 @@ def append_declaration(
     ok = True
     for name, child in named_children(decl):
         if name in _DECLARATION_FIRST:
+            if name == "GoodsShipment" and name in first:
+                ok = False  # a second GoodsShipment: the models keep it unread
             first.setdefault(name, child)
         elif name == "AdditionalDocument":
             ok &= _document(child, docs)
@@ -231,6 +242,8 @@ def append_declaration(
     b.exchange_rates.append(rates)
     b.decl_invalid.append(invalid)
     b.decl_sources.append(sources)
+    if ok and has_unknown(decl):
+        ok = False
     b.model.append(None if ok else state.lenient_model(decl, index, jurisdiction))
 
 
@@ -305,7 +318,7 @@ def append_item(
     shipment_export: the shipment's export country (code, line), used when the item has none.
     found: filled with the item's first procedure and its MFR and REGIME statements.
     Return False when the item holds a value only the models can report (a document
-    without a type).
+    without a type, a second Commodity, an Origin of a kind not read or given already).
     """
     b = state.batch
     first: dict[str, Any] = {}  # the first child of each name in _ITEM_FIRST
@@ -317,6 +330,8 @@ def append_item(
     for child in elem:
         name = local_name(child.tag)
         if name in _ITEM_FIRST:
+            if name == "Commodity" and name in first:
+                ok = False  # a second Commodity: the models keep it unread
             first.setdefault(name, child)
         elif name == "Origin":
             parts = first_children(child)
@@ -328,6 +343,8 @@ def append_item(
                 if code is not None:
                     origins[slot] = code
                     sources[slot] = origin_elem.sourceline
+            else:  # a kind not read, or one an earlier Origin gave: the models keep it unread
+                ok = False
         elif name == "AdditionalDocument":
             ok &= _document(child, docs)
         else:

@@ -58,33 +58,42 @@ ITEM_COLUMNS: dict[str, str] = {
 COLUMNS: tuple[str, ...] = (*DECLARATION_COLUMNS, *ITEM_COLUMNS)
 
 
-# A physical line ends at "\r\n", "\r" (old Mac exports) or "\n", kept with the line.
-_EOL = re.compile(rb"\r\n?|\n")
+# A file's lines end as its first line does: "\r" alone (old Mac exports), else "\n" (and
+# so "\r\n"); the end is kept with the line.
+_EOL = re.compile(rb"\r\n|\r|\n")
 _CHUNK = 64 * 1024
 
 
 def physical_lines(stream: Any) -> Iterator[bytes]:
     """Yield the physical lines of a binary stream (anything with `read(size)`), each with
-    its line end; in time and copies linear in the size, however long a line is."""
+    its end; in time and copies linear in the size, however long a line is."""
     pieces: list[bytes] = []  # the line read so far, when it spans chunks
-    held = b""  # a "\r" that ended the previous chunk: it may start a "\r\n"
+    end: bytes | None = None  # the line end, once the first one is seen
+    held = b""  # a "\r" that ended the previous chunk, before the end is known
     while True:
         chunk = stream.read(_CHUNK)
         final = not chunk
         data = held + chunk if held else chunk
         held = b""
-        if not final and data.endswith(b"\r"):
-            data, held = data[:-1], b"\r"
+        if end is None:
+            first = _EOL.search(data)
+            if first is not None and (first.group() != b"\r" or first.end() < len(data) or final):
+                end = b"\r" if first.group() == b"\r" else b"\n"
+            elif first is not None:  # a "\r" last in the chunk: the next byte tells
+                data, held = data[:-1], b"\r"
         start = 0
-        for match in _EOL.finditer(data):
-            end = match.end()
-            if pieces:
-                pieces.append(data[start:end])
-                yield b"".join(pieces)
-                pieces = []
-            else:
-                yield data[start:end]
-            start = end
+        if end is not None:
+            at = data.find(end)
+            while at >= 0:
+                stop = at + 1
+                if pieces:
+                    pieces.append(data[start:stop])
+                    yield b"".join(pieces)
+                    pieces = []
+                else:
+                    yield data[start:stop]
+                start = stop
+                at = data.find(end, start)
         if start < len(data):
             pieces.append(data[start:])
         if final:

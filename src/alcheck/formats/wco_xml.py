@@ -22,6 +22,7 @@ from lxml import etree
 
 from ..errors import InputError, NotADeclarationError, UsageError
 from ..model import Declaration, Regime, _as_decimal, lenient_declaration
+from ._wco_names import WCO_NAMES
 from ._xmlsafe import (
     HEAD_BYTES,
     HeadThenRest,
@@ -127,8 +128,40 @@ def _text(elem: etree._Element | None) -> str | None:
     return text or None
 
 
+# The text an unread element is shown with, at most.
+_SHOWN = 200
+
+
+def _shown(elem: etree._Element) -> str:
+    """Return an element's text content as an unread value: its texts, space-separated."""
+    parts: list[str] = []
+    size = 0
+    for piece in elem.itertext():
+        text = str(piece).strip()
+        if text:
+            parts.append(text)
+            size += len(text) + 1
+            if size > _SHOWN:
+                break
+    shown = " ".join(parts)
+    return shown if len(shown) <= _SHOWN else shown[: _SHOWN - 1] + "…"
+
+
+def is_unknown(name: str) -> bool:
+    """Tell whether an element (by local name) inside a declaration is one alcheck does not
+    read at all: not of the WCO declaration's vocabulary, or a declaration within one."""
+    return name not in WCO_NAMES or name == "Declaration"
+
+
 class _Reader:
-    """Turn one `Declaration` element into the loose dict `lenient_declaration` takes."""
+    """Turn one `Declaration` element into the loose dict `lenient_declaration` takes.
+
+    Input that is there but not read goes to `unread` (reported as SYN-UNKNOWN) under its
+    XPath from the declaration or item, last step always numbered: an element whose name
+    is not of the WCO declaration (see `_wco_names`), a declaration inside the declaration,
+    a second GoodsShipment, a second Commodity of an item, and an Origin whose kind (its
+    TypeCode) alcheck does not read or an earlier Origin of the item gave already.
+    """
 
     def __init__(self, name: str, decl: etree._Element, index: int, jurisdiction: Any) -> None:
         self.name = name
@@ -136,6 +169,27 @@ class _Reader:
         self.prefix = f"//Declaration[{index}]"
         self.jurisdiction = jurisdiction
         self._paths: dict[etree._Element, str] = {}
+        # Each element's step of the XPath (`Origin[2]`), made for all children of a parent
+        # at once: counting each element's preceding siblings was quadratic in their number.
+        self._steps: dict[etree._Element, str] = {}
+        self._indexed: set[etree._Element] = set()
+
+    def _step(self, parent: etree._Element, elem: etree._Element) -> str:
+        if parent not in self._indexed:
+            self._indexed.add(parent)
+            children = [c for c in parent if isinstance(c.tag, str)]
+            counts: dict[str, int] = {}
+            for child in children:
+                counts[child.tag] = counts.get(child.tag, 0) + 1
+            seen: dict[str, int] = {}
+            for child in children:
+                name = _local(child)
+                if counts[child.tag] > 1:
+                    n = seen[child.tag] = seen.get(child.tag, 0) + 1
+                    self._steps[child] = f"{name}[{n}]"
+                else:
+                    self._steps[child] = name
+        return self._steps.get(elem) or _local(elem)
 
     def path(self, elem: etree._Element) -> str:
         """Return an XPath of local names from the declaration down to `elem`."""
@@ -145,14 +199,36 @@ class _Reader:
         if cached is not None:
             return cached
         parent = elem.getparent()
-        name = _local(elem)
-        tag = elem.tag
-        before = sum(1 for _ in elem.itersiblings(tag, preceding=True))
-        after = next(elem.itersiblings(tag), None) is not None
-        step = f"{name}[{before + 1}]" if before or after else name
-        path = f"{self.path(parent)}/{step}" if parent is not None else f"{self.prefix}/{step}"
+        if parent is None:
+            path = f"{self.prefix}/{_local(elem)}"
+        else:
+            path = f"{self.path(parent)}/{self._step(parent, elem)}"
         self._paths[elem] = path
         return path
+
+    def unread(
+        self, data: dict[str, Any], sources: dict[str, Any], owner: etree._Element,
+        elem: etree._Element,
+    ) -> None:  # fmt: skip
+        """Keep `elem`, not read, in `data`'s unread under its XPath from `owner`."""
+        path = self.path(elem)[len(self.path(owner)) + 1 :]
+        if not path.endswith("]"):
+            path += "[1]"
+        data.setdefault("unread", {})[path] = _shown(elem)
+        sources[path] = self.loc(elem)
+
+    def unknown(self, skip: set[etree._Element]) -> Iterator[etree._Element]:
+        """Yield, in document order, the elements of the declaration `is_unknown` names,
+        not looking inside them nor inside the elements in `skip`."""
+        stack = [c for c in reversed(self.decl) if isinstance(c.tag, str)]
+        while stack:
+            elem = stack.pop()
+            if elem in skip:
+                continue
+            if is_unknown(_local(elem)):
+                yield elem
+                continue
+            stack.extend(c for c in reversed(elem) if isinstance(c.tag, str))
 
     def loc(self, elem: etree._Element) -> dict[str, Any]:
         return {"file": self.name, "line": elem.sourceline, "path": self.path(elem)}
@@ -196,11 +272,16 @@ class _Reader:
         sources[key] = self.loc(elem)
         data[key] = mass_text(raw, elem.get("unitCode"))
 
-    def item(self, elem: etree._Element, shipment_export: tuple[str, Any] | None) -> dict[str, Any]:
+    def item(
+        self, elem: etree._Element, shipment_export: tuple[str, Any] | None,
+        strange: Iterable[etree._Element] = (),
+    ) -> dict[str, Any]:  # fmt: skip
+        """Read a goods item; `strange`: its elements `is_unknown` names (kept unread)."""
         data: dict[str, Any] = {"location": self.loc(elem)}
         sources: dict[str, Any] = {}
         self.put(data, sources, "line", _child(elem, "SequenceNumeric"))
-        commodity = _child(elem, "Commodity")
+        commodities = _children(elem, "Commodity")
+        commodity = commodities[0] if commodities else None
         self.put(data, sources, "description", _child(commodity, "Description"))
         tsp: str | None = None
         trc: str | None = None
@@ -234,6 +315,8 @@ class _Reader:
             field = origin_fields.get(kind)
             if field is not None and field not in data:
                 self.put(data, sources, field, _child(origin, "CountryCode"))
+            else:  # a kind alcheck does not read, or one an earlier Origin gave
+                self.unread(data, sources, elem, origin)
         self.put(data, sources, "export_country", _child(elem, "ExportCountry", "ID"))
         if "export_country" not in data and shipment_export is not None:
             data["export_country"], sources["export_country"] = shipment_export
@@ -261,6 +344,10 @@ class _Reader:
         docs = self.documents([elem], sources)
         if docs:
             data["documents"] = docs
+        for second in commodities[1:]:
+            self.unread(data, sources, elem, second)
+        for strange_elem in strange:
+            self.unread(data, sources, elem, strange_elem)
         data["sources"] = sources
         return data
 
@@ -291,7 +378,8 @@ class _Reader:
                 data["entry_date"] = _wco_date(raw, when.get("formatCode"))
                 sources["entry_date"] = self.loc(when)
                 break
-        shipment = _child(decl, "GoodsShipment")
+        shipments = _children(decl, "GoodsShipment")
+        shipment = shipments[0] if shipments else None
         header_holders = [decl] + ([shipment] if shipment is not None else [])
         for role in ("exporter", "importer"):
             tag = role.capitalize()
@@ -310,7 +398,18 @@ class _Reader:
         shipment_export = (
             (export_value, self.loc(export)) if export is not None and export_value else None
         )
-        data["items"] = [self.item(it, shipment_export) for it in items]
+        # What is not read: elements alcheck does not know (each kept by its item, if in
+        # one), and every GoodsShipment after the first.
+        strange: dict[etree._Element | None, list[etree._Element]] = {}
+        holders = set(items)
+        for unknown in self.unknown(set(shipments[1:])):
+            owner = next((a for a in unknown.iterancestors() if a in holders), None)
+            strange.setdefault(owner, []).append(unknown)
+        data["items"] = [self.item(it, shipment_export, strange.get(it, ())) for it in items]
+        for extra in shipments[1:]:
+            self.unread(data, sources, decl, extra)
+        for elem in strange.get(None, ()):
+            self.unread(data, sources, decl, elem)
         docs = self.documents(header_holders, sources)
         if docs:
             data["documents"] = docs
