@@ -471,3 +471,31 @@ def test_tables_that_load_after_random_tampering_keep_the_kernels_agreeing(
     _, loaded, refused = lines[-1].split()
     # Most random changes break the tables; some (a date, another valid state) do not.
     assert int(refused) > 0 and int(loaded) > 0
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["rules shortened", "currency added", "atoms renumbered", "rule id past the rules"],
+)
+def test_a_rule_set_whose_parts_disagree_is_refused_when_unpickled(
+    rules: RuleSet, change: str
+) -> None:
+    """The tables check themselves; the RuleSet checks that its rules, atoms, currencies and
+    ids fit them (a shortened `rules` gave IndexError, an added currency wrong values)."""
+    fields = {f.name: getattr(rules, f.name) for f in dataclasses.fields(rules)}
+    if change == "rules shortened":
+        fields["rules"] = rules.rules[:-1]
+    elif change == "currency added":
+        fields["currencies"] = (*rules.currencies, "XXX")
+    elif change == "atoms renumbered":
+        fields["atoms"] = {k: v + 1 for k, v in rules.atoms.items()}
+    else:
+        fields["_by_id"] = {**rules._by_id, "X": (len(rules.rules),)}
+    state = [fields[f.name] for f in dataclasses.fields(rules)]
+    blob = pickle.dumps(rules)
+    forged = object.__new__(RuleSet)
+    with pytest.raises(RuleSetError, match="does not hold together"):
+        forged.__setstate__(state)
+    with pytest.raises(RuleSetError, match="does not hold together"):
+        RuleSet(**fields)
+    assert pickle.loads(blob) == rules

@@ -14,6 +14,7 @@ from .errors import (
     InputError,
     NotADeclarationError,
     RulePackError,
+    RuleSetError,
     UsageError,
 )
 from .explain import Explanation, explain
@@ -43,6 +44,7 @@ __all__ = [
     "Party",
     "Regime",
     "RulePackError",
+    "RuleSetError",
     "RuleSet",
     "ScreenResult",
     "ScreenedBatch",

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -15,7 +15,7 @@ import pycountry
 
 from ._match import kernel
 from .codes.countries import METAL_NOT_APPLICABLE, METAL_UNKNOWN, is_country, is_metal_country
-from .errors import RulePackError
+from .errors import RulePackError, RuleSetError
 from .findings import CheckClass, Severity
 from .model import Declaration, Document, GoodsItem
 from .rules.loader import bundled_pack_names, load_bundled, load_pack
@@ -107,6 +107,36 @@ class RuleSet:
     code_lists: Mapping[str, CodeList] = field(default_factory=dict, repr=False)
     changelog: tuple[tuple[str, ChangelogEntry], ...] = field(default=(), repr=False)
     list_owners: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._check()
+
+    def __setstate__(self, state: object) -> None:
+        # Every pickle comes through here: refuse a rule set whose parts disagree before a
+        # kernel indexes one by another (the tables check themselves when unpickled).
+        names = [f.name for f in fields(self)]
+        if not isinstance(state, list | tuple) or len(state) != len(names):
+            raise RuleSetError(f"the pickled RuleSet does not hold its {len(names)} fields")
+        for name, value in zip(names, state, strict=True):
+            object.__setattr__(self, name, value)
+        self._check()
+
+    def _check(self) -> None:
+        """Raise RuleSetError unless the rules, atoms and currencies fit the tables."""
+        t = self.tables
+        problems = []
+        if not isinstance(t, RuleTables):
+            raise RuleSetError("a RuleSet's tables are not RuleTables")
+        if len(self.rules) != t.n_rules:
+            problems.append(f"{len(self.rules)} rules for tables of {t.n_rules}")
+        if len(self.currencies) != t.n_slots:
+            problems.append(f"{len(self.currencies)} currencies for {t.n_slots} slots")
+        if sorted(self.atoms.values()) != list(range(t.n_atoms)):
+            problems.append(f"the atoms are not numbered 0..{t.n_atoms - 1}")
+        if any(not 0 <= i < len(self.rules) for ids in self._by_id.values() for i in ids):
+            problems.append("a rule id points past the rules")
+        if problems:
+            raise RuleSetError("the rule set does not hold together: " + "; ".join(problems))
 
     @classmethod
     def compile(cls, packs: Iterable[Pack | str | Path]) -> RuleSet:

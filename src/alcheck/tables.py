@@ -56,18 +56,24 @@ def build_trie(prefix_groups: Sequence[Sequence[str]]) -> PrefixTrie:
     """Build a trie where group i ends at the node of each of its (digit-only) prefixes."""
     children: list[int] = [-1] * 10
     ends: list[set[int]] = [set()]
+    # Code lists put the same prefixes in many groups (an entry's stretches): walk each
+    # distinct prefix once.
+    node_of: dict[str, int] = {}
     for group_id, prefixes in enumerate(prefix_groups):
         for prefix in prefixes:
-            if not prefix.isascii() or not (prefix.isdigit() or prefix == ""):
-                raise ValueError(f"a tariff prefix has digits only, not {prefix!r}")
-            node = 0
-            for ch in prefix:
-                slot = node * 10 + (ord(ch) - 48)
-                if children[slot] < 0:
-                    children[slot] = len(ends)
-                    children.extend([-1] * 10)
-                    ends.append(set())
-                node = children[slot]
+            node = node_of.get(prefix, -1)
+            if node < 0:
+                if not prefix.isascii() or not (prefix.isdigit() or prefix == ""):
+                    raise ValueError(f"a tariff prefix has digits only, not {prefix!r}")
+                node = 0
+                for ch in prefix:
+                    slot = node * 10 + (ord(ch) - 48)
+                    if children[slot] < 0:
+                        children[slot] = len(ends)
+                        children.extend([-1] * 10)
+                        ends.append(set())
+                    node = children[slot]
+                node_of[prefix] = node
             ends[node].add(group_id)
     starts = [0]
     flat: list[int] = []
