@@ -16,7 +16,7 @@ from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from .checks import builtin_finding, builtin_findings, tariff_problem
 from .codes.countries import is_country, is_metal_country
@@ -145,7 +145,8 @@ class ScreenedBatch:
     columns: the batch as read (declarations and their goods items as parallel lists).
     matches: the rule entries that held on each goods item (rows index the items; rules
     not selected are included, see `rule_matches`).
-    builtin: per declaration, the built-in checks' findings, already built.
+    builtin: per declaration, the built-in checks' findings, built when read (each time:
+    a batch keeps none, so a scan's memory does not grow with its findings).
     """
 
     def __init__(self, columns: WcoColumns, shared: _Shared) -> None:
@@ -161,18 +162,21 @@ class ScreenedBatch:
         self.days = [shared.as_of or d or today for d in columns.entry_date]
         self.jurisdiction_rows = [columns.jurisdiction[k] for k in self.decl_of]
         self.matches = self._screen()
-        options = shared.options
-        self.builtin: list[tuple[Finding, ...]] = []
-        for k in range(columns.n_declarations):
-            model = columns.model[k]
-            if model is None and self._quiet(k):
-                self.builtin.append(())
-                continue
-            if model is None:
-                found: Iterator[Finding] = self._builtin(k)
-            else:
-                found = (self.pathless(f) for f in builtin_findings(model, self.lang))
-            self.builtin.append(tuple(options.regrade(f) for f in found if options.keep(f.rule_id)))
+        # Built when asked, one declaration at a time, and not kept: the memory of a scan
+        # stays flat however many findings its batches have.
+        self.builtin: Sequence[tuple[Finding, ...]] = _Builtin(self)
+
+    def builtin_of(self, k: int) -> tuple[Finding, ...]:
+        """Return declaration k's built-in findings, selected and graded (built each call)."""
+        options = self.shared.options
+        model = self.b.model[k]
+        if model is None and self._quiet(k):
+            return ()
+        if model is None:
+            found: Iterator[Finding] = self._builtin(k)
+        else:
+            found = (self.pathless(f) for f in builtin_findings(model, self.lang))
+        return tuple(options.regrade(f) for f in found if options.keep(f.rule_id))
 
     def _screen(self) -> ScreenResult:
         b, rs, decl_of, days = self.b, self.rs, self.decl_of, self.days
@@ -238,7 +242,7 @@ class ScreenedBatch:
             matched = sum(1 for _ in self.rule_matches())
         else:
             matched = len(self.matches)
-        return sum(map(len, self.builtin)) + matched
+        return sum(len(self.builtin_of(k)) for k in range(self.b.n_declarations)) + matched
 
     def loc(self, line: int | None) -> Location:
         where = self.locations.get(line)
@@ -254,7 +258,7 @@ class ScreenedBatch:
         rows, rules, status = self.matches.rows, self.matches.rules, self.matches.status
         i, n = 0, len(rows)
         for k in range(b.n_declarations):
-            yield from self.builtin[k]
+            yield from self.builtin_of(k)
             end = b.first[k + 1]
             while i < n and rows[i] < end:
                 row, j = rows[i], i
@@ -445,6 +449,35 @@ class ScreenedBatch:
             problem = _tariff_problem(tariff, b.jurisdiction[k], lang)
             if problem is not None:
                 yield item_finding("CAT-TARIFF", "tariff_declared", tariff, problem=problem)
+
+
+class _Builtin(Sequence[tuple[Finding, ...]]):
+    """`ScreenedBatch.builtin`: per declaration, its built-in findings, built when read."""
+
+    __slots__ = ("batch",)
+
+    def __init__(self, batch: ScreenedBatch) -> None:
+        self.batch = batch
+
+    def __len__(self) -> int:
+        return self.batch.b.n_declarations
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[Finding, ...]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[Finding, ...]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[Finding, ...] | list[tuple[Finding, ...]]:
+        n = len(self)
+        if isinstance(index, slice):
+            return [self.batch.builtin_of(k) for k in range(n)[index]]
+        if not -n <= index < n:
+            raise IndexError("declaration index out of range")
+        return self.batch.builtin_of(index % n)
+
+    def __iter__(self) -> Iterator[tuple[Finding, ...]]:
+        return (self.batch.builtin_of(k) for k in range(len(self)))
 
 
 def _hs6(batch: ScreenedBatch, row: int) -> str | None:

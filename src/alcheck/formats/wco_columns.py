@@ -343,10 +343,17 @@ def _jurisdiction(decl: Any, codes: list[Any], n: int) -> tuple[str, int | None]
     return found
 
 
+# A batch ends early once this many of its declarations carry their model (a declaration
+# with input only the models report): a model costs tens of KiB, and a file of such
+# declarations must not hold thousands of them at once.
+MAX_MODELS = 32
+
+
 def read_wco_columns(path: str | Path, *, batch_items: int = 4096) -> Iterator[WcoColumns]:
     """Yield a WCO DEC-DMS XML file as column batches of whole declarations.
 
-    Each batch holds at least `batch_items` goods items (the last one may hold fewer).
+    Each batch holds at least `batch_items` goods items (the last one may hold fewer), or
+    `MAX_MODELS` declarations that carry their model.
     Raises the errors of `read_wco_xml` for the same files.
     """
     name = str(path)
@@ -386,6 +393,7 @@ def _stream(source: Any, name: str, batch_items: int) -> Generator[WcoColumns, N
     # with how many of them precede it: its jurisdiction is the last of those with a text.
     codes: list[Any] = []
     pending: tuple[Any, list[Any], int] | None = None
+    models = 0  # declarations of the batch that carry their model
     try:
         for _, elem in events:
             if not checked:
@@ -399,9 +407,12 @@ def _stream(source: Any, name: str, batch_items: int) -> Generator[WcoColumns, N
                 if pending is not None:
                     count += 1
                     _read(state, pending, count)
-                    if len(state.batch) >= batch_items:
+                    if state.batch.model[-1] is not None:
+                        models += 1
+                    if len(state.batch) >= batch_items or models >= MAX_MODELS:
                         yield state.batch
                         state.batch = WcoColumns(name)
+                        models = 0
                 pending = (elem, codes, len(codes))
             elif tag == _METADATA:
                 codes = []
