@@ -200,3 +200,13 @@ def test_csv_rows_before_an_error_are_checked(tmp_path: Path, rows: list[str], e
         for decl in result.declarations:
             assert all(f.location is not None for f in decl.findings)
     assert alcheck.IMPLEMENTATION in ("cython", "python")
+
+
+def test_a_name_the_system_refuses_is_that_inputs_problem(tmp_path: Path) -> None:
+    long = str(tmp_path / ("x" * 5000))
+    assert list(cli._expand([long, str(EX / "us-clean.json")])) == [
+        (long, "cannot read: File name too long"),
+        (str(EX / "us-clean.json"), None),
+    ]
+    result = cli._check_file(long, BUILTIN_ONLY, {}, None)
+    assert result.error == "cannot read: File name too long"

@@ -154,6 +154,12 @@ def _expand(paths: Sequence[str]) -> Iterator[tuple[str, str | None]]:
     seen: set[str] = set()
 
     def named(raw: str) -> Iterator[tuple[str, str | None]]:
+        try:
+            yield from found_at(raw)
+        except OSError as exc:  # a name too long, say: that input's problem
+            yield raw, f"cannot read: {exc.strerror or exc}"
+
+    def found_at(raw: str) -> Iterator[tuple[str, str | None]]:
         p = Path(raw)
         if p.is_dir():
             found = list(search_folder(p))
@@ -172,7 +178,7 @@ def _expand(paths: Sequence[str]) -> Iterator[tuple[str, str | None]]:
     for raw in paths:
         if raw == "-":
             found: Iterator[tuple[str, str | None]] = iter([("-", None)])
-        elif not Path(raw).exists() and not Path(raw).is_symlink() and glob.has_magic(raw):
+        elif glob.has_magic(raw) and not os.path.lexists(raw):
             matches = sorted(glob.glob(raw, recursive=True))
             if not matches:
                 found = iter([(raw, "no file matches this pattern")])
