@@ -1,0 +1,962 @@
+"""The Mexican pedimento validation file (archivo de validación, SAAI M3): read and write.
+
+One record a line, fields separated by `|` (a trailing `|` ends each record), the record
+type first; field numbers count the record type as field 1. A file holds pedimentos, each
+from its 500 record to the next 500; 801 closes the file. docs/formats-pedimento.md has
+the mapping and what each part of it rests on.
+
+Reading is lenient and loses nothing: a value of the wrong type is kept in `invalid`, a
+record alcheck does not read (and the fields of a read record that it does not read) in
+`unread`, a line that is not a record in `unread` too. Reading is streamed one pedimento
+at a time, and no line longer than `MAX_RECORD` characters is held: such a line, like the
+lines past `MAX_JUNK` in one pedimento that are not records, is passed over and raised as
+an `InputError` naming its line once every declaration was yielded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, localcontext
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Any
+
+import pycountry
+
+from ..errors import InputError, NotADeclarationError, UsageError
+from ..model import (
+    NUMBER_CONTEXT,
+    Declaration,
+    Document,
+    GoodsItem,
+    Regime,
+    _as_decimal,
+    lenient_declaration,
+)
+
+__all__ = [
+    "MAX_JUNK",
+    "MAX_RECORD",
+    "looks_like_pedimento",
+    "read_pedimento",
+    "read_pedimento_stream",
+    "read_pedimento_text",
+    "write_pedimento",
+]
+
+# The longest line read, in characters without its end. The longest record of the layout
+# (501, 35 fields) is well under 1,500 characters.
+MAX_RECORD = 4096
+# Lines that are not records kept in one pedimento; past them a file is not a pedimento.
+MAX_JUNK = 1000
+_CHUNK = 64 * 1024
+
+# Fields a record has, the record type included (Lineamientos VOCE-SAAI M3 v9.0 as
+# transcribed; confirmed by a real 2026 file). Only the records alcheck reads are checked.
+ARITY: dict[str, int] = {
+    "500": 6,
+    "501": 35,
+    "505": 17,
+    "506": 4,
+    "551": 26,
+    "553": 9,
+    "554": 8,
+    "557": 7,
+    "801": 5,
+}
+# Partida records: field 3 is the fracción and field 4 the partida of their 551.
+_PARTIDA_RECORDS = frozenset(str(code) for code in range(552, 561))
+
+# Clave de pedimento (Anexo 22 Apéndice 2) -> regime. A1 and IN are in the facts and the
+# mx pack; C1 (definitive import into the border strip or region) is inferred. Any other
+# clave gives no regime. An export (501 field 5 = 2) is regime `other` whatever its clave.
+CLAVE_REGIMES: dict[str, Regime] = {
+    "A1": Regime.CONSUMPTION,
+    "C1": Regime.CONSUMPTION,
+    "IN": Regime.TEMPORARY,
+}
+# The clave written for a declaration that has a regime and no clave.
+_CLAVE_OF_REGIME = {Regime.CONSUMPTION: "A1", Regime.TEMPORARY: "IN"}
+_IMPORT, _EXPORT = "1", "2"
+
+# Documents: the aluminum aviso (Apéndice 9 permit key AL, medium-low confidence) is the
+# profile's AVA; a cuota compensatoria (557 contribution 2) is CC with the amount as its
+# id; other permits and the Apéndice 8 identifiers keep their key as the type, told apart
+# by their category.
+AVISO_PERMIT = "AL"
+AVISO_DOCUMENT = "AVA"
+AD_CONTRIBUTION = "2"
+AD_DOCUMENT = "CC"
+PERMIT = "permiso"
+IDENTIFIER = "identificador"
+
+# Apéndice 7 units read as net mass: 1 kilo, 14 tonelada (x 1000).
+_KILO, _TONNE = "1", "14"
+_DATE_PAGO, _DATE_ENTRADA = "2", "1"
+_USD, _MXN = "USD", "MXN"
+
+_RECORD = re.compile(r"[0-9]{3}\|")
+_ID = re.compile(r"(?:[0-9]{2} )?([0-9]{2}) ([0-9]{4}) ([0-9]{7})")
+_RAW_KEY = re.compile(r"record ([0-9]{3})(?: \(([0-9]+)\))?")
+_FIELDS_KEY = re.compile(r"record ([0-9]{3}) fields(?: \(([0-9]+)\))?")
+
+
+def _key(base: str, ordinal: int) -> str:
+    """The `unread` key of the n-th entry of a kind: `base`, then `base (2)`, ..."""
+    return base if ordinal == 1 else f"{base} ({ordinal})"
+
+
+# ---------------------------------------------------------------------------------------
+# Countries: Apéndice 4 keys are three letters, ISO 3166-1 alpha-3 for the common cases.
+
+
+@lru_cache(maxsize=1024)
+def _alpha2_of(code: str) -> str | None:
+    country = pycountry.countries.get(alpha_3=code) if len(code) == 3 else None
+    return None if country is None else str(country.alpha_2)
+
+
+@lru_cache(maxsize=1024)
+def _alpha3_of(code: str) -> str | None:
+    country = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
+    return None if country is None else str(country.alpha_3)
+
+
+def country_alpha2(key: str) -> str:
+    """Return the ISO alpha-2 code of an Apéndice 4 country key, or the key as given."""
+    return _alpha2_of(key.upper()) or key
+
+
+def country_key(alpha2: str) -> str:
+    """Return the Apéndice 4 (alpha-3) key of an ISO alpha-2 code, or the code as given."""
+    return _alpha3_of(alpha2.upper()) or alpha2
+
+
+# ---------------------------------------------------------------------------------------
+# Dates: 8 digits, DDMMAAAA in a real 2026 file and AAAAMMDD in the transcribed layout.
+
+
+def parse_date(text: str) -> dt.date | None:
+    """Return the date of DDMMAAAA or AAAAMMDD text, or None.
+
+    The two cannot both hold for a year from 1900 on: AAAAMMDD would need a month of 19
+    or more where DDMMAAAA has its year.
+    """
+    if len(text) != 8 or not text.isascii() or not text.isdigit():
+        return None
+    for year, month, day in ((text[4:], text[2:4], text[:2]), (text[:4], text[4:6], text[6:])):
+        if 1900 <= int(year) <= 2099:
+            try:
+                return dt.date(int(year), int(month), int(day))
+            except ValueError:
+                continue
+    return None
+
+
+def _date_text(date: dt.date) -> str:
+    return f"{date.day:02d}{date.month:02d}{date.year:04d}"
+
+
+# ---------------------------------------------------------------------------------------
+# Lines
+
+
+def _decode(raw: bytes) -> str:
+    """UTF-8, else Latin-1 (the files are ASCII in practice; accents come either way)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _text_lines(text: str) -> Iterator[tuple[int, str | None]]:
+    """Yield (line number, line) of text split on LF; None for a line too long to read."""
+    start, number, size = 0, 0, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        end = size if end < 0 else end
+        number += 1
+        # A line end's "\r" is not counted; a longer line is never copied.
+        yield number, text[start:end] if end - start <= MAX_RECORD + 1 else None
+        start = end + 1
+
+
+def _stream_lines(stream: IO[bytes]) -> Iterator[tuple[int, str | None]]:
+    """Yield (line number, line) of a binary stream; None for a line too long to read.
+
+    At most `limit` bytes of a line are held: a longer line is read past, not kept.
+    """
+    limit = 4 * MAX_RECORD + 1  # UTF-8 takes up to 4 bytes a character; then a "\r"
+    number = 0
+    pending = bytearray()
+    skipping = False
+    while True:
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            break
+        start = 0
+        while True:
+            at = chunk.find(b"\n", start)
+            if at < 0:
+                if not skipping:
+                    pending += chunk[start:]
+                    if len(pending) > limit:
+                        pending.clear()
+                        skipping = True
+                break
+            number += 1
+            if skipping:
+                skipping = False
+                yield number, None
+            else:
+                pending += chunk[start:at]
+                yield number, _decode(bytes(pending)) if len(pending) <= limit else None
+                pending.clear()
+            start = at + 1
+    if skipping:
+        yield number + 1, None
+    elif pending:
+        yield number + 1, _decode(bytes(pending))
+
+
+# ---------------------------------------------------------------------------------------
+# Records and pedimentos
+
+
+@dataclass
+class _Record:
+    line: int
+    fields: list[str]  # stripped; fields[0] is the record type
+    raw: str  # the record as given, without its trailing "|"
+    pedimentos: int  # pedimentos begun so far, this one included (for 801)
+    records: int  # records before this one, 801 not counted (for 801)
+
+    @property
+    def code(self) -> str:
+        return self.fields[0]
+
+    def get(self, n: int) -> str:
+        """Field n (1-based, the record type being 1), "" when the record is shorter."""
+        return self.fields[n - 1] if n <= len(self.fields) else ""
+
+
+def _record(line: int, text: str, pedimentos: int, records: int) -> _Record:
+    parts = text.split("|")
+    if len(parts) > 1 and not parts[-1]:
+        parts.pop()  # the trailing "|" that ends every record
+    return _Record(line, [p.strip() for p in parts], "|".join(parts), pedimentos, records)
+
+
+@dataclass
+class _Group:
+    """The lines of one pedimento, from its 500 record (or first record) to the next."""
+
+    records: list[_Record] = field(default_factory=list)
+    junk: list[tuple[int, str]] = field(default_factory=list)  # (line, text kept)
+    lost: tuple[int, str] | None = None  # the first line not kept, and why
+    lost_more: int = 0
+    number: str | None = None  # the 7-digit número de pedimento, once seen
+
+    def set_aside(self, line: int, text: str | None) -> bool:
+        """Keep a line that is not a record; False when it could not be kept."""
+        if text is not None and len(self.junk) < MAX_JUNK:
+            self.junk.append((line, text))
+            return True
+        if self.lost is None:
+            self.lost = (
+                line,
+                f"a line of more than {MAX_RECORD} characters"
+                if text is None
+                else f"more than {MAX_JUNK} lines of one pedimento that are not records",
+            )
+        else:
+            self.lost_more += 1
+        return False
+
+    def take(self, other: _Group) -> None:
+        """Take, into this new group, what was set aside before the first pedimento."""
+        self.records, self.junk = other.records, other.junk
+        self.lost, self.lost_more = other.lost, other.lost_more
+
+
+def _seven_digits(text: str) -> bool:
+    return len(text) == 7 and text.isascii() and text.isdigit()
+
+
+def _begins_pedimento(group: _Group | None, rec: _Record) -> bool:
+    """Tell whether a record begins a pedimento: a 500; a 501 with another número de
+    pedimento than the current one's (its 500 was lost); any record but 801 first."""
+    if rec.code == "500":
+        return True
+    if group is None:
+        return rec.code != "801"
+    number = rec.get(3)
+    return (
+        rec.code == "501"
+        and group.number is not None
+        and _seven_digits(number)
+        and number != group.number
+    )
+
+
+def _pedimentos(lines: Iterable[tuple[int, str | None]], name: str) -> Iterator[Declaration]:
+    """Group lines into pedimentos and yield each as a Declaration as soon as it ends."""
+    group: _Group | None = None
+    before = _Group()  # lines before the first record that begins a pedimento
+    pedimentos = records = 0
+    problem: tuple[int, str] | None = None
+    more_problems = 0
+    for number, text in lines:
+        target = group if group is not None else before
+        if text is not None:
+            if number == 1:
+                text = text.removeprefix("\ufeff")
+            text = text.removesuffix("\r")
+            if len(text) > MAX_RECORD:
+                text = None
+        line = text.strip() if text is not None else None
+        if line == "":
+            continue
+        if line is None or _RECORD.match(line) is None:
+            if not target.set_aside(number, text):
+                if problem is None:
+                    problem = target.lost
+                else:
+                    more_problems += 1
+            continue
+        rec = _record(number, line, pedimentos, records)
+        if _begins_pedimento(group, rec):
+            if group is not None:
+                yield _declaration(group, name)
+            group = _Group()
+            if pedimentos == 0:
+                group.take(before)
+            pedimentos += 1
+            rec.pedimentos = pedimentos
+        if rec.code != "801":
+            records += 1
+        if group is None:  # an 801 before any pedimento
+            before.records.append(rec)
+            continue
+        if group.number is None and rec.code in ("500", "501"):
+            candidate = rec.get(4 if rec.code == "500" else 3)
+            group.number = candidate if _seven_digits(candidate) else None
+        group.records.append(rec)
+    if group is not None:
+        yield _declaration(group, name)
+    else:
+        first = before.junk[0][0] if before.junk else 1
+        raise NotADeclarationError(
+            "not a pedimento validation file: no pedimento record (a line such as 500|… "
+            "that starts with a three-digit record type and '|')",
+            file=name,
+            line=first,
+        )
+    if problem is not None:
+        more = f" ({more_problems} more such lines)" if more_problems else ""
+        raise InputError(
+            f"{problem[1]}: not read{more}; the pedimentos around it were read and checked",
+            file=name,
+            line=problem[0],
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# Building the model
+
+
+class _Owner:
+    """A declaration or goods item being built: values, their places, what is set aside."""
+
+    def __init__(self, name: str, rec: _Record) -> None:
+        self.name = name
+        self.data: dict[str, Any] = {"location": self.loc(rec)}
+        self.sources: dict[str, dict[str, Any]] = {}
+        self.unread: dict[str, str] = {}
+        self.invalid: dict[str, str] = {}
+        self.documents: list[dict[str, Any]] = []
+        self.counts: dict[str, int] = {}
+
+    def loc(self, rec: _Record, n: int | None = None) -> dict[str, Any]:
+        path = rec.code if n is None else f"{rec.code} field {n}"
+        return {"file": self.name, "line": rec.line, "path": path}
+
+    def ordinal(self, base: str) -> int:
+        self.counts[base] = self.counts.get(base, 0) + 1
+        return self.counts[base]
+
+    def put(self, key: str, value: Any, rec: _Record, n: int) -> None:
+        if value is None or value == "":
+            return
+        self.data[key] = value
+        self.sources[key] = self.loc(rec, n)
+
+    def bad(self, key: str, value: str, rec: _Record, n: int | None = None) -> None:
+        self.invalid[key] = value
+        self.sources[key] = self.loc(rec, n)
+
+    def document(self, doc: dict[str, Any], rec: _Record, n: int) -> None:
+        self.sources[f"documents[{len(self.documents)}]"] = self.loc(rec, n)
+        self.documents.append(doc)
+
+    def keep_record(self, rec: _Record) -> None:
+        """Keep a record alcheck does not read, as given."""
+        key = _key(f"record {rec.code}", self.ordinal(f"record {rec.code}"))
+        self.unread[key] = rec.raw
+        self.sources[key] = self.loc(rec)
+
+    def keep_line(self, line: int, text: str) -> None:
+        key = f"line {line}"
+        self.unread[key] = text
+        self.sources[key] = {"file": self.name, "line": line, "path": None}
+
+    def keep_rest(
+        self, rec: _Record, used: Iterable[int], links: dict[int, str], ordinal: int = 1
+    ) -> None:
+        """Keep the fields of a read record that were not read, as `N=value|...`: those
+        not `used` and not a link field equal to what it links to. A record whose field
+        count is not the layout's is a finding."""
+        taken = set(used)
+        rest = [
+            f"{n}={value}"
+            for n, value in enumerate(rec.fields[1:], start=2)
+            if value and n not in taken and links.get(n) != value
+        ]
+        if rest:
+            key = _key(f"record {rec.code} fields", ordinal)
+            self.unread[key] = "|".join(rest)
+            self.sources[key] = self.loc(rec)
+        arity = ARITY.get(rec.code)
+        if arity is not None and len(rec.fields) != arity:
+            base = f"record {rec.code} field count"
+            self.bad(
+                _key(base, self.ordinal(base)),
+                f"{len(rec.fields)} fields; the layout has {arity}",
+                rec,
+            )
+
+    def finish(self) -> dict[str, Any]:
+        data = self.data
+        if self.documents:
+            data["documents"] = self.documents
+        data["sources"] = self.sources
+        if self.unread:
+            data["unread"] = self.unread
+        if self.invalid:
+            data["invalid"] = self.invalid
+        return data
+
+
+def _well_formed(aduana: str, patente: str, numero: str) -> bool:
+    digits = aduana + patente + numero
+    return (
+        len(aduana) == 3
+        and len(patente) == 4
+        and len(numero) == 7
+        and digits.isascii()
+        and digits.isdigit()
+    )
+
+
+def _pedimento_id(aduana: str, patente: str, numero: str, date: dt.date | None) -> str | None:
+    """YY AA PPPP NNNNNNN: the year of validation (the latest year up to the date's that
+    ends in the número's first digit; left out without a date), the aduana's first two
+    digits, the patente and the número. Parts that are not of that shape are joined."""
+    if not _well_formed(aduana, patente, numero):
+        return " ".join(p for p in (aduana, patente, numero) if p) or None
+    head = f"{aduana[:2]} {patente} {numero}"
+    if date is None:
+        return head
+    year = date.year - (date.year - int(numero[0])) % 10
+    return f"{year % 100:02d} {head}"
+
+
+def _choose_date(records: list[_Record]) -> _Record | None:
+    """The 506 that dates the declaration: the first pago (type 2), else the first entrada."""
+    dated = [r for r in records if r.code == "506" and r.get(4)]
+    for kind in (_DATE_PAGO, _DATE_ENTRADA):
+        for rec in dated:
+            if rec.get(3) == kind:
+                return rec
+    return None
+
+
+def _link(
+    rec: _Record, position: int, partidas: dict[str, list[tuple[int, _Owner, _Record]]]
+) -> tuple[_Owner, _Record] | None:
+    """The item a partida record belongs to, by its partida (field 4): the nearest 551
+    with that partida before it, else the first after it."""
+    candidates = partidas.get(rec.get(4))
+    if not candidates:
+        return None
+    before = [c for c in candidates if c[0] < position]
+    chosen = before[-1] if before else candidates[0]
+    return chosen[1], chosen[2]
+
+
+def _declaration(group: _Group, name: str) -> Declaration:
+    records = group.records
+    head = next((r for r in records if r.code == "500"), None)  # a 500 begins a group
+    header = next((r for r in records if r.code == "501"), None)
+    decl = _Owner(name, head or records[0])
+    decl.data["jurisdiction"] = "MX"
+    source = header or head
+    if source is header and header is not None:
+        parts = (header.get(4), header.get(2), header.get(3))
+    elif head is not None:
+        parts = (head.get(5), head.get(3), head.get(4))
+    else:
+        parts = ("", "", "")
+    aduana, patente, numero = parts
+
+    dated = _choose_date(records)
+    date: dt.date | None = None
+    if dated is not None:
+        date = parse_date(dated.get(4))
+        if date is None:
+            decl.bad("entry_date", dated.get(4), dated, 4)
+        else:
+            decl.put("entry_date", date.isoformat(), dated, 4)
+
+    # The fields of the record that holds the pedimento's identity, read into the id.
+    id_used: set[int] = set()
+    if source is not None:
+        decl.put("id", _pedimento_id(aduana, patente, numero, date), source, 3 if header else 4)
+        if _well_formed(aduana, patente, numero):
+            first = 2 if source is header else 3  # patente; número and aduana follow
+            id_used = {first, first + 1} | ({first + 2} if aduana[2] == "0" else set())
+
+    items: dict[int, _Owner] = {}  # position of its 551 -> item
+    partidas: dict[str, list[tuple[int, _Owner, _Record]]] = {}
+    for position, rec in enumerate(records):
+        if rec.code == "551":
+            items[position] = _Owner(name, rec)
+            partidas.setdefault(rec.get(4), []).append((position, items[position], rec))
+
+    links = {2: numero}
+    first_505 = next((r for r in records if r.code == "505"), None)
+    for position, rec in enumerate(records):
+        code = rec.code
+        if rec is head:
+            same = {3: patente, 4: numero, 5: aduana}
+            used = id_used if source is head else set()
+            if rec.get(2) == _IMPORT:
+                used = used | {2}
+            decl.keep_rest(rec, used, same if source is header else {})
+        elif rec is header:
+            _read_501(decl, rec, id_used)
+        elif rec is first_505:
+            decl.put("exporter", _party(rec.get(12), rec.get(11)), rec, 12 if rec.get(12) else 11)
+            decl.keep_rest(rec, {11, 12}, links)
+        elif rec is dated:
+            decl.keep_rest(rec, {3, 4}, links)
+        elif code == "551":
+            _read_551(items[position], rec, links)
+        elif code in _PARTIDA_RECORDS:
+            linked = _link(rec, position, partidas)
+            if linked is None:
+                decl.keep_record(rec)
+            else:
+                _read_partida_record(linked[0], rec, {**links, 3: linked[1].get(3)})
+        elif code == "801":
+            _read_801(decl, rec)
+        elif code == "999":
+            same = {2: patente, 3: numero, 4: aduana}
+            decl.keep_rest(rec, (), same, decl.ordinal("record 999 fields"))
+        else:
+            decl.keep_record(rec)
+    for line, text in group.junk:
+        decl.keep_line(line, text)
+    if group.lost is not None:
+        line, why = group.lost
+        more = f" and {group.lost_more} more" if group.lost_more else ""
+        decl.keep_line(line, f"(not read: {why}; this line{more})")
+    decl.data["items"] = [item.finish() for item in items.values()]
+    return lenient_declaration(decl.finish())
+
+
+def _party(name: str, ident: str) -> dict[str, str] | None:
+    if not name and not ident:
+        return None
+    party: dict[str, str] = {}
+    if name:
+        party["name"] = name
+    if ident:
+        party["id"] = ident
+    return party
+
+
+def _read_501(decl: _Owner, rec: _Record, id_used: set[int]) -> None:
+    operation, clave = rec.get(5), rec.get(6)
+    decl.put("declaration_type", clave, rec, 6)
+    regime = Regime.OTHER if operation == _EXPORT else CLAVE_REGIMES.get(clave.upper())
+    if regime is not None:
+        decl.put("regime", regime.value, rec, 5 if operation == _EXPORT else 6)
+    decl.put("importer", _party(rec.get(22), rec.get(9)), rec, 22 if rec.get(22) else 9)
+    rate = rec.get(11)
+    if rate:
+        number = _as_decimal(rate)
+        if number is None:
+            decl.bad("exchange_rates", rate, rec, 11)
+        else:
+            decl.data["exchange_rates"] = [{"currency": _USD, "to_currency": _MXN, "rate": number}]
+            decl.sources["exchange_rates"] = decl.sources["exchange_rates[0]"] = decl.loc(rec, 11)
+    used = id_used | {6, 9, 11, 22} | ({5} if operation in (_IMPORT, _EXPORT) else set())
+    decl.keep_rest(rec, used, {})
+
+
+def _read_551(item: _Owner, rec: _Record, links: dict[int, str]) -> None:
+    fraccion, nico = rec.get(3), rec.get(5)
+    item.put("tariff_declared", fraccion + nico, rec, 3)
+    item.put("line", rec.get(4), rec, 4)
+    item.put("description", rec.get(6), rec, 6)
+    used = {3, 4, 5, 6, 21, 22}
+    value_field = 10 if rec.get(10) else 9 if rec.get(9) else None
+    if value_field is not None:
+        item.put("value", rec.get(value_field), rec, value_field)
+        item.put("currency", _USD if value_field == 10 else _MXN, rec, value_field)
+        used.add(value_field)
+    quantity, unit = rec.get(13), rec.get(14)
+    if quantity:
+        used |= {13, 14}
+        if unit == _KILO:
+            item.put("net_mass_kg", quantity, rec, 13)
+        elif unit == _TONNE:
+            tonnes = _as_decimal(quantity)
+            if tonnes is not None:
+                with localcontext(NUMBER_CONTEXT):
+                    item.put("net_mass_kg", tonnes * 1000, rec, 13)
+            else:
+                item.put("net_mass_kg", quantity, rec, 13)
+        else:
+            item.put("supplementary_quantity", quantity, rec, 13)
+            item.put("supplementary_unit", unit, rec, 14)
+    for n, slot in ((21, "origin"), (22, "export_country")):
+        if rec.get(n):
+            item.put(slot, country_alpha2(rec.get(n)), rec, n)
+    item.keep_rest(rec, used, links)
+
+
+def _read_partida_record(item: _Owner, rec: _Record, links: dict[int, str]) -> None:
+    code, key = rec.code, rec.get(5)
+    if code == "553" and key:
+        doc_id = rec.get(7) or None
+        if key == AVISO_PERMIT:
+            doc = {"type": AVISO_DOCUMENT, "id": doc_id}
+        else:
+            doc = {"type": key, "id": doc_id, "category": PERMIT}
+        item.document(doc, rec, 5)
+        item.keep_rest(rec, {4, 5, 7}, links, item.ordinal("record 553 fields"))
+    elif code == "554" and key:
+        item.document({"type": key, "id": rec.get(6) or None, "category": IDENTIFIER}, rec, 5)
+        item.keep_rest(rec, {4, 5, 6}, links, item.ordinal("record 554 fields"))
+    elif code == "557" and key == AD_CONTRIBUTION:
+        item.document({"type": AD_DOCUMENT, "id": rec.get(7) or None}, rec, 5)
+        item.keep_rest(rec, {4, 5, 7}, links, item.ordinal("record 557 fields"))
+    else:
+        item.keep_record(rec)
+
+
+def _read_801(decl: _Owner, rec: _Record) -> None:
+    """The end of the file: its counts are checked against what was read before it."""
+    for n, what, counted in (
+        (3, "pedimentos", rec.pedimentos),
+        (4, "records before it", rec.records),
+    ):
+        given = rec.get(n)
+        if given and not (given.isascii() and given.isdigit() and int(given) == counted):
+            decl.bad(f"record 801 field {n} (the number of {what}; {counted} read)", given, rec, n)
+    decl.keep_rest(rec, {3, 4}, {}, decl.ordinal("record 801 fields"))
+
+
+# ---------------------------------------------------------------------------------------
+# Public reading API
+
+
+def read_pedimento_text(text: str, name: str = "<input>") -> Iterator[Declaration]:
+    """Yield the declarations of pedimento validation file text, one per pedimento."""
+    yield from _pedimentos(_text_lines(text), name)
+
+
+def read_pedimento_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[Declaration]:
+    """Yield the declarations of a pedimento validation file read from a binary stream."""
+    yield from _pedimentos(_stream_lines(stream), name)
+
+
+def read_pedimento(path: str | Path) -> Iterator[Declaration]:
+    """Yield the declarations of a pedimento validation file ("-" reads standard input)."""
+    name = str(path)
+    if name == "-":
+        yield from read_pedimento_stream(sys.stdin.buffer, "<stdin>")
+        return
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 - closed by the with below
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
+    with stream:
+        yield from read_pedimento_stream(stream, name)
+
+
+def looks_like_pedimento(head: bytes) -> bool:
+    """Tell whether input starting with `head` is a pedimento validation file: its first
+    line that is not blank (after an optional UTF-8 BOM) starts with `500|`."""
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n").startswith(b"500|")
+
+
+# ---------------------------------------------------------------------------------------
+# Writing
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, dt.date):
+        return _date_text(value)
+    return str(value)
+
+
+def _given(owner: Declaration | GoodsItem, name: str) -> str:
+    """A field's text as written: its value, else the value kept as given in `invalid`."""
+    value = getattr(owner, name)
+    return _text(value) if value is not None else owner.invalid.get(name, "")
+
+
+def _rest(text: str | None) -> dict[int, str]:
+    """Parse a `N=value|...` entry of `unread` (fields of a record that were not read)."""
+    fields: dict[int, str] = {}
+    for part in (text or "").split("|"):
+        n, sep, value = part.partition("=")
+        if sep and n.isascii() and n.isdigit() and 2 <= int(n) <= MAX_RECORD:
+            fields[int(n)] = value
+    return fields
+
+
+class _Writer:
+    """The records of one declaration, refused whole if something cannot be written."""
+
+    def __init__(self, decl: Declaration) -> None:
+        self.decl = decl
+        self.lines: list[str] = []
+
+    def refuse(self, why: str) -> UsageError:
+        return UsageError(f"declaration {self.decl.id!r} cannot be written as a pedimento: {why}")
+
+    def record(
+        self, values: dict[int, str], rest: str | None = None, arity: int | None = None
+    ) -> dict[int, str]:
+        values = {**values, **_rest(rest)}
+        width = max([arity or 0, *values])
+        fields = [values.get(n, "") for n in range(1, width + 1)]
+        for n, value in enumerate(fields, start=1):
+            if "|" in value or "\n" in value or "\r" in value:
+                raise self.refuse(
+                    f"{values[1]} field {n} ({value!r}) holds '|' or a line break, "
+                    "which no pedimento field can hold"
+                )
+        self.lines.append("|".join(fields) + "|")
+        return values
+
+    def raw(self, text: str) -> None:
+        if "\n" in text or "\r" in text:
+            raise self.refuse(f"a record kept as given holds a line break: {text!r}")
+        self.lines.append(text + "|")
+
+
+def _raw_records(unread: dict[str, str]) -> list[tuple[str, int, str]]:
+    """The records kept as given (`record NNN (k)`), as (type, ordinal, text), in order.
+
+    500 and 801 are left out (a 500 would begin another pedimento; the writer writes the
+    801), as are texts that are not a record of their type.
+    """
+    found: list[tuple[str, int, str]] = []
+    for key, text in unread.items():
+        match = _RAW_KEY.fullmatch(key)
+        if match is None:
+            continue
+        code = match.group(1)
+        if code in ("500", "551", "801", "999") or not text.startswith(code + "|"):
+            continue
+        found.append((code, int(match.group(2) or 1), text))
+    return sorted(found)
+
+
+def _ordinals(unread: dict[str, str], code: str) -> int:
+    """The highest k of the `record CODE fields (k)` entries."""
+    top = 0
+    for key in unread:
+        match = _FIELDS_KEY.fullmatch(key)
+        if match is not None and match.group(1) == code:
+            top = max(top, int(match.group(2) or 1))
+    return top
+
+
+def _document_record(doc: Document) -> tuple[str, int, int] | None:
+    """(record, field of the key, field of the id) a document is written to, or None."""
+    if doc.category is None and doc.type == AVISO_DOCUMENT:
+        return "553", 5, 7
+    if doc.category == PERMIT:
+        return "553", 5, 7
+    if doc.category == IDENTIFIER:
+        return "554", 5, 6
+    if doc.category is None and doc.type == AD_DOCUMENT:
+        return "557", 5, 7
+    return None
+
+
+def _write_header(w: _Writer, decl: Declaration) -> dict[int, str]:
+    """Write 500 and 501; return the 501's fields."""
+    if decl.jurisdiction not in (None, "MX"):
+        raise w.refuse(f"its jurisdiction is {decl.jurisdiction}, not MX")
+    match = _ID.fullmatch(decl.id or "")
+    if match is not None:
+        aduana, patente, numero = match.group(1) + "0", match.group(2), match.group(3)
+    else:
+        aduana, patente, numero = "", "", decl.id or ""
+    clave = decl.declaration_type
+    if clave is None and decl.regime is not None:
+        clave = _CLAVE_OF_REGIME.get(decl.regime)
+    implied = CLAVE_REGIMES.get((clave or "").strip().upper())
+    if decl.regime is None or decl.regime == implied:
+        operation = _IMPORT
+    elif decl.regime == Regime.OTHER:
+        operation = _EXPORT
+    else:
+        raise w.refuse(
+            f"regime {decl.regime.value} with clave {clave!r}: a pedimento tells the regime "
+            "by its clave (A1, C1 consumption; IN temporary) or as an export (other)"
+        )
+    rates = decl.exchange_rates
+    if len(rates) > 1 or (rates and (rates[0].currency, rates[0].to_currency) != (_USD, _MXN)):
+        raise w.refuse("a pedimento holds one exchange rate, US dollars to pesos (USD to MXN)")
+    rate = _text(rates[0].rate) if rates else decl.invalid.get("exchange_rates", "")
+    importer = decl.importer
+    values = {
+        1: "501",
+        2: patente,
+        3: numero,
+        4: aduana,
+        5: operation,
+        6: clave or "",
+        9: (importer.id if importer else None) or "",
+        11: rate,
+        22: (importer.name if importer else None) or "",
+    }
+    # The 501 is written first, so that its fields as finally written name the 500's.
+    probe = _Writer(decl)
+    header = probe.record(values, decl.unread.get("record 501 fields"), ARITY["501"])
+    head = {1: "500", 2: _IMPORT, 3: header.get(2, ""), 4: header.get(3, ""), 5: header.get(4, "")}
+    w.record(head, decl.unread.get("record 500 fields"), ARITY["500"])
+    w.lines.extend(probe.lines)
+    return header
+
+
+def _write_item(w: _Writer, decl: Declaration, item: GoodsItem, numero: str) -> None:
+    tariff = item.tariff_declared or ""
+    ten_digits = len(tariff) == 10 and tariff.isascii() and tariff.isdigit()
+    fraccion, nico = (tariff[:8], tariff[8:]) if ten_digits else (tariff, "")
+    partida = _given(item, "line")
+    values = {1: "551", 2: numero, 3: fraccion, 4: partida, 5: nico, 6: item.description or ""}
+    if item.value is not None or "value" in item.invalid:
+        slot = {_USD: 10, _MXN: 9}.get(item.currency or "")
+        if slot is None:
+            raise w.refuse(
+                f"item {partida}: a value in {item.currency or 'no currency'}; a partida "
+                "holds US dollars (field 10) or pesos (field 9)"
+            )
+        values[slot] = _given(item, "value")
+    if item.net_mass_kg is not None or "net_mass_kg" in item.invalid:
+        values[13], values[14] = _given(item, "net_mass_kg"), _KILO
+    elif item.supplementary_quantity is not None or "supplementary_quantity" in item.invalid:
+        unit = item.supplementary_unit or ""
+        if unit in (_KILO, _TONNE):
+            raise w.refuse(f"item {partida}: supplementary unit {unit} would read as a mass")
+        values[13], values[14] = _given(item, "supplementary_quantity"), unit
+    for n, attr in ((21, "origin"), (22, "export_country")):
+        country = getattr(item, attr)
+        if country is not None:
+            values[n] = country_key(country)
+    fraccion = w.record(values, item.unread.get("record 551 fields"), ARITY["551"]).get(3, "")
+    ordinals: dict[str, int] = {}
+    for doc in (*item.documents, *decl.documents):
+        target = _document_record(doc)
+        if target is None:
+            continue
+        code, key_field, id_field = target
+        ordinals[code] = k = ordinals.get(code, 0) + 1
+        key = AVISO_PERMIT if code == "553" and doc.category is None else doc.type
+        if code == "557":
+            key = AD_CONTRIBUTION
+        fields = {1: code, 2: numero, 3: fraccion, 4: partida, key_field: key}
+        fields[id_field] = doc.id or ""
+        w.record(fields, item.unread.get(_key(f"record {code} fields", k)), ARITY[code])
+    for _, _, text in _raw_records(item.unread):
+        w.raw(text)
+
+
+def _pedimento_lines(decl: Declaration) -> list[str]:
+    w = _Writer(decl)
+    header = _write_header(w, decl)
+    numero = header.get(3, "")
+    later: list[tuple[str, int, str]] = []
+    body: list[tuple[str, int, list[str]]] = []  # header records in type order
+    exporter = decl.exporter
+    if exporter is not None or "record 505 fields" in decl.unread:
+        part = _Writer(decl)
+        values = {1: "505", 2: numero}
+        if exporter is not None:
+            values |= {11: exporter.id or "", 12: exporter.name or ""}
+        part.record(values, decl.unread.get("record 505 fields"), ARITY["505"])
+        body.append(("505", 0, part.lines))
+    if decl.entry_date is not None or "entry_date" in decl.invalid:
+        part = _Writer(decl)
+        date = {1: "506", 2: numero, 3: _DATE_PAGO, 4: _given(decl, "entry_date")}
+        part.record(date, decl.unread.get("record 506 fields"), ARITY["506"])
+        body.append(("506", 0, part.lines))
+    for code, k, text in _raw_records(decl.unread):
+        if code >= "551":
+            later.append((code, k, text))
+        else:
+            part = _Writer(decl)
+            part.raw(text)
+            body.append((code, k, part.lines))
+    for _, _, lines in sorted(body, key=lambda entry: (entry[0], entry[1])):
+        w.lines.extend(lines)
+    for item in decl.items:
+        _write_item(w, decl, item, numero)
+    for _, _, text in later:
+        w.raw(text)
+    for k in range(1, _ordinals(decl.unread, "999") + 1):
+        same = {1: "999", 2: header.get(2, ""), 3: numero, 4: header.get(4, "")}
+        w.record(same, decl.unread.get(_key("record 999 fields", k)))
+    return w.lines
+
+
+def write_pedimento(decls: Iterable[Declaration], out: IO[str]) -> None:
+    """Write declarations as a pedimento validation file, then its 801 record.
+
+    Reading the file back gives the same declarations, apart from where each value was
+    read and what the format cannot hold (see docs/formats-pedimento.md). A declaration
+    whose data the file would misstate (another jurisdiction, a regime its clave does not
+    give, a rate other than USD to MXN, a value in another currency, a field holding `|`
+    or a line break) raises `UsageError` before any of its records is written.
+    """
+    pedimentos = records = 0
+    last: Declaration | None = None
+    for decl in decls:
+        lines = _pedimento_lines(decl)
+        out.write("".join(line + "\n" for line in lines))
+        pedimentos += 1
+        records += len(lines)
+        last = decl
+    if last is None:
+        return
+    w = _Writer(last)
+    trailer = {1: "801", 2: "", 3: str(pedimentos), 4: str(records), 5: ""}
+    w.record(trailer, last.unread.get("record 801 fields"), ARITY["801"])
+    out.write(w.lines[0] + "\n")
