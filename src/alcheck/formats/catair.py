@@ -1,0 +1,1381 @@
+"""CBP ACE ABI CATAIR entry summary (application AE): a streaming reader and a writer.
+
+An AE file is a batch of fixed-width 80-character records, one a line: a batch envelope
+(A … Z) holding blocks (B … Y) of entry summaries, each starting at a 10-record. Each
+entry summary becomes a `Declaration`; docs/formats-catair.md is the spec, saying which
+positions come from the public CBP documents and which are inferred.
+
+- Streaming: one line at a time, one entry summary held at a time. A line is never held
+  past `MAX_LINE` characters, however long it is.
+- Fixed-width field errors are findings, never exceptions: a value of the wrong type
+  goes to `invalid` (SYN-VALUE), as does a record of the wrong length; a malformed,
+  unknown or misplaced record goes to `unread` (SYN-UNKNOWN). Every value keeps its file,
+  line and columns (`Location.path`, e.g. "50-record cols 25-34").
+- Valid records alcheck does not model (bond, fees, totals, PGA, …) are counted per
+  declaration in `sources["records not read"]` (a `Location` whose path lists them), so
+  nothing is dropped silently and no finding is made for a valid record.
+- Only input that cannot be read raises `InputError` naming the file and line: not a
+  CATAIR batch, a line that is not text (control bytes), a line over `MAX_LINE`, a batch
+  or block of another application. Such a line spoils only the entry summary it is in:
+  every other entry summary is yielded first, then the error is raised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+import textwrap
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from ..errors import InputError, NotADeclarationError, UsageError
+from ..model import Declaration, GoodsItem, Location, Party, Regime, lenient_declaration
+
+__all__ = [
+    "ENTRY_TYPE_REGIMES",
+    "MAX_LINE",
+    "RECORD_LENGTH",
+    "entry_check_digit",
+    "looks_like_catair",
+    "read_catair",
+    "read_catair_stream",
+    "read_catair_text",
+    "write_catair",
+]
+
+RECORD_LENGTH = 80
+# The longest line read; a longer one is an InputError (and is never held whole). Lines
+# from 81 characters up to this bound are read as records of the wrong length (findings).
+MAX_LINE = 1024
+_CHUNK = 64 * 1024
+# The other input errors of a file named in the error's message, at most.
+_MORE_SHOWN = 5
+
+# Entry type code (CATAIR Appendix B "Entry Type Codes"; AE Table 2 lists those an AE
+# transaction accepts) -> regime. Categories follow Appendix B: 0x consumption, 1x
+# informal, 2x warehouse, 3x warehouse withdrawal, 4x drawback, 5x government, 6x
+# transportation. Which regime a category means is alcheck's reading (see the docs).
+ENTRY_TYPE_REGIMES: dict[str, Regime] = {
+    "01": Regime.CONSUMPTION,  # consumption - free and dutiable
+    "02": Regime.CONSUMPTION,  # consumption - quota/visa
+    "03": Regime.CONSUMPTION,  # consumption - AD/CVD
+    "04": Regime.CONSUMPTION,  # appraisement
+    "05": Regime.CONSUMPTION,  # vessel - repair
+    "06": Regime.FTZ,  # consumption - foreign trade zone
+    "07": Regime.CONSUMPTION,  # consumption - AD/CVD and quota/visa
+    "08": Regime.OTHER,  # NAFTA duty deferral
+    "09": Regime.OTHER,  # reconciliation summary
+    "11": Regime.INFORMAL,  # informal - free and dutiable
+    "12": Regime.INFORMAL,  # informal - quota/visa
+    "13": Regime.INFORMAL,  # international mail shipment
+    "21": Regime.WAREHOUSE,  # warehouse
+    "22": Regime.WAREHOUSE,  # re-warehouse
+    "23": Regime.TEMPORARY,  # temporary importation under bond (TIB)
+    "24": Regime.WAREHOUSE,  # trade fair
+    "25": Regime.WAREHOUSE,  # permanent exhibition
+    "26": Regime.FTZ,  # warehouse - FTZ (admission)
+    "31": Regime.CONSUMPTION,  # warehouse withdrawal - consumption
+    "32": Regime.CONSUMPTION,  # warehouse withdrawal - quota
+    "33": Regime.OTHER,  # aircraft and vessel supply (for immediate exportation)
+    "34": Regime.CONSUMPTION,  # warehouse withdrawal - AD/CVD
+    "38": Regime.CONSUMPTION,  # warehouse withdrawal - AD/CVD and quota/visa
+    "41": Regime.OTHER,  # drawback (41-47)
+    "42": Regime.OTHER,
+    "43": Regime.OTHER,
+    "44": Regime.OTHER,
+    "45": Regime.OTHER,
+    "46": Regime.OTHER,
+    "47": Regime.OTHER,
+    "51": Regime.OTHER,  # Defense Contract Management Agency (DCMA / DCASR)
+    "52": Regime.CONSUMPTION,  # government - dutiable
+    "61": Regime.TRANSIT,  # immediate transportation
+    "62": Regime.TRANSIT,  # transportation and exportation
+    "63": Regime.TRANSIT,  # immediate exportation
+    "64": Regime.TRANSIT,  # barge movement
+    "65": Regime.TRANSIT,  # permit to proceed
+    "66": Regime.OTHER,  # baggage
+    "86": Regime.INFORMAL,  # Section 321 (de minimis)
+    "90": Regime.OTHER,  # special entry processing (not in use)
+}
+# The entry type the writer uses for a regime when a declaration has no entry type.
+_REGIME_TYPES = {
+    Regime.CONSUMPTION: "01",
+    Regime.FTZ: "06",
+    Regime.INFORMAL: "11",
+    Regime.WAREHOUSE: "21",
+    Regime.TEMPORARY: "23",
+}
+# Application identifier codes (Batch & Block Control, Note 3), to say what a batch is.
+_APPLICATIONS = {
+    "AE": "entry summary create/update",
+    "AX": "CBP's response to entry summaries",
+    "SE": "cargo release",
+    "SX": "CBP's response to cargo release",
+    "RE": "reconciliation entry summary",
+    "DE": "drawback entry summary",
+    "NE": "NAFTA duty deferral",
+    "FT": "FTZ admission",
+    "CA": "PGA correction",
+    "SU": "statement update",
+}
+
+# Record types of an AE transaction (ES header, line and totals input structure maps).
+_HEADER_RECORDS = frozenset(
+    ["11", "20", "21", "22", "23", "30", "31", "32", "33", "34", "35", "36"]
+    + ["SE13", "SE16", "SE17", "SE20", "SE30", "SE31", "SE32", "SE35", "SE36"]
+)
+_LINE_RECORDS = frozenset(
+    ["40", "41", "42", "43", "44", "47", "50", "51", "52", "53", "54", "60", "61", "62", "63"]
+    + ["SE50", "SE51", "SE52", "SE55", "SE56", "SE60", "SE61", "SE62", "SE63", "OI", "CW02"]
+)
+_TOTAL_RECORDS = frozenset(["88", "89", "90"])
+# Line records alcheck reads: before any 40-record they have no line to belong to.
+_READ_LINE_RECORDS = frozenset(["44", "50", "52", "53", "54"])
+_LICENCE_TYPES = frozenset(f"{n:02d}" for n in range(1, 32))  # 52-record type codes
+_DECLARATION_TYPES = frozenset(f"{n:02d}" for n in range(1, 13))  # 54-record type codes
+_AIM_LICENCE = "28"
+_EXCLUSION_ALUMINUM = "03"
+_SMELT_CAST = "07"
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_BYTES = re.compile(rb"[\x00-\x1f\x7f]")
+_DIGITS = re.compile(r" *[0-9]+")
+_CASE = re.compile(r"([A-Z])([0-9]{3})([0-9]{3})(.{0,3})")
+_PRINTABLE = re.compile(r"[ -~]*")
+_ENTRY_ID = re.compile(r"(.{3})-?(.{7})-?(.)")
+_CASE_ID = re.compile(r"([A-Z])-?([0-9]{3})-?([0-9]{3})")
+
+NOT_READ = "records not read"
+
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+# ---------------------------------------------------------------------------------------
+# Entry numbers (CATAIR Appendix E)
+
+
+def _filer_digit(char: str) -> int | None:
+    """Return a filer-code character as Appendix E converts it (A,J→1 … I,R→9; S→2 … Z→9)."""
+    if char.isascii() and char.isdigit():
+        return int(char)
+    if not ("A" <= char <= "Z"):
+        return None
+    index = ord(char) - ord("A")
+    if index < 9:
+        return index + 1  # A..I -> 1..9
+    if index < 18:
+        return index - 8  # J..R -> 1..9
+    return index - 16  # S..Z -> 2..9
+
+
+def entry_check_digit(filer: str, transaction: str) -> int | None:
+    """Return the check digit of entry number `filer`-`transaction` (CATAIR Appendix E).
+
+    filer: the 3-character entry filer code (letters converted: A,J→1 … I,R→9; S→2 … Z→9);
+    transaction: the 7-digit transaction number. From the right-most of the 10 digits,
+    every odd position is doubled (a product over 9 counts as its units digit plus 1),
+    the even positions are added as they are, and the check digit is 10 minus the units
+    digit of the total (0 when that is 10). None when the input is not of that form.
+    """
+    if len(filer) != 3 or len(transaction) != 7:
+        return None
+    if not (transaction.isascii() and transaction.isdigit()):
+        return None
+    digits = [_filer_digit(c) for c in filer.upper()]
+    if any(d is None for d in digits):
+        return None
+    number = [d for d in digits if d is not None] + [int(c) for c in transaction]
+    total = 0
+    for position, digit in enumerate(reversed(number), start=1):
+        if position % 2:
+            doubled = digit * 2
+            total += doubled - 9 if doubled > 9 else doubled
+        else:
+            total += digit
+    return (10 - total % 10) % 10
+
+
+# ---------------------------------------------------------------------------------------
+# Lines: bounded, from text or from a binary stream
+
+
+class _Bad:
+    """A line that cannot be read, and why."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+_TOO_LONG = f"a line longer than {MAX_LINE} characters (CATAIR records are 80, one a line)"
+
+
+def _text_line(line: str) -> str | _Bad:
+    if line.endswith("\r"):
+        line = line[:-1]
+    if len(line) > MAX_LINE:
+        return _Bad(_TOO_LONG)
+    found = _CONTROL.search(line)
+    if found is not None:
+        return _Bad(f"not text: character {ord(found.group()):#04x} at column {found.start() + 1}")
+    return line
+
+
+def _text_lines(text: str) -> Iterator[tuple[int, str | _Bad]]:
+    """Yield (line number, line) of a text, a line over the bound as a `_Bad`, not copied."""
+    pos = 1 if text.startswith("\ufeff") else 0
+    size = len(text)
+    number = 0
+    while pos < size:
+        number += 1
+        end = text.find("\n", pos, pos + MAX_LINE + 2)  # a "\r" may end the line too
+        if end < 0 and size - pos > MAX_LINE + 1:
+            yield number, _Bad(_TOO_LONG)
+            end = text.find("\n", pos + MAX_LINE)
+            if end < 0:
+                return
+            pos = end + 1
+            continue
+        if end < 0:
+            end = size
+        yield number, _text_line(text[pos:end])
+        pos = end + 1
+
+
+def _byte_line(raw: bytes, first: bool) -> str | _Bad:
+    if first and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if raw.endswith(b"\r"):
+        raw = raw[:-1]
+    if len(raw) > MAX_LINE:
+        return _Bad(_TOO_LONG)
+    found = _CONTROL_BYTES.search(raw)
+    if found is not None:
+        return _Bad(f"not text: byte {raw[found.start()]:#04x} at column {found.start() + 1}")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # Off the CATAIR character set either way (it is ASCII): kept as given, one
+        # character a byte, so that the columns still line up.
+        return raw.decode("latin-1")
+
+
+def _stream_lines(stream: _Readable) -> Iterator[tuple[int, str | _Bad]]:
+    """Yield (line number, line) of a binary stream; memory stays within a chunk and
+    `MAX_LINE`, however long a line is."""
+    pending = bytearray()
+    too_long = False
+    number = 0
+    while True:
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            break
+        start = 0
+        size = len(chunk)
+        while start < size:
+            at = chunk.find(b"\n", start)
+            stop = size if at < 0 else at
+            if not too_long:
+                pending += chunk[start:stop]
+                if len(pending) > MAX_LINE + 4:  # room for a BOM and a "\r"
+                    too_long = True
+                    pending.clear()
+            if at < 0:
+                break
+            number += 1
+            yield number, _Bad(_TOO_LONG) if too_long else _byte_line(bytes(pending), number == 1)
+            pending.clear()
+            too_long = False
+            start = at + 1
+    if pending or too_long:
+        number += 1
+        yield number, _Bad(_TOO_LONG) if too_long else _byte_line(bytes(pending), number == 1)
+
+
+# ---------------------------------------------------------------------------------------
+# Fields
+
+
+def _cols(rec: str, first: int, last: int) -> str:
+    """Return positions first..last (1-based, inclusive) of a record."""
+    return rec[first - 1 : last]
+
+
+def _number(raw: str) -> int | None | str:
+    """Read an N or (S)N field: an int, None when blank, or the text as given when bad."""
+    if not raw.strip():
+        return None
+    if _DIGITS.fullmatch(raw):
+        return int(raw)
+    return raw.strip()
+
+
+def _implied(number: int, places: int) -> Decimal:
+    """Return `number` with `places` implied decimals, exactly, without trailing zeros."""
+    while places and number % 10 == 0:
+        number //= 10
+        places -= 1
+    return Decimal(f"{number}E-{places}") if places else Decimal(number)
+
+
+def _date(raw: str) -> dt.date | None | str:
+    """Read a MMDDYY date: a date, None when blank, or the text as given when bad.
+
+    Two-digit years: 69-99 are 1969-1999, 00-68 are 2000-2068 (as POSIX `%y`).
+    """
+    if not raw.strip():
+        return None
+    if len(raw) == 6 and raw.isascii() and raw.isdigit():
+        year = int(raw[4:6])
+        try:
+            return dt.date(year + (1900 if year >= 69 else 2000), int(raw[0:2]), int(raw[2:4]))
+        except ValueError:
+            pass
+    return raw.strip()
+
+
+def _metal(flag: str, country: str) -> tuple[str | None, bool]:
+    """Read an applicability flag and its country (54-record type 07): (value, is valid).
+
+    Y + country → the country (UN allowed); N + blank → "N/A"; blank + blank → None.
+    """
+    code = country.strip()
+    if flag == "Y" and code:
+        return code, True
+    if flag == "N" and not code:
+        return "N/A", True
+    if flag == " " and not code:
+        return None, True
+    return None, False
+
+
+# ---------------------------------------------------------------------------------------
+# The reader
+
+
+# Malformed records kept in one declaration's or item's `unread`, at most; the others are
+# counted in one more entry. Input errors remembered for the message, at most.
+_MAX_KEPT = 1000
+_MAX_PROBLEMS = 100
+
+
+class _Owner:
+    """What is read for a declaration or an item: loose data, sources, invalid, unread."""
+
+    def __init__(self, location: Location) -> None:
+        self.location = location
+        self.data: dict[str, Any] = {}
+        self.sources: dict[str, Location] = {}
+        self.invalid: dict[str, str] = {}
+        self.unread: dict[str, str] = {}
+        self.overflow = 0
+        self.overflow_at: Location | None = None
+
+    def put(self, field: str, value: Any, where: Location) -> None:
+        self.data[field] = value
+        self.sources[field] = where
+
+    def bad(self, field: str, raw: str, where: Location) -> None:
+        """Keep a value of the wrong type (or a record of the wrong length): SYN-VALUE."""
+        if field not in self.invalid and len(self.invalid) >= _MAX_KEPT:
+            self.more(where)
+            return
+        self.invalid[field] = raw
+        self.sources[field] = where
+
+    def keep(self, key: str, text: str, where: Location) -> None:
+        """Keep a malformed, unknown or misplaced record: SYN-UNKNOWN."""
+        if key not in self.unread and len(self.unread) >= _MAX_KEPT:
+            self.more(where)
+            return
+        self.unread[key] = text
+        self.sources[key] = where
+
+    def more(self, where: Location) -> None:
+        self.overflow += 1
+        if self.overflow_at is None:
+            self.overflow_at = where
+
+    def dump(self) -> dict[str, Any]:
+        data = dict(self.data)
+        data["location"] = self.location
+        data["sources"] = dict(self.sources)
+        if self.invalid:
+            data["invalid"] = dict(self.invalid)
+        unread = dict(self.unread)
+        if self.overflow:
+            key = f"more problems (from line {self.overflow_at.line if self.overflow_at else '?'})"
+            unread[key] = f"{self.overflow} more malformed records or values, not listed"
+            if self.overflow_at is not None:
+                data["sources"][key] = self.overflow_at
+        if unread:
+            data["unread"] = unread
+        return data
+
+
+class _Item(_Owner):
+    def __init__(self, location: Location) -> None:
+        super().__init__(location)
+        self.main_tariff = False
+        self.net_taken = False
+        self.supplementary_taken = False
+        self.smelt_cast = False
+        self.descriptions: list[str] = []
+        self.documents: list[dict[str, Any]] = []
+        self.additional: list[str] = []
+
+
+class _Transaction(_Owner):
+    def __init__(self, location: Location) -> None:
+        super().__init__(location)
+        self.items: list[_Item] = []
+        self.item: _Item | None = None
+        self.header_read = False
+        self.closed = False  # after its block's Y-record: no record belongs to it any more
+        self.broken = False  # holds a line that cannot be read: not yielded
+        self.not_read: dict[str, int] = {}
+        self.not_read_line: int | None = None
+
+
+_Problem = tuple[str, str, Location]
+
+
+class _Parser:
+    """Turn CATAIR lines into declarations, one entry summary (10-record) at a time.
+
+    The entry summary being read is held until the next 10-record or the end of the
+    input, so that a block or batch trailer after it (Y, Z) can still report on it.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.started = False  # the first batch header was read
+        self.in_batch = False
+        self.in_block = False
+        self.skipping: str | None = None  # "batch" or "block" of another application
+        self.current: _Transaction | None = None
+        self.pending = _Owner(Location(file=name))  # problems for the next entry summary
+        self.problems: list[tuple[int, str]] = []
+        self.more_problems = 0
+        self.spoiled = 0  # entry summaries not yielded (a line in them cannot be read)
+        self.seen = 0
+        self.last_line = 0
+
+    # -- locations and problems
+
+    def loc(
+        self, line: int, record: str, first: int | None = None, last: int | None = None
+    ) -> Location:
+        path = f"{record}-record" if first is None else f"{record}-record cols {first}-{last}"
+        return Location(file=self.name, line=line, path=path)
+
+    def open_transaction(self) -> _Transaction | None:
+        tx = self.current
+        return tx if tx is not None and not tx.closed else None
+
+    def held(self) -> _Owner:
+        """Where a problem after an entry summary goes: the one held, else the next one."""
+        return self.current if self.current is not None else self.pending
+
+    def problem(self, line: int, message: str) -> None:
+        if len(self.problems) < _MAX_PROBLEMS:
+            self.problems.append((line, message))
+        else:
+            self.more_problems += 1
+
+    def wrong_length(self, number: int, line: str, record: str) -> _Problem | None:
+        if len(line) == RECORD_LENGTH:
+            return None
+        return (
+            f"{record}-record length (line {number})",
+            f"{len(line)} characters, not {RECORD_LENGTH}",
+            self.loc(number, record, 1, len(line)),
+        )
+
+    # -- lines
+
+    def feed(self, number: int, line: str | _Bad) -> Declaration | None:
+        """Read one line; return the entry summary it completes, if any."""
+        self.last_line = number
+        if isinstance(line, _Bad):
+            if not self.started:
+                raise InputError(line.reason, file=self.name, line=number)
+            self.problem(number, line.reason)
+            tx = self.open_transaction()
+            if tx is not None:
+                tx.broken = True
+            return None
+        if not self.started:
+            if line.strip():
+                self.start(number, line)
+            return None
+        kind = line[:1]
+        if kind in ("A", "B", "Y", "Z"):
+            self.control(number, line, kind)
+            return None
+        if self.skipping is not None:
+            return None
+        if not line.strip():
+            tx = self.open_transaction()
+            if tx is not None:
+                tx.keep(f"blank line (line {number})", line, Location(file=self.name, line=number))
+            return None
+        record = line[:4] if line[:2] in ("SE", "PG", "CW") else line[:2]
+        if record == "10":
+            done = self.finish_current()
+            self.begin(number, line)
+            return done
+        self.record(number, line, record)
+        return None
+
+    def start(self, number: int, line: str) -> None:
+        """Read the first record, which must be a batch header (A-record) of AE data."""
+        if not (line.startswith("A") and len(line) >= 27):
+            raise InputError(
+                "not a CATAIR file: the first record is not a batch header (A-record)",
+                file=self.name,
+                line=number,
+            )
+        application = _cols(line, 26, 27)
+        if application != "AE":
+            what = _APPLICATIONS.get(application, "an unknown application")
+            raise NotADeclarationError(
+                f"a CATAIR batch of application {application!r} ({what}), not entry summaries (AE)",
+                file=self.name,
+                line=number,
+            )
+        self.started = True
+        self.in_batch = True
+        if (wrong := self.wrong_length(number, line, "A")) is not None:
+            self.pending.bad(*wrong)
+
+    def control(self, number: int, line: str, kind: str) -> None:
+        """Read a batch or block header or trailer (A, B, Y, Z)."""
+        where = self.loc(number, kind)
+        key = f"{kind}-record (line {number})"
+        skipped = self.skipping is not None
+        if kind == "A":
+            if self.in_batch and not skipped:
+                self.pending.keep(key, "a batch header before the batch trailer (Z-record)", where)
+            self.close_transaction()
+            self.in_batch, self.in_block, self.skipping = True, False, None
+            if _cols(line, 26, 27) != "AE":
+                self.skip(number, "batch", _cols(line, 26, 27))
+            elif (wrong := self.wrong_length(number, line, kind)) is not None:
+                self.pending.bad(*wrong)
+            return
+        if kind == "B":
+            if self.skipping == "batch":
+                return
+            if not self.in_batch:
+                self.pending.keep(key, "a block header outside a batch (no A-record)", where)
+            elif self.in_block and not skipped:
+                self.pending.keep(key, "a block header before the block trailer (Y-record)", where)
+            self.close_transaction()
+            self.in_block, self.skipping = True, None
+            if _cols(line, 11, 12) != "AE":
+                self.skip(number, "block", _cols(line, 11, 12))
+            elif (wrong := self.wrong_length(number, line, kind)) is not None:
+                self.pending.bad(*wrong)
+            return
+        if kind == "Y":
+            self.close_transaction()
+            if self.skipping == "block":
+                self.skipping = None
+            elif not skipped:
+                if not self.in_block:
+                    self.held().keep(
+                        key, "a block trailer without a block header (B-record)", where
+                    )
+                if (wrong := self.wrong_length(number, line, kind)) is not None:
+                    self.held().bad(*wrong)
+            self.in_block = False
+            return
+        self.close_transaction()
+        if not skipped:
+            if not self.in_batch:
+                self.held().keep(key, "a batch trailer without a batch header (A-record)", where)
+            elif self.in_block:
+                self.held().keep(key, "a batch trailer before the block trailer (Y-record)", where)
+            if (wrong := self.wrong_length(number, line, kind)) is not None:
+                self.held().bad(*wrong)
+        self.in_batch, self.in_block, self.skipping = False, False, None
+
+    def skip(self, number: int, what: str, application: str) -> None:
+        """Pass over a batch or block of another application: an input error, raised last."""
+        self.skipping = what
+        name = _APPLICATIONS.get(application, "an unknown application")
+        self.problem(
+            number,
+            f"a {what} of application {application!r} ({name}), not entry summaries (AE): "
+            "its records were not read",
+        )
+
+    def close_transaction(self) -> None:
+        if self.current is not None:
+            self.current.closed = True
+
+    def begin(self, number: int, line: str) -> None:
+        """Start an entry summary at its 10-record."""
+        self.seen += 1
+        tx = _Transaction(self.loc(number, "10"))
+        self.current = tx
+        self.hand_over(tx)
+        if not self.in_block:
+            tx.keep(
+                f"10-record (line {number})",
+                "an entry summary outside a block (no B-record before it)",
+                self.loc(number, "10"),
+            )
+        if (wrong := self.wrong_length(number, line, "10")) is not None:
+            tx.bad(*wrong)
+        rec = line.ljust(RECORD_LENGTH)
+        action = _cols(rec, 3, 3)
+        where = self.loc(number, "10", 3, 3)
+        if action == "D":
+            tx.keep(
+                f"10-record action (line {number})",
+                "D: a request to delete the entry summary, not a declaration to check",
+                where,
+            )
+        elif action not in ("A", "R"):
+            tx.bad(f"10-record action (line {number})", action, where)
+        self.entry_number(tx, number, rec)
+        kind = _cols(rec, 34, 35)
+        where = self.loc(number, "10", 34, 35)
+        if kind in ENTRY_TYPE_REGIMES:
+            tx.put("declaration_type", kind, where)
+            tx.put("regime", ENTRY_TYPE_REGIMES[kind], where)
+        elif kind.strip():
+            tx.bad("declaration_type", kind, where)
+
+    def hand_over(self, tx: _Transaction) -> None:
+        """Give the problems kept for the next entry summary to `tx`."""
+        pending = self.pending
+        for key, text in pending.unread.items():
+            tx.keep(key, text, pending.sources[key])
+        for key, raw in pending.invalid.items():
+            tx.bad(key, raw, pending.sources[key])
+        if pending.overflow:
+            tx.overflow += pending.overflow
+            tx.overflow_at = tx.overflow_at or pending.overflow_at
+        self.pending = _Owner(Location(file=self.name))
+
+    def entry_number(self, tx: _Transaction, number: int, rec: str) -> None:
+        filer = _cols(rec, 4, 6)
+        digits = _cols(rec, 9, 16)
+        where = self.loc(number, "10", 4, 16)
+        if not filer.strip() and not digits.strip():
+            return
+        if digits.isascii() and digits.isdigit():
+            entry = f"{filer}-{digits[:7]}-{digits[7]}"
+            tx.put("id", entry, where)
+            if entry_check_digit(filer, digits[:7]) != int(digits[7]):
+                tx.bad("id", entry, where)  # kept as the id, and reported (SYN-VALUE)
+            return
+        entry = f"{filer.strip()}-{digits.strip()}"
+        tx.put("id", entry, where)
+        tx.bad("id", entry, where)
+
+    def finish_current(self) -> Declaration | None:
+        tx = self.current
+        self.current = None
+        if tx is None:
+            return None
+        if tx.broken:
+            self.spoiled += 1
+            return None
+        return self.build(tx)
+
+    def build(self, tx: _Transaction) -> Declaration:
+        data = tx.dump()
+        data["jurisdiction"] = "US"
+        items = []
+        for item in tx.items:
+            entry = item.dump()
+            if item.descriptions:
+                entry["description"] = " ".join(d for d in item.descriptions if d)
+            if item.additional:
+                entry["additional_codes"] = list(item.additional)
+            if item.documents:
+                entry["documents"] = list(item.documents)
+            items.append(entry)
+        data["items"] = items
+        if tx.not_read:
+            summary = ", ".join(f"{label} ×{n}" for label, n in tx.not_read.items())
+            data["sources"][NOT_READ] = Location(
+                file=self.name, line=tx.not_read_line, path=f"valid, not modelled: {summary}"
+            )
+        return lenient_declaration(data)
+
+    def finish(self) -> Declaration | None:
+        """Read the end of the input: return the last entry summary, if any."""
+        end = self.last_line
+        if not self.started:
+            raise NotADeclarationError(
+                "empty input: no CATAIR batch header", file=self.name, line=1
+            )
+        if self.skipping is None and self.in_batch:
+            where = Location(file=self.name, line=end, path="end of file")
+            trailer = "Y" if self.in_block else "Z"
+            inside = "a block" if self.in_block else "a batch"
+            self.held().keep(
+                f"{trailer}-record missing (line {end})",
+                f"the file ends after line {end} inside {inside}: it may be truncated",
+                where,
+            )
+        if self.current is not None:
+            self.hand_over(self.current)
+        return self.finish_current()
+
+    def error(self, yielded: int) -> InputError | None:
+        """Return the input error to raise once everything else was read, if any."""
+        if self.problems:
+            line, message = self.problems[0]
+            others = sorted({n for n, _ in self.problems[1:]})
+            count = len(others) + self.more_problems
+            if count:
+                shown = ", ".join(map(str, others[:_MORE_SHOWN]))
+                more = f" and {count - _MORE_SHOWN} more" if count > _MORE_SHOWN else ""
+                message += f" (further problems on line(s) {shown}{more})"
+            if self.spoiled:
+                message += (
+                    f"; {self.spoiled} entry summar{'y' if self.spoiled == 1 else 'ies'} "
+                    f"holding such lines not read, {yielded} read and checked"
+                )
+            return InputError(message, file=self.name, line=line)
+        if self.seen == 0:
+            return NotADeclarationError(
+                "a CATAIR AE batch with no entry summary (no 10-record)", file=self.name, line=1
+            )
+        return None
+
+    # -- records of an entry summary
+
+    def not_modelled(self, tx: _Transaction, number: int, label: str) -> None:
+        if not tx.not_read:
+            tx.not_read_line = number
+        tx.not_read[label] = tx.not_read.get(label, 0) + 1
+
+    def record(self, number: int, line: str, record: str) -> None:
+        tx = self.open_transaction()
+        known = (
+            record in _HEADER_RECORDS
+            or record in _LINE_RECORDS
+            or record in _TOTAL_RECORDS
+            or (record.startswith("PG") and record[2:].isascii() and record[2:].isdigit())
+        )
+        if tx is None:
+            what = f"a {record}-record" if known else "a record of unknown type"
+            self.held_or_next().keep(
+                f"record outside an entry summary (line {number})",
+                f"{what}: {line.rstrip()}",
+                Location(file=self.name, line=number, path=f"record type {record!r}"),
+            )
+            return
+        if not known:
+            tx.keep(
+                f"unknown record type (line {number})",
+                line.rstrip(),
+                Location(file=self.name, line=number, path=f"record type {record!r}"),
+            )
+            return
+        if record == "40":
+            tx.item = _Item(self.loc(number, "40"))
+            tx.items.append(tx.item)
+        elif record in _TOTAL_RECORDS or record in _HEADER_RECORDS:
+            if record in _TOTAL_RECORDS:
+                tx.item = None
+        owner: _Owner = tx.item if tx.item is not None and record in _LINE_RECORDS else tx
+        if (wrong := self.wrong_length(number, line, record)) is not None:
+            owner.bad(*wrong)
+        rec = line.ljust(RECORD_LENGTH)
+        if record == "11":
+            if tx.header_read:
+                tx.keep(f"second 11-record (line {number})", line.rstrip(), self.loc(number, "11"))
+            else:
+                tx.header_read = True
+                self.importer(tx, number, rec)
+            return
+        item = tx.item
+        if record == "40" and item is not None:
+            self.line_header(item, number, rec)
+            return
+        if record in _READ_LINE_RECORDS and item is None:
+            tx.keep(
+                f"{record}-record before any 40-record (line {number})",
+                line.rstrip(),
+                self.loc(number, record),
+            )
+            return
+        if item is None or record not in _READ_LINE_RECORDS:
+            self.not_modelled(tx, number, f"{record}-record")
+            return
+        if record == "44":
+            if not item.descriptions:
+                item.sources["description"] = self.loc(number, "44", 3, 72)
+            item.descriptions.append(_cols(rec, 3, 72).strip())
+        elif record == "50":
+            self.tariff(item, number, rec)
+        elif record == "52":
+            self.licence(item, number, rec)
+        elif record == "53":
+            self.case(item, number, rec)
+        else:
+            self.additional_declaration(tx, item, number, rec)
+
+    def held_or_next(self) -> _Owner:
+        """Where a record outside an entry summary goes: after a block, to the entry
+        summary held (the block's last); inside a block, before its first 10-record, to
+        the next one."""
+        if self.current is not None and not self.in_block:
+            return self.current
+        return self.pending
+
+    def importer(self, tx: _Transaction, number: int, rec: str) -> None:
+        importer = _cols(rec, 3, 14).strip()
+        if importer:
+            tx.put("importer", Party(id=importer), self.loc(number, "11", 3, 14))
+        for first, last in ((42, 47), (48, 53)):  # estimated entry date, else importation
+            raw = _cols(rec, first, last)
+            if not raw.strip():
+                continue
+            where = self.loc(number, "11", first, last)
+            value = _date(raw)
+            if isinstance(value, dt.date):
+                tx.put("entry_date", value, where)
+            else:
+                tx.bad("entry_date", value or raw, where)
+            break
+
+    def line_header(self, item: _Item, number: int, rec: str) -> None:
+        line = _cols(rec, 5, 7).strip()
+        if line:
+            item.put("line", line, self.loc(number, "40", 5, 7))  # the model reads the number
+        for field, first in (("origin", 9), ("export_country", 11)):
+            code = _cols(rec, first, first + 1).strip()
+            if code:
+                item.put(field, code, self.loc(number, "40", first, first + 1))
+        where = self.loc(number, "40", 42, 51)
+        gross = _number(_cols(rec, 42, 51))
+        if isinstance(gross, str):
+            item.bad("gross_mass_kg", gross, where)
+        elif gross:  # zero: "report zeroes if not used"
+            item.put("gross_mass_kg", Decimal(gross), where)
+
+    def tariff(self, item: _Item, number: int, rec: str) -> None:
+        hts = _cols(rec, 3, 12).strip()
+        if hts[:2] in ("98", "99"):
+            if not item.additional:
+                item.sources["additional_codes"] = self.loc(number, "50", 3, 12)
+            item.additional.append(hts)
+            # Value and quantities belong on the chapter 1-97 record; kept if given here.
+            amounts = (
+                _cols(rec, 25, 34),
+                _cols(rec, 36, 47),
+                _cols(rec, 51, 62),
+                _cols(rec, 66, 77),
+            )
+            if any(_number(a) not in (None, 0) for a in amounts):
+                item.keep(
+                    f"50-record amounts of {hts} (line {number})",
+                    _cols(rec, 25, 80).rstrip(),
+                    self.loc(number, "50", 25, 80),
+                )
+            return
+        if item.main_tariff:
+            item.keep(
+                f"second tariff number 50-record (line {number})",
+                rec.rstrip(),
+                self.loc(number, "50"),
+            )
+            return
+        item.main_tariff = True
+        if hts:
+            item.put("tariff_declared", hts, self.loc(number, "50", 3, 12))
+        where = self.loc(number, "50", 25, 34)
+        value = _number(_cols(rec, 25, 34))
+        if value is not None:
+            item.put("currency", "USD", where)
+            if isinstance(value, str):
+                item.bad("value", value, where)
+            else:
+                item.put("value", Decimal(value), where)
+        for slot, first in enumerate((36, 51, 66), start=1):
+            self.quantity(item, number, rec, slot, first)
+
+    def quantity(self, item: _Item, number: int, rec: str, slot: int, first: int) -> None:
+        """Read quantity `slot` (12 positions from `first`, 2 implied decimals) and its unit."""
+        raw = _cols(rec, first, first + 11)
+        unit = _cols(rec, first + 12, first + 14).strip()
+        if not raw.strip() and not unit:
+            return
+        where = self.loc(number, "50", first, first + 14)
+        field: str | None = None
+        if unit == "KG" and not item.net_taken:
+            item.net_taken = True
+            field = "net_mass_kg"
+        elif unit != "KG" and not item.supplementary_taken:
+            item.supplementary_taken = True
+            field = "supplementary_quantity"
+            if unit:
+                item.put("supplementary_unit", unit, self.loc(number, "50", first + 12, first + 14))
+        if field is None:
+            item.keep(
+                f"50-record quantity {slot} (line {number})", f"{raw.strip()} {unit}".strip(), where
+            )
+            return
+        quantity = _number(raw)
+        if isinstance(quantity, str):
+            item.bad(field, quantity, where)
+        elif quantity is not None:
+            item.put(field, _implied(quantity, 2), where)
+
+    def document(self, item: _Item, doc: dict[str, Any], where: Location) -> None:
+        item.sources[f"documents[{len(item.documents)}]"] = where
+        item.documents.append(doc)
+
+    def licence(self, item: _Item, number: int, rec: str) -> None:
+        kind = _cols(rec, 3, 4)
+        licence = _cols(rec, 5, 14).strip() or None
+        where = self.loc(number, "52", 3, 14)
+        if kind == _AIM_LICENCE:
+            self.document(item, {"type": "AIM", "id": licence}, where)
+        elif kind in _LICENCE_TYPES:
+            self.document(item, {"type": "LIC", "id": licence, "category": kind}, where)
+        else:
+            item.keep(
+                f"52-record of unknown type {kind!r} (line {number})",
+                rec.rstrip(),
+                self.loc(number, "52", 3, 4),
+            )
+
+    def case(self, item: _Item, number: int, rec: str) -> None:
+        raw = _cols(rec, 3, 12)
+        found = _CASE.fullmatch(raw.rstrip())
+        doc: dict[str, Any] = {"type": "ADC"}
+        if found is not None:
+            doc["id"] = f"{found[1]}-{found[2]}-{found[3]}"
+            if found[4].strip():
+                doc["category"] = found[4]
+        elif raw.strip():
+            doc["id"] = raw.strip()  # kept as given: no rule takes it for a case it is not
+        self.document(item, doc, self.loc(number, "53", 3, 12))
+
+    def additional_declaration(self, tx: _Transaction, item: _Item, number: int, rec: str) -> None:
+        kind = _cols(rec, 3, 4)
+        if kind == _SMELT_CAST:
+            self.smelt_cast(item, number, rec)
+        elif kind == _EXCLUSION_ALUMINUM:
+            exclusion = _cols(rec, 5, 13).strip() or None
+            self.document(item, {"type": "EXCL", "id": exclusion}, self.loc(number, "54", 3, 13))
+        elif kind in _DECLARATION_TYPES:
+            self.not_modelled(tx, number, f"54-record type {kind}")
+        else:
+            item.keep(
+                f"54-record of unknown type {kind!r} (line {number})",
+                rec.rstrip(),
+                self.loc(number, "54", 3, 4),
+            )
+
+    def smelt_cast(self, item: _Item, number: int, rec: str) -> None:
+        if item.smelt_cast:
+            item.keep(
+                f"second smelt and cast 54-record (line {number})",
+                rec.rstrip(),
+                self.loc(number, "54"),
+            )
+            return
+        item.smelt_cast = True
+        for field, first in (("smelt1", 5), ("smelt2", 10)):
+            where = self.loc(number, "54", first, first + 4)
+            value, valid = _metal(_cols(rec, first, first), _cols(rec, first + 3, first + 4))
+            if not valid:
+                item.bad(field, _cols(rec, first, first + 4).rstrip(), where)
+            elif value is not None:
+                item.put(field, value, where)
+        cast = _cols(rec, 15, 16).strip()
+        if cast:
+            item.put("cast", cast, self.loc(number, "54", 15, 16))
+
+
+def _read_lines(lines: Iterable[tuple[int, str | _Bad]], name: str) -> Iterator[Declaration]:
+    parser = _Parser(name)
+    yielded = 0
+    for number, line in lines:
+        done = parser.feed(number, line)
+        if done is not None:
+            yielded += 1
+            yield done
+    last = parser.finish()
+    if last is not None:
+        yielded += 1
+        yield last
+    error = parser.error(yielded)
+    if error is not None:
+        raise error
+
+
+def read_catair_text(text: str, name: str = "<input>") -> Iterator[Declaration]:
+    """Yield the entry summaries of CATAIR AE text, one `Declaration` each, as read.
+
+    Raises InputError (or NotADeclarationError) naming `name` and the line for input
+    that cannot be read; the entry summaries not touched by it are yielded first.
+    """
+    yield from _read_lines(_text_lines(text), name)
+
+
+def read_catair_stream(stream: _Readable, name: str = "<input>") -> Iterator[Declaration]:
+    """Yield the entry summaries of CATAIR AE read from a binary stream (anything with
+    `read(size)`), streaming: memory holds one entry summary and one bounded line."""
+    yield from _read_lines(_stream_lines(stream), name)
+
+
+def read_catair(path: str | Path) -> Iterator[Declaration]:
+    """Yield the entry summaries of a CATAIR AE file ("-" reads standard input)."""
+    name = str(path)
+    if name == "-":
+        yield from read_catair_stream(sys.stdin.buffer, "<stdin>")
+        return
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 - closed by the with below
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
+    with stream:
+        yield from read_catair_stream(stream, name)
+
+
+def looks_like_catair(head: bytes) -> bool:
+    """Tell whether input starting with `head` is a CATAIR batch: its first line that is
+    not blank is a batch header (A-record: `A` in position 1, positions 21-25 blank, an
+    application identifier in 26-27, positions 28-37 blank when present)."""
+    text = head.removeprefix(b"\xef\xbb\xbf")
+    pos = 0
+    while pos < len(text):
+        end = text.find(b"\n", pos)
+        line = text[pos:] if end < 0 else text[pos:end]
+        line = line.removesuffix(b"\r")
+        if line.strip():
+            return (
+                line.startswith(b"A")
+                and 27 <= len(line) <= MAX_LINE
+                and _PRINTABLE.fullmatch(line[:37].decode("latin-1")) is not None
+                and line[20:25] == b"     "
+                and line[25:27].isalnum()
+                and not line[27:37].strip()
+            )
+        if end < 0:
+            break
+        pos = end + 1
+    return False
+
+
+# ---------------------------------------------------------------------------------------
+# The writer
+
+
+class _Record:
+    """An 80-character record being filled in, field by field."""
+
+    def __init__(self, kind: str, owner: str) -> None:
+        self.chars = [" "] * RECORD_LENGTH
+        self.owner = owner
+        self.put(1, len(kind), kind)
+
+    def put(self, first: int, last: int, text: str, field: str = "") -> None:
+        width = last - first + 1
+        if len(text) > width or _PRINTABLE.fullmatch(text) is None:
+            raise UsageError(
+                f"{self.owner}: {field or 'a field'} {text!r} does not fit CATAIR positions "
+                f"{first}-{last} ({width} printable ASCII characters)"
+            )
+        self.chars[first - 1 : first - 1 + len(text)] = list(text)
+
+    def number(self, first: int, last: int, value: int, field: str) -> None:
+        width = last - first + 1
+        if value < 0 or len(str(value)) > width:
+            raise UsageError(
+                f"{self.owner}: {field} {value} does not fit CATAIR positions {first}-{last} "
+                f"({width} digits)"
+            )
+        self.put(first, last, str(value).zfill(width), field)
+
+    def text(self) -> str:
+        return "".join(self.chars)
+
+
+def _whole(owner: str, field: str, value: Decimal, places: int) -> int:
+    """Return `value` in units of 10**-places, exactly; refuse a value that would change."""
+    problem = UsageError(
+        f"{owner}: {field} {value} cannot be written: CATAIR carries it as a non-negative "
+        f"number with at most {places} decimal(s)"
+    )
+    if not value.is_finite() or value < 0:
+        raise problem
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    number = int("".join(map(str, digits)) or "0")
+    if number == 0:
+        return 0
+    shift = exponent + places
+    if shift >= 0:
+        if len(digits) + shift > 20:  # wider than any CATAIR field: no huge power of ten
+            raise problem
+        return number * int(10**shift)
+    if -shift > len(digits):  # a nonzero number below one unit
+        raise problem
+    divisor = int(10 ** (-shift))
+    if number % divisor:
+        raise problem
+    return number // divisor
+
+
+def _given(obj: Declaration | GoodsItem, field: str) -> str | None:
+    """Return a value kept in `invalid` as given, to be written back as it was read."""
+    raw = obj.invalid.get(field)
+    return raw if raw is not None and _PRINTABLE.fullmatch(raw) else None
+
+
+def _entry_type(decl: Declaration, owner: str) -> str:
+    kind = decl.declaration_type
+    if kind is None:
+        given = _given(decl, "declaration_type")
+        if given is not None:
+            return given
+        if decl.regime is None:
+            return ""
+        if decl.regime not in _REGIME_TYPES:
+            raise UsageError(
+                f"{owner}: regime {decl.regime.value!r} has no AE entry type; "
+                "set declaration_type to the entry type code"
+            )
+        return _REGIME_TYPES[decl.regime]
+    implied = ENTRY_TYPE_REGIMES.get(kind)
+    if decl.regime is not None and implied is not None and implied != decl.regime:
+        raise UsageError(
+            f"{owner}: entry type {kind!r} means regime {implied.value!r}, not "
+            f"{decl.regime.value!r}; CATAIR carries the entry type only"
+        )
+    return kind
+
+
+def _header_records(decl: Declaration, owner: str) -> tuple[str, list[str]]:
+    """Return the entry filer code and the 10- and 11-records of a declaration."""
+    ten = _Record("10", owner)
+    ten.put(3, 3, "A")
+    filer = ""
+    if decl.id is not None:
+        found = _ENTRY_ID.fullmatch(decl.id)
+        if found is None:
+            raise UsageError(
+                f"{owner}: the id is not an entry number FFF-NNNNNNN-C (filer code, "
+                "transaction number, check digit), which CATAIR carries in 10-record 4-16"
+            )
+        filer = found[1]
+        ten.put(4, 6, filer, "entry filer code")
+        ten.put(9, 16, found[2] + found[3], "entry number")
+    ten.put(34, 35, _entry_type(decl, owner), "entry type")
+    eleven = _Record("11", owner)
+    if decl.importer is not None and decl.importer.id is not None:
+        eleven.put(3, 14, decl.importer.id, "importer of record number")
+    if decl.entry_date is not None:
+        day = decl.entry_date
+        if not 1969 <= day.year <= 2068:
+            raise UsageError(f"{owner}: entry date {day} is outside 1969-2068 (MMDDYY)")
+        eleven.put(42, 47, day.strftime("%m%d%y"), "entry date")
+    elif (given := _given(decl, "entry_date")) is not None:
+        eleven.put(42, 47, given, "entry date")
+    return filer, [ten.text(), eleven.text()]
+
+
+def _amount(
+    rec: _Record, first: int, last: int, item: GoodsItem, field: str, places: int, owner: str
+) -> None:
+    value = getattr(item, field)
+    if value is not None:
+        rec.number(first, last, _whole(owner, field, value, places), field)
+    elif (given := _given(item, field)) is not None:
+        rec.put(first, last, given.rjust(last - first + 1), field)
+
+
+def _item_records(item: GoodsItem, owner: str) -> list[str]:
+    owner = f"{owner}, item {item.line}"
+    records: list[str] = []
+    forty = _Record("40", owner)
+    if item.line is not None:
+        forty.number(5, 7, item.line, "line")
+    elif (given := _given(item, "line")) is not None:
+        forty.put(5, 7, given, "line")
+    if item.origin is not None:
+        forty.put(9, 10, item.origin, "origin")
+    if item.export_country is not None:
+        forty.put(11, 12, item.export_country, "export country")
+    forty.number(27, 36, 0, "charges")
+    if item.gross_mass_kg is not None:
+        forty.number(42, 51, _whole(owner, "gross_mass_kg", item.gross_mass_kg, 0), "gross")
+    else:
+        forty.number(42, 51, 0, "gross_mass_kg")
+        if (given := _given(item, "gross_mass_kg")) is not None:
+            forty.put(42, 51, given.rjust(10), "gross_mass_kg")
+    records.append(forty.text())
+    if item.description:
+        if _PRINTABLE.fullmatch(item.description) is None:
+            raise UsageError(
+                f"{owner}: the description holds characters CATAIR does not carry "
+                "(printable ASCII only, no line breaks)"
+            )
+        for piece in textwrap.wrap(item.description, 70, break_on_hyphens=False):
+            forty_four = _Record("44", owner)
+            forty_four.put(3, 72, piece, "description")
+            records.append(forty_four.text())
+    # Chapter 98/99 numbers first, the chapter 1-97 number last (CSMS #69668138 order).
+    for code in item.additional_codes:
+        if code[:2] not in ("98", "99"):
+            raise UsageError(
+                f"{owner}: additional code {code!r} is not a chapter 98 or 99 number, "
+                "the only additional numbers a line's 50-records carry"
+            )
+        extra = _Record("50", owner)
+        extra.put(3, 12, code, "additional code")
+        extra.number(14, 23, 0, "duty")
+        extra.number(25, 34, 0, "value")
+        records.append(extra.text())
+    records.extend(_tariff_record(item, owner))
+    records.extend(_document_records(item, owner))
+    if (
+        item.smelt1 is not None
+        or item.smelt2 is not None
+        or item.cast is not None
+        or any(f in item.invalid for f in ("smelt1", "smelt2"))
+    ):
+        metal = _Record("54", owner)
+        metal.put(3, 4, _SMELT_CAST)
+        for field, first in (("smelt1", 5), ("smelt2", 10)):
+            value = getattr(item, field)
+            if value == "N/A":
+                metal.put(first, first, "N")
+            elif value is not None:
+                metal.put(first, first, "Y")
+                metal.put(first + 3, first + 4, value, field)
+            elif (given := _given(item, field)) is not None:
+                metal.put(first, first + 4, given, field)
+        if item.cast is not None:
+            if item.cast == "N/A":
+                raise UsageError(f"{owner}: cast 'N/A' has no CATAIR form (54-record 15-16)")
+            metal.put(15, 16, item.cast, "cast")
+        records.append(metal.text())
+    return records
+
+
+def _tariff_record(item: GoodsItem, owner: str) -> list[str]:
+    supplementary = item.supplementary_quantity is not None or item.supplementary_unit is not None
+    quantities = item.net_mass_kg is not None or supplementary
+    invalid = any(f in item.invalid for f in ("value", "net_mass_kg", "supplementary_quantity"))
+    if item.tariff_declared is None and item.value is None and not quantities and not invalid:
+        return []
+    if item.value is not None and item.currency != "USD":
+        raise UsageError(
+            f"{owner}: value {item.value} {item.currency or '(no currency)'}: CATAIR carries "
+            "values in US dollars only"
+        )
+    if item.supplementary_unit == "KG":
+        raise UsageError(f"{owner}: a supplementary unit KG would be read back as the net mass")
+    main = _Record("50", owner)
+    if (item.tariff_code or item.tariff_declared or "")[:2] in ("98", "99"):
+        raise UsageError(
+            f"{owner}: tariff number {item.tariff_declared!r} is of chapter 98 or 99, which "
+            "a 50-record carries as an additional number, not as the line's classification"
+        )
+    if item.tariff_declared is not None:
+        main.put(3, 12, item.tariff_code or item.tariff_declared, "tariff number")
+    main.number(14, 23, 0, "duty")
+    _amount(main, 25, 34, item, "value", 0, owner)
+    slots = [(36, 48), (51, 63), (66, 78)]
+    if item.net_mass_kg is not None or "net_mass_kg" in item.invalid:
+        first, unit = slots.pop(0)
+        _amount(main, first, first + 11, item, "net_mass_kg", 2, owner)
+        main.put(unit, unit + 2, "KG")
+    if supplementary or "supplementary_quantity" in item.invalid:
+        first, unit = slots.pop(0)
+        _amount(main, first, first + 11, item, "supplementary_quantity", 2, owner)
+        main.put(unit, unit + 2, item.supplementary_unit or "", "supplementary unit")
+    return [main.text()]
+
+
+def _document_records(item: GoodsItem, owner: str) -> list[str]:
+    """Return the 52-, 53- and 54 type 03 records of an item's documents, in that order."""
+    licences: list[str] = []
+    cases: list[str] = []
+    exclusions: list[str] = []
+    for doc in item.documents:
+        if doc.type == "AIM" or (doc.type == "LIC" and doc.category in _LICENCE_TYPES):
+            rec = _Record("52", owner)
+            rec.put(3, 4, _AIM_LICENCE if doc.type == "AIM" else doc.category or "")
+            rec.put(5, 14, doc.id or "", f"{doc.type} licence number")
+            licences.append(rec.text())
+        elif doc.type == "ADC":
+            rec = _Record("53", owner)
+            found = _CASE_ID.fullmatch(doc.id or "")
+            if found is not None:
+                rec.put(3, 9, found[1] + found[2] + found[3], "case number")
+                rec.put(10, 12, doc.category or "", "case number suffix (category)")
+            else:
+                rec.put(3, 12, doc.id or "", "case number")
+            rec.number(25, 34, 0, "AD/CVD value")
+            rec.number(35, 46, 0, "AD/CVD quantity")
+            rec.number(47, 56, 0, "AD/CVD duty")
+            cases.append(rec.text())
+        elif doc.type == "EXCL":
+            rec = _Record("54", owner)
+            rec.put(3, 4, _EXCLUSION_ALUMINUM)
+            rec.put(5, 13, doc.id or "", "aluminum product exclusion")
+            exclusions.append(rec.text())
+    return licences + cases + exclusions
+
+
+def write_catair(decls: Iterable[Declaration], out: IO[str]) -> None:
+    """Write declarations as a CATAIR AE batch: one batch (A … Z), one block (B … Y).
+
+    Written: what the reader reads (docs/formats-catair.md), values kept in `invalid`
+    as given where they fit. Not written, having no place in the layout: descriptions'
+    line breaks, declaration documents, exporter, manufacturer, procedure code,
+    exchange rates, preferential origin, `unread`, and item documents other than AIM,
+    LIC, ADC and EXCL. Envelope codes (site, sender, password, port) are spaces. A value
+    the layout has a place for but cannot hold as it is (a value not in whole US dollars,
+    a mass with more than 2 decimals, an id that is not an entry number, cast "N/A", a
+    text too long or not printable ASCII) raises UsageError naming the declaration;
+    the declarations before it are written.
+    """
+    batch = _Record("A", "batch header")
+    batch.put(26, 27, "AE")
+    out.write(batch.text() + "\n")
+    filer = ""
+    opened = False
+    for index, decl in enumerate(decls, start=1):
+        owner = f"declaration {decl.id!r}" if decl.id is not None else f"declaration {index}"
+        entry_filer, records = _header_records(decl, owner)
+        for item in decl.items:
+            records.extend(_item_records(item, owner))
+        if not opened:
+            filer = entry_filer
+            block = _Record("B", "block header")
+            block.put(8, 10, filer, "filer code")
+            block.put(11, 12, "AE")
+            out.write(block.text() + "\n")
+            opened = True
+        out.write("".join(r + "\n" for r in records))
+    if not opened:
+        block = _Record("B", "block header")
+        block.put(11, 12, "AE")
+        out.write(block.text() + "\n")
+    trailer = _Record("Y", "block trailer")
+    trailer.put(8, 10, filer, "filer code")
+    trailer.put(11, 12, "AE")
+    out.write(trailer.text() + "\n")
+    out.write(_Record("Z", "batch trailer").text() + "\n")
