@@ -514,6 +514,7 @@ def test_a_declaration_level_document_is_written_on_every_partida() -> None:
         ({"items": (GoodsItem(line=1, value=Decimal(1), currency="EUR"),)}, "EUR"),
         ({"items": (GoodsItem(line=1, value=Decimal(1)),)}, "no currency"),
         ({"items": (GoodsItem(line=1, description="a\nb"),)}, "line break"),
+        ({"items": (GoodsItem(line=1, description="X" * MAX_RECORD),)}, "more than 4096"),
     ],
 )
 def test_what_a_pedimento_would_misstate_is_refused(change: dict[str, Any], why: str) -> None:

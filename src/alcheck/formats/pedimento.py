@@ -39,9 +39,17 @@ from ..model import (
 )
 
 __all__ = [
+    "AD_DOCUMENT",
+    "AVISO_DOCUMENT",
+    "CLAVE_REGIMES",
+    "IDENTIFIER",
     "MAX_JUNK",
     "MAX_RECORD",
+    "PERMIT",
+    "country_alpha2",
+    "country_key",
     "looks_like_pedimento",
+    "parse_date",
     "read_pedimento",
     "read_pedimento_stream",
     "read_pedimento_text",
@@ -504,14 +512,13 @@ def _declaration(group: _Group, name: str) -> Declaration:
     header = next((r for r in records if r.code == "501"), None)
     decl = _Owner(name, head or records[0])
     decl.data["jurisdiction"] = "MX"
-    source = header or head
-    if source is header and header is not None:
-        parts = (header.get(4), header.get(2), header.get(3))
+    # The record that names the pedimento: aduana-sección, patente, número.
+    source: _Record | None = None
+    aduana = patente = numero = ""
+    if header is not None:
+        source, aduana, patente, numero = header, header.get(4), header.get(2), header.get(3)
     elif head is not None:
-        parts = (head.get(5), head.get(3), head.get(4))
-    else:
-        parts = ("", "", "")
-    aduana, patente, numero = parts
+        source, aduana, patente, numero = head, head.get(5), head.get(3), head.get(4)
 
     dated = _choose_date(records)
     date: dt.date | None = None
@@ -738,19 +745,16 @@ def _rest(text: str | None) -> dict[int, str]:
 
 
 class _Writer:
-    """The records of one declaration, refused whole if something cannot be written."""
+    """Makes the records of one declaration, refusing what the file would misstate."""
 
     def __init__(self, decl: Declaration) -> None:
         self.decl = decl
-        self.lines: list[str] = []
 
     def refuse(self, why: str) -> UsageError:
         return UsageError(f"declaration {self.decl.id!r} cannot be written as a pedimento: {why}")
 
-    def record(
-        self, values: dict[int, str], rest: str | None = None, arity: int | None = None
-    ) -> dict[int, str]:
-        values = {**values, **_rest(rest)}
+    def record(self, values: dict[int, str], arity: int | None = None) -> str:
+        """The record holding `values` (field number -> text), at least `arity` long."""
         width = max([arity or 0, *values])
         fields = [values.get(n, "") for n in range(1, width + 1)]
         for n, value in enumerate(fields, start=1):
@@ -759,13 +763,20 @@ class _Writer:
                     f"{values[1]} field {n} ({value!r}) holds '|' or a line break, "
                     "which no pedimento field can hold"
                 )
-        self.lines.append("|".join(fields) + "|")
-        return values
+        return self.raw("|".join(fields))
 
-    def raw(self, text: str) -> None:
+    def raw(self, text: str) -> str:
+        """A record kept as given, or made by `record`."""
         if "\n" in text or "\r" in text:
             raise self.refuse(f"a record kept as given holds a line break: {text!r}")
-        self.lines.append(text + "|")
+        if len(text) + 1 > MAX_RECORD:
+            raise self.refuse(f"a record of more than {MAX_RECORD} characters: {text[:40]!r}…")
+        return text + "|"
+
+
+def _with(values: dict[int, str], rest: str | None) -> dict[int, str]:
+    """A record's fields with its kept fields (`N=value|...` in `unread`) put back."""
+    return {**values, **_rest(rest)}
 
 
 def _raw_records(unread: dict[str, str]) -> list[tuple[str, int, str]]:
@@ -809,8 +820,8 @@ def _document_record(doc: Document) -> tuple[str, int, int] | None:
     return None
 
 
-def _write_header(w: _Writer, decl: Declaration) -> dict[int, str]:
-    """Write 500 and 501; return the 501's fields."""
+def _write_header(w: _Writer, decl: Declaration, lines: list[str]) -> dict[int, str]:
+    """Make the 500 and the 501; return the 501's fields."""
     if decl.jurisdiction not in (None, "MX"):
         raise w.refuse(f"its jurisdiction is {decl.jurisdiction}, not MX")
     match = _ID.fullmatch(decl.id or "")
@@ -847,16 +858,16 @@ def _write_header(w: _Writer, decl: Declaration) -> dict[int, str]:
         11: rate,
         22: (importer.name if importer else None) or "",
     }
-    # The 501 is written first, so that its fields as finally written name the 500's.
-    probe = _Writer(decl)
-    header = probe.record(values, decl.unread.get("record 501 fields"), ARITY["501"])
+    header = _with(values, decl.unread.get("record 501 fields"))
     head = {1: "500", 2: _IMPORT, 3: header.get(2, ""), 4: header.get(3, ""), 5: header.get(4, "")}
-    w.record(head, decl.unread.get("record 500 fields"), ARITY["500"])
-    w.lines.extend(probe.lines)
+    lines.append(w.record(_with(head, decl.unread.get("record 500 fields")), ARITY["500"]))
+    lines.append(w.record(header, ARITY["501"]))
     return header
 
 
-def _write_item(w: _Writer, decl: Declaration, item: GoodsItem, numero: str) -> None:
+def _write_item(
+    w: _Writer, decl: Declaration, item: GoodsItem, numero: str, lines: list[str]
+) -> None:
     tariff = item.tariff_declared or ""
     ten_digits = len(tariff) == 10 and tariff.isascii() and tariff.isdigit()
     fraccion, nico = (tariff[:8], tariff[8:]) if ten_digits else (tariff, "")
@@ -881,7 +892,9 @@ def _write_item(w: _Writer, decl: Declaration, item: GoodsItem, numero: str) -> 
         country = getattr(item, attr)
         if country is not None:
             values[n] = country_key(country)
-    fraccion = w.record(values, item.unread.get("record 551 fields"), ARITY["551"]).get(3, "")
+    values = _with(values, item.unread.get("record 551 fields"))
+    lines.append(w.record(values, ARITY["551"]))
+    fraccion = values.get(3, "")
     ordinals: dict[str, int] = {}
     for doc in (*item.documents, *decl.documents):
         target = _document_record(doc)
@@ -894,47 +907,43 @@ def _write_item(w: _Writer, decl: Declaration, item: GoodsItem, numero: str) -> 
             key = AD_CONTRIBUTION
         fields = {1: code, 2: numero, 3: fraccion, 4: partida, key_field: key}
         fields[id_field] = doc.id or ""
-        w.record(fields, item.unread.get(_key(f"record {code} fields", k)), ARITY[code])
-    for _, _, text in _raw_records(item.unread):
-        w.raw(text)
+        rest = item.unread.get(_key(f"record {code} fields", k))
+        lines.append(w.record(_with(fields, rest), ARITY[code]))
+    lines.extend(w.raw(text) for _, _, text in _raw_records(item.unread))
 
 
 def _pedimento_lines(decl: Declaration) -> list[str]:
+    """The records of one declaration, in the layout's order."""
     w = _Writer(decl)
-    header = _write_header(w, decl)
+    lines: list[str] = []
+    header = _write_header(w, decl, lines)
     numero = header.get(3, "")
-    later: list[tuple[str, int, str]] = []
-    body: list[tuple[str, int, list[str]]] = []  # header records in type order
+    unread = decl.unread
+    # The header's other records in type order, those alcheck reads before those kept.
+    body: list[tuple[str, int, str]] = []
     exporter = decl.exporter
-    if exporter is not None or "record 505 fields" in decl.unread:
-        part = _Writer(decl)
+    if exporter is not None or "record 505 fields" in unread:
         values = {1: "505", 2: numero}
         if exporter is not None:
             values |= {11: exporter.id or "", 12: exporter.name or ""}
-        part.record(values, decl.unread.get("record 505 fields"), ARITY["505"])
-        body.append(("505", 0, part.lines))
+        body.append(
+            ("505", 0, w.record(_with(values, unread.get("record 505 fields")), ARITY["505"]))
+        )
     if decl.entry_date is not None or "entry_date" in decl.invalid:
-        part = _Writer(decl)
         date = {1: "506", 2: numero, 3: _DATE_PAGO, 4: _given(decl, "entry_date")}
-        part.record(date, decl.unread.get("record 506 fields"), ARITY["506"])
-        body.append(("506", 0, part.lines))
-    for code, k, text in _raw_records(decl.unread):
-        if code >= "551":
-            later.append((code, k, text))
-        else:
-            part = _Writer(decl)
-            part.raw(text)
-            body.append((code, k, part.lines))
-    for _, _, lines in sorted(body, key=lambda entry: (entry[0], entry[1])):
-        w.lines.extend(lines)
+        body.append(
+            ("506", 0, w.record(_with(date, unread.get("record 506 fields")), ARITY["506"]))
+        )
+    kept = _raw_records(unread)
+    body += [(code, k, w.raw(text)) for code, k, text in kept if code < "551"]
+    lines.extend(text for _, _, text in sorted(body))
     for item in decl.items:
-        _write_item(w, decl, item, numero)
-    for _, _, text in later:
-        w.raw(text)
-    for k in range(1, _ordinals(decl.unread, "999") + 1):
+        _write_item(w, decl, item, numero, lines)
+    lines.extend(w.raw(text) for code, _, text in kept if code >= "551")
+    for k in range(1, _ordinals(unread, "999") + 1):
         same = {1: "999", 2: header.get(2, ""), 3: numero, 4: header.get(4, "")}
-        w.record(same, decl.unread.get(_key("record 999 fields", k)))
-    return w.lines
+        lines.append(w.record(_with(same, unread.get(_key("record 999 fields", k)))))
+    return lines
 
 
 def write_pedimento(decls: Iterable[Declaration], out: IO[str]) -> None:
@@ -956,7 +965,6 @@ def write_pedimento(decls: Iterable[Declaration], out: IO[str]) -> None:
         last = decl
     if last is None:
         return
-    w = _Writer(last)
     trailer = {1: "801", 2: "", 3: str(pedimentos), 4: str(records), 5: ""}
-    w.record(trailer, last.unread.get("record 801 fields"), ARITY["801"])
-    out.write(w.lines[0] + "\n")
+    rest = last.unread.get("record 801 fields")
+    out.write(_Writer(last).record(_with(trailer, rest), ARITY["801"]) + "\n")
