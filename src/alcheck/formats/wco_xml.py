@@ -169,27 +169,28 @@ class _Reader:
         self.prefix = f"//Declaration[{index}]"
         self.jurisdiction = jurisdiction
         self._paths: dict[etree._Element, str] = {}
-        # Each element's step of the XPath (`Origin[2]`), made for all children of a parent
-        # at once: counting each element's preceding siblings was quadratic in their number.
-        self._steps: dict[etree._Element, str] = {}
-        self._indexed: set[etree._Element] = set()
+        # How many siblings of the same tag precede an element, counted on from the nearest
+        # sibling counted before: counting them all for each element was quadratic.
+        self._before: dict[etree._Element, int] = {}
 
-    def _step(self, parent: etree._Element, elem: etree._Element) -> str:
-        if parent not in self._indexed:
-            self._indexed.add(parent)
-            children = [c for c in parent if isinstance(c.tag, str)]
-            counts: dict[str, int] = {}
-            for child in children:
-                counts[child.tag] = counts.get(child.tag, 0) + 1
-            seen: dict[str, int] = {}
-            for child in children:
-                name = _local(child)
-                if counts[child.tag] > 1:
-                    n = seen[child.tag] = seen.get(child.tag, 0) + 1
-                    self._steps[child] = f"{name}[{n}]"
-                else:
-                    self._steps[child] = name
-        return self._steps.get(elem) or _local(elem)
+    def _preceding(self, elem: etree._Element, tag: Any) -> int:
+        """Return how many siblings with `tag` precede `elem`."""
+        chain: list[etree._Element] = []
+        node = elem
+        base = -1  # the index of the counted sibling the chain starts after
+        while True:
+            counted = self._before.get(node)
+            if counted is not None:
+                base = counted
+                break
+            chain.append(node)
+            previous = next(node.itersiblings(tag, preceding=True), None)
+            if previous is None:
+                break
+            node = previous
+        for k, sibling in enumerate(reversed(chain), start=base + 1):
+            self._before[sibling] = k
+        return self._before[elem]
 
     def path(self, elem: etree._Element) -> str:
         """Return an XPath of local names from the declaration down to `elem`."""
@@ -199,10 +200,12 @@ class _Reader:
         if cached is not None:
             return cached
         parent = elem.getparent()
-        if parent is None:
-            path = f"{self.prefix}/{_local(elem)}"
-        else:
-            path = f"{self.path(parent)}/{self._step(parent, elem)}"
+        tag = elem.tag
+        name = _local(elem)
+        before = self._preceding(elem, tag)
+        after = next(elem.itersiblings(tag), None) is not None
+        step = f"{name}[{before + 1}]" if before or after else name
+        path = f"{self.path(parent)}/{step}" if parent is not None else f"{self.prefix}/{step}"
         self._paths[elem] = path
         return path
 
@@ -220,6 +223,10 @@ class _Reader:
     def unknown(self, skip: set[etree._Element]) -> Iterator[etree._Element]:
         """Yield, in document order, the elements of the declaration `is_unknown` names,
         not looking inside them nor inside the elements in `skip`."""
+        from .._match import item_kernel  # the gateway's reader, compiled where it can be
+
+        if not item_kernel.has_unknown(self.decl):
+            return  # nearly every declaration: told in one pass, in C where compiled
         stack = [c for c in reversed(self.decl) if isinstance(c.tag, str)]
         while stack:
             elem = stack.pop()
