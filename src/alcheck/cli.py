@@ -9,17 +9,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import glob
+import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
 from ._version import __version__
 from .checks import BUILTIN_RULES
-from .engine import check
+from .engine import Options, check
 from .errors import AlcheckError, InputError, NotADeclarationError, RulePackError, UsageError
 from .explain import describe_pack, explain
 from .findings import Severity
@@ -33,12 +36,13 @@ from .report import (
     render_sarif,
     render_text,
 )
+from .report.escape import terminal_text
 from .rules import bundled_pack_names, load_pack
 from .rules.golden import run_golden_cases
 from .rules.schema import in_language
 from .ruleset import RuleSet
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -93,7 +97,12 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=1,
         metavar="N",
-        help="worker processes (results stay in input order)",
+        help="worker processes (results stay in input order); at most the CPU count",
+    )
+    c.add_argument(
+        "--force-jobs",
+        action="store_true",
+        help="allow --jobs above the CPU count",
     )
     c.add_argument("--fail-on", choices=("error", "warning", "never"), default="error")
     c.add_argument(
@@ -232,8 +241,21 @@ def _check_file(
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(rules: RuleSet, kwargs: dict[str, Any], input_format: str | None) -> None:
+def _init_worker(
+    rules: RuleSet, kwargs: dict[str, Any], input_format: str | None, parent: int
+) -> None:
     _WORKER.update(rules=rules, kwargs=kwargs, input_format=input_format)
+    # The parent alone answers Ctrl-C (one line, no traceback from every worker), and a
+    # worker whose parent is gone, however it died, ends instead of waiting on its pipe.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler is for the parent
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(EXIT_INTERRUPTED)
 
 
 def _worker_check(name: str) -> CheckedFile:
@@ -277,24 +299,36 @@ def _run_check(args: argparse.Namespace) -> int:
         rates = load_rates(args.rates)
     if args.jobs < 1:
         raise UsageError("--jobs takes a number of processes, 1 or more")
+    cpus = os.cpu_count() or 1
+    if args.jobs > cpus and not args.force_jobs:
+        raise UsageError(
+            f"--jobs {args.jobs} is more than the {cpus} CPUs here; add --force-jobs to insist"
+        )
+    if list(args.paths).count("-") > 1:
+        raise UsageError("standard input (-) can be named once only")
     kwargs: dict[str, Any] = {
         "as_of": as_of, "rates": rates, "lang": args.lang, "select": tuple(args.select),
         "ignore": tuple(args.ignore), "severity": _parse_severity(args.severity),
     }  # fmt: skip
+    # Refused once, as a usage error, rather than as every file's error.
+    Options.of_call(args.lang, kwargs["select"], kwargs["ignore"], kwargs["severity"], rates)
     inputs = list(_expand(args.paths))
     names = [name for name, problem in inputs if problem is None]
     show_progress = args.format == "text" and sys.stderr.isatty() and len(names) > 1
     results: dict[str, CheckedFile] = {}
     if args.jobs > 1 and len(names) > 1 and "-" not in names:
-        with ProcessPoolExecutor(
-            args.jobs, initializer=_init_worker, initargs=(rules, kwargs, args.input_format)
-        ) as pool:
-            for n, (name, res) in enumerate(
-                zip(names, pool.map(_worker_check, names, chunksize=4), strict=True), 1
-            ):
+        initargs = (rules, kwargs, args.input_format, os.getpid())
+        pool = multiprocessing.Pool(args.jobs, initializer=_init_worker, initargs=initargs)
+        try:
+            checked = pool.imap(_worker_check, names, chunksize=4)
+            for n, (name, res) in enumerate(zip(names, checked, strict=True), 1):
                 results[name] = res
                 if show_progress:
                     _progress(sys.stderr, n, len(names))
+            pool.close()
+        finally:
+            pool.terminate()  # an interrupt does not wait for the files still in workers
+            pool.join()
     else:
         for n, name in enumerate(names, 1):
             results[name] = _check_file(name, rules, kwargs, args.input_format)
@@ -313,26 +347,22 @@ def _run_check(args: argparse.Namespace) -> int:
     for f in files:
         if f.error is not None:
             where = f.name + (f":{f.error_line}" if f.error_line else "")
-            sys.stderr.write(f"alcheck: {where}: {f.error}\n")
-    out = sys.stdout if not args.output else open(args.output, "w", encoding="utf-8", newline="")
-    try:
-        if args.format == "json":
-            out.write(render_json(report))
-        elif args.format == "sarif":
-            out.write(render_sarif(report, rules))
-        elif args.format == "csv":
-            out.write(render_csv(report))
-        else:
-            colour = (
-                not args.output
-                and not args.no_color
-                and "NO_COLOR" not in os.environ
-                and sys.stdout.isatty()
-            )
-            out.write(render_text(report, colour=colour))
-    finally:
-        if out is not sys.stdout:
-            out.close()
+            sys.stderr.write(terminal_text(f"alcheck: {where}: {f.error}") + "\n")
+    if args.format == "json":
+        text = render_json(report)
+    elif args.format == "sarif":
+        text = render_sarif(report, rules)
+    elif args.format == "csv":
+        text = render_csv(report)
+    else:
+        colour = (
+            not args.output
+            and not args.no_color
+            and "NO_COLOR" not in os.environ
+            and sys.stdout.isatty()
+        )
+        text = render_text(report, colour=colour)
+    _write_report(text, args.output)
     if any(f.error is not None for f in files):
         return EXIT_USAGE
     if args.fail_on != "never":
@@ -340,6 +370,21 @@ def _run_check(args: argparse.Namespace) -> int:
         if any(f.severity.rank >= level for _, _, f in report.findings()):
             return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _write_report(text: str, output: str | None) -> None:
+    """Write the report to standard output or to `output`; a write that fails is a usage
+    error naming the file (a folder, a missing folder, a full disk), never a traceback."""
+    if not output:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise UsageError(f"cannot write the report to {output}: {reason}") from None
 
 
 # "(from DATE; N entries)" after each summary of `rules list`, by language.
@@ -399,10 +444,20 @@ def _run_lint(args: argparse.Namespace) -> int:
     return status
 
 
+class _Terminated(Exception):
+    """SIGTERM reached the command line."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
     args = parser.parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so that worker processes are ended, not left waiting.
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         if args.command == "check":
             return _run_check(args)
@@ -422,8 +477,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_USAGE
     except AlcheckError as exc:
-        sys.stderr.write(f"alcheck: {exc}\n")
+        sys.stderr.write(terminal_text(f"alcheck: {exc}") + "\n")
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        sys.stderr.write("alcheck: interrupted\n")
+        return EXIT_INTERRUPTED
+    except _Terminated:
+        sys.stderr.write("alcheck: terminated\n")
+        return EXIT_USAGE
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     parser.error(f"unknown command {args.command!r}")
     return EXIT_USAGE  # pragma: no cover
 

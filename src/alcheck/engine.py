@@ -18,6 +18,7 @@ from .codes.hs import hs_description
 from .errors import UsageError
 from .findings import Finding, Severity, item_field
 from .model import Declaration, GoodsItem, Location, unit_value_text
+from .rates import check_rates
 from .ruleset import CompiledRule, Rates, RuleSet, encode
 
 LANGS: tuple[str, ...] = ("en", "fr", "es")
@@ -51,12 +52,29 @@ class Options:
     @classmethod
     def of_call(
         cls, lang: str, select: Sequence[str], ignore: Sequence[str],
-        severity: Mapping[str, Severity | str] | None,
+        severity: Mapping[str, Severity | str] | None, rates: Rates | None = None,
     ) -> Options:  # fmt: skip
-        """Return the options of a `check`-like call; refuse a language alcheck lacks."""
+        """Return the options of a `check`-like call; refuse what it cannot mean.
+
+        A language alcheck lacks, a string where a list of rule ids is expected (it would be
+        read letter by letter), an empty id (it would match every rule), a severity that is
+        not one, or an exchange rate that is not a positive finite number: UsageError.
+        """
         if lang not in LANGS:
             raise UsageError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
-        grades = {k: Severity(v) for k, v in severity.items()} if severity else None
+        for name, ids in (("select", select), ("ignore", ignore)):
+            _check_ids(name, ids)
+        grades: dict[str, Severity] | None = None
+        if severity:
+            if not isinstance(severity, Mapping):
+                raise UsageError("severity takes a mapping {rule id or prefix: level}")
+            _check_ids("severity", list(severity))
+            try:
+                grades = {k: Severity(v) for k, v in severity.items()}
+            except ValueError as exc:
+                raise UsageError(f"severity: {exc}; levels are error, warning, info") from None
+        if rates is not None:
+            check_rates(rates)
         return cls(tuple(select), tuple(ignore), grades)
 
     def keep(self, rule_id: str) -> bool:
@@ -78,6 +96,14 @@ class Options:
         if severity is finding.severity:
             return finding
         return finding.model_copy(update={"severity": severity})
+
+
+def _check_ids(name: str, ids: object) -> None:
+    if isinstance(ids, str | bytes):
+        raise UsageError(f"{name} takes a list of rule ids or prefixes, not the string {ids!r}")
+    for rid in ids:  # type: ignore[attr-defined]
+        if not isinstance(rid, str) or not rid.strip():
+            raise UsageError(f"{name}: {rid!r} is not a rule id or prefix (it would match all)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +289,7 @@ def check(
     it gave before are judged and yielded first, then the error is raised: nothing read
     is dropped with the batch it was waiting in.
     """
-    options = Options.of_call(lang, select, ignore, severity)
+    options = Options.of_call(lang, select, ignore, severity, rates)
     ruleset = rules if rules is not None else RuleSet.default()
     if isinstance(declarations, Declaration):
         declarations = (declarations,)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -33,9 +35,18 @@ def _rate(name: str, key: str, raw: Any) -> Decimal:
     if isinstance(raw, bool) or not isinstance(raw, int | Decimal):
         raise UsageError(f"{name}: rate {key!r}: expected a number, got {json.dumps(raw)}")
     rate = Decimal(raw)
-    if not rate.is_finite() or rate <= 0:
-        raise UsageError(f"{name}: rate {key!r}: must be a positive number, got {raw}")
+    if not _usable(rate):
+        raise UsageError(f"{name}: rate {key!r}: {_USABLE}, got {raw}")
     return rate
+
+
+# Rates are applied as doubles: 1e999999999 is a finite Decimal but an infinite double.
+_USABLE = "must be a positive number that a double holds (not 0, not past about 1.8e308)"
+
+
+def _usable(rate: Decimal) -> bool:
+    as_float = float(rate)
+    return rate.is_finite() and rate > 0 and math.isfinite(as_float) and as_float > 0
 
 
 def _pair(name: str, key: str) -> tuple[str, str]:
@@ -88,3 +99,26 @@ def load_rates(path: str | Path) -> Rates:
     except UnicodeDecodeError as exc:
         raise UsageError(f"{name}: not UTF-8 (byte {exc.start})") from None
     return parse_rates(text, name)
+
+
+def check_rates(rates: object) -> None:
+    """Refuse caller rates that cannot mean an exchange rate: UsageError naming the pair.
+
+    `rates` maps (FROM, TO) currency pairs to how many TO one FROM is worth; each rate
+    must be a positive finite number (a Decimal, float or int, not a bool).
+    """
+    if not isinstance(rates, Mapping):
+        raise UsageError('rates takes a mapping {("EUR", "USD"): 1.08}')
+    for pair, raw in rates.items():
+        if not (
+            isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(c, str) for c in pair)
+        ):
+            raise UsageError(f"rates: the key {pair!r} is not a (FROM, TO) pair of currencies")
+        if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal):
+            raise UsageError(f"rates: {'/'.join(pair)}: expected a number, got {raw!r}")
+        try:
+            rate = Decimal(raw)
+        except (ValueError, ArithmeticError):
+            raise UsageError(f"rates: {'/'.join(pair)}: not a number: {raw!r}") from None
+        if not _usable(rate):
+            raise UsageError(f"rates: {'/'.join(pair)}: {_USABLE}, got {raw!r}")
