@@ -282,3 +282,43 @@ def test_a_reading_error_is_named_not_a_traceback(tmp_path: Path) -> None:
     with pytest.raises(InputError) as raised:
         list(alcheck.read(path))
     assert raised.value.file == str(path) and raised.value.line == 1
+
+
+# 10. The gateway holds no batch's worth of findings or models.
+
+
+def _peak_traced(path: Path) -> tuple[int, int]:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in alcheck.screen_xml(path, rules=BUILTIN_ONLY))
+        return count, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_gateways_memory_does_not_grow_with_its_findings(tmp_path: Path) -> None:
+    """Declarations with findings and unread input (each carrying its model): five times as
+    many of them may not take five times the memory. A batch held every model and built-in
+    finding of its 4,096 items (127 MiB against 9 MiB without findings)."""
+    from alcheck.formats.wco_columns import MAX_MODELS
+
+    bad = "<Colour>red</Colour><Remark>x</Remark><ExportCountry><ID>QQ</ID></ExportCountry>"
+    bad += '<CustomsValueAmount currencyID="QQQ">-1</CustomsValueAmount>'
+    origins = "".join(
+        f"<Origin><CountryCode>ZZ</CountryCode><TypeCode>{kind}</TypeCode></Origin>"
+        for kind in ("1", "2", "CLS", "C2S", "CRC")
+    )
+    wrong = item("x", bad, origins).replace("7606123090", "76")
+
+    def dirty(n: int) -> Path:
+        decls = (declaration(f"D{d}", wrong * 5) for d in range(n))
+        return write(tmp_path / f"dirty{n}.xml", *decls)
+
+    small, big = dirty(150), dirty(750)
+    batches = list(read_wco_columns(big))
+    assert all(sum(m is not None for m in b.model) <= MAX_MODELS for b in batches)
+    (n_small, small_peak), (n_big, big_peak) = _peak_traced(small), _peak_traced(big)
+    assert n_big == 5 * n_small and n_small >= 150 * 5 * 10
+    assert big_peak < 1.5 * small_peak + (2 << 20), (small_peak >> 10, big_peak >> 10)

@@ -162,9 +162,15 @@ class ScreenedBatch:
         self.days = [shared.as_of or d or today for d in columns.entry_date]
         self.jurisdiction_rows = [columns.jurisdiction[k] for k in self.decl_of]
         self.matches = self._screen()
-        # Built when asked, one declaration at a time, and not kept: the memory of a scan
-        # stays flat however many findings its batches have.
-        self.builtin: Sequence[tuple[Finding, ...]] = _Builtin(self)
+        self.builtin_total: int | None = None
+
+    @property
+    def builtin(self) -> Sequence[tuple[Finding, ...]]:
+        """Per declaration, its built-in findings: built when read, one declaration at a
+        time, and not kept, so the memory of a scan stays flat however many findings its
+        batches have. (Made afresh each time: a batch referring to it would be a cycle,
+        kept with all its models until the garbage collector runs.)"""
+        return _Builtin(self)
 
     def builtin_of(self, k: int) -> tuple[Finding, ...]:
         """Return declaration k's built-in findings, selected and graded (built each call)."""
@@ -242,7 +248,9 @@ class ScreenedBatch:
             matched = sum(1 for _ in self.rule_matches())
         else:
             matched = len(self.matches)
-        return sum(len(self.builtin_of(k)) for k in range(self.b.n_declarations)) + matched
+        if self.builtin_total is None:  # built once to be counted, not kept
+            self.builtin_total = sum(len(found) for found in self.builtin)
+        return self.builtin_total + matched
 
     def loc(self, line: int | None) -> Location:
         where = self.locations.get(line)
