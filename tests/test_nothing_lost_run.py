@@ -158,3 +158,23 @@ def test_a_csv_with_a_bad_byte_reports_the_rows_before_it(tmp_path: Path) -> Non
     result = checked(str(path))
     assert ids(result) == ["C1", "C2"]
     assert result.error is not None and "not UTF-8" in result.error and result.error_line == 4
+
+
+def test_python_ints_past_the_digit_limit_are_kept_as_given() -> None:
+    """The API takes Python ints as well: one past the int-string limit is no value."""
+    big = int("7" * 4000) * 10**1000
+    decl = lenient_declaration(
+        {"id": "P", "entry_date": big, "items": [{"line": big, "net_mass_kg": big}]}
+    )
+    assert decl.entry_date is None and decl.items[0].line is None
+    assert set(decl.items[0].invalid) == {"line", "net_mass_kg"}
+    found = alcheck.validate(decl, rules=BUILTIN_ONLY)
+    assert {f.field for f in found if f.rule_id == "SYN-VALUE"} == {
+        "entry_date", "items[#1].line", "items[#1].net_mass_kg",
+    }  # fmt: skip
+
+
+def test_an_invalid_value_given_beside_one_found_is_kept_too() -> None:
+    data = declaration("G", net_mass_kg="abc", invalid={"net_mass_kg": "12 LBR"})
+    item = lenient_declaration(data).items[0]
+    assert item.invalid == {"net_mass_kg": "abc", "net_mass_kg (given)": "12 LBR"}

@@ -180,6 +180,11 @@ def _as_int(raw: Any) -> int | None:
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int):
+        if raw.bit_length() > 4000:  # past a few thousand digits: showable?
+            try:
+                str(raw)
+            except ValueError:  # more digits than Python converts: not a line number
+                return None
         return raw
     # isdecimal, not isdigit: int() rejects digits such as "²" that isdigit accepts.
     if isinstance(raw, str) and raw.strip().isdecimal():
@@ -225,9 +230,9 @@ def _move_invalid(data: dict[str, Any], name: str, parse: Any) -> None:
         if not isinstance(given, dict):
             raise ValueError("invalid must map field names to the values as given")
         invalid = dict(given)
-        invalid[name] = (
-            raw if isinstance(raw, str) else str(raw) if isinstance(raw, Decimal) else repr(raw)
-        )
+        if name in invalid:  # given in the input already (JSON can): kept beside this one
+            invalid[f"{name} (given)"] = invalid[name]
+        invalid[name] = _as_given(raw)
         data["invalid"] = invalid
         data[name] = None
     else:
