@@ -35,7 +35,6 @@ from alcheck.checks import builtin_findings
 from alcheck.formats.catair import (
     ENTRY_TYPE_REGIMES,
     MAX_LINE,
-    NOT_READ,
     RECORD_LENGTH,
     entry_check_digit,
     looks_like_catair,
@@ -52,11 +51,13 @@ ERRORS = DATA / "field-errors.ae"
 
 
 def plain(decl: Declaration) -> dict[str, Any]:
-    """A declaration without where its values were read (locations are compared apart)."""
+    """A declaration without where its values were read (locations are compared apart), nor
+    the valid records it keeps as given by line (`kept`: the writer does not write them)."""
     return decl.model_dump(
         exclude={
             "location": True,
             "sources": True,
+            "kept": True,
             "items": {"__all__": {"location", "sources"}},
         }
     )
@@ -210,16 +211,17 @@ def test_the_clean_samples_have_no_syntax_findings() -> None:
             assert found == [], [(f.rule_id, f.field, f.message) for f in found]
 
 
-def test_valid_records_not_modelled_are_counted_not_reported() -> None:
+def test_valid_records_not_modelled_are_kept_not_reported() -> None:
     path = DATA / "two-entries.ae"
     lines = lines_of(path)
     first = next(d for d in read_catair(path))
-    summary = first.sources[NOT_READ]
-    # The first entry summary holds one 20-, 31- and 90-record (see the README).
+    # The first entry summary holds one 20-, 31- and 90-record (see the README): each is
+    # kept as given under its record type and line, and none makes a finding.
     for record in ("20", "31", "90"):
-        assert f"{record}-record ×1" in (summary.path or "")
-    assert summary.line == next(i for i, line in enumerate(lines, 1) if line.startswith("20"))
+        number = next(i for i, line in enumerate(lines, 1) if line.startswith(record))
+        assert first.kept[f"{record}-record (line {number})"] == lines[number - 1].rstrip()
     assert not first.unread and all(not item.unread for item in first.items)
+    assert not [f for f in builtin_findings(first) if f.rule_id == "SYN-UNKNOWN"]
 
 
 def test_the_field_errors_are_findings_at_their_lines_and_columns() -> None:

@@ -155,13 +155,13 @@ def test_no_line_of_a_sample_is_dropped(path: Path) -> None:
 def test_records_not_read_are_kept_as_given() -> None:
     (decl,) = read_pedimento(PROFILES)
     text = PROFILES.read_text().splitlines()
-    assert decl.unread["record 507"] == text[line_of(PROFILES, "507|") - 1].removesuffix("|")
-    assert decl.unread["record 506"] == text[line_of(PROFILES, "506|") - 1].removesuffix("|")
+    assert decl.kept["record 507"] == text[line_of(PROFILES, "507|") - 1].removesuffix("|")
+    assert decl.kept["record 506"] == text[line_of(PROFILES, "506|") - 1].removesuffix("|")
     item = decl.items[0]
-    assert item.unread["record 556"] == text[line_of(PROFILES, "556|") - 1].removesuffix("|")
+    assert item.kept["record 556"] == text[line_of(PROFILES, "556|") - 1].removesuffix("|")
     # Fields of read records that alcheck does not read: field number = value.
-    assert "7=45.50" in item.unread["record 551 fields"].split("|")
-    assert decl.unread["record 801 fields"] == "2=m3362001.205|5=011"
+    assert "7=45.50" in item.kept["record 551 fields"].split("|")
+    assert decl.kept["record 801 fields"] == "2=m3362001.205|5=011"
 
 
 @pytest.mark.parametrize(
@@ -245,9 +245,9 @@ def test_the_ad_duty_is_a_document_other_contributions_are_kept() -> None:
     (decl,) = read_pedimento_text(pedimento("557|2|0|15500", "557|3|0|2480", "556|2|1.55|2"))
     item = decl.items[0]
     assert item.documents == (Document(type="CC", id="15500"),)
-    assert item.unread["record 557"] == "557|6000587|76042902|1|3|0|2480"
-    assert item.unread["record 556"] == "556|6000587|76042902|1|2|1.55|2"
-    assert item.unread["record 557 fields"] == "6=0"  # forma de pago
+    assert item.kept["record 557"] == "557|6000587|76042902|1|3|0|2480"
+    assert item.kept["record 556"] == "556|6000587|76042902|1|2|1.55|2"
+    assert item.kept["record 557 fields"] == "6=0"  # forma de pago
 
 
 def test_permits_and_identifiers() -> None:
@@ -265,13 +265,14 @@ def test_partida_records_join_their_551_by_partida_number() -> None:
     text = pedimento().replace("551|", "553|6000587|76042902|1|AL||AV-9|||\n551|", 1)
     (decl,) = read_pedimento_text(text + "553|6000587|76042902|9|AL||AV-X|||\n")
     assert decl.items[0].documents == (Document(type="AVA", id="AV-9"),)
-    assert decl.unread["record 553"] == "553|6000587|76042902|9|AL||AV-X||"  # no partida 9
+    # No partida 9: an unexpected record, kept as given and reported (SYN-UNKNOWN).
+    assert decl.unread["record 553"] == "553|6000587|76042902|9|AL||AV-X||"
 
 
 def test_a_record_of_another_pedimento_keeps_its_number() -> None:
     (decl,) = read_pedimento_text(pedimento().replace("506|6000587|", "506|6000999|"))
     assert decl.entry_date == dt.date(2026, 7, 1)
-    assert decl.unread["record 506 fields"] == "2=6000999"
+    assert decl.kept["record 506 fields"] == "2=6000999"
 
 
 def test_a_lost_500_still_begins_the_next_pedimento() -> None:
@@ -317,7 +318,8 @@ def test_field_errors_are_findings_at_their_lines() -> None:
         ("SYN-UNKNOWN", "line 7", 7),  # not a record
     }
     assert expected <= got
-    assert {f[0] for f in got if f[2] == line_of(ERRORS, "801|")} == {"SYN-VALUE", "SYN-UNKNOWN"}
+    # The 801's counts are wrong (SYN-VALUE); its file name and prevalidador are kept quietly.
+    assert {f[0] for f in got if f[2] == line_of(ERRORS, "801|")} == {"SYN-VALUE"}
 
 
 def test_a_line_too_long_is_passed_over_then_named() -> None:
@@ -606,7 +608,7 @@ def item(draw: st.DrawFn, numero: str, line: int) -> GoodsItem:
     }
     for key in draw(st.lists(st.sampled_from(sorted(kept)), unique=True)):
         unread[key] = kept[key]
-    data["unread"] = unread
+    data["kept"] = unread  # records and fields of the layout that alcheck does not read
     return GoodsItem(**data)
 
 
@@ -662,7 +664,7 @@ def declaration(draw: st.DrawFn, index: int, last: bool) -> Declaration:
             else ()
         ),
         items=tuple(draw(item(numero, line)) for line in range(1, count + 1)),
-        unread=unread,
+        kept=unread,
         invalid=invalid,
     )
 
@@ -774,3 +776,19 @@ def test_mutated_files_yield_every_readable_declaration(
     for n, line in enumerate(lines, 1):
         if line.strip() and not line.startswith(("501|", "505|", "801|", "999|")):
             assert n in seen, (n, line)
+
+
+def test_layout_records_alcheck_does_not_read_are_kept_quietly_and_others_reported() -> None:
+    """A normal pedimento gives no SYN-UNKNOWN: its 507, 556, 557 … records are kept as
+    given (`kept`); a record outside the layout is unexpected and reported."""
+    import alcheck
+
+    (decl,) = read_pedimento(PROFILES)
+    assert "record 507" in decl.kept and "record 507" not in decl.unread
+    assert not [f for f in alcheck.validate(decl) if f.rule_id == "SYN-UNKNOWN"]
+    text = PROFILES.read_text()
+    odd = text.replace("507|", "905|", 1)
+    (bad,) = read_pedimento_text(odd, "odd.val")
+    assert "record 905" in bad.unread
+    found = [f for f in alcheck.validate(bad) if f.rule_id == "SYN-UNKNOWN"]
+    assert len(found) == 1 and "905" in found[0].message

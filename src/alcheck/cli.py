@@ -26,7 +26,7 @@ from .engine import Options, check
 from .errors import AlcheckError, InputError, NotADeclarationError, RulePackError, UsageError
 from .explain import describe_pack, explain
 from .findings import Severity
-from .formats import SUFFIXES, read
+from .formats import FORMATS, SUFFIXES, read
 from .report import (
     CheckedDeclaration,
     CheckedFile,
@@ -90,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
         help="re-grade a rule id or prefix",
     )
     c.add_argument("--format", choices=("text", "json", "sarif", "csv"), default="text")
-    c.add_argument("--input-format", choices=("xml", "csv", "json"), help="skip content detection")
+    c.add_argument("--input-format", choices=FORMATS, help="skip content detection")
     c.add_argument("--lang", choices=("en", "fr", "es"), default="en")
     c.add_argument(
         "--jobs",

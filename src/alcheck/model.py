@@ -304,6 +304,11 @@ class GoodsItem(BaseModel):
     unread: dict[str, str] = Field(
         default_factory=dict, description="input the reader found but alcheck does not model"
     )
+    kept: dict[str, str] = Field(
+        default_factory=dict,
+        description="well-formed input that alcheck reads but neither models nor checks "
+        "(records of a file layout it passes over); kept so nothing is lost, never reported",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -359,6 +364,11 @@ class Declaration(BaseModel):
     sources: dict[str, Location] = Field(default_factory=dict)
     invalid: dict[str, str] = Field(default_factory=dict)
     unread: dict[str, str] = Field(default_factory=dict)
+    kept: dict[str, str] = Field(
+        default_factory=dict,
+        description="well-formed input that alcheck reads but neither models nor checks; "
+        "kept so nothing is lost, never reported",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -1,7 +1,8 @@
 """Readers and writers of declaration formats; `read` picks the reader by content.
 
-Formats: WCO DEC-DMS XML with alcheck's profile (`wco_xml`), alcheck CSV (`csv_format`)
-and alcheck JSON (`alcheck_json`). docs/formats.md describes each and the detection.
+Formats: WCO DEC-DMS XML with alcheck's profile (`wco_xml`), alcheck CSV (`csv_format`),
+alcheck JSON (`alcheck_json`), the CBP ACE entry summary (CATAIR AE, `catair`) and Mexico's
+pedimento validation file (`pedimento`). docs/formats.md describes each and the detection.
 """
 
 from __future__ import annotations
@@ -19,35 +20,42 @@ from ..errors import AlcheckError, InputError, NotADeclarationError
 from ..model import Declaration
 from ._xmlsafe import HeadThenRest
 from .alcheck_json import read_json, read_json_bytes, read_json_text, write_json
+from .catair import looks_like_catair, read_catair, read_catair_stream, write_catair
 from .csv_format import looks_like_csv_header, read_csv, read_csv_stream, write_csv
+from .pedimento import looks_like_pedimento, read_pedimento, read_pedimento_stream, write_pedimento
 from .wco_xml import read_wco_xml, read_wco_xml_bytes, read_wco_xml_stream, write_wco_xml
 
 __all__ = [
     "FORMATS",
     "detect_format",
     "read",
+    "read_catair",
     "read_csv",
     "read_json",
     "read_json_text",
     "read_paths",
+    "read_pedimento",
     "read_wco_xml",
     "read_wco_xml_bytes",
     "search_folder",
+    "write_catair",
     "write_csv",
     "write_json",
+    "write_pedimento",
     "write_wco_xml",
 ]
 
-FORMATS = ("xml", "csv", "json")
-# Suffixes `read_paths` picks from a directory (compared case-insensitively).
-SUFFIXES = (".xml", ".csv", ".json", ".jsonl")
+FORMATS = ("xml", "csv", "json", "catair", "pedimento")
+# Suffixes `read_paths` picks from a directory (compared case-insensitively): .ae for CBP
+# entry summaries, .val for pedimento validation files (any file named is read by content).
+SUFFIXES = (".xml", ".csv", ".json", ".jsonl", ".ae", ".val")
 _PEEK = 64 * 1024
 # Leading blanks read before giving up telling the format.
 _BLANK_LIMIT = 1 << 20
 
 
 def detect_format(head: bytes) -> str | None:
-    """Name the format of input starting with `head`: "xml", "json", "csv", or None."""
+    """Name the format of input starting with `head`: one of FORMATS, or None."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "xml"  # UTF-16 is only ever XML here; the XML parser reads its BOM
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
@@ -55,6 +63,10 @@ def detect_format(head: bytes) -> str | None:
         return "xml"
     if text.startswith((b"{", b"[")):
         return "json"
+    if looks_like_catair(head):
+        return "catair"
+    if looks_like_pedimento(head):
+        return "pedimento"
     first_line = re.split(rb"\r\n?|\n", text, maxsplit=1)[0].decode("utf-8", errors="replace")
     return "csv" if looks_like_csv_header(first_line) else None
 
@@ -72,8 +84,9 @@ def _read_stream(
     chosen = format or detect_format(head)
     if chosen is None:
         raise InputError(
-            "cannot tell the format (not XML, not JSON, no CSV header with alcheck columns); "
-            "pass format='xml', 'csv' or 'json'",
+            "cannot tell the format (not XML, not JSON, not a CBP entry summary or a pedimento "
+            "file, no CSV header with alcheck columns); pass format= one of "
+            + ", ".join(repr(f) for f in FORMATS),
             file=name,
             line=1,
         )
@@ -86,6 +99,10 @@ def _read_stream(
         yield from read_wco_xml_stream(rest, name, schema=schema)  # type: ignore[arg-type]
     elif chosen == "csv":
         yield from read_csv_stream(rest, name)  # type: ignore[arg-type]
+    elif chosen == "catair":
+        yield from read_catair_stream(rest, name)
+    elif chosen == "pedimento":
+        yield from read_pedimento_stream(rest, name)  # type: ignore[arg-type]
     else:
         yield from read_json_bytes(rest.read(), name)
 
@@ -113,9 +130,10 @@ def read(
 ) -> Iterator[Declaration]:
     """Yield the declarations in a file, "-" (standard input) or a binary stream.
 
-    The format is detected from the content unless `format` ("xml", "csv", "json") is
-    given; `schema` is an XSD to validate XML against. Raises InputError (or its
-    subclasses NotADeclarationError, HostileInputError) for input that cannot be read.
+    The format is detected from the content unless `format` (one of FORMATS: "xml", "csv",
+    "json", "catair", "pedimento") is given; `schema` is an XSD to validate XML against.
+    Raises InputError (or its subclasses NotADeclarationError, HostileInputError) for input
+    that cannot be read.
     """
     if isinstance(source, str | Path):
         name = str(source)

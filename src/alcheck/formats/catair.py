@@ -11,9 +11,9 @@ positions come from the public CBP documents and which are inferred.
   goes to `invalid` (SYN-VALUE), as does a record of the wrong length; a malformed,
   unknown or misplaced record goes to `unread` (SYN-UNKNOWN). Every value keeps its file,
   line and columns (`Location.path`, e.g. "50-record cols 25-34").
-- Valid records alcheck does not model (bond, fees, totals, PGA, …) are counted per
-  declaration in `sources["records not read"]` (a `Location` whose path lists them), so
-  nothing is dropped silently and no finding is made for a valid record.
+- Valid records alcheck does not model (bond, fees, totals, PGA, …) are kept as given in
+  the declaration's `kept` ("20-record (line 5)": the record), so nothing is dropped
+  silently and no finding is made for a valid record.
 - Only input that cannot be read raises `InputError` naming the file and line: not a
   CATAIR batch, a line that is not text (control bytes), a line over `MAX_LINE`, a batch
   or block of another application. Such a line spoils only the entry summary it is in:
@@ -148,7 +148,9 @@ _PRINTABLE = re.compile(r"[ -~]*")
 _ENTRY_ID = re.compile(r"(.{3})-?(.{7})-?(.)")
 _CASE_ID = re.compile(r"([A-Z])-?([0-9]{3})-?([0-9]{3})")
 
-NOT_READ = "records not read"
+# Valid records alcheck does not model, kept as given per entry summary; past this many
+# they are only counted (an entry summary of millions of PGA records stays bounded).
+MAX_KEPT = 10_000
 
 
 class _Readable(Protocol):
@@ -439,8 +441,8 @@ class _Transaction(_Owner):
         self.header_read = False
         self.closed = False  # after its block's Y-record: no record belongs to it any more
         self.broken = False  # holds a line that cannot be read: not yielded
-        self.not_read: dict[str, int] = {}
-        self.not_read_line: int | None = None
+        self.not_read: dict[str, str] = {}
+        self.not_read_more = 0
 
 
 _Problem = tuple[str, str, Location]
@@ -708,10 +710,9 @@ class _Parser:
             items.append(entry)
         data["items"] = items
         if tx.not_read:
-            summary = ", ".join(f"{label} ×{n}" for label, n in tx.not_read.items())
-            data["sources"][NOT_READ] = Location(
-                file=self.name, line=tx.not_read_line, path=f"valid, not modelled: {summary}"
-            )
+            data["kept"] = dict(tx.not_read)
+            if tx.not_read_more:
+                data["kept"]["more records not modelled"] = f"{tx.not_read_more} more"
         return lenient_declaration(data)
 
     def finish(self) -> Declaration | None:
@@ -758,10 +759,12 @@ class _Parser:
 
     # -- records of an entry summary
 
-    def not_modelled(self, tx: _Transaction, number: int, label: str) -> None:
-        if not tx.not_read:
-            tx.not_read_line = number
-        tx.not_read[label] = tx.not_read.get(label, 0) + 1
+    def not_modelled(self, tx: _Transaction, number: int, label: str, line: str) -> None:
+        """Keep a valid record alcheck does not model, as given (`kept`: no finding)."""
+        if len(tx.not_read) < MAX_KEPT:
+            tx.not_read[f"{label} (line {number})"] = line.rstrip()
+        else:
+            tx.not_read_more += 1
 
     def record(self, number: int, line: str, record: str) -> None:
         tx = self.open_transaction()
@@ -815,7 +818,7 @@ class _Parser:
             )
             return
         if item is None or record not in _READ_LINE_RECORDS:
-            self.not_modelled(tx, number, f"{record}-record")
+            self.not_modelled(tx, number, f"{record}-record", line)
             return
         if record == "44":
             if not item.descriptions:
@@ -976,7 +979,7 @@ class _Parser:
             exclusion = _cols(rec, 5, 13).strip() or None
             self.document(item, {"type": "EXCL", "id": exclusion}, self.loc(number, "54", 3, 13))
         elif kind in _DECLARATION_TYPES:
-            self.not_modelled(tx, number, f"54-record type {kind}")
+            self.not_modelled(tx, number, f"54-record type {kind}", rec)
         else:
             item.keep(
                 f"54-record of unknown type {kind!r} (line {number})",

@@ -5,9 +5,10 @@ type first; field numbers count the record type as field 1. A file holds pedimen
 from its 500 record to the next 500; 801 closes the file. docs/formats-pedimento.md has
 the mapping and what each part of it rests on.
 
-Reading is lenient and loses nothing: a value of the wrong type is kept in `invalid`, a
-record alcheck does not read (and the fields of a read record that it does not read) in
-`unread`, a line that is not a record in `unread` too. Reading is streamed one pedimento
+Reading is lenient and loses nothing: a value of the wrong type is kept in `invalid`; a
+record of the layout that alcheck does not read, and the fields of a read record that it
+does not read, in `kept` (no finding); a record outside the layout, or a line that is not
+a record, in `unread` (SYN-UNKNOWN). Reading is streamed one pedimento
 at a time, and no line longer than `MAX_RECORD` characters is held: such a line, like the
 lines past `MAX_JUNK` in one pedimento that are not records, is passed over and raised as
 an `InputError` naming its line once every declaration was yielded.
@@ -65,6 +66,11 @@ _CHUNK = 64 * 1024
 
 # Fields a record has, the record type included (Lineamientos VOCE-SAAI M3 v9.0 as
 # transcribed; confirmed by a real 2026 file). Only the records alcheck reads are checked.
+# Records of the official layout (M1/M3): one that alcheck does not read is kept as given
+# (`kept`, not a finding); any other record is unexpected (`unread`, SYN-UNKNOWN).
+LAYOUT_RECORDS = frozenset(
+    {str(c) for c in (*range(500, 521), *range(551, 561))} | {"301", "601", "701", "800", "801"}
+)
 ARITY: dict[str, int] = {
     "500": 6,
     "501": 35,
@@ -385,6 +391,7 @@ class _Owner:
         self.data: dict[str, Any] = {"location": self.loc(rec)}
         self.sources: dict[str, dict[str, Any]] = {}
         self.unread: dict[str, str] = {}
+        self.kept: dict[str, str] = {}
         self.invalid: dict[str, str] = {}
         self.documents: list[dict[str, Any]] = []
         self.counts: dict[str, int] = {}
@@ -411,10 +418,12 @@ class _Owner:
         self.sources[f"documents[{len(self.documents)}]"] = self.loc(rec, n)
         self.documents.append(doc)
 
-    def keep_record(self, rec: _Record) -> None:
-        """Keep a record alcheck does not read, as given."""
+    def keep_record(self, rec: _Record, *, expected: bool = True) -> None:
+        """Keep a record alcheck does not read, as given: quietly if it is one the layout
+        has where it stands, else as unexpected input (a finding)."""
         key = _key(f"record {rec.code}", self.ordinal(f"record {rec.code}"))
-        self.unread[key] = rec.raw
+        quiet = expected and rec.code in LAYOUT_RECORDS
+        (self.kept if quiet else self.unread)[key] = rec.raw
         self.sources[key] = self.loc(rec)
 
     def keep_line(self, line: int, text: str) -> None:
@@ -436,7 +445,7 @@ class _Owner:
         ]
         if rest:
             key = _key(f"record {rec.code} fields", ordinal)
-            self.unread[key] = "|".join(rest)
+            self.kept[key] = "|".join(rest)
             self.sources[key] = self.loc(rec)
         arity = ARITY.get(rec.code)
         if arity is not None and len(rec.fields) != arity:
@@ -454,6 +463,8 @@ class _Owner:
         data["sources"] = self.sources
         if self.unread:
             data["unread"] = self.unread
+        if self.kept:
+            data["kept"] = self.kept
         if self.invalid:
             data["invalid"] = self.invalid
         return data
@@ -565,8 +576,8 @@ def _declaration(group: _Group, name: str) -> Declaration:
             _read_551(items[position], rec, links)
         elif code in _PARTIDA_RECORDS:
             linked = _link(rec, position, partidas)
-            if linked is None:
-                decl.keep_record(rec)
+            if linked is None:  # names no partida of this pedimento
+                decl.keep_record(rec, expected=False)
             else:
                 _read_partida_record(linked[0], rec, {**links, 3: linked[1].get(3)})
         elif code == "801":
@@ -735,7 +746,7 @@ def _given(owner: Declaration | GoodsItem, name: str) -> str:
 
 
 def _rest(text: str | None) -> dict[int, str]:
-    """Parse a `N=value|...` entry of `unread` (fields of a record that were not read)."""
+    """Parse a `N=value|...` entry of `kept` (fields of a record that were not read)."""
     fields: dict[int, str] = {}
     for part in (text or "").split("|"):
         n, sep, value = part.partition("=")
@@ -774,8 +785,13 @@ class _Writer:
         return text + "|"
 
 
+def _held(model: Declaration | GoodsItem) -> dict[str, str]:
+    """What the reader set aside: records and fields kept as given, and unexpected ones."""
+    return {**model.kept, **model.unread}
+
+
 def _with(values: dict[int, str], rest: str | None) -> dict[int, str]:
-    """A record's fields with its kept fields (`N=value|...` in `unread`) put back."""
+    """A record's fields with its kept fields (`N=value|...` in `kept`) put back."""
     return {**values, **_rest(rest)}
 
 
@@ -858,9 +874,9 @@ def _write_header(w: _Writer, decl: Declaration, lines: list[str]) -> dict[int, 
         11: rate,
         22: (importer.name if importer else None) or "",
     }
-    header = _with(values, decl.unread.get("record 501 fields"))
+    header = _with(values, _held(decl).get("record 501 fields"))
     head = {1: "500", 2: _IMPORT, 3: header.get(2, ""), 4: header.get(3, ""), 5: header.get(4, "")}
-    lines.append(w.record(_with(head, decl.unread.get("record 500 fields")), ARITY["500"]))
+    lines.append(w.record(_with(head, _held(decl).get("record 500 fields")), ARITY["500"]))
     lines.append(w.record(header, ARITY["501"]))
     return header
 
@@ -892,7 +908,7 @@ def _write_item(
         country = getattr(item, attr)
         if country is not None:
             values[n] = country_key(country)
-    values = _with(values, item.unread.get("record 551 fields"))
+    values = _with(values, _held(item).get("record 551 fields"))
     lines.append(w.record(values, ARITY["551"]))
     fraccion = values.get(3, "")
     ordinals: dict[str, int] = {}
@@ -907,9 +923,9 @@ def _write_item(
             key = AD_CONTRIBUTION
         fields = {1: code, 2: numero, 3: fraccion, 4: partida, key_field: key}
         fields[id_field] = doc.id or ""
-        rest = item.unread.get(_key(f"record {code} fields", k))
+        rest = _held(item).get(_key(f"record {code} fields", k))
         lines.append(w.record(_with(fields, rest), ARITY[code]))
-    lines.extend(w.raw(text) for _, _, text in _raw_records(item.unread))
+    lines.extend(w.raw(text) for _, _, text in _raw_records(_held(item)))
 
 
 def _pedimento_lines(decl: Declaration) -> list[str]:
@@ -918,7 +934,7 @@ def _pedimento_lines(decl: Declaration) -> list[str]:
     lines: list[str] = []
     header = _write_header(w, decl, lines)
     numero = header.get(3, "")
-    unread = decl.unread
+    unread = _held(decl)
     # The header's other records in type order, those alcheck reads before those kept.
     body: list[tuple[str, int, str]] = []
     exporter = decl.exporter
@@ -966,5 +982,5 @@ def write_pedimento(decls: Iterable[Declaration], out: IO[str]) -> None:
     if last is None:
         return
     trailer = {1: "801", 2: "", 3: str(pedimentos), 4: str(records), 5: ""}
-    rest = last.unread.get("record 801 fields")
+    rest = _held(last).get("record 801 fields")
     out.write(_Writer(last).record(_with(trailer, rest), ARITY["801"]) + "\n")
