@@ -6,6 +6,9 @@ For each jurisdiction pack (us, ca, mx) it writes, in the WCO XML profile and in
   <pack>-triggers.xml / .csv   one declaration per golden "fire" case of the pack, whose
                                id names the rule it triggers (every bundled rule fires)
 The monitoring pack's (risk) triggers go to risk-triggers.xml / .csv.
+The US entries also go to us-clean.ae / us-triggers.ae (a CBP ACE entry summary, CATAIR AE)
+and the Mexican ones to mx-clean.val / mx-triggers.val (a pedimento validation file): each
+declaration those formats can carry, renumbered as an entry or pedimento number.
 tests/test_examples.py checks that the files are current and trigger what they say.
 """
 
@@ -16,8 +19,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from alcheck.formats import write_csv, write_wco_xml
-from alcheck.model import Declaration, lenient_declaration
+from alcheck.errors import UsageError
+from alcheck.formats import write_catair, write_csv, write_pedimento, write_wco_xml
+from alcheck.formats.catair import entry_check_digit
+from alcheck.model import Declaration, Document, lenient_declaration
 from alcheck.rules import bundled_pack_names, load_bundled
 from alcheck.rules.golden import case_declaration
 from alcheck.rules.schema import GoldenCase, Pack
@@ -60,6 +65,64 @@ def render(decls: list[Declaration]) -> tuple[bytes, str]:
     return xml.getvalue(), text.getvalue()
 
 
+def _entry_number(n: int, decl: Declaration) -> str:
+    transaction = f"{n:07d}"
+    return f"B76-{transaction}-{entry_check_digit('B76', transaction)}"
+
+
+def _as_ace(decl: Declaration) -> Declaration:
+    """Return the declaration with its AIM licence numbers as ACE carries them (at most 9
+    letters and digits, [P] regulations.md §9.1): "AIM-2025-0001" becomes "A20250001"."""
+
+    def licence(doc: Document) -> Document:
+        if doc.type != "AIM" or doc.id is None:
+            return doc
+        compact = "".join(c for c in doc.id if c.isalnum())
+        return doc.model_copy(update={"id": compact[:1] + compact[-8:]})
+
+    items = tuple(
+        item.model_copy(update={"documents": tuple(map(licence, item.documents))})
+        for item in decl.items
+    )
+    return decl.model_copy(
+        update={"items": items, "documents": tuple(map(licence, decl.documents))}
+    )
+
+
+def _pedimento_number(n: int, decl: Declaration) -> str:
+    year = decl.entry_date.year if decl.entry_date else 2026
+    return f"{year % 100:02d} 40 3362 {year % 10}{n:06d}"
+
+
+# The national formats, by jurisdiction: suffix, writer, how a declaration is renumbered.
+NATIONAL = {
+    "US": ("ae", write_catair, _entry_number),
+    "MX": ("val", write_pedimento, _pedimento_number),
+}
+
+
+def national(decls: list[Declaration], jurisdiction: str) -> str:
+    """Return the declarations that the jurisdiction's own format can carry, written in it.
+
+    Each is renumbered (n-th declaration: entry or pedimento number n); one the format
+    cannot state (a value in euros in an entry summary, say) is left out.
+    """
+    _, write, number = NATIONAL[jurisdiction]
+    carried = []
+    for n, decl in enumerate(decls, start=1):
+        renumbered = decl.model_copy(update={"id": number(n, decl)})
+        if jurisdiction == "US":
+            renumbered = _as_ace(renumbered)
+        try:
+            write([renumbered], io.StringIO(newline=""))
+        except UsageError:
+            continue
+        carried.append(renumbered)
+    out = io.StringIO(newline="")
+    write(carried, out)  # one file: one envelope and trailer around them all
+    return out.getvalue()
+
+
 def expected_files() -> dict[str, bytes]:
     """Return every generated example file's name and content."""
     files: dict[str, bytes] = {}
@@ -72,6 +135,10 @@ def expected_files() -> dict[str, bytes]:
             xml, csv_text = render(decls)
             files[f"{name}-{kind}.xml"] = xml
             files[f"{name}-{kind}.csv"] = csv_text.encode("utf-8")
+            if pack.pack.jurisdiction in NATIONAL:
+                suffix = NATIONAL[pack.pack.jurisdiction][0]
+                text = national(decls, pack.pack.jurisdiction)
+                files[f"{name}-{kind}.{suffix}"] = text.encode("utf-8")
     return files
 
 

@@ -63,3 +63,42 @@ def test_the_json_examples() -> None:
         for f in alcheck.validate(list(alcheck.read(ROOT / "examples" / "us-bad-codes.json")))
     }
     assert {"CAT-COUNTRY", "CAT-TARIFF", "SYN-VALUE"} <= found
+
+
+NATIONAL = ["us-clean.ae", "us-triggers.ae", "mx-clean.val", "mx-triggers.val"]
+
+
+@pytest.mark.parametrize("name", NATIONAL)
+def test_a_national_example_gives_the_findings_of_the_same_declarations_in_wco_xml(
+    name: str,
+) -> None:
+    """A CBP entry summary or pedimento file is judged as the same declarations written as
+    WCO XML are: same rules, severities, messages, places in the declaration."""
+    import io
+
+    from alcheck.formats import write_wco_xml
+
+    decls = list(alcheck.read(ROOT / "examples" / name))
+    assert decls
+    xml = io.BytesIO()
+    write_wco_xml(decls, xml)
+    again = list(alcheck.read(io.BytesIO(xml.getvalue())))
+
+    def seen(found: list[alcheck.Finding]) -> list[tuple[object, ...]]:
+        return [
+            (f.declaration_id, f.item_line, f.rule_id, f.severity, f.message, f.evaluated)
+            for f in found
+        ]
+
+    assert seen(alcheck.validate(decls)) == seen(alcheck.validate(again))
+
+
+def test_the_national_trigger_files_fire_their_packs_rules() -> None:
+    fired = {
+        f.rule_id
+        for name in ("us-triggers.ae", "mx-triggers.val")
+        for f in alcheck.validate(list(alcheck.read(ROOT / "examples" / name)))
+    }
+    us = {r.id for r in load_bundled("us").rules}
+    mx = {r.id for r in load_bundled("mx").rules}
+    assert us <= fired and mx <= fired
