@@ -156,7 +156,9 @@ def test_a_long_line_is_read_in_linear_time() -> None:
     file without line ends took 228 s)."""
     small = _best_of_three(lambda: _read_long_line(2 << 20))
     big = _best_of_three(lambda: _read_long_line(32 << 20))
-    assert big / 16 < 2.5 * small + 0.002, (small, big)
+    # Quadratic, 16 times the bytes cost 25 times as much a byte (6 s against 15 ms); a
+    # loaded machine's page faults on fresh memory made it up to 4 times, linear.
+    assert big / 16 < 8 * small + 0.002, (small, big)
 
 
 @pytest.mark.parametrize("line", [b"x" * 1000, b"a,b\r", b"a,b\n"], ids=["no-end", "cr", "lf"])
@@ -168,7 +170,7 @@ def test_splitting_lines_is_linear(line: bytes) -> None:
         return _best_of_three(lambda: sum(1 for _ in physical_lines(io.BytesIO(data))))
 
     small, big = split(1 << 20), split(8 << 20)
-    assert big / 8 < 2.5 * small + 0.002, (small, big)
+    assert big / 8 < 5 * small + 0.002, (small, big)  # quadratic: 8 and more
 
 
 # The property: findings or an error naming file and line, every row before it read.
