@@ -501,16 +501,34 @@ def _segments(
         days = {d for _, row_first, row_last in spans[name] for d in (row_first, row_last + 1)}
         cuts.update(d for d in days if first < d <= last)
     starts = sorted(cuts)
-    out = []
+
+    def day(ordinal: int) -> dt.date | None:
+        return None if ordinal == _FAR_FUTURE else dt.date.fromordinal(ordinal)
+
+    out: list[tuple[dt.date, dt.date | None, list[str], list[str], list[str]]] = []
+    # The entry's own prefixes hold over its whole window: one row for them, and rows per
+    # stretch only for list codes they do not cover (those rows exclude them), so a code
+    # meets one row of the entry, not one per stretch. Lists in tariff_not keep every
+    # prefix in every stretch.
+    plain = [v for v in (rule.when.tariff or ()) if not v.startswith("@")]
+    split = bool(plain) and not any(v.startswith("@") for v in rule.when.tariff_not or ())
+    own: list[str] = []
+    if split:
+        own = _prefixes(plain, spans, first, last)
+        excluded = _prefixes(rule.when.tariff_not, spans, first, last)
+        out.append((rule.valid_from, day(last), own, excluded, []))
     for n, s in enumerate(starts):
         e = starts[n + 1] - 1 if n + 1 < len(starts) else last
         named = [n for n in names if any(f <= s and t >= e for _, f, t in spans[n])]
-        out.append((
-            dt.date.fromordinal(s), None if e == _FAR_FUTURE else dt.date.fromordinal(e),
-            _prefixes(rule.when.tariff, spans, s, e),
-            _prefixes(rule.when.tariff_not, spans, s, e),
-            named,
-        ))  # fmt: skip
+        included = _prefixes(rule.when.tariff, spans, s, e)
+        excluded = _prefixes(rule.when.tariff_not, spans, s, e)
+        if split:
+            lists = [v for v in rule.when.tariff or () if v.startswith("@")]
+            included = [d for d in _prefixes(lists, spans, s, e) if not d.startswith(tuple(own))]
+            excluded = [*excluded, *own]
+            if not included:
+                continue
+        out.append((dt.date.fromordinal(s), day(e), included, excluded, named))
     return out
 
 
