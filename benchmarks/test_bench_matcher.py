@@ -13,7 +13,7 @@ import pytest
 from alcheck.model import Declaration
 from alcheck.rules.loader import bundled_pack_names, load_bundled
 from alcheck.ruleset import RuleSet, columns, encode
-from alcheck.screen import screen
+from alcheck.screening import screen
 from conftest import Row, per_item
 from workload import RATES, screen_columns
 

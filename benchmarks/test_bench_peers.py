@@ -22,7 +22,7 @@ from business_rules.variables import BaseVariables, numeric_rule_variable, strin
 
 from alcheck.model import Declaration
 from alcheck.ruleset import RuleSet
-from alcheck.screen import screen
+from alcheck.screening import screen
 from conftest import per_item
 from workload import SyntheticRule, synthetic_pack, synthetic_rules, usd_rows
 

@@ -188,7 +188,7 @@ RATES = {("CAD", "USD"): 0.73, ("MXN", "USD"): 0.055}
 
 
 def screen_columns(decls: Sequence[Declaration]) -> dict[str, Any]:
-    """Return the keyword arguments of `alcheck.screen.screen` for the items of `decls`."""
+    """Return the keyword arguments of `alcheck.screening.screen` for the items of `decls`."""
     rows = [(d, it) for d in decls for it in d.items]
     return {
         "tariff": [it.tariff_declared for _, it in rows],

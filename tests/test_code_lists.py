@@ -315,7 +315,7 @@ def test_every_bundled_pack_has_a_version_and_a_changelog_naming_its_rules() -> 
 
 
 def test_rules_show_gives_a_rule_its_changes_and_a_pack_its_lists() -> None:
-    from alcheck.explain import describe_pack
+    from alcheck.explanation import describe_pack
 
     rules = RuleSet.default()
     changed = {c.rule for _, c in rules.changelog} & set(rules.ids())

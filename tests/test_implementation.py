@@ -106,10 +106,41 @@ def test_a_bogus_switch_is_an_implementation_error(tmp_path: Path) -> None:
     assert "ALCHECK_IMPLEMENTATION" in result.stderr and "'fortran'" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["-m", "alcheck"], ["-c", "from alcheck.console import main; raise SystemExit(main())"]],
+)
+def test_the_command_line_names_a_bogus_switch_in_one_line(
+    tmp_path: Path, command: list[str]
+) -> None:
+    env = {**os.environ, "ALCHECK_IMPLEMENTATION": "cyton"}
+    result = subprocess.run(
+        [sys.executable, *command, "rules", "list"], env=env, cwd=tmp_path,
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr == (
+        "alcheck: ALCHECK_IMPLEMENTATION must be 'cython', 'python' or unset, not 'cyton'\n"
+    )
+
+
+def test_the_package_root_loads_names_on_first_use(tmp_path: Path) -> None:
+    code = (
+        "import sys, alcheck\n"
+        "print('alcheck._match' in sys.modules)\n"
+        "import alcheck.gateway, alcheck.explanation\n"  # submodules share no exported name
+        "from alcheck import RuleSet, validate\n"
+        "print(callable(alcheck.screen), callable(alcheck.explain), alcheck.RuleSet is RuleSet)\n"
+        "print(sorted(set(alcheck.__all__) - set(dir(alcheck))))\n"
+    )
+    result = run_python(code, "python", tmp_path)
+    assert result.stdout.split("\n")[:3] == ["False", "True True True", "[]"], result.stderr
+
+
 def test_the_error_is_both_alcheck_error_and_import_error(tmp_path: Path) -> None:
     code = (
         "try:\n"
-        "    import alcheck\n"
+        "    from alcheck import IMPLEMENTATION\n"
         "except ImportError as exc:\n"
         "    from alcheck.errors import AlcheckError, ImplementationError\n"
         "    print(isinstance(exc, ImplementationError), isinstance(exc, AlcheckError))\n"

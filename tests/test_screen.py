@@ -15,7 +15,7 @@ from alcheck.errors import UsageError
 from alcheck.model import Declaration
 from alcheck.rules.schema import Pack
 from alcheck.ruleset import Rates, RuleSet
-from alcheck.screen import screen
+from alcheck.screening import screen
 from test_kernel_diff import (
     ADD_CODES,
     DAYS,

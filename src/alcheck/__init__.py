@@ -4,26 +4,68 @@ Read declarations (`read`), check them (`validate`), and report the findings.
 `IMPLEMENTATION` says which kernels loaded: "cython" or "python".
 """
 
-from ._match import IMPLEMENTATION
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .engine import DeclarationResult, check, iter_findings, validate
-from .errors import (
-    AlcheckError,
-    HostileInputError,
-    ImplementationError,
-    InputError,
-    NotADeclarationError,
-    RulePackError,
-    RuleSetError,
-    UsageError,
-)
-from .explain import Explanation, explain
-from .findings import CheckClass, Finding, Severity
-from .formats import read
-from .gateway import ScreenedBatch, scan_xml, screen_xml
-from .model import Declaration, Document, ExchangeRate, GoodsItem, Location, Party, Regime
-from .ruleset import RuleSet
-from .screen import ScreenResult, screen
+
+# Names are imported on first use (PEP 562), so that the command line can be imported
+# without loading the kernels: a bad ALCHECK_IMPLEMENTATION then reaches it as an error
+# it prints in one line, not as a traceback. No submodule shares an exported name, so an
+# import of a submodule cannot hide one.
+_EXPORTS = {
+    "IMPLEMENTATION": "._match",
+    "DeclarationResult": ".engine", "check": ".engine", "iter_findings": ".engine",
+    "validate": ".engine",
+    "AlcheckError": ".errors", "HostileInputError": ".errors",
+    "ImplementationError": ".errors", "InputError": ".errors",
+    "NotADeclarationError": ".errors", "RulePackError": ".errors",
+    "RuleSetError": ".errors", "UsageError": ".errors",
+    "Explanation": ".explanation", "explain": ".explanation",
+    "CheckClass": ".findings", "Finding": ".findings", "Severity": ".findings",
+    "read": ".formats",
+    "ScreenedBatch": ".gateway", "scan_xml": ".gateway", "screen_xml": ".gateway",
+    "Declaration": ".model", "Document": ".model", "ExchangeRate": ".model",
+    "GoodsItem": ".model", "Location": ".model", "Party": ".model", "Regime": ".model",
+    "RuleSet": ".ruleset",
+    "ScreenResult": ".screening", "screen": ".screening",
+}  # fmt: skip
+
+if TYPE_CHECKING:
+    from ._match import IMPLEMENTATION
+    from .engine import DeclarationResult, check, iter_findings, validate
+    from .errors import (
+        AlcheckError,
+        HostileInputError,
+        ImplementationError,
+        InputError,
+        NotADeclarationError,
+        RulePackError,
+        RuleSetError,
+        UsageError,
+    )
+    from .explanation import Explanation, explain
+    from .findings import CheckClass, Finding, Severity
+    from .formats import read
+    from .gateway import ScreenedBatch, scan_xml, screen_xml
+    from .model import Declaration, Document, ExchangeRate, GoodsItem, Location, Party, Regime
+    from .ruleset import RuleSet
+    from .screening import ScreenResult, screen
+
+
+def __getattr__(name: str) -> Any:
+    """Import an exported name from its module on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'alcheck' has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "IMPLEMENTATION",

@@ -24,7 +24,7 @@ from ._version import __version__
 from .checks import BUILTIN_RULES
 from .engine import Options, check
 from .errors import AlcheckError, InputError, NotADeclarationError, RulePackError, UsageError
-from .explain import describe_pack, explain
+from .explanation import describe_pack, explain
 from .findings import Severity
 from .formats import FORMATS, SUFFIXES, read
 from .report import (

@@ -27,7 +27,7 @@ from .findings import Finding, Severity, item_field
 from .formats.wco_columns import WcoColumns, read_wco_columns
 from .model import Location, tariff_digits, trusted, unit_value_text
 from .ruleset import CompiledRule, Rates, RuleSet
-from .screen import ScreenResult, screen
+from .screening import ScreenResult, screen
 
 # GoodsItem fields a rule may name, and the batch column that holds each.
 _RULE_FIELDS = {
