@@ -1,0 +1,509 @@
+"""Canada's CARM Commercial Accounting Declaration (CAD): the CBSA profile of WCO XML.
+
+A Canadian broker files a CAD as WCO Data Model XML (namespace
+`urn:wco:datamodel:WCO:Declaration:1`): a `DocumentMetaData` root naming the CBSA
+(`ResponsibleAgencyName` CBSA, `AgencyAssignedCustomizationCode` CAD) wrapping a
+`Declaration`. The CBSA's own specification (the CAD ECCRD) is not public: the element
+names are the public WCO Data Model, which element carries which Canadian datum is
+inferred (../shared/docs/formats-na/ca-carm.md; docs/formats-carm.md gives the mapping
+and says for each path whether it is public or inferred).
+
+Built on `wco_xml`: the same hostile-input refusal (`_xmlsafe`), the same streamed
+iterparse (one declaration held at a time), the same paths and locations. What the
+profile has but alcheck does not model is `kept` (no finding); an element outside the
+profile is `unread` (SYN-UNKNOWN); a value of the wrong type is `invalid` (SYN-VALUE).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from lxml import etree
+
+from ..errors import InputError, NotADeclarationError
+from ..model import Declaration, lenient_declaration
+from ._wco_names import WCO_NAMES
+from ._xmlsafe import HEAD_BYTES, HeadThenRest, check_docinfo, check_prolog, safe_parser_options
+from .wco_xml import (
+    _child,
+    _children,
+    _local,
+    _Reader,
+    _shown,
+    _syntax_error,
+    _text,
+    _wco_date,
+    mass_text,
+)
+
+CAD_NS = "urn:wco:datamodel:WCO:Declaration:1"
+
+# Metadata of the CAD envelope (children of the `DocumentMetaData` root, ca-carm.md §1.1):
+# kept on each declaration, never modelled.
+METADATA_NAMES = frozenset(
+    """
+    WCODataModelVersionCode WCOTypeName ResponsibleCountryCode ResponsibleAgencyName
+    AgencyAssignedCustomizationCode AgencyAssignedCustomizationVersionCode
+    FunctionalDefinition ApplicationReferenceID
+    """.split()
+)
+# Elements of the CBSA profile (ca-carm.md §1.2, §1.3) that are not in the WCO DEC-DMS list.
+CARM_NAMES = frozenset(
+    """
+    Status ReleaseDateTime ReleaseLocation VersionID DestinationRegionID
+    BindingTariffReferenceID CountQuantity
+    """.split()
+)
+PROFILE_NAMES = WCO_NAMES | CARM_NAMES
+
+_NS_MARK = re.compile(rb"urn:wco:datamodel:WCO:Declaration:1")
+_CBSA_MARK = re.compile(
+    rb"AgencyAssignedCustomizationCode\s*>\s*CAD\s*<|ResponsibleAgencyName\s*>\s*CBSA\s*<"
+)
+_GIP83 = re.compile(r"^\s*GIP\s*[-#:.]?\s*(?:NO\.?\s*)?0*83(?!\d)", re.IGNORECASE)
+# Country-of-origin kinds (Origin/TypeCode): none is the country of origin; CLS, C2S and
+# CRC are the GIP 83 smelt/cast qualifiers of the IID (TCC26-0107), placed here as
+# alcheck's WCO profile places them.
+_ORIGIN_KINDS = {"": "origin", "1": "origin", "CLS": "smelt1", "C2S": "smelt2", "CRC": "cast"}
+# The CAD type AB is a regular import (ca-carm.md §1.2); other types are not known.
+_TYPE_REGIMES = {"AB": "consumption"}
+
+
+def _ascii_head(head: bytes) -> bytes:
+    """Return the head as bytes where markup is ASCII, UTF-16 included."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:2] in (b"<\x00", b"\x00<"):
+        codec = "utf-16-le" if head.startswith(b"\xff\xfe") or head[0] == 0x3C else "utf-16-be"
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            codec = "utf-16"
+        return head.decode(codec, errors="ignore").encode("ascii", errors="ignore")
+    return head
+
+
+def looks_like_carm(head: bytes) -> bool:
+    """Tell whether input starting with `head` is a CBSA CAD: XML in the WCO
+    `Declaration:1` namespace whose metadata names the CBSA or the CAD customisation.
+
+    Ordinary WCO DEC-DMS files (namespace `urn:wco:datamodel:WCO:DEC-DMS:2`) are not.
+    """
+    text = _ascii_head(head)
+    if not text.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
+        return False
+    return bool(_NS_MARK.search(text)) and bool(_CBSA_MARK.search(text))
+
+
+class _CadReader(_Reader):
+    """Turn one CAD `Declaration` element into the loose dict `lenient_declaration` takes.
+
+    Every element read is marked; a sweep then puts each element not read in `kept` (of
+    the profile) or `unread` (outside it), under its XPath from its item or declaration.
+    """
+
+    def __init__(
+        self, name: str, decl: etree._Element, index: int, jurisdiction: tuple[str, Any]
+    ) -> None:
+        super().__init__(name, decl, index, jurisdiction)
+        self.read_elems: set[etree._Element] = set()
+
+    def take(self, elem: etree._Element | None) -> etree._Element | None:
+        if elem is not None:
+            self.read_elems.add(elem)
+        return elem
+
+    def text_of(self, elem: etree._Element | None) -> str | None:
+        self.take(elem)
+        return _text(elem)
+
+    def put(
+        self, data: dict[str, Any], sources: dict[str, Any], key: str, elem: etree._Element | None
+    ) -> None:
+        self.take(elem)
+        super().put(data, sources, key, elem)
+
+    def keep(
+        self, data: dict[str, Any], sources: dict[str, Any], owner: etree._Element,
+        elem: etree._Element, kind: str,
+    ) -> None:  # fmt: skip
+        """Keep `elem`, not read, under its XPath from `owner` in `data`'s `kind` map."""
+        path = self.path(elem)[len(self.path(owner)) + 1 :]
+        if not path.endswith("]"):
+            path += "[1]"
+        data.setdefault(kind, {})[path] = _shown(elem)
+        sources[path] = self.loc(elem)
+
+    def documents_of(
+        self, holders: Iterable[etree._Element], sources: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Read AdditionalDocument (permits, authorities) and ADD/CVD duty lines."""
+        docs: list[dict[str, Any]] = []
+        for holder in holders:
+            for elem in _children(holder, "AdditionalDocument"):
+                self.take(elem)
+                kind = self.text_of(_child(elem, "TypeCode"))
+                doc_id = self.text_of(_child(elem, "ID"))
+                category = self.text_of(_child(elem, "CategoryCode"))
+                doc: dict[str, Any] = {"type": kind}
+                if doc_id is not None and _GIP83.match(doc_id) and (kind or "GIP") != "GIP":
+                    # "GIP 83" (or GIP83-OIC…) in the authority field: General Import Permit
+                    # No. 83, whatever the authority type; the text as given is the category.
+                    doc = {"type": "GIP", "id": "83", "category": f"{kind} {doc_id}"}
+                elif doc_id is not None and _GIP83.match(doc_id):
+                    doc = {"type": "GIP", "id": "83"}
+                    if doc_id.strip() != "83":
+                        doc["category"] = doc_id
+                else:
+                    if doc_id is not None:
+                        doc["id"] = doc_id
+                    if category is not None:
+                        doc["category"] = category
+                if doc.get("category") is None and category is not None:
+                    doc["category"] = category
+                sources[f"documents[{len(docs)}]"] = self.loc(elem)
+                docs.append(doc)
+            for fee in _children(holder, "DutyTaxFee"):
+                kind = (_text(_child(fee, "TypeCode")) or "").upper()
+                if kind not in ("ADD", "CVD"):
+                    continue  # kept by the sweep
+                self.take(fee)
+                self.take(_child(fee, "TypeCode"))
+                sima: dict[str, Any] = {"type": "ADC", "category": kind}
+                if (code := self.text_of(_child(fee, "DutyRegimeCode"))) is not None:
+                    sima["id"] = code
+                sources[f"documents[{len(docs)}]"] = self.loc(fee)
+                docs.append(sima)
+        return docs
+
+    def cad_item(
+        self, elem: etree._Element, shipment_export: tuple[str, Any] | None
+    ) -> dict[str, Any]:
+        data: dict[str, Any] = {"location": self.loc(elem)}
+        sources: dict[str, Any] = {}
+        self.take(elem)
+        self.put(data, sources, "line", _child(elem, "SequenceNumeric"))
+        commodities = _children(elem, "Commodity")
+        commodity = self.take(commodities[0] if commodities else None)
+        self.put(data, sources, "description", _child(commodity, "Description"))
+        extra: list[str] = []
+        for cls in [] if commodity is None else _children(commodity, "Classification"):
+            code_elem = _child(cls, "ID")
+            code = _text(code_elem)
+            if code is None or code_elem is None:
+                continue  # kept (or unread) by the sweep
+            self.take(cls)
+            self.take(_child(cls, "IdentificationTypeCode"))
+            if code.replace(".", "").replace(" ", "").startswith("99"):
+                self.take(code_elem)
+                sources[f"additional_codes[{len(extra)}]"] = self.loc(code_elem)
+                sources.setdefault("additional_codes", self.loc(code_elem))
+                extra.append(code)
+            elif "tariff_declared" not in data:
+                self.put(data, sources, "tariff_declared", code_elem)
+            else:  # a second tariff classification: which one holds is not known
+                self.keep(data, sources, elem, cls, "unread")
+        if extra:
+            data["additional_codes"] = extra
+        for origin in _children(elem, "Origin"):
+            kind = (_text(_child(origin, "TypeCode")) or "").upper()
+            field = _ORIGIN_KINDS.get(kind)
+            country = _child(origin, "CountryCode")
+            if field is not None and field not in data and _text(country) is not None:
+                self.take(origin)
+                self.take(_child(origin, "TypeCode"))
+                self.put(data, sources, field, country)
+            else:  # a kind alcheck does not read, or one an earlier Origin gave
+                self.take(origin)
+                self.keep(data, sources, elem, origin, "unread")
+                self.read_elems.update(origin.iterdescendants())
+        self.put(data, sources, "export_country", _child(elem, "ExportCountry", "ID"))
+        if "export_country" not in data and shipment_export is not None:
+            data["export_country"], sources["export_country"] = shipment_export
+        measure = self.take(_child(commodity, "GoodsMeasure"))
+        for key, name in (
+            ("net_mass_kg", "NetNetWeightMeasure"),
+            ("gross_mass_kg", "GrossMassMeasure"),
+        ):
+            mass = self.take(_child(measure, name))
+            self.mass(data, sources, key, mass)
+        counts = [_child(measure, "CountQuantity"), _child(commodity, "CountQuantity")]
+        count = next((c for c in counts if c is not None), None)
+        self.count(data, sources, count)
+        self.value(data, sources, elem, commodity)
+        docs = self.documents_of([elem], sources)
+        if docs:
+            data["documents"] = docs
+        for second in commodities[1:]:
+            self.take(second)
+            self.keep(data, sources, elem, second, "unread")
+            self.read_elems.update(second.iterdescendants())
+        data["sources"] = sources
+        return data
+
+    def count(
+        self, data: dict[str, Any], sources: dict[str, Any], count: etree._Element | None
+    ) -> None:
+        """CountQuantity: a mass unit gives the net mass in kg, another the quantity."""
+        raw = self.text_of(count)
+        if count is None or raw is None:
+            return
+        unit = (count.get("unitCode") or "").strip().upper()
+        if unit in ("KGM", "TNE", "GRM") and "net_mass_kg" not in data:
+            data["net_mass_kg"] = mass_text(raw, unit)
+            sources["net_mass_kg"] = self.loc(count)
+            return
+        data["supplementary_quantity"] = raw
+        sources["supplementary_quantity"] = self.loc(count)
+        if unit:
+            data["supplementary_unit"] = unit
+            sources["supplementary_unit"] = self.loc(count)
+
+    def value(
+        self, data: dict[str, Any], sources: dict[str, Any], elem: etree._Element,
+        commodity: etree._Element | None,
+    ) -> None:  # fmt: skip
+        """The invoice amount; without one, the value for duty (DutyTaxFee TOT)."""
+        amounts = [
+            _child(commodity, "InvoiceLine", "ItemChargeAmount"),
+            _child(elem, "InvoiceLine", "ItemChargeAmount"),
+        ]
+        for holder in (commodity, elem):
+            for fee in [] if holder is None else _children(holder, "DutyTaxFee"):
+                if (_text(_child(fee, "TypeCode")) or "").upper() == "TOT":
+                    amounts.append(_child(fee, "AdValoremTaxBaseAmount"))
+        for amount in amounts:
+            if amount is None or _text(amount) is None:
+                continue
+            self.take(amount.getparent())
+            self.put(data, sources, "value", amount)
+            currency = (amount.get("currencyID") or "").strip()
+            if currency:
+                data["currency"] = currency
+                sources["currency"] = self.loc(amount)
+            if _local(amount) == "AdValoremTaxBaseAmount":
+                self.take(_child(amount.getparent(), "TypeCode"))
+            return
+
+    def declaration(self) -> dict[str, Any]:
+        decl = self.decl
+        self.take(decl)
+        data: dict[str, Any] = {"location": self.loc(decl) | {"path": self.prefix}}
+        sources: dict[str, Any] = {}
+        data["jurisdiction"], sources["jurisdiction"] = self.jurisdiction
+        self.put(data, sources, "id", _child(decl, "ID"))
+        type_elem = _child(decl, "TypeCode")
+        self.put(data, sources, "declaration_type", type_elem)
+        regime = _TYPE_REGIMES.get((_text(type_elem) or "").upper())
+        if regime is not None and type_elem is not None:
+            data["regime"], sources["regime"] = regime, self.loc(type_elem)
+        status = self.take(_child(decl, "Status"))
+        when = self.take(_child(status, "ReleaseDateTime"))
+        stamp = _child(when, "DateTimeString")
+        when = self.take(stamp) if stamp is not None else when
+        raw = _text(when)
+        if when is not None and raw is not None:
+            # YYYYMMDD (CBSA), or an ISO date; anything else is kept as given (invalid).
+            plain = re.fullmatch(r"\d{8}", raw) is not None
+            data["entry_date"] = _wco_date(raw, when.get("formatCode") or "102") if plain else raw
+            sources["entry_date"] = self.loc(when)
+        shipments = _children(decl, "GoodsShipment")
+        holders = [decl, *shipments]
+        for role in ("importer", "exporter"):
+            party = next((p for h in holders for p in _children(h, role.capitalize())), None)
+            if party is not None:
+                self.take(party)
+                entry: dict[str, Any] = {}
+                if (name := self.text_of(_child(party, "Name"))) is not None:
+                    entry["name"] = name
+                if (party_id := self.text_of(_child(party, "ID"))) is not None:
+                    entry["id"] = party_id
+                data[role] = entry
+                sources[role] = self.loc(party)
+        items: list[dict[str, Any]] = []
+        item_elems: list[etree._Element] = []
+        for shipment in shipments:
+            self.take(shipment)
+            export = _child(shipment, "ExportCountry", "ID")
+            export_value = _text(export)
+            shipment_export = None
+            if export is not None and export_value:
+                self.take(export)
+                self.take(export.getparent())
+                shipment_export = (export_value, self.loc(export))
+            for item in _children(shipment, "GovernmentAgencyGoodsItem"):
+                item_elems.append(item)
+                items.append(self.cad_item(item, shipment_export))
+        data["items"] = items
+        docs = self.documents_of(holders, sources)
+        if docs:
+            data["documents"] = docs
+        rates = []
+        for i, exchange in enumerate(_children(decl, "CurrencyExchange")):
+            self.take(exchange)
+            rates.append(
+                {
+                    "currency": self.text_of(_child(exchange, "CurrencyTypeCode")),
+                    "rate": self.text_of(_child(exchange, "RateNumeric")),
+                    "to_currency": "CAD",
+                }
+            )
+            sources[f"exchange_rates[{i}]"] = self.loc(exchange)
+        if rates:
+            data["exchange_rates"] = rates
+        data["sources"] = sources
+        self.sweep(data, items, item_elems)
+        return data
+
+    def sweep(
+        self, data: dict[str, Any], items: list[dict[str, Any]], item_elems: list[etree._Element]
+    ) -> None:
+        """Put every element not read in `kept` (the profile's) or `unread` (others)."""
+        # An element with something read or unknown below it is looked into; any other
+        # element of the profile is kept whole.
+        inside: set[etree._Element] = set()
+        for elem in self.decl.iter():
+            if not isinstance(elem.tag, str):
+                continue
+            if elem in self.read_elems or _local(elem) not in PROFILE_NAMES:
+                for up in elem.iterancestors():
+                    if up in inside:
+                        break
+                    inside.add(up)
+        owners = dict(zip(item_elems, items, strict=True))
+        stack: list[tuple[etree._Element, etree._Element, dict[str, Any]]] = [
+            (child, self.decl, data) for child in reversed(self.decl) if isinstance(child.tag, str)
+        ]
+        while stack:
+            elem, owner, holder = stack.pop()
+            if elem in owners:
+                owner, holder = elem, owners[elem]
+            name = _local(elem)
+            sources = holder["sources"]
+            if name not in PROFILE_NAMES or name == "Declaration":
+                self.keep(holder, sources, owner, elem, "unread")
+            elif elem in self.read_elems or elem in inside:
+                stack.extend(
+                    (child, owner, holder) for child in reversed(elem) if isinstance(child.tag, str)
+                )
+            else:
+                self.keep(holder, sources, owner, elem, "kept")
+
+
+def read_carm_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[Declaration]:
+    """Yield the declarations of a CBSA CAD (WCO XML, CBSA profile) read from a binary stream."""
+    head = stream.read(HEAD_BYTES)
+    check_prolog(head, name)
+    yield from _stream(HeadThenRest(head, stream), name)
+
+
+def read_carm(path: str | Path) -> Iterator[Declaration]:
+    """Yield the declarations of a CBSA CAD file ("-" reads standard input).
+
+    Raises NotADeclarationError for well-formed XML without a declaration,
+    HostileInputError for a DOCTYPE, InputError for anything else that cannot be read.
+    """
+    name = str(path)
+    if name == "-":
+        yield from read_carm_stream(sys.stdin.buffer, "<stdin>")
+        return
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 - closed below, generator-safe
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=name) from None
+    with stream:
+        yield from read_carm_stream(stream, name)
+
+
+def _metadata_entry(elem: etree._Element, name: str) -> tuple[str, str, dict[str, Any]]:
+    """Where an envelope element outside the declaration goes: kept or unread."""
+    local = _local(elem)
+    kind = "kept" if local in METADATA_NAMES else "unread"
+    path = f"//{local}"
+    return kind, path, {"file": name, "line": elem.sourceline, "path": path}
+
+
+def _stream(source: Any, name: str) -> Iterator[Declaration]:
+    events = etree.iterparse(
+        source,
+        events=("start", "end"),
+        remove_comments=True,
+        remove_pis=True,
+        remove_blank_text=True,
+        **safe_parser_options(),
+    )
+    in_declaration = 0
+    count = 0
+    root: etree._Element | None = None
+    country: tuple[str, Any] | None = None
+    # Elements that hold a declaration (the envelope's wrappers): looked into, not kept.
+    holders: set[etree._Element] = set()
+    envelope: list[tuple[str, str, str, dict[str, Any]]] = []  # kind, path, text, location
+    pending: dict[str, Any] | None = None
+    try:
+        for event, elem in events:
+            tag = elem.tag
+            is_decl = isinstance(tag, str) and _local(elem) == "Declaration"
+            if event == "start":
+                if root is None:
+                    check_docinfo(elem.getroottree(), name)
+                    root = elem
+                if is_decl:
+                    if not in_declaration:
+                        holders.update(elem.iterancestors())
+                    in_declaration += 1
+                continue
+            if in_declaration and not is_decl:
+                continue  # kept until its declaration is read
+            parent = elem.getparent()
+            if is_decl:
+                in_declaration -= 1
+                if in_declaration:
+                    continue
+                count += 1
+                where = country or ("CA", {"file": name, "line": elem.sourceline, "path": "//"})
+                data = _CadReader(name, elem, count, ("CA", where[1])).declaration()
+                if country is not None and country[0].upper() != "CA":
+                    data.setdefault("unread", {})["//ResponsibleCountryCode"] = country[0]
+                _attach(data, envelope)
+                envelope = []
+                if pending is not None:
+                    yield lenient_declaration(pending)
+                pending = data
+            elif elem in holders or parent is None:
+                pass  # a wrapper: what it held is read or kept already
+            elif parent is root or parent in holders:
+                kind, path, loc = _metadata_entry(elem, name)
+                if _local(elem) == "ResponsibleCountryCode" and _text(elem) is not None:
+                    country = (_text(elem) or "", loc)
+                envelope.append((kind, path, _shown(elem), loc))
+            else:
+                continue  # inside an envelope element: shown with it
+            # Free what has been read: this element's content and its earlier siblings.
+            elem.clear(keep_tail=False)
+            if parent is not None:
+                while elem.getprevious() is not None:
+                    del parent[0]
+    except etree.XMLSyntaxError as exc:
+        raise _syntax_error(exc, name) from None
+    if root is None:
+        raise NotADeclarationError("empty input: no XML element", file=name, line=1)
+    if pending is None:
+        raise NotADeclarationError(
+            "holds no declaration: CBSA CAD XML without a Declaration element", file=name, line=1
+        )
+    _attach(pending, envelope)
+    yield lenient_declaration(pending)
+
+
+def _attach(data: dict[str, Any], envelope: list[tuple[str, str, str, dict[str, Any]]]) -> None:
+    """Keep the envelope's elements on a declaration: metadata kept, others unread."""
+    sources = data["sources"]
+    for kind, path, text, loc in envelope:
+        key = path
+        n = 1
+        while key in data.get(kind, {}):
+            n += 1
+            key = f"{path}[{n}]"
+        data.setdefault(kind, {})[key] = text
+        sources[key] = loc
