@@ -1,8 +1,9 @@
 """Readers and writers of declaration formats; `read` picks the reader by content.
 
 Formats: WCO DEC-DMS XML with alcheck's profile (`wco_xml`), alcheck CSV (`csv_format`),
-alcheck JSON (`alcheck_json`), the CBP ACE entry summary (CATAIR AE, `catair`) and Mexico's
-pedimento validation file (`pedimento`). docs/formats.md describes each and the detection.
+alcheck JSON (`alcheck_json`), the CBP ACE entry summary (CATAIR AE, `catair`), Mexico's
+pedimento validation file (`pedimento`) and Canada's CARM accounting declaration (CBSA
+profile of WCO XML, `carm`). docs/formats.md describes each and the detection.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ..errors import AlcheckError, InputError, NotADeclarationError
 from ..model import Declaration
 from ._xmlsafe import HeadThenRest
 from .alcheck_json import read_json, read_json_bytes, read_json_text, write_json
+from .carm import looks_like_carm, read_carm, read_carm_stream
 from .catair import looks_like_catair, read_catair, read_catair_stream, write_catair
 from .csv_format import looks_like_csv_header, read_csv, read_csv_stream, write_csv
 from .pedimento import looks_like_pedimento, read_pedimento, read_pedimento_stream, write_pedimento
@@ -29,6 +31,7 @@ __all__ = [
     "FORMATS",
     "detect_format",
     "read",
+    "read_carm",
     "read_catair",
     "read_csv",
     "read_json",
@@ -45,7 +48,7 @@ __all__ = [
     "write_wco_xml",
 ]
 
-FORMATS = ("xml", "csv", "json", "catair", "pedimento")
+FORMATS = ("xml", "csv", "json", "catair", "pedimento", "carm")
 # Suffixes `read_paths` picks from a directory (compared case-insensitively): .ae for CBP
 # entry summaries, .val for pedimento validation files (any file named is read by content).
 SUFFIXES = (".xml", ".csv", ".json", ".jsonl", ".ae", ".val")
@@ -57,7 +60,9 @@ _BLANK_LIMIT = 1 << 20
 def detect_format(head: bytes) -> str | None:
     """Name the format of input starting with `head`: one of FORMATS, or None."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "xml"  # UTF-16 is only ever XML here; the XML parser reads its BOM
+        return "carm" if looks_like_carm(head) else "xml"  # UTF-16 is only ever XML here
+    if looks_like_carm(head):
+        return "carm"  # WCO XML under the CBSA's CAD profile, before the generic XML
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     if text.startswith(b"<"):
         return "xml"
@@ -99,6 +104,8 @@ def _read_stream(
         yield from read_wco_xml_stream(rest, name, schema=schema)  # type: ignore[arg-type]
     elif chosen == "csv":
         yield from read_csv_stream(rest, name)  # type: ignore[arg-type]
+    elif chosen == "carm":
+        yield from read_carm_stream(rest, name)  # type: ignore[arg-type]
     elif chosen == "catair":
         yield from read_catair_stream(rest, name)
     elif chosen == "pedimento":
@@ -131,7 +138,7 @@ def read(
     """Yield the declarations in a file, "-" (standard input) or a binary stream.
 
     The format is detected from the content unless `format` (one of FORMATS: "xml", "csv",
-    "json", "catair", "pedimento") is given; `schema` is an XSD to validate XML against.
+    "json", "catair", "pedimento", "carm") is given; `schema` is an XSD to validate XML against.
     Raises InputError (or its subclasses NotADeclarationError, HostileInputError) for input
     that cannot be read.
     """
