@@ -1,0 +1,407 @@
+"""Canada's CARM accounting declaration (CBSA profile of WCO XML): mapping, detection,
+CA findings, hostile and damaged input, and the round trip through alcheck's WCO XML."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import alcheck
+from alcheck import Declaration, HostileInputError, InputError, NotADeclarationError
+from alcheck.checks import builtin_findings
+from alcheck.formats import FORMATS, detect_format, read_wco_xml_bytes, write_wco_xml
+from alcheck.formats.carm import looks_like_carm, read_carm, read_carm_stream
+
+DATA = Path(__file__).parent / "data" / "carm"
+EXAMPLES = Path(__file__).parent.parent / "examples"
+CLEAN = DATA / "gip83-clean.xml"
+US = DATA / "us-7601-surtax.xml"
+SMELT = DATA / "smelt-cast-no-gip.xml"
+EXTRA = DATA / "extra-elements.xml"
+SAMPLES = [CLEAN, US, SMELT, EXTRA]
+
+
+def line_of(path: Path, text: str, nth: int = 1) -> int:
+    """The number of the nth line of a file that holds `text`."""
+    hits = [n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line]
+    return hits[nth - 1]
+
+
+def one(path: Path) -> Declaration:
+    (decl,) = read_carm(path)
+    return decl
+
+
+def ca(decls: list[Declaration]) -> list[tuple[Any, ...]]:
+    return sorted(
+        (f.rule_id, f.severity, f.item_line, f.message)
+        for f in alcheck.validate(decls)
+        if f.rule_id.startswith("CA-")
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Mapping
+
+
+def test_the_clean_sample_maps_to_the_model() -> None:
+    decl = one(CLEAN)
+    assert decl.jurisdiction == "CA"
+    assert decl.id == "12345000012347"
+    assert decl.declaration_type == "AB" and decl.regime == alcheck.Regime.CONSUMPTION
+    assert decl.entry_date == dt.date(2026, 11, 2)
+    assert decl.importer is not None and decl.importer.id == "123456789RM0001"
+    assert decl.importer.name == "Laurentian Metals Inc."
+    assert [(r.currency, r.to_currency, r.rate) for r in decl.exchange_rates] == [
+        ("USD", "CAD", Decimal("1.3889"))
+    ]
+    (item,) = decl.items
+    assert item.line == 1
+    assert item.tariff_code == "7606120020"
+    assert (item.origin, item.export_country) == ("DE", "DE")
+    assert (item.smelt1, item.smelt2, item.cast) == ("NO", None, "DE")
+    assert (item.value, item.currency) == (Decimal(84000), "CAD")
+    assert item.net_mass_kg == Decimal(20000)
+    assert [(d.type, d.id) for d in item.documents] == [("GIP", "83"), ("COA", "MTC-1")]
+    assert not decl.unread and not item.unread and not decl.invalid and not item.invalid
+
+
+def test_every_value_keeps_its_line_and_xpath() -> None:
+    decl = one(CLEAN)
+    (item,) = decl.items
+    where = {k: (v.file, v.line, v.path) for k, v in decl.sources.items()}
+    assert where["id"] == (str(CLEAN), line_of(CLEAN, "<ID>12345000012347"), "//Declaration[1]/ID")
+    assert where["entry_date"][1:] == (
+        line_of(CLEAN, "<ReleaseDateTime>"),
+        "//Declaration[1]/Status/ReleaseDateTime",
+    )
+    assert where["jurisdiction"][1] == line_of(CLEAN, "ResponsibleCountryCode")
+    assert where["importer"][1] == line_of(CLEAN, "<Importer>")
+    item_path = "//Declaration[1]/GoodsShipment/GovernmentAgencyGoodsItem"
+    expected = {
+        "tariff_declared": ("<ID>7606120020", f"{item_path}/Commodity/Classification/ID"),
+        "origin": ("<CountryCode>DE", f"{item_path}/Origin[1]/CountryCode"),
+        "smelt1": ("<CountryCode>NO", f"{item_path}/Origin[2]/CountryCode"),
+        "value": ("ItemChargeAmount", f"{item_path}/Commodity/InvoiceLine/ItemChargeAmount"),
+        "currency": ("ItemChargeAmount", f"{item_path}/Commodity/InvoiceLine/ItemChargeAmount"),
+        "net_mass_kg": ("CountQuantity", f"{item_path}/Commodity/GoodsMeasure/CountQuantity"),
+        "documents[0]": ("<ID>83<", f"{item_path}/AdditionalDocument[1]"),
+        "export_country": ("<ID>DE", "//Declaration[1]/GoodsShipment/ExportCountry/ID"),
+    }
+    for field, (text, path) in expected.items():
+        loc = item.sources[field]
+        assert (loc.file, loc.path) == (str(CLEAN), path), field
+        assert loc.line == line_of(CLEAN, text) or (
+            text == "<ID>83<" and loc.line == line_of(CLEAN, "<AdditionalDocument>")
+        ), field
+    assert item.sources["cast"].line == line_of(CLEAN, "<CountryCode>DE", 2)
+
+
+def test_the_profile_s_other_elements_are_kept_quietly() -> None:
+    decl = one(CLEAN)
+    (item,) = decl.items
+    assert decl.kept["ReleaseLocation[1]"] == "0497"
+    assert decl.kept["Declarant[1]"] == "987654321RM0001"
+    assert decl.kept["//AgencyAssignedCustomizationCode"] == "CAD"
+    assert decl.kept["//FunctionalDefinition"] == "CAD-IN"
+    assert decl.kept["GoodsShipment/Invoice[1]"] == "INV-4471 380"
+    assert item.kept == {
+        "DestinationRegionID[1]": "QC",
+        "DutyTaxFee[1]": "CUD 2",
+        "DutyTaxFee[2]": "TOT 84000",
+    }
+    assert decl.sources["ReleaseLocation[1]"].line == line_of(CLEAN, "<ReleaseLocation>")
+    assert not list(builtin_findings(decl))
+
+
+def test_chapter_99_and_a_gip_83_citation_in_the_authority_field() -> None:
+    (item,) = one(US).items
+    assert item.tariff_code == "7601100020"
+    assert item.additional_codes == ("99710000",)
+    assert item.sources["additional_codes[0]"].path.endswith("Classification[2]/ID")
+    assert [(d.type, d.id, d.category) for d in item.documents] == [("GIP", "83", "AUT GIP 83")]
+    assert item.net_mass_kg == Decimal(25000)  # 25 TNE
+    assert (item.value, item.currency) == (Decimal(70000), "USD")
+    assert item.kept["Origin[1]/RegionID[1]"] == "NY"  # the US state of origin
+
+
+def test_smelt_and_cast_qualifiers_and_sima_duties() -> None:
+    first, second = one(SMELT).items
+    assert (first.smelt1, first.smelt2, first.cast) == ("IN", "AU", "CN")
+    assert (second.smelt1, second.smelt2, second.cast) == ("IN", None, "IN")
+    assert [(d.type, d.id, d.category) for d in first.documents] == [("ADC", "S1379", "ADD")]
+    assert first.sources["smelt2"].line == line_of(SMELT, "<CountryCode>AU")
+    assert first.export_country == "VN" and second.export_country == "IN"
+
+
+def test_elements_outside_the_profile_are_reported_others_kept() -> None:
+    decl = one(EXTRA)
+    (item,) = decl.items
+    assert decl.unread == {"BrokerNote[1]": "rush", "//SenderRole": "HN"}
+    assert item.unread == {"Commodity/Classification/Grade[1]": "AA8030", "Orgin[1]": "NO CLS"}
+    assert item.sources["Orgin[1]"].line == line_of(EXTRA, "<Orgin>")
+    assert "PreviousDocument[1]" in decl.kept and "BorderTransportMeans[1]" in decl.kept
+    assert "Commodity/BindingTariffReferenceID[1]" in item.kept
+    assert item.kept["AdditionalInformation[1]"] == "MIF"
+    assert decl.invalid == {"entry_date": "2026-13-40"}
+    assert item.invalid == {"net_mass_kg": "5 000 kg"}
+    found = alcheck.validate(decl)
+    unknown = sorted(f.message.split(":")[0] for f in found if f.rule_id == "SYN-UNKNOWN")
+    assert unknown == [
+        "//SenderRole",
+        "BrokerNote[1]",
+        "Commodity/Classification/Grade[1]",
+        "Orgin[1]",
+    ]
+    bad = {
+        (f.field, f.location.line if f.location else None)
+        for f in found
+        if f.rule_id == "SYN-VALUE"
+    }
+    assert bad == {
+        ("entry_date", line_of(EXTRA, "ReleaseDateTime")),
+        ("items[1].net_mass_kg", line_of(EXTRA, "CountQuantity")),
+    }
+
+
+def test_a_second_tariff_classification_and_a_repeated_origin_are_reported() -> None:
+    text = US.read_text().replace("<ID>9971.00.00</ID>", "<ID>7601200010</ID>")
+    text = text.replace("<TypeCode>CRC</TypeCode>", "<TypeCode>CLS</TypeCode>")
+    (decl,) = read_carm_stream(io.BytesIO(text.encode()), "two.xml")
+    (item,) = decl.items
+    assert item.tariff_code == "7601100020" and item.cast is None
+    assert set(item.unread) == {"Commodity/Classification[2]", "Origin[3]"}
+
+
+def test_several_shipments_and_declarations_are_all_read() -> None:
+    body = CLEAN.read_text().split("<Declaration>", 1)[1].split("</Declaration>")[0]
+    body = body.replace("<GoodsShipment>", "<GoodsShipment><Seller><ID>S</ID></Seller>", 1)
+    two_shipments = body.replace(
+        "</GoodsShipment>", "</GoodsShipment><GoodsShipment>" + body.split("<GoodsShipment>")[1]
+    )
+    head = CLEAN.read_text().split("<Declaration>", 1)[0]
+    text = head + f"<Declaration>{two_shipments}</Declaration>" * 2 + "</md:DocumentMetaData>"
+    decls = list(read_carm_stream(io.BytesIO(text.encode()), "many.xml"))
+    assert [len(d.items) for d in decls] == [2, 2]
+    assert decls[1].location is not None and decls[1].location.path == "//Declaration[2]"
+    assert "GoodsShipment[1]/Seller[1]" in decls[0].kept
+    assert not decls[0].unread
+
+
+def test_a_country_other_than_canada_is_reported() -> None:
+    text = CLEAN.read_text().replace(
+        ">CA</md:ResponsibleCountryCode>", ">US</md:ResponsibleCountryCode>"
+    )
+    (decl,) = read_carm_stream(io.BytesIO(text.encode()), "us.xml")
+    assert decl.jurisdiction == "CA"
+    assert decl.unread["//ResponsibleCountryCode"] == "US"
+
+
+# ---------------------------------------------------------------------------------------
+# Detection
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_samples_are_detected_by_content(path: Path) -> None:
+    data = path.read_bytes()
+    assert looks_like_carm(data[:65536])
+    assert detect_format(data) == "carm"
+    assert detect_format(data.decode().encode("utf-16")) == "carm"
+    assert [d.id for d in alcheck.read(io.BytesIO(data))] == [d.id for d in read_carm(path)]
+    assert "carm" in FORMATS
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.xml")), ids=lambda p: p.name)
+def test_ordinary_wco_files_are_not_carm(path: Path) -> None:
+    assert not looks_like_carm(path.read_bytes()[:65536])
+    assert detect_format(path.read_bytes()) == "xml"
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"",
+        b"ID,tariff\n",
+        b'<Declaration xmlns="urn:wco:datamodel:WCO:DEC-DMS:2"><TypeCode>CAD</TypeCode>',
+        b'<x xmlns="urn:wco:datamodel:WCO:Declaration:1"/>',  # no CBSA metadata
+        b"ResponsibleAgencyName>CBSA< urn:wco:datamodel:WCO:Declaration:1",  # not XML
+    ],
+)
+def test_other_input_is_not_carm(head: bytes) -> None:
+    assert not looks_like_carm(head)
+
+
+# ---------------------------------------------------------------------------------------
+# CA rules
+
+
+def test_the_clean_entry_gives_no_finding() -> None:
+    assert alcheck.validate(one(CLEAN)) == []
+
+
+def test_us_unwrought_aluminum_on_2026_09_08_owes_the_50_percent_surtax() -> None:
+    found = [f for f in alcheck.validate(one(US)) if f.rule_id.startswith("CA-")]
+    assert [f.rule_id for f in found] == ["CA-SURTAX-US"]
+    assert "50%" in found[0].message and "2026-09-08" in found[0].message
+    assert found[0].location is not None
+    assert found[0].location.line == line_of(US, "<CountryCode>US</CountryCode>")
+
+
+def test_gip_83_passes_when_cited_and_fires_when_not() -> None:
+    assert not [f for f in alcheck.validate(one(US)) if f.rule_id == "CA-GIP83"]
+    fired = [f for f in alcheck.validate(one(SMELT)) if f.rule_id == "CA-GIP83"]
+    assert [f.item_line for f in fired] == [1, 2]
+    uncited = US.read_text().replace("<ID>GIP 83</ID>", "<ID>OIC-2019-1234</ID>")
+    (decl,) = read_carm_stream(io.BytesIO(uncited.encode()), "uncited.xml")
+    assert [f.rule_id for f in alcheck.validate(decl) if f.rule_id == "CA-GIP83"] == ["CA-GIP83"]
+
+
+def test_chinese_cast_is_read_for_the_china_metal_surtax() -> None:
+    found = {(f.rule_id, f.item_line) for f in alcheck.validate(one(SMELT))}
+    assert ("CA-SURTAX-CN-METAL", 1) in found  # cast in China, CAD 12,000
+    assert ("CA-SURTAX-CN-METAL", 2) not in found  # Indian metal, CAD 3,000
+
+
+# ---------------------------------------------------------------------------------------
+# Round trip through alcheck's WCO XML
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_written_as_wco_xml_and_read_back_gives_the_same_ca_findings(path: Path) -> None:
+    decls = list(read_carm(path))
+    out = io.BytesIO()
+    write_wco_xml(decls, out)
+    again = list(read_wco_xml_bytes(out.getvalue(), "again.xml"))
+    assert [(f[0], f[1], f[2], f[3]) for f in ca(again)] == ca(decls)
+    if path != EXTRA:  # the extra sample's findings are about what WCO XML does not keep
+        assert ca(decls) or path == CLEAN
+
+
+# ---------------------------------------------------------------------------------------
+# Unreadable and hostile input
+
+
+def test_not_well_formed_xml_names_file_and_line() -> None:
+    text = CLEAN.read_text().replace("</Importer>", "</Importr>", 1)
+    with pytest.raises(InputError) as err:
+        list(read_carm_stream(io.BytesIO(text.encode()), "broken.xml"))
+    assert err.value.file == "broken.xml"
+    assert err.value.line == line_of(CLEAN, "</Importer>")
+
+
+def test_a_doctype_is_refused_unread() -> None:
+    evil = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+        + CLEAN.read_bytes().split(b"?>", 1)[1]
+    )
+    with pytest.raises(HostileInputError):
+        list(read_carm_stream(io.BytesIO(evil), "evil.xml"))
+    with pytest.raises(HostileInputError):
+        list(alcheck.read(io.BytesIO(evil)))
+
+
+def test_metadata_without_a_declaration_is_not_a_declaration() -> None:
+    text = CLEAN.read_text().split("<Declaration>")[0] + "</md:DocumentMetaData>"
+    with pytest.raises(NotADeclarationError):
+        list(read_carm_stream(io.BytesIO(text.encode()), "empty.xml"))
+
+
+def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as err:
+        list(read_carm(tmp_path / "nope.xml"))
+    assert err.value.file == str(tmp_path / "nope.xml")
+
+
+def test_a_large_file_is_streamed() -> None:
+    """Many declarations are yielded one by one: the first comes before the end is read."""
+    head, rest = CLEAN.read_bytes().split(b"<Declaration>", 1)
+    body = b"<Declaration>" + rest.split(b"</md:DocumentMetaData>")[0]
+
+    class Endless:
+        """A file that never ends: the envelope, then declarations without end."""
+
+        def __init__(self) -> None:
+            self.pending = head
+
+        def read(self, size: int = -1) -> bytes:
+            assert size > 0, "the reader asked for the whole stream"
+            while len(self.pending) < size:
+                self.pending += body
+            chunk, self.pending = self.pending[:size], self.pending[size:]
+            return chunk
+
+    source: Any = Endless()
+    decls = read_carm_stream(source, "endless.xml")
+    for _, decl in zip(range(300), decls, strict=False):
+        assert decl.items[0].tariff_code == "7606120020"
+
+
+# ---------------------------------------------------------------------------------------
+# Fuzzing: findings or an InputError naming file and line, never another exception
+
+
+def consume(data: bytes) -> None:
+    try:
+        for decl in read_carm_stream(io.BytesIO(data), "fuzz.xml"):
+            list(builtin_findings(decl))
+            alcheck.validate(decl)
+    except NotADeclarationError as exc:
+        assert exc.file == "fuzz.xml"
+    except InputError as exc:
+        assert exc.file == "fuzz.xml"
+        assert exc.line is not None and exc.line >= 1, exc
+
+
+def mutate(lines: list[str], rnd: random.Random) -> str:
+    lines = list(lines)
+    for _ in range(rnd.randint(1, 4)):
+        i = rnd.randrange(len(lines))
+        kind = rnd.choice(["delete", "duplicate", "swap", "truncate", "garble"])
+        if kind == "delete":
+            del lines[i]
+        elif kind == "duplicate":
+            lines.insert(i, lines[i])
+        elif kind == "swap":
+            j = rnd.randrange(len(lines))
+            lines[i], lines[j] = lines[j], lines[i]
+        elif kind == "truncate":
+            lines = lines[: i + 1]
+            lines[-1] = lines[-1][: rnd.randrange(len(lines[-1]) + 1)]
+        else:
+            at = rnd.randrange(len(lines[i]) + 1)
+            lines[i] = (
+                lines[i][:at] + rnd.choice(["x", "1", "<", "&", ">", "-13", ""]) + lines[i][at:]
+            )
+        if not lines:
+            return ""
+    return "\n".join(lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    which=st.sampled_from(SAMPLES),
+    seed=st.integers(min_value=0, max_value=2**32 - 1),
+    tail=st.binary(max_size=40),
+)
+def test_mutated_samples_give_findings_or_a_clear_input_error(
+    which: Path, seed: int, tail: bytes
+) -> None:
+    rnd = random.Random(seed)
+    text = mutate(which.read_text().splitlines(), rnd)
+    consume(text.encode())
+    consume(which.read_bytes() + tail)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=2000))
+def test_random_bytes_never_crash(data: bytes) -> None:
+    consume(data)
+    consume(CLEAN.read_bytes()[:400] + data)
