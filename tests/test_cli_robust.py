@@ -169,3 +169,17 @@ def test_a_rates_file_refuses_a_rate_a_double_cannot_hold(tmp_path: Path, rate: 
     rates = tmp_path / "rates.json"
     rates.write_text(f'{{"EUR/USD": {rate}}}', encoding="utf-8")
     one_line_error(run("check", "--rates", str(rates), str(CLEAN)), "must be a positive number")
+
+
+def test_the_csv_report_lists_an_unreadable_input(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"id": "A", "items": []}, {', encoding="utf-8")
+    done = run("check", "--format", "csv", str(CLEAN), str(broken))
+    assert done.returncode == 2
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    errors = [r for r in rows if r["rule_id"] == "INPUT-ERROR"]
+    assert [(r["file"], r["severity"]) for r in errors] == [(str(broken), "error")]
+    assert errors[0]["line"] and errors[0]["message"]

@@ -16,11 +16,17 @@ COLUMNS = (
 
 
 def render_csv(report: RunReport) -> str:
-    """Return the CSV report: a header row, then one row per finding in input order."""
+    """Return the CSV report: a header row, then one row per finding in input order.
+
+    An input that could not be read (wholly or from some line on) gets a row of its own,
+    rule_id INPUT-ERROR, after the findings of what was read from it, so a spreadsheet of
+    the report shows every input that was not fully checked.
+    """
     out = [csv_row(COLUMNS)]
+    rows: dict[str, list[str]] = {}
     for file, decl, f in report.findings():
         loc = f.location
-        out.append(
+        rows.setdefault(file.name, []).append(
             csv_row(
                 cell if isinstance(cell, int) else spreadsheet_text(cell)
                 for cell in (
@@ -34,4 +40,17 @@ def render_csv(report: RunReport) -> str:
                 )
             )
         )  # fmt: skip
+    for file in report.files:
+        out.extend(rows.pop(file.name, []))
+        if file.error is not None:
+            line: int | str = file.error_line if file.error_line is not None else ""
+            cells = (file.name, line, "", "", "INPUT-ERROR", "error", "syntax", file.error)
+            out.append(
+                csv_row(
+                    c if isinstance(c, int) else spreadsheet_text(c)
+                    for c in (*cells, *[""] * (len(COLUMNS) - len(cells)))
+                )
+            )
+    for remaining in rows.values():  # findings of a file the report does not list
+        out.extend(remaining)
     return "".join(out)
