@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
 import textwrap
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -1041,17 +1040,13 @@ def read_catair_stream(stream: _Readable, name: str = "<input>") -> Iterator[Dec
 
 
 def read_catair(path: str | Path) -> Iterator[Declaration]:
-    """Yield the entry summaries of a CATAIR AE file ("-" reads standard input)."""
-    name = str(path)
-    if name == "-":
-        yield from read_catair_stream(sys.stdin.buffer, "<stdin>")
-        return
-    try:
-        stream = open(path, "rb")  # noqa: SIM115 - closed by the with below
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
-    with stream:
-        yield from read_catair_stream(stream, name)
+    """Yield the entry summaries of a CATAIR AE file ("-" reads standard input).
+
+    The same as `alcheck.read(path, format="catair")`, which opens files for every format.
+    """
+    from . import read  # the package imports this module
+
+    yield from read(path, format="catair")
 
 
 def looks_like_catair(head: bytes) -> bool:

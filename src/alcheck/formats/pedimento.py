@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
@@ -706,17 +705,13 @@ def read_pedimento_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[
 
 
 def read_pedimento(path: str | Path) -> Iterator[Declaration]:
-    """Yield the declarations of a pedimento validation file ("-" reads standard input)."""
-    name = str(path)
-    if name == "-":
-        yield from read_pedimento_stream(sys.stdin.buffer, "<stdin>")
-        return
-    try:
-        stream = open(path, "rb")  # noqa: SIM115 - closed by the with below
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
-    with stream:
-        yield from read_pedimento_stream(stream, name)
+    """Yield the declarations of a pedimento validation file ("-" reads standard input).
+
+    The same as `alcheck.read(path, format="pedimento")`, which opens files for every format.
+    """
+    from . import read  # the package imports this module
+
+    yield from read(path, format="pedimento")
 
 
 def looks_like_pedimento(head: bytes) -> bool:
