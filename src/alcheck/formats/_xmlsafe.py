@@ -10,7 +10,7 @@ defence for a prolog longer than the scanned head.
 from __future__ import annotations
 
 import re
-from typing import IO
+from typing import IO, Any
 
 from lxml import etree
 
@@ -31,6 +31,15 @@ def safe_parser_options() -> dict[str, bool]:
         "huge_tree": False,
         "dtd_validation": False,
     }
+
+
+def safe_iterparse(source: Any, **options: Any) -> Any:
+    """Return lxml's iterparse over `source` with the safe options, without comments,
+    processing instructions or blank text (each reader gives its events and tags)."""
+    return etree.iterparse(
+        source, remove_comments=True, remove_pis=True, remove_blank_text=True,
+        **safe_parser_options(), **options,
+    )  # fmt: skip
 
 
 def safe_parser() -> etree.XMLParser:

@@ -27,7 +27,7 @@ from lxml import etree
 from ..errors import InputError, NotADeclarationError
 from ..model import Declaration, lenient_declaration
 from ._wco_names import WCO_NAMES
-from ._xmlsafe import HEAD_BYTES, HeadThenRest, check_docinfo, check_prolog, safe_parser_options
+from ._xmlsafe import HEAD_BYTES, HeadThenRest, check_docinfo, check_prolog, safe_iterparse
 from .wco_xml import (
     _child,
     _children,
@@ -424,14 +424,7 @@ def _metadata_entry(elem: etree._Element, name: str) -> tuple[str, str, dict[str
 
 
 def _stream(source: Any, name: str) -> Iterator[Declaration]:
-    events = etree.iterparse(
-        source,
-        events=("start", "end"),
-        remove_comments=True,
-        remove_pis=True,
-        remove_blank_text=True,
-        **safe_parser_options(),
-    )
+    events = safe_iterparse(source, events=("start", "end"))
     in_declaration = 0
     count = 0
     root: etree._Element | None = None

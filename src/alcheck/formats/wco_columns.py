@@ -1,7 +1,7 @@
 """WCO DEC-DMS XML straight into column batches: the gateway's reader, with no models.
 
 Same input, same streaming and same safety as `wco_xml` (the spec of every value): the
-prolog is scanned and any DOCTYPE refused, lxml runs with `safe_parser_options`, and each
+prolog is scanned and any DOCTYPE refused, lxml runs with `safe_iterparse`, and each
 declaration is cleared once read. lxml's C tag filter reports only envelopes, responsible
 countries and declarations; each goods item's children are visited once and dispatched
 on their local name, by the compiled item reader (`_wcoitem.pyx`, over libxml2's nodes)
@@ -41,7 +41,7 @@ from ._wcoitem_py import (
     NOT_READ,
     SOURCE_FIELDS,
 )
-from ._xmlsafe import HEAD_BYTES, HeadThenRest, check_docinfo, check_prolog, safe_parser_options
+from ._xmlsafe import HEAD_BYTES, HeadThenRest, check_docinfo, check_prolog, safe_iterparse
 from .wco_xml import (
     _DECLARATION,
     _METADATA,
@@ -376,14 +376,8 @@ def _stream(source: Any, name: str, batch_items: int) -> Generator[WcoColumns, N
     # that interception (a GIL round trip and an event check per element) cost about as
     # much as parsing (~4 us an item of 25 elements). So a declaration is read once the
     # next one starts, or the file ends; libxml2 has parsed all of it by then.
-    events = etree.iterparse(
-        source,
-        events=("start",),
-        tag=(_METADATA, _DECLARATION, _F + "ResponsibleCountryCode"),
-        remove_comments=True,
-        remove_pis=True,
-        remove_blank_text=True,
-        **safe_parser_options(),
+    events = safe_iterparse(
+        source, events=("start",), tag=(_METADATA, _DECLARATION, _F + "ResponsibleCountryCode")
     )
     state = _Columns(name)
     count = 0

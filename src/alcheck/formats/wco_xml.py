@@ -28,8 +28,8 @@ from ._xmlsafe import (
     HeadThenRest,
     check_docinfo,
     check_prolog,
+    safe_iterparse,
     safe_parser,
-    safe_parser_options,
 )
 
 DEC_NS = "urn:wco:datamodel:WCO:DEC-DMS:2"
@@ -532,14 +532,7 @@ def read_wco_xml_stream(
 
 
 def _stream(source: Any, name: str) -> Iterator[Declaration]:
-    events = etree.iterparse(
-        source,
-        events=("start", "end"),
-        remove_comments=True,
-        remove_pis=True,
-        remove_blank_text=True,
-        **safe_parser_options(),
-    )
+    events = safe_iterparse(source, events=("start", "end"))
     depth = 0
     in_declaration = 0
     count = 0
