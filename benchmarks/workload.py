@@ -67,8 +67,13 @@ def _picker(rng: random.Random, table: Sequence[tuple[str, int]]) -> Callable[[]
     return pick
 
 
-def declaration_dicts(n_items: int, seed: int = 2026) -> list[dict[str, Any]]:
-    """Return declarations (as model input dicts) holding `n_items` items in all."""
+def declaration_dicts(
+    n_items: int, seed: int = 2026, *, per_declaration: int | None = None
+) -> list[dict[str, Any]]:
+    """Return declarations (as model input dicts) holding `n_items` items in all.
+
+    per_declaration: items in each declaration (default: 1-50, drawn at random).
+    """
     rng = random.Random(seed)
     tariff = _picker(rng, TARIFFS)
     country = _picker(rng, COUNTRIES)
@@ -80,7 +85,7 @@ def declaration_dicts(n_items: int, seed: int = 2026) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     made = 0
     while made < n_items:
-        k = min(rng.randint(1, 50), n_items - made)
+        k = min(per_declaration or rng.randint(1, 50), n_items - made)
         jur = jurisdiction()
         cur = CURRENCY[jur] if rng.random() < 0.7 else "USD"
         items = []
@@ -124,9 +129,14 @@ def declaration_dicts(n_items: int, seed: int = 2026) -> list[dict[str, Any]]:
     return out
 
 
-def declarations(n_items: int, seed: int = 2026) -> list[Declaration]:
-    """Return validated declarations holding `n_items` items in all."""
-    return [Declaration.model_validate(d) for d in declaration_dicts(n_items, seed)]
+def declarations(
+    n_items: int, seed: int = 2026, *, per_declaration: int | None = None
+) -> list[Declaration]:
+    """Return validated declarations holding `n_items` items in all (see `declaration_dicts`)."""
+    return [
+        Declaration.model_validate(d)
+        for d in declaration_dicts(n_items, seed, per_declaration=per_declaration)
+    ]
 
 
 def wco_declarations(n_items: int, seed: int = 2026) -> list[Declaration]:
@@ -172,6 +182,22 @@ def e2e_file(
     path = Path(tempfile.mkdtemp()) / "e2e.xml"
     path.write_bytes(data)
     return data, path
+
+
+def wide_files(folder: Path, n_files: int = 60, per_declaration: int = 999) -> list[Path]:
+    """Write `n_files` WCO XML files of one declaration of `per_declaration` items each.
+
+    The broker's workload of issue 16: 60 files of 999 goods items (about 58 MB).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for k in range(n_files):
+        decls = declarations(per_declaration, seed=1000 + k, per_declaration=per_declaration)
+        path = folder / f"wide-{k:03d}.xml"
+        with path.open("wb") as out:
+            write_wco_xml([wco_writable(d) for d in decls], out)
+        paths.append(path)
+    return paths
 
 
 def wco_writable(decl: Declaration) -> Declaration:
