@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
+from . import engine
 from .checks import builtin_finding, builtin_findings, tariff_problem
 from .codes.countries import is_country, is_metal_country
 from .codes.currencies import is_currency
@@ -158,7 +159,7 @@ class ScreenedBatch:
         self.decl_of: list[int] = []
         for k in range(columns.n_declarations):
             self.decl_of.extend([k] * (columns.first[k + 1] - columns.first[k]))
-        today = dt.date.today()
+        today = engine.today()
         self.days = [shared.as_of or d or today for d in columns.entry_date]
         self.jurisdiction_rows = [columns.jurisdiction[k] for k in self.decl_of]
         self.matches = self._screen()
