@@ -13,7 +13,7 @@ from types import ModuleType
 import pytest
 
 import alcheck
-import alcheck.engine
+import alcheck.screening
 from alcheck.errors import RulePackError
 from alcheck.rules import bundled_pack_names, load_bundled, load_pack, load_pack_text
 from alcheck.rules.loader import read_code_list
@@ -34,7 +34,7 @@ def _builder() -> ModuleType:
 
 @pytest.fixture
 def engine_kernel(kernel: ModuleType, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    monkeypatch.setattr(alcheck.engine, "kernel", kernel)
+    monkeypatch.setattr(alcheck.screening, "kernel", kernel)
     return kernel
 
 

@@ -38,19 +38,19 @@ def inputs() -> list[str]:
 
 def report_inputs() -> list[dict[str, Any]]:
     """Run `alcheck check --format json` in this process on a fixed today; return its inputs."""
-    import alcheck.engine
+    import alcheck.options
     from alcheck.cli import main
 
     cwd = Path.cwd()
     os.chdir(ROOT)  # the report names inputs as given: relative to the repository
     out = ROOT / "build" / "snapshot-report.json"
     out.parent.mkdir(exist_ok=True)
-    real_today = alcheck.engine.today
-    alcheck.engine.today = lambda: TODAY  # type: ignore[assignment]
+    real_today = alcheck.options.today
+    alcheck.options.today = lambda: TODAY  # type: ignore[assignment]
     try:
         main(["check", "--format", "json", "--fail-on", "never", "-o", str(out), *inputs()])
     finally:
-        alcheck.engine.today = real_today  # type: ignore[assignment]
+        alcheck.options.today = real_today  # type: ignore[assignment]
         os.chdir(cwd)
     found: list[dict[str, Any]] = json.loads(out.read_text(encoding="utf-8"))["inputs"]
     for entry in found:

@@ -123,12 +123,12 @@ def test_a_missing_value_in_a_message_reads_naturally(lang: str, word: str) -> N
 @pytest.mark.parametrize("lang", LANGS)
 def test_fill_equals_the_general_formatter(template: str, lang: str) -> None:
     """`fill` looks up only a template's names; it reads as the general formatter reads."""
-    from alcheck.engine import _FORMAT, fill
+    from alcheck.messages import FORMATTERS, fill
 
     values = {"value": 12, "currency": None, "origin": "CN", "unit_value": "1.5000"}
     values |= {"documents": "AIM:1"}
     params = {"limit": "40", "origin": "RU"}
-    expected = _FORMAT[lang].format(template, **(values | params))
+    expected = FORMATTERS[lang].format(template, **(values | params))
     assert fill(template, values, params, lang) == expected
 
 

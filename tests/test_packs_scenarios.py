@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 import alcheck
-import alcheck.engine
 import alcheck.ruleset
+import alcheck.screening
 from alcheck import Finding, InputError, Severity
 from alcheck.model import lenient_declaration
 from alcheck.rules import load_bundled
@@ -31,7 +31,7 @@ BUILTIN = ("SYN-", "CAT-", "STR-")
 @pytest.fixture
 def engine_kernel(kernel: ModuleType, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     """Run the engine (and the encoder, where it uses the kernel) on one kernel."""
-    monkeypatch.setattr(alcheck.engine, "kernel", kernel)
+    monkeypatch.setattr(alcheck.screening, "kernel", kernel)
     monkeypatch.setattr(alcheck.ruleset, "kernel", kernel, raising=False)
     return kernel
 

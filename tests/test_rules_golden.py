@@ -6,7 +6,7 @@ from types import ModuleType
 
 import pytest
 
-import alcheck.engine
+import alcheck.screening
 from alcheck.findings import Severity
 from alcheck.rules import bundled_pack_names, load_bundled
 from alcheck.rules.golden import run_golden_cases
@@ -15,7 +15,7 @@ from alcheck.ruleset import RuleSet
 
 @pytest.fixture
 def engine_kernel(kernel: ModuleType, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    monkeypatch.setattr(alcheck.engine, "kernel", kernel)
+    monkeypatch.setattr(alcheck.screening, "kernel", kernel)
     return kernel
 
 

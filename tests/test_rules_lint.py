@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -150,15 +152,19 @@ def test_a_summary_is_one_text_or_one_per_language() -> None:
 def test_golden_cases_build_findings_linear_in_pack_size(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every rule of a wide pack meets every case, yet each case builds only its own rule's
     findings: 2,000 rules once took 89 s to lint."""
-    import alcheck.engine
+    from alcheck.gateway import ScreenedBatch
     from alcheck.rules.golden import run_golden_cases
     from alcheck.ruleset import RuleSet
 
     built = []
-    real = alcheck.engine.rule_finding
-    monkeypatch.setattr(
-        alcheck.engine, "rule_finding", lambda *a, **k: built.append(1) or real(*a, **k)
-    )
+    real = ScreenedBatch.rule_findings
+
+    def counted(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        for finding in real(*args, **kwargs):
+            built.append(1)
+            yield finding
+
+    monkeypatch.setattr(ScreenedBatch, "rule_findings", counted)
     one = GOOD.split("[[rules]]")[1].replace('tariff = ["7607"]', 'tariff = ["76"]')
 
     def findings_built(n: int) -> int:

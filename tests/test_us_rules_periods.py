@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 import alcheck
-import alcheck.engine
+import alcheck.screening
 from alcheck import Finding, Severity
 from alcheck.rules import load_bundled
 from alcheck.rules.schema import CodeListRow
@@ -34,7 +34,7 @@ USE = re.compile(r"\b(?:report|use)\b")
 
 @pytest.fixture
 def engine_kernel(kernel: ModuleType, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    monkeypatch.setattr(alcheck.engine, "kernel", kernel)
+    monkeypatch.setattr(alcheck.screening, "kernel", kernel)
     return kernel
 
 

@@ -22,11 +22,12 @@ from typing import IO, Any
 
 from ._version import __version__
 from .checks import BUILTIN_RULES
-from .engine import Options, check
+from .engine import check
 from .errors import AlcheckError, InputError, NotADeclarationError, RulePackError, UsageError
 from .explanation import describe_pack, explain
 from .findings import Severity
 from .formats import FORMATS, SUFFIXES, read
+from .options import Options
 from .report import (
     CheckedDeclaration,
     CheckedFile,

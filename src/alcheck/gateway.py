@@ -1,12 +1,11 @@
-"""The gateway fast path: WCO XML to findings through columns, with no declaration models.
+"""Screen column batches and build their findings: the one path every entry point takes.
 
 `screen_xml` gives the findings `validate(read(path))` gives, in the same order, built
 only where a check or rule matched; `scan_xml` gives the same file as `ScreenedBatch`es
-in which every finding is known and the rule findings are built only on request.
-Differences from the model path, by design (docs/api.md):
-- a finding's `location` has the file and the line of the element that holds the value
-  (as the engine's), but no `path`;
-- a rule whose `field` is `supplementary_unit` reports no value (the unit is not read).
+in which every finding is known and the rule findings are built only on request;
+`engine.check` screens models laid out as the same columns (`model_columns`).
+A finding's location is worked out only for the items a finding names: from the model
+where the batch keeps one, else from the declaration's elements (`WcoLocator`).
 """
 
 from __future__ import annotations
@@ -18,15 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
-from . import engine
+from . import options as run_options
 from .checks import builtin_finding, builtin_findings, tariff_problem
 from .codes.countries import is_country, is_metal_country
 from .codes.currencies import is_currency
 from .codes.hs import hs_description, is_hs6
-from .engine import Options, citation_text, fill, missing_word, not_evaluated, template_fields
 from .findings import Finding, Severity, item_field
 from .formats.wco_columns import WcoColumns, read_wco_columns
-from .model import Location, tariff_digits, trusted, unit_value_text
+from .messages import citation_text, fill, missing_word, not_evaluated, template_fields
+from .model import GoodsItem, Location, tariff_digits, trusted, unit_value_text
+from .options import Options
 from .ruleset import CompiledRule, Rates, RuleSet
 from .screening import ScreenResult, screen
 
@@ -83,11 +83,9 @@ def scan_xml(
     messages and citations, are built by `ScreenedBatch.findings()` only when asked, so a
     gateway pays for them only on the lines it shows.
     """
-    options = Options.of_call(lang, select, ignore, severity)
-    rs = rules if rules is not None else RuleSet.default()
-    shared = _Shared(rs, lang, options, rates, as_of)
+    screening = Screening.of_call(rules, as_of, rates, lang, select, ignore, severity)
     for batch in read_wco_columns(path, batch_items=batch_items):
-        yield ScreenedBatch(batch, shared)
+        yield ScreenedBatch(batch, screening)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +121,8 @@ def _prepare(rule: CompiledRule, lang: str, options: Options) -> _Prepared | Non
     )  # fmt: skip
 
 
-class _Shared:
-    """What every batch of one scan shares: rules, language, options and prepared rules."""
+class Screening:
+    """What every batch of one check shares: rules, language, options and prepared rules."""
 
     def __init__(
         self, rs: RuleSet, lang: str, options: Options, rates: Rates | None,
@@ -132,6 +130,19 @@ class _Shared:
     ) -> None:  # fmt: skip
         self.rs, self.lang, self.options, self.rates, self.as_of = rs, lang, options, rates, as_of
         self.prepared: dict[int, _Prepared | None] = {}
+        self.today = run_options.today()  # once a check: every batch judged alike
+
+    @classmethod
+    def of_call(
+        cls, rules: RuleSet | None, as_of: dt.date | None, rates: Rates | None, lang: str,
+        select: Sequence[str], ignore: Sequence[str],
+        severity: Mapping[str, Severity | str] | None,
+    ) -> Screening:  # fmt: skip
+        """Return the screening of a `check`-like call; refuse what it cannot mean
+        (`Options.of_call`). rules: default, every bundled pack."""
+        options = Options.of_call(lang, select, ignore, severity, rates)
+        rs = rules if rules is not None else RuleSet.default()
+        return cls(rs, lang, options, rates, as_of)
 
     def rule(self, r: int) -> _Prepared | None:
         """Return rule entry r prepared for findings, or None when it is not selected."""
@@ -150,20 +161,27 @@ class ScreenedBatch:
     a batch keeps none, so a scan's memory does not grow with its findings).
     """
 
-    def __init__(self, columns: WcoColumns, shared: _Shared) -> None:
+    def __init__(self, columns: WcoColumns, shared: Screening) -> None:
         self.columns = self.b = columns
         self.shared = shared
         self.rs, self.lang = shared.rs, shared.lang
         self.clean: list[bool] | None = None
-        self.locations: dict[int | None, Location] = {}
+        self.places: dict[tuple[int, str], Location | None] = {}
         self.decl_of: list[int] = []
         for k in range(columns.n_declarations):
             self.decl_of.extend([k] * (columns.first[k + 1] - columns.first[k]))
-        today = engine.today()
-        self.days = [shared.as_of or d or today for d in columns.entry_date]
+        self.days = [shared.as_of or d or shared.today for d in columns.entry_date]
         self.jurisdiction_rows = [columns.jurisdiction[k] for k in self.decl_of]
         self.matches = self._screen()
         self.builtin_total: int | None = None
+
+    def judged(self, k: int) -> tuple[dt.date, str]:
+        """Return the date declaration k is judged on and why: as_of, entry_date or today."""
+        if self.shared.as_of is not None:
+            return self.shared.as_of, "as_of"
+        if self.b.entry_date[k] is not None:
+            return self.days[k], "entry_date"
+        return self.days[k], "today"
 
     @property
     def builtin(self) -> Sequence[tuple[Finding, ...]]:
@@ -179,10 +197,7 @@ class ScreenedBatch:
         model = self.b.model[k]
         if model is None and self._quiet(k):
             return ()
-        if model is None:
-            found: Iterator[Finding] = self._builtin(k)
-        else:
-            found = (self.pathless(f) for f in builtin_findings(model, self.lang))
+        found = self._builtin(k) if model is None else builtin_findings(model, self.lang)
         return tuple(options.regrade(f) for f in found if options.keep(f.rule_id))
 
     def _screen(self) -> ScreenResult:
@@ -253,44 +268,73 @@ class ScreenedBatch:
             self.builtin_total = sum(len(found) for found in self.builtin)
         return self.builtin_total + matched
 
-    def loc(self, line: int | None) -> Location:
-        where = self.locations.get(line)
-        if where is None:
-            values = {"file": self.b.file, "line": line, "path": None}
-            where = self.locations[line] = trusted(Location, values, _LOCATION_GIVEN)
-        return where
+    def where(self, row: int, k: int, field: str) -> Location | None:
+        """Return where goods item `row` (of declaration k) read `field`, else where the item
+        is, else where the declaration is: what its model's `where` says. Worked out only
+        for the items a finding names; each once."""
+        key = (row, field)
+        if key in self.places:
+            return self.places[key]
+        b = self.b
+        model, position = b.model[k], row - b.first[k]
+        if model is not None:
+            found = model.items[position].where(field) or model.location
+        elif (locator := b.locators[k] if k < len(b.locators) else None) is not None:
+            found = locator.item_where(position, field)
+        else:  # columns made by hand: the line is all there is
+            found = self._line(b.item_source(row, field, b.item_line[row]))
+        self.places[key] = found
+        return found
+
+    def decl_where(self, k: int, field: str) -> Location | None:
+        """Return where declaration k read `field`, else where it is (as its model says)."""
+        b = self.b
+        model = b.model[k]
+        if model is not None:
+            return model.where(field) or model.location
+        if (locator := b.locators[k] if k < len(b.locators) else None) is not None:
+            return locator.where(field)
+        return self._line(b.decl_sources[k].get(field, b.decl_line[k]))
+
+    def _line(self, line: int | None) -> Location:
+        return trusted(Location, {"file": self.b.file, "line": line, "path": None}, _LOCATION)
 
     def findings(self) -> Iterator[Finding]:
         """Yield the batch's findings, as `validate` orders them: per declaration, its
         built-in findings, then each item's rule findings in rule order."""
+        for _, found in self.by_declaration():
+            yield from found
+
+    def by_declaration(self) -> Iterator[tuple[int, list[Finding]]]:
+        """Yield each declaration's index in the batch and its findings (`findings` order)."""
         b, days = self.b, self.days
         rows, rules, status = self.matches.rows, self.matches.rules, self.matches.status
         i, n = 0, len(rows)
         for k in range(b.n_declarations):
-            yield from self.builtin_of(k)
+            found = list(self.builtin_of(k))
             end = b.first[k + 1]
             while i < n and rows[i] < end:
                 row, j = rows[i], i
                 while j < n and rows[j] == row:
                     j += 1
-                found = sorted(zip(rules[i:j], status[i:j], strict=True))
-                yield from self.rule_findings(row, k, days[k], found)
+                matched = sorted(zip(rules[i:j], status[i:j], strict=True))
+                found.extend(self.rule_findings(row, k, days[k], matched))
                 i = j
+            yield k, found
 
     def rule_findings(
         self, row: int, k: int, day: dt.date, found: list[tuple[int, int]]
     ) -> Iterator[Finding]:
         """Yield the findings of the rule entries that matched one item, in entry order."""
         b, lang, shared = self.b, self.lang, self.shared
-        item_line = b.item_line[row]
         for r, status in found:
             p = shared.rule(r)
             if p is None:
                 continue
             rule = p.rule
-            location = self.loc(b.item_source(row, rule.field, item_line))
+            location = self.where(row, k, rule.field)
             evaluated = status == 1
-            # `engine.rule_finding`, with the values a message names computed on demand.
+            # The message's values computed on demand, only those it names.
             if p.slots is None:
                 message = fill(p.template, _ItemValues(self, row, k, day), p.params, lang)
             else:
@@ -305,8 +349,10 @@ class ScreenedBatch:
                 message = reason + " — " + message
             if rule.field == "documents":
                 raw = p.params.get("documents", _documents(self, row, k))
-            else:
-                raw = getattr(b, p.column)[row] if p.column is not None else None
+            elif p.column is not None:
+                raw = getattr(b, p.column)[row]
+            else:  # a field the columns lack (supplementary_unit): the model's, if kept
+                raw = self._model_value(row, k, rule.field)
             line = b.line[row]
             # The values are of their fields' types already (`Finding(...)` would not change
             # them); tests/test_gateway.py checks these findings against validated ones.
@@ -323,10 +369,11 @@ class ScreenedBatch:
                 "evaluated": evaluated, "judged_on": day,
             }, _FINDING_GIVEN)  # fmt: skip
 
-    def pathless(self, f: Finding) -> Finding:
-        if f.location is None or f.location.path is None:
-            return f
-        return f.model_copy(update={"location": self.loc(f.location.line)})
+    def _model_value(self, row: int, k: int, field: str) -> Any:
+        model = self.b.model[k]
+        if model is None or field not in GoodsItem.model_fields:
+            return None
+        return getattr(model.items[row - self.b.first[k]], field, None)
 
     def _quiet(self, k: int) -> bool:
         """Tell, cheaply, that `_builtin(k)` yields nothing (most declarations do not)."""
@@ -343,14 +390,12 @@ class ScreenedBatch:
         """Yield the built-in checks' findings of declaration k, in `builtin_findings` order."""
         b, lang = self.b, self.lang
         decl_id = b.decl_id[k]
-        sources = b.decl_sources[k]
-        decl_line = b.decl_line[k]
 
         def decl_finding(rule_id: str, name: str, value: str | None, **extra: str) -> Finding:
-            line = sources.get(name.split("[", 1)[0], decl_line)
             return builtin_finding(
                 rule_id, lang, name, value, declaration_id=decl_id, item_line=None,
-                location=self.loc(line), in_item=False, item_position=0, **extra,
+                location=self.decl_where(k, name.split("[", 1)[0]), in_item=False,
+                item_position=0, **extra,
             )  # fmt: skip
 
         invalid = b.decl_invalid[k]
@@ -413,14 +458,13 @@ class ScreenedBatch:
 
     def item_builtin(self, row: int, k: int) -> Iterator[Finding]:
         b, lang = self.b, self.lang
-        item_line = b.item_line[row]
         line = b.line[row]
         decl_id = b.decl_id[k]
 
         def item_finding(rule_id: str, name: str, value: str | None, **extra: str) -> Finding:
             return builtin_finding(
                 rule_id, lang, name, value, declaration_id=decl_id, item_line=line,
-                location=self.loc(b.item_source(row, name, item_line)), in_item=True,
+                location=self.where(row, k, name), in_item=True,
                 item_position=row - b.first[k] + 1, **extra,
             )  # fmt: skip
 
@@ -510,7 +554,7 @@ def _hs_description(batch: ScreenedBatch, row: int) -> str | None:
 
 
 _Getter = Callable[[ScreenedBatch, int, int, dt.date], Any]
-# Each message value of an item, as `engine._item_values` computes it (same names, order).
+# Each message value of an item a rule's message may name.
 _VALUES: dict[str, _Getter] = {
     "id": lambda s, row, k, day: s.b.decl_id[k],
     "line": lambda s, row, k, day: s.b.line[row],
@@ -535,7 +579,7 @@ _VALUES: dict[str, _Getter] = {
     "hs_description": lambda s, row, k, day: _hs_description(s, row),
 }
 _FINDING_GIVEN = frozenset(Finding.model_fields)
-_LOCATION_GIVEN = frozenset({"file", "line"})
+_LOCATION = frozenset({"file", "line"})
 
 
 class _ItemValues(Mapping[str, Any]):
@@ -550,7 +594,7 @@ class _ItemValues(Mapping[str, Any]):
         return _VALUES[name](self.batch, self.row, self.k, self.day)
 
     def get(self, name: str, default: Any = None) -> Any:
-        """Return one value (None where the item has none); `engine.fill` asks this way."""
+        """Return one value (None where the item has none); `messages.fill` asks this way."""
         getter = _VALUES.get(name)
         return default if getter is None else getter(self.batch, self.row, self.k, self.day)
 

@@ -46,6 +46,7 @@ from .wco_xml import (
     _DECLARATION,
     _METADATA,
     _RESPONSIBLE_COUNTRY,
+    WcoLocator,
     _Reader,
     _syntax_error,
     _wco_date,
@@ -165,6 +166,10 @@ class WcoColumns:
     gross_mass_float: array[float] = field(default_factory=lambda: array("d"))
     supplementary_float: array[float] = field(default_factory=lambda: array("d"))
     value_float: array[float] = field(default_factory=lambda: array("d"))
+    # Where each declaration's values were read, for the findings' locations: kept with
+    # the batch (the element, detached from the file's tree, lives as long as the batch)
+    # and not compared (two reads of a file are equal batches).
+    locators: list[WcoLocator | None] = field(default_factory=list, compare=False)
 
     def __len__(self) -> int:
         """Return the number of goods items."""
@@ -195,7 +200,9 @@ class WcoColumns:
         """Return whether two batches hold the same values; floats compare bit for bit."""
         if not isinstance(other, WcoColumns):
             return NotImplemented
-        return all(_same(getattr(self, f.name), getattr(other, f.name)) for f in fields(self))
+        return all(
+            _same(getattr(self, f.name), getattr(other, f.name)) for f in fields(self) if f.compare
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -301,23 +308,35 @@ class _Columns:
                 rates.append((rate.currency, rate.to_currency, rate.rate))
         return tuple(rates), ok
 
+    def raw_jurisdiction(
+        self, jurisdiction: tuple[str, int | None] | None
+    ) -> tuple[str, dict[str, Any]] | None:
+        """Return a declaration's jurisdiction (text, line) as the model reader takes it."""
+        if jurisdiction is None:
+            return None
+        where = {"file": self.name, "line": jurisdiction[1], "path": "//ResponsibleCountryCode"}
+        return jurisdiction[0], where
+
     def lenient_model(
         self, decl: Any, index: int, jurisdiction: tuple[str, int | None] | None
     ) -> Declaration:
         """Return the model of a declaration holding a value only the models can report."""
         # The models set such values aside in an order the checks report; keep the model.
-        raw_jur = None
-        if jurisdiction is not None:
-            where = {"file": self.name, "line": jurisdiction[1]}
-            raw_jur = (jurisdiction[0], where | {"path": "//ResponsibleCountryCode"})
+        raw_jur = self.raw_jurisdiction(jurisdiction)
         return lenient_declaration(_Reader(self.name, decl, index, raw_jur).declaration())
 
 
 def _read(state: _Columns, pending: tuple[Any, list[Any], int], index: int) -> None:
-    """Read one declaration into the batch, then free it and everything before it."""
+    """Read one declaration into the batch, then detach it and everything before it from
+    the file's tree: the batch's locator keeps the declaration as long as the batch lives."""
     decl, codes, n = pending
-    item_kernel.append_declaration(state, decl, index, _jurisdiction(decl, codes, n))
-    decl.clear(keep_tail=False)
+    jurisdiction = _jurisdiction(decl, codes, n)
+    item_kernel.append_declaration(state, decl, index, jurisdiction)
+    state.batch.locators.append(
+        None
+        if state.batch.model[-1] is not None  # the model says where, itself
+        else WcoLocator(state.name, decl, index, state.raw_jurisdiction(jurisdiction))
+    )
     node = decl
     while (parent := node.getparent()) is not None:
         while node.getprevious() is not None:

@@ -21,7 +21,7 @@ from typing import IO, Any
 from lxml import etree
 
 from ..errors import InputError, NotADeclarationError, UsageError
-from ..model import Declaration, Regime, _as_decimal, lenient_declaration
+from ..model import Declaration, Location, Regime, _as_decimal, lenient_declaration
 from ._wco_names import WCO_NAMES
 from ._xmlsafe import (
     HEAD_BYTES,
@@ -116,8 +116,7 @@ def _child(elem: etree._Element | None, *names: str) -> etree._Element | None:
     for name in names:
         if elem is None:
             return None
-        found = _children(elem, name)
-        elem = found[0] if found else None
+        elem = next(elem.iterchildren(f"{{*}}{name}"), None)
     return elem
 
 
@@ -372,7 +371,7 @@ class _Reader:
 
     def declaration(self) -> dict[str, Any]:
         decl = self.decl
-        data: dict[str, Any] = {"location": self.loc(decl) | {"path": self.prefix}}
+        data: dict[str, Any] = {"location": self.loc(decl)}  # its path: the prefix
         sources: dict[str, Any] = {}
         if self.jurisdiction is not None:
             data["jurisdiction"], sources["jurisdiction"] = self.jurisdiction
@@ -455,6 +454,49 @@ class _Reader:
             data["exchange_rates"] = rates
         data["sources"] = sources
         return data
+
+
+class WcoLocator(_Reader):
+    """Tell where a declaration's values were read, as its model's `sources` would.
+
+    The model reader works out a path for every value it reads (most of its time); this
+    one works out the path of a value only when a finding asks for it. It reads the same
+    elements, by the same code, with `loc` keeping the element instead of its location.
+    """
+
+    def __init__(self, name: str, decl: etree._Element, index: int, jurisdiction: Any) -> None:
+        super().__init__(name, decl, index, jurisdiction)
+        shipment = _child(decl, "GoodsShipment")
+        self.items = [] if shipment is None else _children(shipment, "GovernmentAgencyGoodsItem")
+        export = _child(shipment, "ExportCountry", "ID")
+        value = _text(export)
+        self.export = (value, export) if export is not None and value else None
+        self.item_data: dict[int, dict[str, Any]] = {}
+        self.header: dict[str, Any] | None = None
+
+    def loc(self, elem: etree._Element) -> Any:  # the element: its path only when asked
+        return elem
+
+    def location(self, found: Any) -> Location | None:
+        """Return the Location of what `loc` kept (an element, or a location as given)."""
+        if found is None:
+            return None
+        if isinstance(found, dict):
+            return Location.model_validate(found)
+        return Location(file=self.name, line=found.sourceline, path=self.path(found))
+
+    def item_where(self, position: int, field: str) -> Location | None:
+        """Return where item `position` (from 0) read `field`, else where the item is."""
+        data = self.item_data.get(position)
+        if data is None:
+            data = self.item_data[position] = self.item(self.items[position], self.export)
+        return self.location(data["sources"].get(field, data["location"]))
+
+    def where(self, field: str) -> Location | None:
+        """Return where the declaration read `field`, else where the declaration is."""
+        if self.header is None:
+            self.header = self.declaration()
+        return self.location(self.header["sources"].get(field, self.header["location"]))
 
 
 def _wco_date(raw: str, format_code: str | None) -> str:
