@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -51,7 +52,13 @@ def command_lines(draw: st.DrawFn) -> list[str]:
 def run(argv: list[str]) -> tuple[int, str]:
     err = io.StringIO()
     code: int | str | None
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+    # In a folder of its own: `-o sarif` must not leave a file in the repository.
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        contextlib.chdir(folder),
+        contextlib.redirect_stdout(io.StringIO()),
+        contextlib.redirect_stderr(err),
+    ):
         try:
             code = main(argv)
         except SystemExit as exc:  # argparse: usage errors and --help
