@@ -22,11 +22,10 @@ import alcheck
 from alcheck import cli
 from alcheck.errors import AlcheckError, InputError
 from alcheck.formats import read, read_paths
-from alcheck.ruleset import RuleSet
+from checking import checked
 
 ROOT = Path(__file__).resolve().parent.parent
 EX = ROOT / "examples"
-BUILTIN_ONLY = RuleSet.compile([])
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -108,7 +107,7 @@ def test_empty_input_holds_no_declaration_in_every_format(tmp_path: Path) -> Non
     for name in ("empty.xml", "empty.csv", "empty.json", "empty.jsonl", "blank.json"):
         path = tmp_path / name
         path.write_bytes(b"\n  \n" if name.startswith("blank") else b"")
-        result = cli._check_file(str(path), BUILTIN_ONLY, {}, None)
+        result = checked(str(path))
         assert result.error is None and result.note == "holds no declaration: empty input", name
     done = run("check", str(tmp_path))
     assert done.returncode == 0, done.stdout + done.stderr
@@ -190,7 +189,7 @@ def test_csv_rows_before_an_error_are_checked(tmp_path: Path, rows: list[str], e
     data = (end.join([header, *rows]) + end).encode("utf-8", errors="surrogateescape")
     path = tmp_path / "p.csv"
     path.write_bytes(data)
-    result = cli._check_file(str(path), BUILTIN_ONLY, {}, None)
+    result = checked(str(path))
     bad = next((k for k, r in enumerate(rows) if not r.startswith("R") or "\udcff" in r), None)
     if bad is not None and "\udcff" in rows[bad]:
         read_ids = [r.split(",")[0] for r in rows[:bad]]
@@ -210,5 +209,5 @@ def test_a_name_the_system_refuses_is_that_inputs_problem(tmp_path: Path) -> Non
         (long, "cannot read: File name too long"),
         (str(EX / "us-clean.json"), None),
     ]
-    result = cli._check_file(long, BUILTIN_ONLY, {}, None)
+    result = checked(long)
     assert result.error == "cannot read: File name too long"

@@ -15,13 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import alcheck
-from alcheck import cli
 from alcheck.errors import AlcheckError, InputError, NotADeclarationError
 from alcheck.formats import read, write_json
 from alcheck.formats.alcheck_json import read_json_bytes
-from alcheck.ruleset import RuleSet
-
-BUILTIN_ONLY = RuleSet.compile([])
+from checking import BUILTIN_ONLY, checked
 
 
 def declaration(ident: str, **item: Any) -> dict[str, Any]:
@@ -116,7 +113,7 @@ def test_the_command_line_notes_empty_files_as_the_docs_say(tmp_path: Path) -> N
     (tmp_path / "empty.json").write_bytes(b"")
     (tmp_path / "array.json").write_text("[]\n", encoding="utf-8")
     for name in ("empty.json", "array.json"):
-        result = cli._check_file(str(tmp_path / name), BUILTIN_ONLY, {}, None)
+        result = checked(str(tmp_path / name))
         assert result.error is None and result.note is not None and not result.declarations
 
 

@@ -19,11 +19,10 @@ from alcheck import cli
 from alcheck.errors import InputError
 from alcheck.formats import write_wco_xml
 from alcheck.model import Declaration, lenient_declaration
-from alcheck.ruleset import RuleSet
+from checking import BUILTIN_ONLY, checked
 
 ROOT = Path(__file__).resolve().parent.parent
 EX = ROOT / "examples"
-BUILTIN_ONLY = RuleSet.compile([])
 
 
 def declaration(ident: str, **item: Any) -> dict[str, Any]:
@@ -36,10 +35,6 @@ def declaration(ident: str, **item: Any) -> dict[str, Any]:
         "id": ident, "jurisdiction": "US", "entry_date": "2026-01-05", "regime": "consumption",
         "items": [good | item],
     }  # fmt: skip
-
-
-def checked(name: str) -> cli.CheckedFile:
-    return cli._check_file(name, BUILTIN_ONLY, {}, None)
 
 
 def ids(result: cli.CheckedFile) -> list[str | None]:
@@ -94,14 +89,14 @@ def test_an_error_alcheck_did_not_foresee_is_that_files_error(
     """Whatever a reader raises: the file's error, with what was read before it."""
     good = tmp_path / "good.json"
     good.write_text(json.dumps(declaration("G")), encoding="utf-8")
-    real_read = cli.read
+    real_read = alcheck.formats.read  # what `read_columns` reads other formats with
 
     def flaky(source: Any, **kwargs: Any) -> Iterator[Declaration]:
         yield from real_read(good, **kwargs)
         if source != str(good):
             raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli, "read", flaky)
+    monkeypatch.setattr(alcheck.formats, "read", flaky)
     result = checked(str(tmp_path / "other.json"))
     assert ids(result) == ["G"]
     assert result.error is not None and "RuntimeError: boom" in result.error

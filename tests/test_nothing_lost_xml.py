@@ -19,18 +19,16 @@ from hypothesis import strategies as st
 
 import alcheck
 import alcheck.formats.wco_columns as wco_columns
-from alcheck import cli
 from alcheck.errors import InputError
 from alcheck.formats import write_wco_xml
 from alcheck.formats.wco_columns import read_wco_columns
 from alcheck.model import lenient_declaration
-from alcheck.ruleset import RuleSet
+from checking import BUILTIN_ONLY, checked
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from test_gateway import _assert_columns_equal_models, _assert_same_findings  # noqa: E402
 
-BUILTIN_ONLY = RuleSet.compile([])
 HEAD = (
     '<md:MetaData xmlns:md="urn:wco:datamodel:WCO:DocumentMetaData-DMS:2" '
     'xmlns="urn:wco:datamodel:WCO:DEC-DMS:2">'
@@ -246,7 +244,7 @@ def test_a_cut_file_reports_every_declaration_before_the_cut(
     path = tmp_path / "cut.xml"
     path.write_bytes(data[:cut])
     complete = data[:cut].count(b"</Declaration>")
-    result = cli._check_file(str(path), BUILTIN_ONLY, {}, None)
+    result = checked(str(path))
     assert [d.id for d in result.declarations] == [f"X{k}" for k in range(complete)]
     if cut < len(data.rstrip()):
         problem = result.error or result.note

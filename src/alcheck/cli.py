@@ -7,6 +7,7 @@ it, 2 a usage error or an unreadable input (every readable input is still checke
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import glob
 import multiprocessing
@@ -15,27 +16,27 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
 from ._version import __version__
 from .checks import BUILTIN_RULES
-from .engine import check
 from .errors import AlcheckError, InputError, NotADeclarationError, RulePackError, UsageError
 from .explanation import describe_pack, explain
 from .findings import Severity
-from .formats import FORMATS, SUFFIXES, read
-from .options import Options
+from .formats import FORMATS, SUFFIXES, read_columns
+from .gateway import ScreenedBatch, Screening
 from .report import (
     CheckedDeclaration,
     CheckedFile,
-    RunReport,
-    render_csv,
-    render_json,
-    render_sarif,
-    render_text,
+    CsvReport,
+    JsonReport,
+    ReportWriter,
+    RunHeader,
+    SarifReport,
+    TextReport,
 )
 from .report.escape import terminal_text
 from .rules import bundled_pack_names, load_pack
@@ -204,48 +205,46 @@ def _expand(paths: Sequence[str]) -> Iterator[tuple[str, str | None]]:
 
 
 def _check_file(
-    name: str, rules: RuleSet, kwargs: dict[str, Any], input_format: str | None
-) -> CheckedFile:
-    """Read and check one input; an unreadable input becomes a CheckedFile with an error.
+    name: str, screening: Screening, input_format: str | None,
+    emit: Callable[[CheckedDeclaration], None],
+) -> CheckedFile:  # fmt: skip
+    """Read and check one input, giving each declaration to `emit` as it is checked;
+    return how the input ended (its error or note; its declarations are not kept).
 
     Whatever goes wrong, the declarations read before it are kept: an error alcheck did
     not foresee is that file's error too (named as one), never the end of the run.
     """
-    decls: list[CheckedDeclaration] = []
+    read_any = False
     try:
-        source: Any = sys.stdin.buffer if name == "-" else name
-        for result in check(read(source, format=input_format), rules=rules, **kwargs):
-            d = result.declaration
-            decls.append(
-                CheckedDeclaration(
-                    d.id, d.location.line if d.location else None, result.judged_on,
-                    result.date_source, result.findings,
-                )
-            )  # fmt: skip
+        for batch in read_columns(name, format=input_format):
+            screened = ScreenedBatch(batch, screening)
+            for k, found in screened.by_declaration():
+                day, source = screened.judged(k)
+                decl_id, line = batch.decl_id[k], batch.decl_line[k]
+                emit(CheckedDeclaration(decl_id, line, day, source, tuple(found)))
+                read_any = True
     except NotADeclarationError as exc:
-        if decls:  # declarations were read: what stopped the reading is an error
-            return CheckedFile(name, tuple(decls), error=exc.reason, error_line=exc.line)
-        return CheckedFile(name, tuple(decls), note=f"holds no declaration: {exc.reason}")
+        if read_any:  # declarations were read: what stopped the reading is an error
+            return CheckedFile(name, error=exc.reason, error_line=exc.line)
+        return CheckedFile(name, note=f"holds no declaration: {exc.reason}")
     except InputError as exc:
-        return CheckedFile(name, tuple(decls), error=exc.reason, error_line=exc.line)
+        return CheckedFile(name, error=exc.reason, error_line=exc.line)
     except AlcheckError as exc:
-        return CheckedFile(name, tuple(decls), error=str(exc))
+        return CheckedFile(name, error=str(exc))
     except Exception as exc:  # reported as this file's error, with what was read
         return CheckedFile(
-            name, tuple(decls),
+            name,
             error=f"not read to the end: alcheck failed on it ({type(exc).__name__}: {exc}); "
             "please report this with the file",
         )  # fmt: skip
-    return CheckedFile(name, tuple(decls))
+    return CheckedFile(name)
 
 
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(
-    rules: RuleSet, kwargs: dict[str, Any], input_format: str | None, parent: int
-) -> None:
-    _WORKER.update(rules=rules, kwargs=kwargs, input_format=input_format)
+def _init_worker(screening: Screening, input_format: str | None, parent: int) -> None:
+    _WORKER.update(screening=screening, input_format=input_format)
     # The parent alone answers Ctrl-C (one line, no traceback from every worker), and a
     # worker whose parent is gone, however it died, ends instead of waiting on its pipe.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -259,8 +258,15 @@ def _exit_with(parent: int) -> None:
     os._exit(EXIT_INTERRUPTED)
 
 
+def check_file(name: str, screening: Screening, input_format: str | None = None) -> CheckedFile:
+    """Read and check one input; return it whole: its declarations and how it ended."""
+    decls: list[CheckedDeclaration] = []
+    end = _check_file(name, screening, input_format, decls.append)
+    return CheckedFile(name, tuple(decls), end.error, end.error_line, end.note)
+
+
 def _worker_check(name: str) -> CheckedFile:
-    return _check_file(name, _WORKER["rules"], _WORKER["kwargs"], _WORKER["input_format"])
+    return check_file(name, _WORKER["screening"], _WORKER["input_format"])
 
 
 def _progress(stream: IO[str], done: int, total: int) -> None:
@@ -307,85 +313,124 @@ def _run_check(args: argparse.Namespace) -> int:
         )
     if list(args.paths).count("-") > 1:
         raise UsageError("standard input (-) can be named once only")
-    kwargs: dict[str, Any] = {
-        "as_of": as_of, "rates": rates, "lang": args.lang, "select": tuple(args.select),
-        "ignore": tuple(args.ignore), "severity": _parse_severity(args.severity),
-    }  # fmt: skip
+    severity = _parse_severity(args.severity)
     # Refused once, as a usage error, rather than as every file's error.
-    Options.of_call(args.lang, kwargs["select"], kwargs["ignore"], kwargs["severity"], rates)
+    screening = Screening.of_call(
+        rules, as_of, rates, args.lang, tuple(args.select), tuple(args.ignore), severity
+    )
     inputs = list(_expand(args.paths))
+    if args.output:  # the report being written is not one of the inputs
+        report = os.path.realpath(args.output)
+        inputs = [(n, p) for n, p in inputs if n == "-" or os.path.realpath(n) != report]
     names = [name for name, problem in inputs if problem is None]
+    options = {
+        "select": list(args.select), "ignore": list(args.ignore),
+        "severity": {k: v.value for k, v in severity.items()}, "fail_on": args.fail_on,
+        "rates": args.rates,
+    }  # fmt: skip
+    header = RunHeader(rules.packs, args.lang, as_of, options)
+    with _report_output(args.output) as out:
+        writer = _writer(args, out, header, rules)
+        errors = _check_inputs(args, inputs, names, screening, writer)
+        writer.close()
+    for line in errors:
+        sys.stderr.write(terminal_text(line) + "\n")
+    if errors:
+        return EXIT_USAGE
+    if args.fail_on != "never" and writer.tally.at_least(Severity(args.fail_on)):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _writer(
+    args: argparse.Namespace, out: IO[str], header: RunHeader, rules: RuleSet
+) -> ReportWriter:
+    if args.format == "json":
+        return JsonReport(out, header)
+    if args.format == "sarif":
+        return SarifReport(out, header, rules=rules)
+    if args.format == "csv":
+        return CsvReport(out, header)
+    colour = (
+        not args.output and not args.no_color and "NO_COLOR" not in os.environ
+        and sys.stdout.isatty()
+    )  # fmt: skip
+    return TextReport(out, header, colour=colour)
+
+
+def _check_inputs(
+    args: argparse.Namespace, inputs: list[tuple[str, str | None]], names: list[str],
+    screening: Screening, writer: ReportWriter,
+) -> list[str]:  # fmt: skip
+    """Check every input in order, writing each as it is checked; return the error lines."""
     show_progress = args.format == "text" and sys.stderr.isatty() and len(names) > 1
-    results: dict[str, CheckedFile] = {}
-    if args.jobs > 1 and len(names) > 1 and "-" not in names:
-        initargs = (rules, kwargs, args.input_format, os.getpid())
+    errors: list[str] = []
+    done = 0
+
+    def ended(end: CheckedFile) -> None:
+        nonlocal done
+        writer.end_file(end)
+        if end.error is not None:
+            where = end.name + (f":{end.error_line}" if end.error_line else "")
+            errors.append(f"alcheck: {where}: {end.error}")
+        if show_progress and end.name in readable:
+            done += 1
+            _progress(sys.stderr, done, len(names))
+
+    readable = set(names)
+    checked = _checked_in_workers(args, names, screening)
+    for name, problem in inputs:
+        writer.start_file(name)
+        if problem is not None:
+            ended(CheckedFile(name, error=problem))
+        elif checked is None:
+            ended(_check_file(name, screening, args.input_format, writer.declaration))
+        else:
+            result = next(checked)
+            for decl in result.declarations:
+                writer.declaration(decl)
+            ended(result)
+    return errors
+
+
+def _checked_in_workers(
+    args: argparse.Namespace, names: list[str], screening: Screening
+) -> Iterator[CheckedFile] | None:
+    """Return the inputs checked by `--jobs` worker processes, in order; None for one."""
+    if not (args.jobs > 1 and len(names) > 1 and "-" not in names):
+        return None
+
+    def results() -> Iterator[CheckedFile]:
+        initargs = (screening, args.input_format, os.getpid())
         pool = multiprocessing.Pool(args.jobs, initializer=_init_worker, initargs=initargs)
         try:
-            checked = pool.imap(_worker_check, names, chunksize=4)
-            for n, (name, res) in enumerate(zip(names, checked, strict=True), 1):
-                results[name] = res
-                if show_progress:
-                    _progress(sys.stderr, n, len(names))
+            yield from pool.imap(_worker_check, names, chunksize=1)
             pool.close()
         finally:
             pool.terminate()  # an interrupt does not wait for the files still in workers
             pool.join()
-    else:
-        for n, name in enumerate(names, 1):
-            results[name] = _check_file(name, rules, kwargs, args.input_format)
-            if show_progress:
-                _progress(sys.stderr, n, len(names))
-    files = tuple(
-        results[name] if problem is None else CheckedFile(name, error=problem)
-        for name, problem in inputs
-    )
-    options = {
-        "select": list(args.select), "ignore": list(args.ignore),
-        "severity": {k: v.value for k, v in kwargs["severity"].items()}, "fail_on": args.fail_on,
-        "rates": args.rates,
-    }  # fmt: skip
-    report = RunReport(files, rules.packs, args.lang, as_of, options)
-    for f in files:
-        if f.error is not None:
-            where = f.name + (f":{f.error_line}" if f.error_line else "")
-            sys.stderr.write(terminal_text(f"alcheck: {where}: {f.error}") + "\n")
-    if args.format == "json":
-        text = render_json(report)
-    elif args.format == "sarif":
-        text = render_sarif(report, rules)
-    elif args.format == "csv":
-        text = render_csv(report)
-    else:
-        colour = (
-            not args.output
-            and not args.no_color
-            and "NO_COLOR" not in os.environ
-            and sys.stdout.isatty()
-        )
-        text = render_text(report, colour=colour)
-    _write_report(text, args.output)
-    if any(f.error is not None for f in files):
-        return EXIT_USAGE
-    if args.fail_on != "never":
-        level = Severity(args.fail_on).rank
-        if any(f.severity.rank >= level for _, _, f in report.findings()):
-            return EXIT_FINDINGS
-    return EXIT_OK
+
+    return results()
 
 
-def _write_report(text: str, output: str | None) -> None:
-    """Write the report to standard output or to `output`; a write that fails is a usage
-    error naming the file (a folder, a missing folder, a full disk), never a traceback."""
+@contextlib.contextmanager
+def _report_output(output: str | None) -> Iterator[IO[str]]:
+    """Yield where the report goes: standard output, or the file `output`; a file that
+    cannot be written is a usage error naming it (a folder, a missing folder, a full
+    disk), never a traceback."""
     if not output:
-        sys.stdout.write(text)
+        yield sys.stdout
         sys.stdout.flush()
         return
     try:
-        with open(output, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+        stream = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise UsageError(f"cannot write the report to {output}: {reason}") from None
+        raise UsageError(f"cannot write the report to {output}: {exc.strerror or exc}") from None
+    try:
+        with stream:
+            yield stream
+    except OSError as exc:
+        raise UsageError(f"cannot write the report to {output}: {exc.strerror or exc}") from None
 
 
 # "(from DATE; N entries)" after each summary of `rules list`, by language.

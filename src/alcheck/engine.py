@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from .findings import Finding, Severity
+from .formats import model_batches
 from .gateway import ScreenedBatch, Screening
 from .model import Declaration
-from .model_columns import declaration_columns
 from .ruleset import Rates, RuleSet
 
 
@@ -51,32 +51,12 @@ def check(
     screening = Screening.of_call(rules, as_of, rates, lang, select, ignore, severity)
     if isinstance(declarations, Declaration):
         declarations = (declarations,)
-    pending: list[Declaration] = []
-    n_items = 0
-    source = iter(declarations)
-    while True:
-        try:
-            decl = next(source)
-        except StopIteration:
-            break
-        except Exception:
-            if pending:
-                yield from _results(screening, pending)
-            raise
-        pending.append(decl)
-        n_items += len(decl.items)
-        if n_items >= batch_items:
-            yield from _results(screening, pending)
-            pending, n_items = [], 0
-    if pending:
-        yield from _results(screening, pending)
-
-
-def _results(screening: Screening, pending: list[Declaration]) -> Iterator[DeclarationResult]:
-    batch = ScreenedBatch(declaration_columns(pending), screening)
-    for k, found in batch.by_declaration():
-        day, source = batch.judged(k)
-        yield DeclarationResult(pending[k], day, source, tuple(found))
+    for batch in model_batches(declarations, batch_items=batch_items):
+        screened = ScreenedBatch(batch, screening)
+        for k, found in screened.by_declaration():
+            day, source = screened.judged(k)
+            model = cast(Declaration, batch.model[k])  # a model batch keeps every model
+            yield DeclarationResult(model, day, source, tuple(found))
 
 
 def iter_findings(

@@ -280,7 +280,7 @@ class ScreenedBatch:
         if model is not None:
             found = model.items[position].where(field) or model.location
         elif (locator := b.locators[k] if k < len(b.locators) else None) is not None:
-            found = locator.item_where(position, field)
+            found = b.item_location(row, k, field) or locator.item_where(position, field)
         else:  # columns made by hand: the line is all there is
             found = self._line(b.item_source(row, field, b.item_line[row]))
         self.places[key] = found

@@ -15,7 +15,7 @@ import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePath
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from ..errors import AlcheckError, InputError, NotADeclarationError
 from ..model import Declaration
@@ -27,12 +27,17 @@ from .csv_format import looks_like_csv_header, read_csv, read_csv_stream, write_
 from .pedimento import looks_like_pedimento, read_pedimento, read_pedimento_stream, write_pedimento
 from .wco_xml import read_wco_xml, read_wco_xml_bytes, read_wco_xml_stream, write_wco_xml
 
+if TYPE_CHECKING:  # imported when used: the compiled kernels load this package first
+    from .wco_columns import WcoColumns
+
 __all__ = [
     "FORMATS",
     "detect_format",
     "read",
+    "model_batches",
     "read_carm",
     "read_catair",
+    "read_columns",
     "read_csv",
     "read_json",
     "read_json_text",
@@ -156,6 +161,69 @@ def read(
         return
     name = str(getattr(source, "name", "<stream>"))
     yield from _reading(source, name, format, schema)
+
+
+def read_columns(
+    source: str | Path, *, format: str | None = None, batch_items: int = 4096
+) -> Iterator[WcoColumns]:
+    """Yield an input as column batches of whole declarations: what every check screens.
+
+    A WCO XML file is read straight into columns (`read_wco_columns`); any other format,
+    and standard input ("-"), through its model reader, each declaration keeping its model
+    (`model_batches`). Raises what `read` raises, after the batches read before the error.
+    """
+    from .wco_columns import read_wco_columns
+
+    name = str(source)
+    if format in (None, "xml") and name != "-" and (format or _sniff(name)) == "xml":
+        yield from read_wco_columns(name, batch_items=batch_items)
+    else:
+        yield from model_batches(read(source, format=format), name, batch_items)
+
+
+def model_batches(
+    declarations: Iterable[Declaration], file: str = "", batch_items: int = 4096
+) -> Iterator[WcoColumns]:
+    """Yield declaration models as column batches of about `batch_items` goods items.
+
+    When `declarations` raises (a reader meeting input it cannot read), the declarations
+    it gave before are yielded first, then the error is raised: nothing read is dropped
+    with the batch it was waiting in.
+    """
+    from .wco_columns import WcoColumns
+
+    pending: list[Declaration] = []
+    n_items = 0
+    source = iter(declarations)
+    while True:
+        try:
+            decl = next(source)
+        except StopIteration:
+            break
+        except Exception:
+            if pending:
+                yield WcoColumns.from_models(pending, file)
+            raise
+        pending.append(decl)
+        n_items += len(decl.items)
+        if n_items >= batch_items:
+            yield WcoColumns.from_models(pending, file)
+            pending, n_items = [], 0
+    if pending:
+        yield WcoColumns.from_models(pending, file)
+
+
+def _sniff(name: str) -> str | None:
+    """Return the format of a regular file by its content; None when it cannot tell (a
+    pipe is never read twice; `read` then reads it and says what is wrong)."""
+    try:
+        if not stat.S_ISREG(os.stat(name).st_mode):
+            return None
+        with open(name, "rb") as stream:
+            head = stream.read(_PEEK)
+    except OSError:
+        return None
+    return detect_format(head)
 
 
 def _reading(

@@ -430,7 +430,7 @@ cdef class _Batch:
     cdef list gross_mass_kg, supplementary_quantity, value, currency, documents
     cdef list item_invalid
     cdef object batch
-    cdef carray.array item_lines
+    cdef carray.array item_lines, item_nodes
     cdef carray.array net_mass_float, gross_mass_float, supplementary_float, value_float
     cdef dict country_seen, currency_seen
     cdef object normalize_country, normalize_metal, normalize_currency
@@ -457,6 +457,7 @@ cdef class _Batch:
         self.documents = batch.documents
         self.item_invalid = batch.item_invalid
         self.item_lines = batch.item_lines
+        self.item_nodes = batch.item_nodes
         self.net_mass_float = batch.net_mass_float
         self.gross_mass_float = batch.gross_mass_float
         self.supplementary_float = batch.supplementary_float
@@ -724,7 +725,7 @@ def append_declaration(state, cetree._Element decl not None, index, jurisdiction
         export_id = _first(export, b"ID")
         value = _text(export_id)
         if value is not None:
-            shipment_export = (value, _sourceline(export_id))
+            shipment_export = (value, _sourceline(export_id), <size_t> export_id)
     found = [header, ship_info]
     if shipment is not NULL:
         info = {}
@@ -807,6 +808,7 @@ cdef bint _append(_Batch b, xmlNode* root, shipment_export, dict found):
     cdef const char* unit_code
     cdef list origins = [None, None, None, None, None]
     cdef int lines[N_SOURCES]
+    cdef size_t nodes[N_SOURCES + 1]  # the element of each line, then the item's own
     cdef list docs = []
     cdef list codes = []
     cdef list numbers = [None, None, None, None]
@@ -817,6 +819,8 @@ cdef bint _append(_Batch b, xmlNode* root, shipment_export, dict found):
     cdef long long sequence
     for k in range(N_SOURCES):
         lines[k] = NOT_READ
+        nodes[k] = 0
+    nodes[N_SOURCES] = <size_t> root
     child = root.children
     while child is not NULL:
         if child.type != ELEMENT_NODE:
@@ -838,6 +842,7 @@ cdef bint _append(_Batch b, xmlNode* root, shipment_export, dict found):
                 if code is not None:
                     origins[slot] = code
                     lines[_SLOT_SOURCE[slot]] = _line(part)
+                    nodes[_SLOT_SOURCE[slot]] = <size_t> part
             else:  # a kind not read, or one an earlier Origin gave: the models keep it unread
                 ok = False
         elif _named(child, b"SequenceNumeric"):
@@ -873,13 +878,16 @@ cdef bint _append(_Batch b, xmlNode* root, shipment_export, dict found):
                     if kind == 1 and tsp is None:
                         tsp = code
                         lines[S_TARIFF] = _line(part)
+                        nodes[S_TARIFF] = <size_t> part
                     elif kind == 2 and trc is None:
                         trc = code
                         if lines[S_TARIFF] == NOT_READ:
                             lines[S_TARIFF] = _line(part)
+                            nodes[S_TARIFF] = <size_t> part
                     elif kind == 3:
                         if lines[S_ADDITIONAL] == NOT_READ:
                             lines[S_ADDITIONAL] = _line(part)
+                            nodes[S_ADDITIONAL] = <size_t> part
                         codes.append(code)
             elif _named(child, b"Description"):
                 if description_elem is NULL:
@@ -895,6 +903,7 @@ cdef bint _append(_Batch b, xmlNode* root, shipment_export, dict found):
         description = _text(description_elem)
         if description is not None:
             lines[S_DESCRIPTION] = _line(description_elem)
+            nodes[S_DESCRIPTION] = <size_t> description_elem
         if measure is not NULL:
             net = _first(measure, b"NetNetWeightMeasure")
             gross = _first(measure, b"GrossMassMeasure")
@@ -923,12 +932,14 @@ cdef bint _append(_Batch b, xmlNode* root, shipment_export, dict found):
                 and _strtod_whole(plain, &floats[k])
             ):
                 lines[S_NET + k] = _line(holder)
+                nodes[S_NET + k] = <size_t> holder
                 numbers[k] = PyUnicode_DecodeASCII(plain, strlen(plain), NULL)
                 continue
         raw = _text(holder)
         if raw is None:
             continue
         lines[S_NET + k] = _line(holder)
+        nodes[S_NET + k] = <size_t> holder
         if is_mass:
             unit = _attribute(holder, b"unitCode")
             # mass_text keeps the text as given in kilograms; skip its Decimal parse then.
@@ -949,6 +960,7 @@ cdef bint _append(_Batch b, xmlNode* root, shipment_export, dict found):
         if plain is not NULL and plain is not _NOT_PLAIN and _plain_text(plain) is not NULL:
             currency = _normalized_plain(&_CURRENCIES, plain, b.normalize_currency)
             lines[S_CURRENCY] = _line(amount)
+            nodes[S_CURRENCY] = <size_t> amount
         elif plain is not NULL:
             given = (_attribute(amount, b"currencyID") or "").strip()
             if given:
@@ -956,6 +968,7 @@ cdef bint _append(_Batch b, xmlNode* root, shipment_export, dict found):
                 if currency is None:
                     currency = b.normalize_currency(given)
                 lines[S_CURRENCY] = _line(amount)
+                nodes[S_CURRENCY] = <size_t> amount
     line = None
     plain = _plain(seq)
     sequence = _digits(plain) if plain is not NULL else -1
@@ -963,8 +976,10 @@ cdef bint _append(_Batch b, xmlNode* root, shipment_export, dict found):
     if sequence >= 0:
         line = sequence
         lines[S_LINE] = _line(seq)
+        nodes[S_LINE] = <size_t> seq
     elif line_text is not None:
         lines[S_LINE] = _line(seq)
+        nodes[S_LINE] = <size_t> seq
         # `_as_int`: a number past Python's int-string limit is not a line number.
         line = _as_int(line_text)
         if line is None:
@@ -977,10 +992,12 @@ cdef bint _append(_Batch b, xmlNode* root, shipment_export, dict found):
         export_code = _normalized(&_COUNTRIES, export_elem, b.normalize_country)
         if export_code is not None:
             lines[S_EXPORT] = _line(export_elem)
+            nodes[S_EXPORT] = <size_t> export_elem
     if export_code is None and shipment_export is not None:
-        export_code, export_line = shipment_export
+        export_code, export_line, export_node = shipment_export
         export_code = b.country(export_code)
         lines[S_EXPORT] = export_line or 0
+        nodes[S_EXPORT] = export_node
     b.item_line.append(_sourceline(root))
     b.line.append(line)
     b.description.append(description)
@@ -1006,4 +1023,50 @@ cdef bint _append(_Batch b, xmlNode* root, shipment_export, dict found):
     k = len(b.item_lines)
     carray.resize_smart(b.item_lines, k + N_SOURCES)
     memcpy(&b.item_lines.data.as_ints[k], lines, N_SOURCES * sizeof(int))
+    k = len(b.item_nodes)
+    carray.resize_smart(b.item_nodes, k + N_SOURCES + 1)
+    memcpy(&b.item_nodes.data.as_ulonglongs[k], nodes, (N_SOURCES + 1) * sizeof(size_t))
     return ok
+
+
+cdef bint _same_tag(xmlNode* a, xmlNode* b) noexcept:
+    if a.type != ELEMENT_NODE or strcmp(<const char*> a.name, <const char*> b.name) != 0:
+        return False
+    if a.ns is NULL or b.ns is NULL:
+        return a.ns is b.ns
+    return strcmp(<const char*> a.ns.href, <const char*> b.ns.href) == 0
+
+
+def node_path(cetree._Element decl not None, size_t node, str prefix):
+    """Return the XPath of local names from `decl` (named `prefix`) down to `node`, an
+    element of `WcoColumns.item_nodes`, as the model reader writes it: a step is numbered
+    when a sibling has its tag. None when `node` is not inside `decl`."""
+    cdef xmlNode* top = decl._c_node
+    cdef xmlNode* n = <xmlNode*> node
+    cdef xmlNode* sibling
+    cdef int before
+    cdef bint after
+    steps = []
+    while n is not top:
+        if n is NULL or n.type != ELEMENT_NODE:
+            return None
+        before = 0
+        sibling = n.prev
+        while sibling is not NULL:
+            before += _same_tag(sibling, n)
+            sibling = sibling.prev
+        after = False
+        sibling = n.next
+        while sibling is not NULL and not after:
+            after = _same_tag(sibling, n)
+            sibling = sibling.next
+        name = (<const char*> n.name).decode("utf-8")
+        steps.append(f"{name}[{before + 1}]" if before or after else name)
+        n = n.parent
+    steps.append(prefix)
+    return "/".join(reversed(steps))
+
+
+def node_column():
+    """Return an empty `WcoColumns.item_nodes`: the nodes' addresses (the twin: elements)."""
+    return carray.array("Q")

@@ -189,7 +189,7 @@ def append_declaration(
         importer = parts.get("Importer") if importer is None else importer
         export_id = first_child(parts.get("ExportCountry"), "ID")
         if (value := text_of(export_id)) is not None:
-            shipment_export = (value, export_id.sourceline)
+            shipment_export = (value, export_id.sourceline, export_id)
     found: list[dict[str, Any]] = [header, ship_info]
     if shipment is not None:
         ok &= append_items(state, shipment, shipment_export, found)
@@ -290,7 +290,7 @@ def shipment_parts(shipment: Any) -> list[tuple[str, Any]]:
 
 
 def append_items(
-    state: Any, shipment: Any, shipment_export: tuple[str, int | None] | None,
+    state: Any, shipment: Any, shipment_export: tuple[str, int | None, Any] | None,
     found: list[dict[str, Any]],
 ) -> bool:  # fmt: skip
     """Append a GoodsShipment's goods items in order (see `append_item`).
@@ -310,12 +310,16 @@ def append_items(
 
 
 def append_item(
-    state: Any, elem: Any, shipment_export: tuple[str, int | None] | None, found: dict[str, Any]
+    state: Any,
+    elem: Any,
+    shipment_export: tuple[str, int | None, Any] | None,
+    found: dict[str, Any],
 ) -> bool:
     """Append one goods item (a GovernmentAgencyGoodsItem) to `state.batch`.
 
     state: a `wco_columns._Columns` (the batch and the normalization caches).
-    shipment_export: the shipment's export country (code, line), used when the item has none.
+    shipment_export: the shipment's export country (code, line, element), used when the item
+    has none.
     found: filled with the item's first procedure and its MFR and REGIME statements.
     Return False when the item holds a value only the models can report (a document
     without a type, a second Commodity, an Origin of a kind not read or given already).
@@ -325,6 +329,7 @@ def append_item(
     value_amount: Any = None
     origins: dict[str, str] = {}
     sources: dict[str, int | None] = {}
+    nodes: dict[str, Any] = {}  # the element each source line is of (`item_nodes`)
     docs: list[Doc] = []
     ok = True
     for child in elem:
@@ -342,7 +347,7 @@ def append_item(
                 code = text_of(origin_elem)
                 if code is not None:
                     origins[slot] = code
-                    sources[slot] = origin_elem.sourceline
+                    sources[slot], nodes[slot] = origin_elem.sourceline, origin_elem
             else:  # a kind not read, or one an earlier Origin gave: the models keep it unread
                 ok = False
         elif name == "AdditionalDocument":
@@ -369,11 +374,14 @@ def append_item(
                 if kind == "TSP" and tsp is None:
                     tsp = code
                     sources["tariff_declared"] = code_elem.sourceline
+                    nodes["tariff_declared"] = code_elem
                 elif kind == "TRC" and trc is None:
                     trc = code
                     sources.setdefault("tariff_declared", code_elem.sourceline)
+                    nodes.setdefault("tariff_declared", code_elem)
                 elif kind in ("GN", "TRA"):
                     sources.setdefault("additional_codes", code_elem.sourceline)
+                    nodes.setdefault("additional_codes", code_elem)
                     codes.append(tariff_digits(code) or code)
             elif name in _COMMODITY_FIRST:
                 inner.setdefault(name, child)
@@ -382,7 +390,10 @@ def append_item(
         description_elem: Any = inner.get("Description")
         description = text_of(description_elem)
         if description is not None:
-            sources["description"] = description_elem.sourceline
+            sources["description"], nodes["description"] = (
+                description_elem.sourceline,
+                description_elem,
+            )
         if (measure := inner.get("GoodsMeasure")) is not None:
             parts = first_children(measure)
             net = parts.get("NetNetWeightMeasure")
@@ -402,7 +413,7 @@ def append_item(
         if raw is None:
             numbers[key] = None
             continue
-        sources[key] = holder.sourceline
+        sources[key], nodes[key] = holder.sourceline, holder
         if key in ("net_mass_kg", "gross_mass_kg"):
             raw = mass_text(raw, holder.get("unitCode"))
         number = numbers[key] = state.number(raw)
@@ -414,12 +425,12 @@ def append_item(
         given = (amount.get("currencyID") or "").strip()
         if given:
             currency = state.currency(given)
-            sources["currency"] = amount.sourceline
+            sources["currency"], nodes["currency"] = amount.sourceline, amount
     line = None
     seq: Any = first.get("SequenceNumeric")
     line_text = text_of(seq)
     if line_text is not None:
-        sources["line"] = seq.sourceline
+        sources["line"], nodes["line"] = seq.sourceline, seq
         line = _as_int(line_text)
         if line is None:
             invalid = invalid or {}
@@ -429,9 +440,9 @@ def append_item(
         export_elem = first_child(export, "ID")
         export_code = text_of(export_elem)
         if export_code is not None:
-            sources["export_country"] = export_elem.sourceline
+            sources["export_country"], nodes["export_country"] = export_elem.sourceline, export_elem
     if export_code is None and shipment_export is not None:
-        export_code, sources["export_country"] = shipment_export
+        export_code, sources["export_country"], nodes["export_country"] = shipment_export
     b.item_line.append(elem.sourceline)
     b.line.append(line)
     b.description.append(description)
@@ -459,4 +470,30 @@ def append_item(
     b.documents.append(tuple(docs))
     b.item_invalid.append(invalid)
     b.item_lines.extend(source_lines(sources))
+    b.item_nodes.extend([nodes.get(name) for name in SOURCE_FIELDS])
+    b.item_nodes.append(elem)
     return ok
+
+
+def node_path(decl: Any, node: Any, prefix: str) -> str | None:
+    """Return the XPath of local names from `decl` (named `prefix`) down to `node`, an
+    element of `WcoColumns.item_nodes`, as the model reader writes it: a step is numbered
+    when a sibling has its tag. None when `node` is not inside `decl`."""
+    steps: list[str] = []
+    while node is not decl:
+        if node is None:
+            return None
+        tag = node.tag
+        before = sum(1 for _ in node.itersiblings(tag, preceding=True))
+        after = next(node.itersiblings(tag), None) is not None
+        name = local_name(tag)
+        steps.append(f"{name}[{before + 1}]" if before or after else name)
+        node = node.getparent()
+    steps.append(prefix)
+    return "/".join(reversed(steps))
+
+
+def node_column() -> list[Any]:
+    """Return an empty `WcoColumns.item_nodes`: the elements (the compiled reader: their
+    nodes' addresses)."""
+    return []

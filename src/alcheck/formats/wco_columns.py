@@ -15,12 +15,13 @@ rate that is not one) also carries its `Declaration`, for checks that need the m
 from __future__ import annotations
 
 import datetime as dt
+import math
 from array import array
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar, cast, overload
 
 from lxml import etree
 from pydantic import ValidationError
@@ -32,6 +33,8 @@ from ..errors import InputError
 from ..model import (
     Declaration,
     ExchangeRate,
+    Location,
+    Party,
     _as_date,
     _as_decimal,
     _as_regime,
@@ -170,6 +173,10 @@ class WcoColumns:
     # the batch (the element, detached from the file's tree, lives as long as the batch)
     # and not compared (two reads of a file are equal batches).
     locators: list[WcoLocator | None] = field(default_factory=list, compare=False)
+    # Per item, len(SOURCE_FIELDS) + 1 elements: the one each source line is of (none where
+    # not read), then the item's own; the compiled reader keeps their nodes' addresses,
+    # valid while the batch keeps its declarations (see `item_location`).
+    item_nodes: Any = field(default_factory=lambda: item_kernel.node_column(), compare=False)
 
     def __len__(self) -> int:
         """Return the number of goods items."""
@@ -186,6 +193,26 @@ class WcoColumns:
             return default
         line = self.item_lines[row * _N_SOURCES + k]
         return default if line == NOT_READ else line or None
+
+    def item_location(self, row: int, k: int, name: str) -> Location | None:
+        """Return where goods item `row` of declaration k read field `name` (else where the
+        item is), path included, as its model's `where` would; None when the batch cannot
+        tell (a field not in SOURCE_FIELDS, a declaration read as a model)."""
+        slot = _SOURCE_INDEX.get(name)
+        locator = self.locators[k] if k < len(self.locators) else None
+        if locator is None or (slot is None and (name == "supplementary_unit" or "[" in name)):
+            return None  # the model reader's own sources say
+        base = row * (_N_SOURCES + 1)
+        # A field the reader has no source for (documents, hs6): where the item is.
+        node = None if slot is None else self.item_nodes[base + slot]
+        # Not read: None (the twin's elements) or 0 (addresses); an element is never false-
+        # tested (lxml: false when it has no children).
+        if node is not None and node != 0:
+            line = self.item_lines[row * _N_SOURCES + cast(int, slot)] or None
+        else:
+            node, line = self.item_nodes[base + _N_SOURCES], self.item_line[row]
+        path = item_kernel.node_path(locator.decl, node, locator.prefix)
+        return None if path is None else Location(file=self.file, line=line, path=path)
 
     def item_sources(self, row: int) -> dict[str, int | None]:
         """Return goods item `row`'s source lines by field, as the model's `sources` has them."""
@@ -211,9 +238,69 @@ class WcoColumns:
         """Return the number of declarations."""
         return len(self.decl_line)
 
+    @classmethod
+    def from_models(cls, decls: Sequence[Declaration], file: str = "") -> WcoColumns:
+        """Return declaration models as one batch; each keeps its model (`model`), from
+        which its built-in checks and its findings' locations come."""
+        b = cls(file)
+        for decl in decls:
+            b.decl_line.append(decl.location.line if decl.location else None)
+            b.decl_id.append(decl.id)
+            b.jurisdiction.append(decl.jurisdiction)
+            b.entry_date.append(decl.entry_date)
+            b.declaration_type.append(decl.declaration_type)
+            b.regime.append(decl.regime.value if decl.regime is not None else None)
+            b.procedure_code.append(decl.procedure_code)
+            b.decl_documents.append(tuple((d.type, d.id) for d in decl.documents))
+            b.exchange_rates.append(
+                tuple((r.currency, r.to_currency, r.rate) for r in decl.exchange_rates)
+            )
+            b.importer.append(_named(decl.importer))
+            b.exporter.append(_named(decl.exporter))
+            b.manufacturer.append(_named(decl.manufacturer))
+            b.decl_invalid.append(dict(decl.invalid))
+            b.decl_sources.append({})
+            b.model.append(decl)
+            b.locators.append(None)
+            for item in decl.items:
+                b.item_line.append(item.location.line if item.location else None)
+                b.line.append(item.line)
+                b.description.append(item.description)
+                b.tariff.append(item.tariff_declared)
+                b.additional_codes.append(tuple(item.additional_codes))
+                b.origin.append(item.origin)
+                b.preferential_origin.append(item.preferential_origin)
+                b.export_country.append(item.export_country)
+                b.smelt1.append(item.smelt1)
+                b.smelt2.append(item.smelt2)
+                b.cast.append(item.cast)
+                b.currency.append(item.currency)
+                b.documents.append(tuple((d.type, d.id) for d in item.documents))
+                b.item_invalid.append(dict(item.invalid) or None)
+                b.item_lines.extend(_NO_SOURCES)
+                for column, floats, number in (
+                    (b.net_mass_kg, b.net_mass_float, item.net_mass_kg),
+                    (b.gross_mass_kg, b.gross_mass_float, item.gross_mass_kg),
+                    (b.supplementary_quantity, b.supplementary_float, item.supplementary_quantity),
+                    (b.value, b.value_float, item.value),
+                ):
+                    column.append(number)
+                    floats.append(_float(number))
+            b.first.append(len(b.item_line))
+        return b
+
 
 _SOURCE_INDEX = {name: k for k, name in enumerate(SOURCE_FIELDS)}
 _N_SOURCES = len(SOURCE_FIELDS)
+_NO_SOURCES = array("i", [NOT_READ] * _N_SOURCES)
+
+
+def _named(party: Party | None) -> bool:
+    return party is not None and bool(party.name or party.id)
+
+
+def _float(number: Decimal | None) -> float:
+    return math.nan if number is None else float(number)
 
 
 def _same(a: object, b: object) -> bool:
@@ -383,11 +470,31 @@ def read_wco_columns(path: str | Path, *, batch_items: int = 4096) -> Iterator[W
     with stream:
         head = stream.read(HEAD_BYTES)
         check_prolog(head, name)
-        count = yield from _stream(HeadThenRest(head, stream), name, batch_items)
+        broken: _Broken | None = None
+        try:
+            count = yield from _stream(HeadThenRest(head, stream), name, batch_items)
+        except _Broken as exc:
+            broken = exc
+    if broken is not None:
+        # Not well-formed from some point on. The model reader reads a declaration when its
+        # end tag is parsed, these columns when the next declaration starts: it may give one
+        # declaration more before it raises the same error. Nothing read is dropped.
+        for index, decl in enumerate(read_wco_xml(path)):
+            if index >= broken.count:
+                yield WcoColumns.from_models([decl], name)
+        raise broken.error
     if count == 0:
         # Well-formed, but no declaration: the model reader says what the file is instead.
         for _ in read_wco_xml(path):
             pass
+
+
+class _Broken(Exception):
+    """The file is not well-formed after `count` declarations were read (`error`)."""
+
+    def __init__(self, count: int, error: InputError) -> None:
+        super().__init__(str(error))
+        self.count, self.error = count, error
 
 
 def _stream(source: Any, name: str, batch_items: int) -> Generator[WcoColumns, None, int]:
@@ -440,7 +547,9 @@ def _stream(source: Any, name: str, batch_items: int) -> Generator[WcoColumns, N
             count += 1
             _read(state, pending, count)
     except etree.XMLSyntaxError as exc:
-        raise _syntax_error(exc, name) from None
+        if len(state.batch.decl_line):
+            yield state.batch  # the declarations read whole
+        raise _Broken(count, _syntax_error(exc, name)) from None
     if not checked and events.root is not None:
         check_docinfo(events.root.getroottree(), name)
     if len(state.batch.decl_line):

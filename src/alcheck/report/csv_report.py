@@ -6,8 +6,11 @@ gets a leading single quote (docs/output.md). Line numbers are written as number
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import IO
+
 from .escape import csv_row, spreadsheet_text
-from .run import RunReport
+from .run import CheckedDeclaration, CheckedFile, ReportWriter, RunHeader, RunReport, rendered
 
 COLUMNS = (
     "file", "line", "declaration_id", "item_line", "rule_id", "severity", "class", "message",
@@ -15,42 +18,46 @@ COLUMNS = (
 )  # fmt: skip
 
 
-def render_csv(report: RunReport) -> str:
-    """Return the CSV report: a header row, then one row per finding in input order.
+def _row(cells: Iterable[str | int]) -> str:
+    return csv_row(c if isinstance(c, int) else spreadsheet_text(c) for c in cells)
+
+
+class CsvReport(ReportWriter):
+    """Write the CSV report: a header row, then one row per finding in input order.
 
     An input that could not be read (wholly or from some line on) gets a row of its own,
     rule_id INPUT-ERROR, after the findings of what was read from it, so a spreadsheet of
     the report shows every input that was not fully checked.
     """
-    out = [csv_row(COLUMNS)]
-    rows: dict[str, list[str]] = {}
-    for file, decl, f in report.findings():
-        loc = f.location
-        rows.setdefault(file.name, []).append(
-            csv_row(
-                cell if isinstance(cell, int) else spreadsheet_text(cell)
-                for cell in (
-                    loc.file if loc and loc.file else file.name,
+
+    def __init__(self, out: IO[str], header: RunHeader) -> None:
+        super().__init__(out, header)
+        out.write(csv_row(COLUMNS))
+
+    def declaration(self, decl: CheckedDeclaration) -> None:
+        super().declaration(decl)
+        for f in decl.findings:
+            loc = f.location
+            self.out.write(
+                _row((
+                    loc.file if loc and loc.file else self.name,
                     loc.line if loc and loc.line is not None else "",
                     f.declaration_id or "", f.item_line if f.item_line is not None else "",
                     f.rule_id, f.severity.value, f.check_class.value, f.message, f.field or "",
                     f.value or "", f.hint or "", f.citation or "", f.pack, f.pack_version or "",
                     (f.judged_on or decl.judged_on).isoformat(),
                     "true" if f.evaluated else "false",
-                )
-            )
-        )  # fmt: skip
-    for file in report.files:
-        out.extend(rows.pop(file.name, []))
-        if file.error is not None:
-            line: int | str = file.error_line if file.error_line is not None else ""
-            cells = (file.name, line, "", "", "INPUT-ERROR", "error", "syntax", file.error)
-            out.append(
-                csv_row(
-                    c if isinstance(c, int) else spreadsheet_text(c)
-                    for c in (*cells, *[""] * (len(COLUMNS) - len(cells)))
-                )
-            )
-    for remaining in rows.values():  # findings of a file the report does not list
-        out.extend(remaining)
-    return "".join(out)
+                ))
+            )  # fmt: skip
+
+    def end_file(self, end: CheckedFile) -> None:
+        super().end_file(end)
+        if end.error is not None:
+            line: int | str = end.error_line if end.error_line is not None else ""
+            cells = (end.name, line, "", "", "INPUT-ERROR", "error", "syntax", end.error)
+            self.out.write(_row((*cells, *[""] * (len(COLUMNS) - len(cells)))))
+
+
+def render_csv(report: RunReport) -> str:
+    """Return the CSV report of a whole run (`CsvReport`)."""
+    return rendered(report, CsvReport)

@@ -1,9 +1,16 @@
-"""What a check run produced, in the shape every report renders: files, declarations, findings."""
+"""What a check run produced, in the shape every report renders: files, declarations, findings.
+
+Reports are written as the run goes (`ReportWriter`): a file's declarations one by one as
+they are checked, then how the file ended; the run keeps only counts (`Tally`).
+`RunReport` holds a whole run for `render_*`, which replay it through the same writers.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass, field
+from typing import IO
 
 from ..findings import Finding, Severity
 from ..ruleset import PackMeta
@@ -53,3 +60,86 @@ class RunReport:
         out["declarations"] = sum(len(f.declarations) for f in self.files)
         out["unreadable"] = sum(1 for f in self.files if f.error is not None)
         return out
+
+
+@dataclass(slots=True)
+class Tally:
+    """What a run keeps of its findings: counts, as the reports' summaries give them."""
+
+    error: int = 0
+    warning: int = 0
+    info: int = 0
+    declarations: int = 0
+    unreadable: int = 0
+    inputs: int = 0
+
+    def add(self, decl: CheckedDeclaration) -> None:
+        """Count one declaration and its findings."""
+        self.declarations += 1
+        for f in decl.findings:
+            setattr(self, f.severity.value, getattr(self, f.severity.value) + 1)
+
+    def at_least(self, level: Severity) -> bool:
+        """Tell whether any finding is at `level` or above."""
+        return any(getattr(self, s.value) for s in Severity if s.rank >= level.rank)
+
+    def counts(self) -> dict[str, int]:
+        """Return the summary counts (`RunReport.counts`)."""
+        out = {s.value: getattr(self, s.value) for s in Severity}
+        return out | {"declarations": self.declarations, "unreadable": self.unreadable}
+
+
+@dataclass(frozen=True, slots=True)
+class RunHeader:
+    """What a report says about the run before its inputs: packs, language, date, options."""
+
+    packs: tuple[PackMeta, ...]
+    lang: str
+    as_of: dt.date | None
+    options: dict[str, object] = field(default_factory=dict)
+
+
+class ReportWriter:
+    """Write a report as the run goes: `start_file`, its `declaration`s, `end_file`, then
+    `close`. Subclasses write one format; this one keeps the tally."""
+
+    def __init__(self, out: IO[str], header: RunHeader) -> None:
+        self.out, self.header = out, header
+        self.tally = Tally()
+        self.name = ""
+
+    def start_file(self, name: str) -> None:
+        """Begin an input."""
+        self.name = name
+        self.tally.inputs += 1
+
+    def declaration(self, decl: CheckedDeclaration) -> None:
+        """Write one declaration's findings."""
+        self.tally.add(decl)
+
+    def end_file(self, end: CheckedFile) -> None:
+        """End the input: `end` says whether it was read to the end (its declarations,
+        already written, are not looked at)."""
+        if end.error is not None:
+            self.tally.unreadable += 1
+
+    def close(self) -> None:
+        """End the report."""
+
+
+def replay(report: RunReport, writer: ReportWriter) -> None:
+    """Write a whole run through a writer, as the command line does while it runs."""
+    for file in report.files:
+        writer.start_file(file.name)
+        for decl in file.declarations:
+            writer.declaration(decl)
+        writer.end_file(file)
+    writer.close()
+
+
+def rendered(report: RunReport, make: type[ReportWriter], **options: object) -> str:
+    """Return the text a writer class writes for a whole run."""
+    out = io.StringIO()
+    header = RunHeader(report.packs, report.lang, report.as_of, report.options)
+    replay(report, make(out, header, **options))
+    return out.getvalue()

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import PurePath
-from typing import Any
+from typing import IO, Any
 
-from .. import __version__
+from .._version import __version__
 from ..checks import BUILTIN_RULES
-from ..findings import Severity
+from ..findings import Finding, Severity
 from ..rules.schema import in_language
 from ..ruleset import RuleSet
-from .run import RunReport
+from .json_report import indented_json
+from .run import CheckedDeclaration, CheckedFile, ReportWriter, RunHeader, RunReport, rendered
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -57,77 +58,103 @@ def _rule_descriptor(rule_id: str, rules: RuleSet, lang: str) -> dict[str, Any]:
     }
 
 
-def sarif_document(report: RunReport, rules: RuleSet) -> dict[str, Any]:
-    """Return the SARIF 2.1.0 log of a run as plain data."""
-    ids = list(dict.fromkeys(f.rule_id for _, _, f in report.findings()))
-    index = {rid: i for i, rid in enumerate(ids)}
-    results: list[dict[str, Any]] = []
-    for file, decl, f in report.findings():
-        loc = f.location
-        region = {"startLine": loc.line} if loc is not None and loc.line and loc.line > 0 else None
-        physical: dict[str, Any] = {
-            "artifactLocation": {"uri": _uri(loc.file if loc and loc.file else file.name)}
-        }
-        if region:
-            physical["region"] = region
-        location: dict[str, Any] = {"physicalLocation": physical}
-        if f.field:
-            location["logicalLocations"] = [
-                {"fullyQualifiedName": f"{decl.id or '(no id)'}/{f.field}", "kind": "member"}
-            ]
-        results.append(
-            {
-                "ruleId": f.rule_id,
-                "ruleIndex": index[f.rule_id],
-                "level": _LEVEL[f.severity],
-                "message": {"text": f.message},
-                "locations": [location],
-                "properties": {
-                    "declarationId": decl.id,
-                    "itemLine": f.item_line,
-                    "field": f.field,
-                    "value": f.value,
-                    "pack": f.pack,
-                    "packVersion": f.pack_version,
-                    "judgedOn": (f.judged_on or decl.judged_on).isoformat(),
-                    "evaluated": f.evaluated,
-                    "citation": f.citation,
-                },
-            }
-        )
-    unreadable = [
-        {
-            "level": "error",
-            "message": {"text": f"{file.name}: {file.error}"},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(file.name)}}}],
-        }
-        for file in report.files
-        if file.error is not None
-    ]
-    run: dict[str, Any] = {
-        "tool": {
-            "driver": {
-                "name": "alcheck",
-                "version": __version__,
-                "rules": [_rule_descriptor(rid, rules, report.lang) for rid in ids],
-            }
-        },
-        "results": results,
-        "columnKind": "unicodeCodePoints",
+def _result(f: Finding, decl: CheckedDeclaration, name: str, index: int) -> dict[str, Any]:
+    loc = f.location
+    region = {"startLine": loc.line} if loc is not None and loc.line and loc.line > 0 else None
+    physical: dict[str, Any] = {
+        "artifactLocation": {"uri": _uri(loc.file if loc and loc.file else name)}
+    }
+    if region:
+        physical["region"] = region
+    location: dict[str, Any] = {"physicalLocation": physical}
+    if f.field:
+        location["logicalLocations"] = [
+            {"fullyQualifiedName": f"{decl.id or '(no id)'}/{f.field}", "kind": "member"}
+        ]
+    return {
+        "ruleId": f.rule_id,
+        "ruleIndex": index,
+        "level": _LEVEL[f.severity],
+        "message": {"text": f.message},
+        "locations": [location],
         "properties": {
-            "packs": [{"name": p.name, "version": p.version} for p in report.packs],
-            "asOf": report.as_of.isoformat() if report.as_of else None,
+            "declarationId": decl.id,
+            "itemLine": f.item_line,
+            "field": f.field,
+            "value": f.value,
+            "pack": f.pack,
+            "packVersion": f.pack_version,
+            "judgedOn": (f.judged_on or decl.judged_on).isoformat(),
+            "evaluated": f.evaluated,
+            "citation": f.citation,
         },
     }
-    if unreadable:
-        run["invocations"] = [
-            {"executionSuccessful": False, "toolExecutionNotifications": unreadable}
-        ]
-    else:
-        run["invocations"] = [{"executionSuccessful": True}]
-    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+class SarifReport(ReportWriter):
+    """Write the SARIF 2.1.0 log: the results as they come, then the rules they name."""
+
+    def __init__(self, out: IO[str], header: RunHeader, *, rules: RuleSet) -> None:
+        super().__init__(out, header)
+        self.rules = rules
+        self.index: dict[str, int] = {}  # rule id -> its place in the log's rules
+        self.unreadable: list[dict[str, Any]] = []
+        out.write(f'{{\n  "$schema": "{SARIF_SCHEMA}",\n  "version": "2.1.0",\n')
+        out.write('  "runs": [\n    {\n      "results": [')
+
+    def declaration(self, decl: CheckedDeclaration) -> None:
+        first = not (self.tally.error or self.tally.warning or self.tally.info)
+        super().declaration(decl)
+        for f in decl.findings:
+            index = self.index.setdefault(f.rule_id, len(self.index))
+            # One result a line, by json's C encoder (its indenting one is pure Python).
+            self.out.write(("\n" if first else ",\n") + "        ")
+            self.out.write(json.dumps(_result(f, decl, self.name, index), ensure_ascii=False))
+            first = False
+
+    def end_file(self, end: CheckedFile) -> None:
+        super().end_file(end)
+        if end.error is not None:
+            self.unreadable.append({
+                "level": "error",
+                "message": {"text": f"{end.name}: {end.error}"},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(end.name)}}}],
+            })  # fmt: skip
+
+    def close(self) -> None:
+        any_result = bool(self.tally.error or self.tally.warning or self.tally.info)
+        self.out.write("\n      ]" if any_result else "]")
+        header = self.header
+        rest: dict[str, Any] = {
+            "tool": {
+                "driver": {
+                    "name": "alcheck",
+                    "version": __version__,
+                    "rules": [_rule_descriptor(r, self.rules, header.lang) for r in self.index],
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "properties": {
+                "packs": [{"name": p.name, "version": p.version} for p in header.packs],
+                "asOf": header.as_of.isoformat() if header.as_of else None,
+            },
+            "invocations": [
+                {"executionSuccessful": False, "toolExecutionNotifications": self.unreadable}
+                if self.unreadable
+                else {"executionSuccessful": True}
+            ],
+        }
+        for key, value in rest.items():
+            self.out.write(f',\n      "{key}": {indented_json(value, 6)}')
+        self.out.write("\n    }\n  ]\n}\n")
+
+
+def sarif_document(report: RunReport, rules: RuleSet) -> dict[str, Any]:
+    """Return the SARIF 2.1.0 log of a whole run as plain data."""
+    loaded: dict[str, Any] = json.loads(render_sarif(report, rules))
+    return loaded
 
 
 def render_sarif(report: RunReport, rules: RuleSet) -> str:
-    """Return the SARIF 2.1.0 log of a run as text."""
-    return json.dumps(sarif_document(report, rules), ensure_ascii=False, indent=2) + "\n"
+    """Return the SARIF 2.1.0 log of a whole run as text (`SarifReport`)."""
+    return rendered(report, SarifReport, rules=rules)

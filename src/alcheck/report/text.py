@@ -7,9 +7,11 @@ are its own line breaks and, with `colour`, its own colour codes.
 
 from __future__ import annotations
 
+from typing import IO
+
 from ..findings import Finding, Severity
 from .escape import terminal_text as _t
-from .run import RunReport
+from .run import CheckedDeclaration, CheckedFile, ReportWriter, RunHeader, RunReport, rendered
 
 _COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _RESET, _BOLD, _DIM = "\033[0m", "\033[1m", "\033[2m"
@@ -30,33 +32,44 @@ def _finding_lines(f: Finding, colour: bool) -> list[str]:
     return lines
 
 
+class TextReport(ReportWriter):
+    """Write the text report; `colour` adds ANSI colours (for a terminal only)."""
+
+    def __init__(self, out: IO[str], header: RunHeader, *, colour: bool = False) -> None:
+        super().__init__(out, header)
+        self.colour = colour
+
+    def declaration(self, decl: CheckedDeclaration) -> None:
+        super().declaration(decl)
+        if not decl.findings:
+            return
+        head = f"{_t(self.name)} — declaration {_t(decl.id or '(no id)')} "
+        lines = [_paint(head + f"(judged on {decl.judged_on})", _BOLD, self.colour)]
+        for f in decl.findings:
+            lines.extend(_finding_lines(f, self.colour))
+        self.out.write("\n".join(lines) + "\n")
+
+    def end_file(self, end: CheckedFile) -> None:
+        super().end_file(end)
+        name = _t(end.name)
+        if end.error is not None:
+            where = name + (f":{end.error_line}" if end.error_line else "")
+            unreadable = _paint("unreadable", _COLOURS[Severity.ERROR], self.colour)
+            self.out.write(f"{where}: {unreadable}: {_t(end.error)}\n")
+        elif end.note is not None:
+            self.out.write(f"{name}: {_t(end.note)}\n")
+
+    def close(self) -> None:
+        c = self.tally
+        summary = (
+            f"{c.declarations} declaration(s) in {c.inputs} input(s): "
+            f"{c.error} error(s), {c.warning} warning(s), {c.info} info"
+        )
+        if c.unreadable:
+            summary += f"; {c.unreadable} unreadable input(s)"
+        self.out.write(summary + "\n")
+
+
 def render_text(report: RunReport, *, colour: bool = False) -> str:
-    """Return the text report; `colour` adds ANSI colours (for a terminal only)."""
-    lines: list[str] = []
-    for file in report.files:
-        name = _t(file.name)
-        if file.error is not None:
-            where = name + (f":{file.error_line}" if file.error_line else "")
-            lines.append(
-                f"{where}: {_paint('unreadable', _COLOURS[Severity.ERROR], colour)}: "
-                f"{_t(file.error)}"
-            )
-            continue
-        if file.note is not None:
-            lines.append(f"{name}: {_t(file.note)}")
-        for decl in file.declarations:
-            if not decl.findings:
-                continue
-            head = f"{name} — declaration {_t(decl.id or '(no id)')} (judged on {decl.judged_on})"
-            lines.append(_paint(head, _BOLD, colour))
-            for f in decl.findings:
-                lines.extend(_finding_lines(f, colour))
-    c = report.counts()
-    summary = (
-        f"{c['declarations']} declaration(s) in {len(report.files)} input(s): "
-        f"{c['error']} error(s), {c['warning']} warning(s), {c['info']} info"
-    )
-    if c["unreadable"]:
-        summary += f"; {c['unreadable']} unreadable input(s)"
-    lines.append(summary)
-    return "\n".join(lines) + "\n"
+    """Return the text report of a whole run (`TextReport`)."""
+    return rendered(report, TextReport, colour=colour)
