@@ -63,6 +63,15 @@ def main(path: str) -> None:
         ("column reader: cython / twin", "read_columns[cython]", "read_columns[python]"),
         ("read+validate / lxml parse (items/s)", "read_validate", "lxml_parse"),
         ("read only / lxml parse (items/s)", "read", "lxml_parse"),
+        ("60x999: check --format json / lxml parse", "cli_check[json]", "lxml_parse_wide"),
+        ("60x999: check --format sarif / lxml parse", "cli_check[sarif]", "lxml_parse_wide"),
+        ("60x999: check --format text / lxml parse", "cli_check[text]", "lxml_parse_wide"),
+        ("60x999: validate(read()) process / lxml", "validate_read_wide[cython]",
+         "lxml_parse_wide"),
+        ("60x999: validate(read()) in process / lxml", "validate_read_in_process",
+         "lxml_parse_wide"),
+        ("60x999: validate(read()) cython / twin", "validate_read_wide[cython]",
+         "validate_read_wide[python]"),
     ]  # fmt: skip
     for label, a, b in ratios:
         if a in rows and b in rows:
@@ -77,6 +86,10 @@ def main(path: str) -> None:
     for name in ("compile_bundled_packs", "compile_loaded_packs"):
         if name in rows:
             print(f"{name:52} {rows[name]['median'] * 1000:10.1f} ms")
+    if r12 := rows.get("cli_peak_rss_12_and_60_files"):
+        a, b = r12["peak_rss_bytes_12"], r12["peak_rss_bytes_60"]
+        print(f"{'60x999: peak RSS, 12 files / 60 files':52} {a / 2**20:.0f} / {b / 2**20:.0f} "
+              f"MiB = {b / a:.2f}x")  # fmt: skip
     for name, r in rows.items():
         if "peak_rss_bytes" in r:
             print(

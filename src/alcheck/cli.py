@@ -223,6 +223,7 @@ def _check_file(
                 decl_id, line = batch.decl_id[k], batch.decl_line[k]
                 emit(CheckedDeclaration(decl_id, line, day, source, tuple(found)))
                 read_any = True
+            del screened, batch  # its declarations' elements go before the next are read
     except NotADeclarationError as exc:
         if read_any:  # declarations were read: what stopped the reading is an error
             return CheckedFile(name, error=exc.reason, error_line=exc.line)

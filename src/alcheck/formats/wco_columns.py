@@ -39,6 +39,7 @@ from ..model import (
     _as_decimal,
     _as_regime,
     lenient_declaration,
+    trusted,
 )
 from ._wcoitem_py import (
     NOT_READ,
@@ -212,7 +213,10 @@ class WcoColumns:
         else:
             node, line = self.item_nodes[base + _N_SOURCES], self.item_line[row]
         path = item_kernel.node_path(locator.decl, node, locator.prefix)
-        return None if path is None else Location(file=self.file, line=line, path=path)
+        if path is None:
+            return None
+        # Of their types already (a str, an int or None, a str): tests compare validated ones.
+        return trusted(Location, {"file": self.file, "line": line, "path": path}, _PLACE)
 
     def item_sources(self, row: int) -> dict[str, int | None]:
         """Return goods item `row`'s source lines by field, as the model's `sources` has them."""
@@ -293,6 +297,7 @@ class WcoColumns:
 _SOURCE_INDEX = {name: k for k, name in enumerate(SOURCE_FIELDS)}
 _N_SOURCES = len(SOURCE_FIELDS)
 _NO_SOURCES = array("i", [NOT_READ] * _N_SOURCES)
+_PLACE = frozenset({"file", "line", "path"})
 
 
 def _named(party: Party | None) -> bool:

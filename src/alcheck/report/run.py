@@ -77,7 +77,12 @@ class Tally:
         """Count one declaration and its findings."""
         self.declarations += 1
         for f in decl.findings:
-            setattr(self, f.severity.value, getattr(self, f.severity.value) + 1)
+            if f.severity is Severity.ERROR:
+                self.error += 1
+            elif f.severity is Severity.WARNING:
+                self.warning += 1
+            else:
+                self.info += 1
 
     def at_least(self, level: Severity) -> bool:
         """Tell whether any finding is at `level` or above."""
