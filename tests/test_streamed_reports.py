@@ -1,0 +1,111 @@
+"""Reports are written as the run goes, and the streamed documents are the whole run's."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import alcheck
+from alcheck.cli import main
+from alcheck.report import (
+    CheckedDeclaration,
+    CheckedFile,
+    CsvReport,
+    JsonReport,
+    RunHeader,
+    SarifReport,
+    TextReport,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+EX = ROOT / "examples"
+RULES = alcheck.RuleSet.default()
+
+
+def _declarations(name: str) -> list[CheckedDeclaration]:
+    return [
+        CheckedDeclaration(r.declaration.id, 1, r.judged_on, r.date_source, r.findings)
+        for r in alcheck.check(alcheck.read(EX / name), rules=RULES)
+    ]
+
+
+@pytest.mark.parametrize("writer", [JsonReport, SarifReport, CsvReport, TextReport])
+def test_a_declarations_findings_are_written_before_the_run_ends(writer: Any) -> None:
+    out = io.StringIO()
+    kwargs = {"rules": RULES} if writer is SarifReport else {}
+    report = writer(out, RunHeader(RULES.packs, "en", None), **kwargs)
+    first = _declarations("us-triggers.xml")[0]
+    report.start_file("us-triggers.xml")
+    report.declaration(first)
+    assert first.findings and first.findings[0].message[:40] in out.getvalue()
+    report.end_file(CheckedFile("us-triggers.xml"))
+    report.close()
+    assert report.tally.declarations == 1 and report.tally.inputs == 1
+
+
+def test_the_streamed_json_report_holds_every_input_in_order(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    names = ["us-triggers.xml", "mx-triggers.val", "us-bad-codes.json"]
+    main(["check", "--format", "json", "--fail-on", "never", "-o", str(out),
+          *(str(EX / n) for n in names)])  # fmt: skip
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert [Path(i["file"]).name for i in doc["inputs"]] == names
+    expected = sum(
+        len(r.findings) for n in names for r in alcheck.check(alcheck.read(EX / n), rules=RULES)
+    )
+    found = [f for i in doc["inputs"] for d in i["declarations"] for f in d["findings"]]
+    assert len(found) == expected > 0
+    assert doc["summary"]["declarations"] == sum(len(i["declarations"]) for i in doc["inputs"])
+    by_level = {k: sum(f["severity"] == k for f in found) for k in ("error", "warning", "info")}
+    assert {k: doc["summary"][k] for k in by_level} == by_level
+
+
+def test_a_report_inside_the_folder_checked_is_not_read_as_an_input(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(EX / "us-clean.json", folder / "a.json")
+    out = folder / "report.json"
+    for _ in range(2):  # the second run finds the first run's report in the folder
+        assert main(["check", "--format", "json", "-o", str(out), str(folder)]) == 0
+        doc = json.loads(out.read_text(encoding="utf-8"))
+        assert [Path(i["file"]).name for i in doc["inputs"]] == ["a.json"]
+
+
+def test_an_input_cut_short_shows_what_was_read_then_its_error(tmp_path: Path) -> None:
+    good = (EX / "us-triggers.csv").read_text(encoding="utf-8").splitlines()
+    cut = tmp_path / "cut.csv"
+    cut.write_bytes(("\n".join(good[:4]) + "\n").encode() + b"\xff\xfe broken\n")
+    out = tmp_path / "r.txt"
+    assert main(["check", "-o", str(out), str(cut)]) == 2
+    text = out.read_text(encoding="utf-8")
+    assert "— declaration" in text and "unreadable" in text
+    assert text.index("— declaration") < text.index("unreadable")
+    rows = list(csv.reader(io.StringIO(_csv_report(cut, tmp_path))))
+    assert rows[-1][4] == "INPUT-ERROR" and len(rows) > 2
+
+
+def _csv_report(path: Path, tmp_path: Path) -> str:
+    out = tmp_path / "r.csv"
+    main(["check", "--format", "csv", "-o", str(out), str(path)])
+    return out.read_text(encoding="utf-8")
+
+
+def test_the_date_of_each_declaration_is_kept_in_the_stream() -> None:
+    out = io.StringIO()
+    report = JsonReport(out, RunHeader((), "en", dt.date(2026, 1, 2)))
+    report.start_file("x")
+    report.declaration(CheckedDeclaration("D", 3, dt.date(2026, 1, 2), "as_of", ()))
+    report.end_file(CheckedFile("x", note="n"))
+    report.close()
+    doc = json.loads(out.getvalue())
+    assert doc["as_of"] == "2026-01-02" and doc["inputs"][0]["note"] == "n"
+    assert doc["inputs"][0]["declarations"] == [
+        {"id": "D", "line": 3, "judged_on": "2026-01-02", "date_source": "as_of", "findings": []}
+    ]
