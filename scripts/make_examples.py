@@ -7,8 +7,10 @@ For each jurisdiction pack (us, ca, mx) it writes, in the WCO XML profile and in
                                id names the rule it triggers (every bundled rule fires)
 The monitoring pack's (risk) triggers go to risk-triggers.xml / .csv.
 The US entries also go to us-clean.ae / us-triggers.ae (a CBP ACE entry summary, CATAIR AE)
-and the Mexican ones to mx-clean.val / mx-triggers.val (a pedimento validation file): each
-declaration those formats can carry, renumbered as an entry or pedimento number.
+the Mexican ones to mx-clean.val / mx-triggers.val (a pedimento validation file) and the
+Canadian ones to ca-clean.cad.xml / ca-triggers.cad.xml (a CBSA CARM accounting declaration):
+each declaration those formats can carry, renumbered as an entry, pedimento or transaction
+number.
 tests/test_examples.py checks that the files are current and trigger what they say.
 """
 
@@ -21,6 +23,7 @@ from typing import Any
 
 from alcheck.errors import UsageError
 from alcheck.formats import write_catair, write_csv, write_pedimento, write_wco_xml
+from alcheck.formats.carm import write_carm
 from alcheck.formats.catair import entry_check_digit
 from alcheck.model import Declaration, Document, lenient_declaration
 from alcheck.rules import bundled_pack_names, load_bundled
@@ -94,10 +97,28 @@ def _pedimento_number(n: int, decl: Declaration) -> str:
     return f"{year % 100:02d} 40 3362 {year % 10}{n:06d}"
 
 
+def _transaction_number(n: int, decl: Declaration) -> str:
+    return f"12345{n:09d}"  # 14 digits, as a CAD's transaction number
+
+
+def _as_cad(decl: Declaration) -> Declaration:
+    """Return the declaration as a CAD states it: a consumption entry is type AB."""
+    if decl.regime is not None and decl.regime.value == "consumption":
+        return decl.model_copy(update={"declaration_type": "AB"})
+    return decl
+
+
+def _write_cad(decls: list[Declaration], out: io.StringIO) -> None:
+    binary = io.BytesIO()
+    write_carm(decls, binary)
+    out.write(binary.getvalue().decode("utf-8"))
+
+
 # The national formats, by jurisdiction: suffix, writer, how a declaration is renumbered.
 NATIONAL = {
     "US": ("ae", write_catair, _entry_number),
     "MX": ("val", write_pedimento, _pedimento_number),
+    "CA": ("cad.xml", _write_cad, _transaction_number),
 }
 
 
@@ -113,6 +134,8 @@ def national(decls: list[Declaration], jurisdiction: str) -> str:
         renumbered = decl.model_copy(update={"id": number(n, decl)})
         if jurisdiction == "US":
             renumbered = _as_ace(renumbered)
+        elif jurisdiction == "CA":
+            renumbered = _as_cad(renumbered)
         try:
             write([renumbered], io.StringIO(newline=""))
         except UsageError:

@@ -65,15 +65,18 @@ def test_the_json_examples() -> None:
     assert {"CAT-COUNTRY", "CAT-TARIFF", "SYN-VALUE"} <= found
 
 
-NATIONAL = ["us-clean.ae", "us-triggers.ae", "mx-clean.val", "mx-triggers.val"]
+NATIONAL = [
+    "us-clean.ae", "us-triggers.ae", "mx-clean.val", "mx-triggers.val", "ca-clean.cad.xml",
+    "ca-triggers.cad.xml",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", NATIONAL)
 def test_a_national_example_gives_the_findings_of_the_same_declarations_in_wco_xml(
     name: str,
 ) -> None:
-    """A CBP entry summary or pedimento file is judged as the same declarations written as
-    WCO XML are: same rules, severities, messages, places in the declaration."""
+    """A CBP entry summary, pedimento file or CBSA CAD is judged as the same declarations
+    written as WCO XML are: same rules, severities, messages, places in the declaration."""
     import io
 
     from alcheck.formats import write_wco_xml
@@ -96,9 +99,11 @@ def test_a_national_example_gives_the_findings_of_the_same_declarations_in_wco_x
 def test_the_national_trigger_files_fire_their_packs_rules() -> None:
     fired = {
         f.rule_id
-        for name in ("us-triggers.ae", "mx-triggers.val")
+        for name in ("us-triggers.ae", "mx-triggers.val", "ca-triggers.cad.xml")
         for f in alcheck.validate(list(alcheck.read(ROOT / "examples" / name)))
     }
     us = {r.id for r in load_bundled("us").rules}
     mx = {r.id for r in load_bundled("mx").rules}
+    ca = {r.id for r in load_bundled("ca").rules}
     assert us <= fired and mx <= fired
+    assert ca - fired == set(), "a CA rule no CAD example fires"

@@ -209,7 +209,10 @@ def test_a_country_other_than_canada_is_reported() -> None:
 # Detection
 
 
-@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+CAD_EXAMPLES = sorted(EXAMPLES.glob("*.cad.xml"))
+
+
+@pytest.mark.parametrize("path", SAMPLES + CAD_EXAMPLES, ids=lambda p: p.name)
 def test_samples_are_detected_by_content(path: Path) -> None:
     data = path.read_bytes()
     assert looks_like_carm(data[:65536])
@@ -219,7 +222,9 @@ def test_samples_are_detected_by_content(path: Path) -> None:
     assert "carm" in FORMATS
 
 
-@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.xml")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted(set(EXAMPLES.glob("*.xml")) - set(CAD_EXAMPLES)), ids=lambda p: p.name
+)
 def test_ordinary_wco_files_are_not_carm(path: Path) -> None:
     assert not looks_like_carm(path.read_bytes()[:65536])
     assert detect_format(path.read_bytes()) == "xml"
@@ -405,3 +410,116 @@ def test_mutated_samples_give_findings_or_a_clear_input_error(
 def test_random_bytes_never_crash(data: bytes) -> None:
     consume(data)
     consume(CLEAN.read_bytes()[:400] + data)
+
+
+# ---------------------------------------------------------------------------------------
+# The writer: read(write(x)) == x for what a CAD can state
+
+TEXT = st.text(alphabet="ABCXYZabcxyz0123456789-./ ", min_size=1, max_size=12).map(str.strip)
+TEXT = TEXT.filter(bool)
+AMOUNT = st.decimals(min_value=0, max_value=10**9, places=3, allow_nan=False, allow_infinity=False)
+COUNTRY = st.sampled_from(["CA", "US", "CN", "DE", "RU", "ZN"])
+METAL = st.sampled_from(["CA", "RU", "UN", "N/A", "ZU"])
+OTHER_DOCS = st.builds(
+    alcheck.Document,
+    type=st.sampled_from(["COA", "AIM", "N935", "PERMIT"]),
+    id=st.none() | st.sampled_from(["MTC-1", "A-1", "X 9"]),
+    category=st.none() | st.sampled_from(["C", "N"]),
+) | st.just(alcheck.Document(type="GIP", id="83"))
+SIMA = st.builds(
+    alcheck.Document,
+    type=st.just("ADC"),
+    id=st.none() | st.sampled_from(["A-570-967", "C-570-968"]),
+    category=st.sampled_from(["ADD", "CVD"]),
+)
+DOCUMENTS = st.tuples(st.lists(OTHER_DOCS, max_size=2), st.lists(SIMA, max_size=1)).map(
+    lambda parts: tuple(parts[0] + parts[1])
+)
+
+
+@st.composite
+def cad_item(draw: st.DrawFn) -> alcheck.GoodsItem:
+    counted = draw(st.booleans())
+    value = draw(st.none() | AMOUNT)
+    return alcheck.GoodsItem(
+        line=draw(st.integers(1, 999)),
+        description=draw(st.none() | TEXT),
+        tariff_declared=draw(st.none() | st.from_regex(r"7[0-9]{7,9}", fullmatch=True)),
+        additional_codes=tuple(
+            draw(st.lists(st.sampled_from(["99038567", "9903.85.68"]), max_size=2))
+        ),
+        origin=draw(st.none() | COUNTRY),
+        export_country=draw(st.none() | COUNTRY),
+        smelt1=draw(st.none() | METAL),
+        smelt2=draw(st.none() | METAL),
+        cast=draw(st.none() | METAL),
+        net_mass_kg=None if counted else draw(st.none() | AMOUNT),
+        gross_mass_kg=draw(st.none() | AMOUNT),
+        supplementary_quantity=draw(AMOUNT) if counted else None,
+        supplementary_unit=draw(st.sampled_from(["NAR", "LTR"])) if counted else None,
+        value=value,
+        currency=None if value is None else draw(st.none() | st.sampled_from(["CAD", "USD"])),
+        documents=draw(DOCUMENTS),
+    )
+
+
+@st.composite
+def cad_declaration(draw: st.DrawFn) -> Declaration:
+    regular = draw(st.booleans())
+    party = st.none() | st.builds(alcheck.Party, name=st.none() | TEXT, id=st.none() | TEXT)
+    rate = st.builds(
+        alcheck.ExchangeRate, currency=st.sampled_from(["USD", "EUR"]), to_currency=st.just("CAD"),
+        rate=st.decimals(min_value=Decimal("0.001"), max_value=100, places=4),
+    )  # fmt: skip
+    return Declaration(
+        id=draw(st.from_regex(r"[0-9]{14}", fullmatch=True)),
+        jurisdiction="CA",
+        declaration_type="AB" if regular else None,
+        regime=alcheck.Regime.CONSUMPTION if regular else None,
+        entry_date=draw(st.none() | st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31))),
+        importer=draw(party),
+        exporter=draw(party),
+        documents=draw(DOCUMENTS),
+        exchange_rates=tuple(draw(st.lists(rate, max_size=2))),
+        items=tuple(draw(st.lists(cad_item(), max_size=3))),
+    )
+
+
+def _plain(decl: Declaration) -> dict[str, Any]:
+    """A declaration without where its values were read, nor the envelope's metadata the
+    reader keeps on it (`kept`: the CAD's own, not the declaration's)."""
+    return decl.model_dump(
+        exclude={
+            "location": True, "sources": True, "kept": True,
+            "items": {"__all__": {"location", "sources"}},
+        }
+    )  # fmt: skip
+
+
+@settings(deadline=None, max_examples=80)
+@given(decls=st.lists(cad_declaration(), min_size=1, max_size=3))
+def test_write_then_read_is_the_identity(decls: list[Declaration]) -> None:
+    from alcheck.formats.carm import write_carm
+
+    out = io.BytesIO()
+    write_carm(decls, out)
+    assert detect_format(out.getvalue()[:65536]) == "carm"
+    back = list(read_carm_stream(io.BytesIO(out.getvalue()), "written.xml"))
+    assert [_plain(d) for d in back] == [_plain(d) for d in decls]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"jurisdiction": "US"},
+        {"procedure_code": "4000"},
+        {"regime": alcheck.Regime.WAREHOUSE, "declaration_type": "AB"},
+        {"items": (alcheck.GoodsItem(preferential_origin="MX"),)},
+    ],
+)
+def test_what_a_cad_cannot_state_is_refused_not_lost(change: dict[str, Any]) -> None:
+    from alcheck.formats.carm import write_carm
+
+    decl = one(CLEAN).model_copy(update=change)
+    with pytest.raises(alcheck.UsageError, match="cannot state"):
+        write_carm([decl], io.BytesIO())

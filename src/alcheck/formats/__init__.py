@@ -21,7 +21,7 @@ from ..errors import AlcheckError, InputError, NotADeclarationError
 from ..model import Declaration
 from ._xmlsafe import HeadThenRest
 from .alcheck_json import read_json, read_json_bytes, read_json_text, write_json
-from .carm import looks_like_carm, read_carm, read_carm_stream
+from .carm import looks_like_carm, read_carm, read_carm_stream, write_carm
 from .catair import looks_like_catair, read_catair, read_catair_stream, write_catair
 from .csv_format import looks_like_csv_header, read_csv, read_csv_stream, write_csv
 from .pedimento import looks_like_pedimento, read_pedimento, read_pedimento_stream, write_pedimento
@@ -46,6 +46,7 @@ __all__ = [
     "read_wco_xml",
     "read_wco_xml_bytes",
     "search_folder",
+    "write_carm",
     "write_catair",
     "write_csv",
     "write_json",

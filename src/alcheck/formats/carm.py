@@ -24,8 +24,8 @@ from typing import IO, Any
 
 from lxml import etree
 
-from ..errors import InputError, NotADeclarationError
-from ..model import Declaration, lenient_declaration
+from ..errors import InputError, NotADeclarationError, UsageError
+from ..model import Declaration, GoodsItem, lenient_declaration
 from ._wco_names import WCO_NAMES
 from ._xmlsafe import HEAD_BYTES, HeadThenRest, check_docinfo, check_prolog, safe_iterparse
 from .wco_xml import (
@@ -500,3 +500,167 @@ def _attach(data: dict[str, Any], envelope: list[tuple[str, str, str, dict[str, 
             key = f"{path}[{n}]"
         data.setdefault(kind, {})[key] = text
         sources[key] = loc
+
+
+MD_NS = "urn:wco:datamodel:WCO:DocumentMetaData-DMS:2"
+# What a CAD written here says about itself (ca-carm.md §1.1).
+_ENVELOPE = (
+    ("WCODataModelVersionCode", "3.6"), ("WCOTypeName", "DEC"), ("ResponsibleCountryCode", "CA"),
+    ("ResponsibleAgencyName", "CBSA"), ("AgencyAssignedCustomizationCode", "CAD"),
+)  # fmt: skip
+_MASS_UNITS = ("KGM", "TNE", "GRM")  # a CountQuantity in these is read as the net mass
+
+
+def write_carm(decls: Iterable[Declaration], out: IO[bytes]) -> None:
+    """Write Canadian declarations as one CBSA CAD document (UTF-8, built in memory),
+    which `read_carm` reads back as the same declarations.
+
+    Raises UsageError for a declaration the profile cannot state as given: another
+    jurisdiction, a regime other than consumption (type AB), a procedure code, a
+    preferential origin, a manufacturer, a value of the wrong type or input not read.
+    """
+    root = etree.Element(f"{{{MD_NS}}}DocumentMetaData", nsmap={"md": MD_NS, None: CAD_NS})  # type: ignore[dict-item]
+    for name, text in _ENVELOPE:
+        etree.SubElement(root, f"{{{MD_NS}}}{name}").text = text
+    for decl in decls:
+        root.append(_cad_element(decl))
+    etree.cleanup_namespaces(root)
+    etree.indent(root)
+    out.write(etree.tostring(root, xml_declaration=True, encoding="utf-8") + b"\n")
+
+
+def _refuse(decl: Declaration, what: str) -> UsageError:
+    return UsageError(f"declaration {decl.id!r}: a CBSA CAD cannot state {what}")
+
+
+def _cad_sub(parent: etree._Element, name: str, text: str | None = None, **attrs: str) -> Any:
+    elem = etree.SubElement(parent, f"{{{CAD_NS}}}{name}", attrs)
+    if text is not None:
+        elem.text = text
+    return elem
+
+
+def _check_writable(decl: Declaration) -> None:
+    if decl.jurisdiction != "CA":
+        raise _refuse(decl, f"jurisdiction {decl.jurisdiction!r} (only CA)")
+    if (decl.regime is None) != (decl.declaration_type is None) or (
+        decl.regime is not None
+        and (decl.regime.value, decl.declaration_type) != ("consumption", "AB")
+    ):
+        raise _refuse(decl, "this regime and type (a regular import is type AB, consumption)")
+    if decl.procedure_code is not None or decl.manufacturer is not None:
+        raise _refuse(decl, "a procedure code or a manufacturer")
+    if any(r.to_currency != "CAD" for r in decl.exchange_rates):
+        raise _refuse(decl, "a rate into a currency other than CAD")
+    owners: list[Declaration | GoodsItem] = [decl, *decl.items]
+    for owner in owners:
+        if owner.invalid or owner.unread:
+            odd = sorted({**owner.invalid, **owner.unread})
+            raise _refuse(decl, f"values it could not read: {odd}")
+    for item in decl.items:
+        if item.preferential_origin is not None:
+            raise _refuse(decl, "a preferential origin")
+        if item.supplementary_quantity is not None and (
+            item.supplementary_unit is None or item.supplementary_unit.upper() in _MASS_UNITS
+        ):
+            raise _refuse(decl, "a supplementary quantity without a unit other than mass")
+        if item.supplementary_quantity is not None and item.net_mass_kg is not None:
+            raise _refuse(decl, "a net mass beside a supplementary quantity (one CountQuantity)")
+        codes = [*item.additional_codes]
+        if any(not c.replace(".", "").replace(" ", "").startswith("99") for c in codes):
+            raise _refuse(decl, "an additional code outside chapter 99")
+        tariff = (item.tariff_declared or "").replace(".", "").replace(" ", "")
+        if tariff.startswith("99"):
+            raise _refuse(decl, "a chapter 99 code as the tariff classification")
+
+
+def _write_documents_cad(decl: Declaration, parent: etree._Element, docs: Iterable[Any]) -> None:
+    """Write AdditionalDocuments, then AD/CVD case numbers as DutyTaxFees (the reader's order)."""
+    docs = list(docs)
+    sima = [d for d in docs if d.type == "ADC"]
+    if docs[: len(docs) - len(sima)] != [d for d in docs if d.type != "ADC"]:
+        raise _refuse(decl, "an AD/CVD case number before another document")
+    for doc in docs[: len(docs) - len(sima)]:
+        if doc.type == "GIP" and (doc.id != "83" or doc.category is not None):
+            raise _refuse(decl, "a GIP other than No. 83 as given")
+        if doc.type is None or (doc.id is not None and _GIP83.match(doc.id) and doc.type != "GIP"):
+            raise _refuse(decl, "this document")
+        holder = _cad_sub(parent, "AdditionalDocument")
+        if doc.id is not None:
+            _cad_sub(holder, "ID", doc.id)
+        _cad_sub(holder, "TypeCode", doc.type)
+        if doc.category is not None:
+            _cad_sub(holder, "CategoryCode", doc.category)
+    for doc in sima:
+        if doc.category not in ("ADD", "CVD"):
+            raise _refuse(decl, "an AD/CVD case without ADD or CVD as its category")
+        fee = _cad_sub(parent, "DutyTaxFee")
+        _cad_sub(fee, "TypeCode", doc.category)
+        if doc.id is not None:
+            _cad_sub(fee, "DutyRegimeCode", doc.id)
+
+
+def _cad_item(decl: Declaration, parent: etree._Element, item: Any) -> None:
+    elem = _cad_sub(parent, "GovernmentAgencyGoodsItem")
+    if item.line is not None:
+        _cad_sub(elem, "SequenceNumeric", str(item.line))
+    commodity = _cad_sub(elem, "Commodity")
+    if item.description is not None:
+        _cad_sub(commodity, "Description", item.description)
+    for code in ([item.tariff_declared] if item.tariff_declared else []) + list(
+        item.additional_codes
+    ):
+        _cad_sub(_cad_sub(commodity, "Classification"), "ID", code)
+    masses = (("NetNetWeightMeasure", item.net_mass_kg), ("GrossMassMeasure", item.gross_mass_kg))
+    if any(v is not None for _, v in masses) or item.supplementary_quantity is not None:
+        measure = _cad_sub(commodity, "GoodsMeasure")
+        for name, number in masses:
+            if number is not None:
+                _cad_sub(measure, name, str(number), unitCode="KGM")
+        if item.supplementary_quantity is not None:
+            unit = item.supplementary_unit or ""
+            _cad_sub(measure, "CountQuantity", str(item.supplementary_quantity), unitCode=unit)
+    if item.value is not None:
+        attrs = {"currencyID": item.currency} if item.currency else {}
+        _cad_sub(_cad_sub(commodity, "InvoiceLine"), "ItemChargeAmount", str(item.value), **attrs)
+    elif item.currency is not None:
+        raise _refuse(decl, "a currency without a value")
+    _write_documents_cad(decl, elem, item.documents)
+    for field, kind in (("origin", None), ("smelt1", "CLS"), ("smelt2", "C2S"), ("cast", "CRC")):
+        if (code := getattr(item, field)) is not None:
+            origin = _cad_sub(elem, "Origin")
+            _cad_sub(origin, "CountryCode", code)
+            if kind is not None:
+                _cad_sub(origin, "TypeCode", kind)
+    if item.export_country is not None:
+        _cad_sub(_cad_sub(elem, "ExportCountry"), "ID", item.export_country)
+
+
+def _cad_element(decl: Declaration) -> etree._Element:
+    """Return one declaration as a CAD `Declaration` element (see `write_carm`)."""
+    _check_writable(decl)
+    root = etree.Element(f"{{{CAD_NS}}}Declaration")
+    if decl.id is not None:
+        _cad_sub(root, "ID", decl.id)
+    if decl.declaration_type is not None:
+        _cad_sub(root, "TypeCode", decl.declaration_type)
+    for role in ("importer", "exporter"):
+        party = getattr(decl, role)
+        if party is not None:
+            holder = _cad_sub(root, role.capitalize())
+            if party.name is not None:
+                _cad_sub(holder, "Name", party.name)
+            if party.id is not None:
+                _cad_sub(holder, "ID", party.id)
+    if decl.entry_date is not None:
+        stamp = _cad_sub(_cad_sub(root, "Status"), "ReleaseDateTime")
+        stamp.text = decl.entry_date.strftime("%Y%m%d")
+    for rate in decl.exchange_rates:
+        exchange = _cad_sub(root, "CurrencyExchange")
+        _cad_sub(exchange, "CurrencyTypeCode", rate.currency)
+        _cad_sub(exchange, "RateNumeric", str(rate.rate))
+    _write_documents_cad(decl, root, decl.documents)
+    shipment = _cad_sub(root, "GoodsShipment")
+    for item in decl.items:
+        _cad_item(decl, shipment, item)
+    return root
