@@ -109,3 +109,30 @@ def test_the_date_of_each_declaration_is_kept_in_the_stream() -> None:
     assert doc["inputs"][0]["declarations"] == [
         {"id": "D", "line": 3, "judged_on": "2026-01-02", "date_source": "as_of", "findings": []}
     ]
+
+
+def test_a_reader_that_goes_away_ends_the_run_quietly() -> None:
+    """`alcheck check … | head -1`: no traceback when the pipe closes (exit 141, SIGPIPE's)."""
+    import subprocess
+    import sys
+
+    with subprocess.Popen(
+        [sys.executable, "-m", "alcheck", "check", str(EX / "us-triggers.ae")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+    ) as proc:  # fmt: skip
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.readline()
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        code = proc.wait(timeout=120)
+    assert "Traceback" not in err
+    assert code in (0, 1, 141)  # a report that fit in the pipe's buffer ends as usual
+
+
+def test_an_entry_summary_finding_points_at_line_and_column() -> None:
+    found = alcheck.validate(alcheck.read(EX / "us-triggers.ae"))
+    located = [f for f in found if f.location is not None and f.location.column is not None]
+    assert located
+    loc = located[0].location
+    assert loc is not None and str(loc) == f"{loc.file}:{loc.line}:{loc.column}"
+    assert loc.path is not None and f"cols {loc.column}-" in loc.path

@@ -44,7 +44,7 @@ from .rules.golden import run_golden_cases
 from .rules.schema import in_language
 from .ruleset import RuleSet
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -529,6 +529,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("alcheck: interrupted\n")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader of the report went away (`alcheck check … | head`): stop quietly, as
+        # a process ended by SIGPIPE would, without a second error when stdout is flushed.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except _Terminated:
         sys.stderr.write("alcheck: terminated\n")
         return EXIT_USAGE

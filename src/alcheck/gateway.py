@@ -297,7 +297,9 @@ class ScreenedBatch:
         return self._line(b.decl_sources[k].get(field, b.decl_line[k]))
 
     def _line(self, line: int | None) -> Location:
-        return trusted(Location, {"file": self.b.file, "line": line, "path": None}, _LOCATION)
+        return trusted(
+            Location, {"file": self.b.file, "line": line, "path": None, "column": None}, _LOCATION
+        )
 
     def findings(self) -> Iterator[Finding]:
         """Yield the batch's findings, as `validate` orders them: per declaration, its

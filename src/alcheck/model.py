@@ -32,18 +32,22 @@ from .codes.hs import is_hs6
 
 
 class Location(BaseModel):
-    """Where a value came from: file, line, and a path (an XPath, a JSON pointer, row/column)."""
+    """Where a value came from: file, line, the column its field starts at (fixed-width
+    records: a CBP entry summary), and a path (an XPath, a JSON pointer, a record)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     file: str | None = None
     line: int | None = None
     path: str | None = None
+    column: int | None = Field(default=None, description="1-based, where the line has columns")
 
     def __str__(self) -> str:
         where = self.file or "<input>"
         if self.line is not None:
             where = f"{where}:{self.line}"
+            if self.column is not None:
+                where = f"{where}:{self.column}"
         return where
 
 

@@ -474,7 +474,9 @@ class _Parser:
         self, line: int, record: str, first: int | None = None, last: int | None = None
     ) -> Location:
         path = f"{record}-record" if first is None else f"{record}-record cols {first}-{last}"
-        return Location(file=self.name, line=line, path=path)
+        if first is None:
+            return Location(file=self.name, line=line, path=path)
+        return Location(file=self.name, line=line, path=path, column=first)
 
     def open_transaction(self) -> _Transaction | None:
         tx = self.current

@@ -216,7 +216,9 @@ class WcoColumns:
         if path is None:
             return None
         # Of their types already (a str, an int or None, a str): tests compare validated ones.
-        return trusted(Location, {"file": self.file, "line": line, "path": path}, _PLACE)
+        return trusted(
+            Location, {"file": self.file, "line": line, "path": path, "column": None}, _PLACE
+        )
 
     def item_sources(self, row: int) -> dict[str, int | None]:
         """Return goods item `row`'s source lines by field, as the model's `sources` has them."""
