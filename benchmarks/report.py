@@ -86,6 +86,12 @@ def main(path: str) -> None:
     for name in ("compile_bundled_packs", "compile_loaded_packs"):
         if name in rows:
             print(f"{name:52} {rows[name]['median'] * 1000:10.1f} ms")
+    for kind in ("catair", "carm", "pedimento"):
+        for step in ("read", "check"):
+            a, b = f"{step}_national[{kind}]", f"{step}_same_as_wco_xml[{kind}]"
+            if a in rows and b in rows:
+                label = f"{kind}: {step} national / same as WCO XML"
+                print(f"{label:52} {ips(a) / ips(b):12,.2f}x")
     if r12 := rows.get("cli_peak_rss_12_and_60_files"):
         a, b = r12["peak_rss_bytes_12"], r12["peak_rss_bytes_60"]
         print(f"{'60x999: peak RSS, 12 files / 60 files':52} {a / 2**20:.0f} / {b / 2**20:.0f} "

@@ -309,3 +309,40 @@ def test_an_item_without_a_valid_line_is_named_by_its_position() -> None:
     assert any(r.startswith("US-") and fld.startswith("items[#2].") for r, fld in fields)
     assert not any("None" in (f.field or "") for f in findings)
     assert all(f.field.startswith("items[1].") for f in findings if f.item_line == 1 and f.field)
+
+
+# The built-in checks run column-wise on the one path (`gateway.ScreenedBatch`); on any
+# declaration they must give what `builtin_findings` gives on its model.
+_JUNK = st.one_of(
+    st.none(),
+    st.text(max_size=6),
+    st.integers(-5, 10**6),
+    st.sampled_from(["", "-1", "US", "ZZ"]),
+    st.lists(st.text(max_size=3), max_size=2),
+    st.decimals(allow_nan=False, allow_infinity=False),
+)
+_ITEM_KEYS = ["tariff_declared", "description", "origin", "export_country", "smelt1", "cast",
+              "net_mass_kg", "gross_mass_kg", "value", "currency", "line", "colour"]  # fmt: skip
+_DECL_KEYS = ["id", "jurisdiction", "entry_date", "regime", "items", "exchange_rates", "shade"]
+
+
+@settings(deadline=None, max_examples=150)
+@given(
+    decl=st.dictionaries(st.sampled_from(_DECL_KEYS), _JUNK, max_size=5),
+    items=st.lists(st.dictionaries(st.sampled_from(_ITEM_KEYS), _JUNK, max_size=6), max_size=3),
+    with_items=st.booleans(),
+)
+def test_builtin_checks_on_the_one_path_equal_builtin_findings(
+    decl: dict[str, Any], items: list[dict[str, Any]], with_items: bool
+) -> None:
+    from alcheck.checks import builtin_findings
+    from alcheck.model import lenient_declaration
+    from alcheck.ruleset import RuleSet
+
+    data = dict(decl)
+    if with_items:
+        data["items"] = items
+    model = lenient_declaration(data)
+    for lang in ("en", "fr"):
+        expected = list(builtin_findings(model, lang))
+        assert alcheck.validate(model, rules=RuleSet.compile([]), lang=lang) == expected

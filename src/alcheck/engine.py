@@ -40,7 +40,7 @@ def check(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     severity: Mapping[str, Severity | str] | None = None,
-    batch_items: int = 4096,
+    batch_items: int = 1024,
 ) -> Iterator[DeclarationResult]:
     """Yield each declaration's result in input order, judging items in batches.
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
@@ -25,7 +25,7 @@ from .codes.hs import hs_description, is_hs6
 from .findings import Finding, Severity, item_field
 from .formats.wco_columns import WcoColumns, read_wco_columns
 from .messages import citation_text, fill, missing_word, not_evaluated, template_fields
-from .model import GoodsItem, Location, tariff_digits, trusted, unit_value_text
+from .model import Declaration, GoodsItem, Location, tariff_digits, trusted, unit_value_text
 from .options import Options
 from .ruleset import CompiledRule, Rates, RuleSet
 from .screening import ScreenResult, screen
@@ -195,9 +195,13 @@ class ScreenedBatch:
         """Return declaration k's built-in findings, selected and graded (built each call)."""
         options = self.shared.options
         model = self.b.model[k]
-        if model is None and self._quiet(k):
+        if model is not None and not (self.b.models_only and not _has_unread(model)):
+            # What only the model holds (input not read, values repaired): its own checks.
+            found: Iterable[Finding] = builtin_findings(model, self.lang)
+        elif self._quiet(k):
             return ()
-        found = self._builtin(k) if model is None else builtin_findings(model, self.lang)
+        else:
+            found = self._builtin(k)
         return tuple(options.regrade(f) for f in found if options.keep(f.rule_id))
 
     def _screen(self) -> ScreenResult:
@@ -407,7 +411,7 @@ class ScreenedBatch:
         for name, present in required.items():
             if present is None and name not in invalid:
                 yield decl_finding("STR-REQUIRED", name, None)
-        if b.first[k] == b.first[k + 1]:
+        if b.first[k] == b.first[k + 1] and "items" not in invalid:
             yield decl_finding("STR-REQUIRED", "items", None)
         jur = b.jurisdiction[k]
         if jur is not None and jur != "EU" and not is_country(jur):
@@ -473,12 +477,12 @@ class ScreenedBatch:
         invalid = b.item_invalid[row] or {}
         for name, raw in invalid.items():
             yield item_finding("SYN-VALUE", name, raw)
-        if b.tariff[row] is None:
-            yield item_finding("STR-REQUIRED", "tariff_declared", None)
-        if b.description[row] is None:
-            yield item_finding("STR-REQUIRED", "description", None)
-        if b.origin[row] is None:
-            yield item_finding("STR-REQUIRED", "origin", None)
+        for name, given in (
+            ("tariff_declared", b.tariff[row]), ("description", b.description[row]),
+            ("origin", b.origin[row]),
+        ):  # fmt: skip
+            if given is None and name not in invalid:
+                yield item_finding("STR-REQUIRED", name, None)
         for name, numbers in (
             ("net_mass_kg", b.net_mass_kg), ("gross_mass_kg", b.gross_mass_kg), ("value", b.value)
         ):  # fmt: skip
@@ -504,6 +508,10 @@ class ScreenedBatch:
             problem = _tariff_problem(tariff, b.jurisdiction[k], lang)
             if problem is not None:
                 yield item_finding("CAT-TARIFF", "tariff_declared", tariff, problem=problem)
+
+
+def _has_unread(model: Declaration) -> bool:
+    return bool(model.unread) or any(item.unread for item in model.items)
 
 
 class _Builtin(Sequence[tuple[Finding, ...]]):

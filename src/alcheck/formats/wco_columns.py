@@ -178,6 +178,8 @@ class WcoColumns:
     # not read), then the item's own; the compiled reader keeps their nodes' addresses,
     # valid while the batch keeps its declarations (see `item_location`).
     item_nodes: Any = field(default_factory=lambda: item_kernel.node_column(), compare=False)
+    # Made by `from_models`: every declaration's model, and its values all in the columns.
+    models_only: bool = field(default=False, compare=False)
 
     def __len__(self) -> int:
         """Return the number of goods items."""
@@ -248,7 +250,7 @@ class WcoColumns:
     def from_models(cls, decls: Sequence[Declaration], file: str = "") -> WcoColumns:
         """Return declaration models as one batch; each keeps its model (`model`), from
         which its built-in checks and its findings' locations come."""
-        b = cls(file)
+        b = cls(file, models_only=True)
         for decl in decls:
             b.decl_line.append(decl.location.line if decl.location else None)
             b.decl_id.append(decl.id)
