@@ -25,7 +25,7 @@ demo: $(BIN)/python
 # ALCHECK_IMPLEMENTATION=cython makes a failed build of an extension an error, and the
 # import check below proves the installed package loads them.
 test: $(BIN)/python
-	ALCHECK_IMPLEMENTATION=cython $(BIN)/python -m pip install --quiet ".[test]"
+	ALCHECK_IMPLEMENTATION=cython $(BIN)/python -m pip install --quiet ".[test,dask]"
 	$(BIN)/python -c "import alcheck; assert alcheck.IMPLEMENTATION == 'cython', alcheck.IMPLEMENTATION"
 	$(BIN)/ruff check $(LINT)
 	$(BIN)/ruff format --check $(LINT)

@@ -16,20 +16,20 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
 from ._version import __version__
+from .checking import check_file, check_input
 from .checks import BUILTIN_RULES
-from .errors import AlcheckError, InputError, NotADeclarationError, RulePackError, UsageError
+from .errors import AlcheckError, RulePackError, UsageError
 from .explanation import describe_pack, explain
 from .findings import Severity
-from .formats import FORMATS, SUFFIXES, read_columns
-from .gateway import ScreenedBatch, Screening
+from .formats import FORMATS, SUFFIXES
+from .gateway import Screening
 from .report import (
-    CheckedDeclaration,
     CheckedFile,
     CsvReport,
     JsonReport,
@@ -91,7 +91,10 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID=LEVEL",
         help="re-grade a rule id or prefix",
     )
-    c.add_argument("--format", choices=("text", "json", "sarif", "csv"), default="text")
+    c.add_argument(
+        "--format", choices=("text", "json", "sarif", "csv", "parquet"), default="text",
+        help="parquet: findings as DIR/findings.parquet (-o DIR; needs alcheck[dask])",
+    )  # fmt: skip
     c.add_argument("--input-format", choices=FORMATS, help="skip content detection")
     c.add_argument("--lang", choices=("en", "fr", "es"), default="en")
     c.add_argument(
@@ -101,6 +104,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="worker processes (results stay in input order); at most the CPU count",
     )
+    c.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="check the inputs on this Dask cluster (tcp://host:8786); needs alcheck[dask]",
+    )  # fmt: skip
+    c.add_argument(
+        "--dask-workers", type=int, metavar="N",
+        help="check the inputs on a local Dask cluster of N worker processes",
+    )  # fmt: skip
     c.add_argument(
         "--force-jobs",
         action="store_true",
@@ -204,43 +215,6 @@ def _expand(paths: Sequence[str]) -> Iterator[tuple[str, str | None]]:
             yield name, problem
 
 
-def _check_file(
-    name: str, screening: Screening, input_format: str | None,
-    emit: Callable[[CheckedDeclaration], None],
-) -> CheckedFile:  # fmt: skip
-    """Read and check one input, giving each declaration to `emit` as it is checked;
-    return how the input ended (its error or note; its declarations are not kept).
-
-    Whatever goes wrong, the declarations read before it are kept: an error alcheck did
-    not foresee is that file's error too (named as one), never the end of the run.
-    """
-    read_any = False
-    try:
-        for batch in read_columns(name, format=input_format):
-            screened = ScreenedBatch(batch, screening)
-            for k, found in screened.by_declaration():
-                day, source = screened.judged(k)
-                decl_id, line = batch.decl_id[k], batch.decl_line[k]
-                emit(CheckedDeclaration(decl_id, line, day, source, tuple(found)))
-                read_any = True
-            del screened, batch  # its declarations' elements go before the next are read
-    except NotADeclarationError as exc:
-        if read_any:  # declarations were read: what stopped the reading is an error
-            return CheckedFile(name, error=exc.reason, error_line=exc.line)
-        return CheckedFile(name, note=f"holds no declaration: {exc.reason}")
-    except InputError as exc:
-        return CheckedFile(name, error=exc.reason, error_line=exc.line)
-    except AlcheckError as exc:
-        return CheckedFile(name, error=str(exc))
-    except Exception as exc:  # reported as this file's error, with what was read
-        return CheckedFile(
-            name,
-            error=f"not read to the end: alcheck failed on it ({type(exc).__name__}: {exc}); "
-            "please report this with the file",
-        )  # fmt: skip
-    return CheckedFile(name)
-
-
 _WORKER: dict[str, Any] = {}
 
 
@@ -257,13 +231,6 @@ def _exit_with(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(0.5)
     os._exit(EXIT_INTERRUPTED)
-
-
-def check_file(name: str, screening: Screening, input_format: str | None = None) -> CheckedFile:
-    """Read and check one input; return it whole: its declarations and how it ended."""
-    decls: list[CheckedDeclaration] = []
-    end = _check_file(name, screening, input_format, decls.append)
-    return CheckedFile(name, tuple(decls), end.error, end.error_line, end.note)
 
 
 def _worker_check(name: str) -> CheckedFile:
@@ -307,6 +274,10 @@ def _run_check(args: argparse.Namespace) -> int:
         rates = load_rates(args.rates)
     if args.jobs < 1:
         raise UsageError("--jobs takes a number of processes, 1 or more")
+    if args.dask_workers is not None and args.dask_workers < 1:
+        raise UsageError("--dask-workers takes a number of processes, 1 or more")
+    if args.scheduler and args.dask_workers:
+        raise UsageError("--scheduler and --dask-workers: name a cluster or start one, not both")
     cpus = os.cpu_count() or 1
     if args.jobs > cpus and not args.force_jobs:
         raise UsageError(
@@ -330,10 +301,19 @@ def _run_check(args: argparse.Namespace) -> int:
         "rates": args.rates,
     }  # fmt: skip
     header = RunHeader(rules.packs, args.lang, as_of, options)
-    with _report_output(args.output) as out:
-        writer = _writer(args, out, header, rules)
+    if args.format == "parquet":
+        if not args.output:
+            raise UsageError("--format parquet writes a folder: name it with -o DIR")
+        from .report.parquet import ParquetReport
+
+        writer: ReportWriter = ParquetReport(sys.stdout, header, folder=args.output)
         errors = _check_inputs(args, inputs, names, screening, writer)
         writer.close()
+    else:
+        with _report_output(args.output) as out:
+            writer = _writer(args, out, header, rules)
+            errors = _check_inputs(args, inputs, names, screening, writer)
+            writer.close()
     for line in errors:
         sys.stderr.write(terminal_text(line) + "\n")
     if errors:
@@ -385,7 +365,7 @@ def _check_inputs(
         if problem is not None:
             ended(CheckedFile(name, error=problem))
         elif checked is None:
-            ended(_check_file(name, screening, args.input_format, writer.declaration))
+            ended(check_input(name, screening, args.input_format, writer.declaration))
         else:
             result = next(checked)
             for decl in result.declarations:
@@ -397,7 +377,17 @@ def _check_inputs(
 def _checked_in_workers(
     args: argparse.Namespace, names: list[str], screening: Screening
 ) -> Iterator[CheckedFile] | None:
-    """Return the inputs checked by `--jobs` worker processes, in order; None for one."""
+    """Return the inputs checked by `--jobs` worker processes or on Dask, in order; None
+    for this process alone."""
+    if args.scheduler or args.dask_workers:
+        if "-" in names:
+            raise UsageError("standard input (-) cannot be checked on Dask")
+        from .dask import checked_files
+
+        return checked_files(
+            names, screening, args.input_format, scheduler=args.scheduler,
+            workers=args.dask_workers,
+        )  # fmt: skip
     if not (args.jobs > 1 and len(names) > 1 and "-" not in names):
         return None
 

@@ -470,7 +470,7 @@ class ScreenedBatch:
         def item_finding(rule_id: str, name: str, value: str | None, **extra: str) -> Finding:
             return builtin_finding(
                 rule_id, lang, name, value, declaration_id=decl_id, item_line=line,
-                location=self.where(row, k, name), in_item=True,
+                location=self.where(row, k, name.split("[", 1)[0]), in_item=True,
                 item_position=row - b.first[k] + 1, **extra,
             )  # fmt: skip
 

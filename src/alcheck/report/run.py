@@ -25,6 +25,8 @@ class CheckedDeclaration:
     judged_on: dt.date
     date_source: str
     findings: tuple[Finding, ...]
+    jurisdiction: str | None = None
+    entry_date: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,61 @@
+"""Check one input on the one path: read as column batches, screen, build the findings.
+
+What the command line, `alcheck.arrow` and `alcheck.dask` run for each input file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .errors import AlcheckError, InputError, NotADeclarationError
+from .formats import read_columns
+from .gateway import ScreenedBatch, Screening
+from .report import CheckedDeclaration, CheckedFile
+
+
+def check_input(
+    name: str, screening: Screening, input_format: str | None,
+    emit: Callable[[CheckedDeclaration], None],
+) -> CheckedFile:  # fmt: skip
+    """Read and check one input, giving each declaration to `emit` as it is checked;
+    return how the input ended (its error or note; its declarations are not kept).
+
+    Whatever goes wrong, the declarations read before it are kept: an error alcheck did
+    not foresee is that file's error too (named as one), never the end of the run.
+    """
+    read_any = False
+    try:
+        for batch in read_columns(name, format=input_format):
+            screened = ScreenedBatch(batch, screening)
+            for k, found in screened.by_declaration():
+                day, source = screened.judged(k)
+                emit(
+                    CheckedDeclaration(
+                        batch.decl_id[k], batch.decl_line[k], day, source, tuple(found),
+                        batch.jurisdiction[k], batch.entry_date[k],
+                    )
+                )  # fmt: skip
+                read_any = True
+            del screened, batch  # its declarations' elements go before the next are read
+    except NotADeclarationError as exc:
+        if read_any:  # declarations were read: what stopped the reading is an error
+            return CheckedFile(name, error=exc.reason, error_line=exc.line)
+        return CheckedFile(name, note=f"holds no declaration: {exc.reason}")
+    except InputError as exc:
+        return CheckedFile(name, error=exc.reason, error_line=exc.line)
+    except AlcheckError as exc:
+        return CheckedFile(name, error=str(exc))
+    except Exception as exc:  # reported as this file's error, with what was read
+        return CheckedFile(
+            name,
+            error=f"not read to the end: alcheck failed on it ({type(exc).__name__}: {exc}); "
+            "please report this with the file",
+        )  # fmt: skip
+    return CheckedFile(name)
+
+
+def check_file(name: str, screening: Screening, input_format: str | None = None) -> CheckedFile:
+    """Read and check one input; return it whole: its declarations and how it ended."""
+    decls: list[CheckedDeclaration] = []
+    end = check_input(name, screening, input_format, decls.append)
+    return CheckedFile(name, tuple(decls), end.error, end.error_line, end.note)

@@ -1,0 +1,137 @@
+"""Check many files on a Dask cluster, through the same path as the command line.
+
+Needs the extra `alcheck[dask]`. Each input file is one partition (one task); the
+compiled `RuleSet` travels once to each worker (scattered, or held once by the graph),
+never once per file. A file that cannot be read is that partition's INPUT-ERROR row;
+the others finish. Tasks are pure (a file's findings depend only on the file and the
+options), so Dask's retries after a lost worker neither lose nor duplicate findings.
+
+- `check_files(paths, ...)`: a Dask DataFrame of findings (the schema of `alcheck.arrow`).
+- `write_parquet(frame, folder)`: a Parquet dataset partitioned by jurisdiction and entry
+  month (each partition's files written by its own task; a retried task rewrites them).
+- `checked_files(names, screening, ...)`: the inputs checked on a cluster as
+  `CheckedFile`s in input order, for the command line's `--scheduler` and `--dask-workers`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .arrow import FindingsTable, findings_schema, input_names, require_pyarrow
+from .checking import check_file, check_input
+from .errors import UsageError
+from .findings import Severity
+from .gateway import Screening
+from .report import CheckedDeclaration, CheckedFile
+from .ruleset import Rates, RuleSet
+
+PARTITION_ON = ["jurisdiction", "entry_month"]
+
+
+def _require_dask() -> None:
+    require_pyarrow()
+    try:
+        import dask.dataframe  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError:
+        raise UsageError('checking on Dask needs the extra: pip install "alcheck[dask]"') from None
+
+
+class _Partition:
+    """Check one file into a pandas DataFrame of findings; one object for every task."""
+
+    def __init__(self, screening: Screening, input_format: str | None) -> None:
+        self.screening, self.input_format = screening, input_format
+
+    def __call__(self, name: str) -> Any:
+        out = FindingsTable()
+
+        def add(decl: CheckedDeclaration) -> None:
+            out.add(name, decl)
+
+        out.end(check_input(name, self.screening, self.input_format, add))
+        return _frame(out)
+
+
+def _frame(table: FindingsTable) -> Any:
+    import pandas as pd
+
+    return table.table().to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def check_files(
+    paths: str | Path | Iterable[str | Path],
+    *,
+    rules: RuleSet | None = None,
+    as_of: dt.date | None = None,
+    rates: Rates | None = None,
+    lang: str = "en",
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    severity: Mapping[str, Severity | str] | None = None,
+    input_format: str | None = None,
+) -> Any:
+    """Return a lazy Dask DataFrame of the findings of files (folders are searched), one
+    partition per file, in input order. Keywords as for `validate`. Compute it, or write
+    it with `write_parquet`, on the client you have (or Dask's default scheduler)."""
+    _require_dask()
+    import dask.dataframe as dd
+
+    screening = Screening.of_call(rules, as_of, rates, lang, select, ignore, severity)
+    names = input_names(paths)
+    if not names:
+        raise UsageError("no input file to check")
+    meta = _frame(FindingsTable())
+    return dd.from_map(
+        _Partition(screening, input_format), names, meta=meta, enforce_metadata=False,
+        label="alcheck-check",
+    )  # fmt: skip
+
+
+def write_parquet(frame: Any, folder: str | Path) -> None:
+    """Write a findings DataFrame as a Parquet dataset under `folder`, partitioned by
+    jurisdiction and entry month (`jurisdiction=US/entry_month=2026-03/part.N.parquet`)."""
+    frame.to_parquet(
+        str(folder), partition_on=PARTITION_ON, write_index=False,
+        schema=findings_schema(), overwrite=False,
+    )  # fmt: skip
+
+
+def checked_files(
+    names: Sequence[str], screening: Screening, input_format: str | None, *,
+    scheduler: str | None = None, workers: int | None = None,
+) -> Iterator[CheckedFile]:  # fmt: skip
+    """Yield each input checked on a Dask cluster, in input order, as it is done.
+
+    scheduler: the address of a running cluster; workers: start a local cluster of that
+    many single-threaded worker processes for the run (ended with it). The screening (the
+    compiled rules) is scattered to every worker once; a task lost with its worker is
+    run again (retries=2).
+    """
+    _require_dask()
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    if workers:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+    try:
+        with Client(cluster if cluster is not None else scheduler) as client:
+            shared = client.scatter(screening, broadcast=True)
+            futures = client.map(
+                _check_on_worker, names, screening=shared, input_format=input_format,
+                retries=2, pure=True,
+            )  # fmt: skip
+            for future in futures:
+                yield future.result()
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _check_on_worker(name: str, screening: Screening, input_format: str | None) -> CheckedFile:
+    return check_file(name, screening, input_format)
