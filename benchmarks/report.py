@@ -72,6 +72,9 @@ def main(path: str) -> None:
          "lxml_parse_wide"),
         ("60x999: validate(read()) cython / twin", "validate_read_wide[cython]",
          "validate_read_wide[python]"),
+        ("60x999: Dask, 1 worker / one process", "dask_workers[1]", "parquet_one_process"),
+        ("60x999: Dask, 2 workers / one process", "dask_workers[2]", "parquet_one_process"),
+        ("60x999: Dask, 2 workers / 1 worker", "dask_workers[2]", "dask_workers[1]"),
     ]  # fmt: skip
     for label, a, b in ratios:
         if a in rows and b in rows:

@@ -96,9 +96,11 @@ def test_dask_gives_the_single_process_findings_on_examples_and_corpus(client: A
 def test_a_partitioned_parquet_dataset(client: Any, tmp_path: Path) -> None:
     import pyarrow.dataset as ds
 
-    from alcheck.dask import check_files, write_parquet
+    from alcheck.dask import write_parquet
 
-    write_parquet(check_files(EXAMPLES), tmp_path / "findings")
+    written = write_parquet(EXAMPLES, tmp_path / "findings")
+    assert written and not list((tmp_path / "findings").rglob("*.tmp"))
+    assert write_parquet(EXAMPLES, tmp_path / "findings") == written  # run again: replaced
     assert (tmp_path / "findings" / "jurisdiction=US").is_dir()
     assert any((tmp_path / "findings" / "jurisdiction=MX").glob("entry_month=2026-*"))
     back = ds.dataset(tmp_path / "findings", format="parquet", partitioning="hive").to_table()

@@ -7,8 +7,8 @@ the others finish. Tasks are pure (a file's findings depend only on the file and
 options), so Dask's retries after a lost worker neither lose nor duplicate findings.
 
 - `check_files(paths, ...)`: a Dask DataFrame of findings (the schema of `alcheck.arrow`).
-- `write_parquet(frame, folder)`: a Parquet dataset partitioned by jurisdiction and entry
-  month (each partition's files written by its own task; a retried task rewrites them).
+- `write_parquet(paths, folder, ...)`: the findings as a Parquet dataset partitioned by
+  jurisdiction and entry month, each file's part written by its own task, atomically.
 - `checked_files(names, screening, ...)`: the inputs checked on a cluster as
   `CheckedFile`s in input order, for the command line's `--scheduler` and `--dask-workers`.
 """
@@ -16,11 +16,12 @@ options), so Dask's retries after a lost worker neither lose nor duplicate findi
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .arrow import FindingsTable, findings_schema, input_names, require_pyarrow
+from .arrow import FindingsTable, input_names, require_pyarrow
 from .checking import check_file, check_input
 from .errors import UsageError
 from .findings import Severity
@@ -91,13 +92,70 @@ def check_files(
     )  # fmt: skip
 
 
-def write_parquet(frame: Any, folder: str | Path) -> None:
-    """Write a findings DataFrame as a Parquet dataset under `folder`, partitioned by
-    jurisdiction and entry month (`jurisdiction=US/entry_month=2026-03/part.N.parquet`)."""
-    frame.to_parquet(
-        str(folder), partition_on=PARTITION_ON, write_index=False,
-        schema=findings_schema(), overwrite=False,
-    )  # fmt: skip
+def write_parquet(
+    paths: str | Path | Iterable[str | Path],
+    folder: str | Path,
+    *,
+    rules: RuleSet | None = None,
+    as_of: dt.date | None = None,
+    rates: Rates | None = None,
+    lang: str = "en",
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    severity: Mapping[str, Severity | str] | None = None,
+    input_format: str | None = None,
+) -> list[str]:
+    """Check files on Dask and write their findings as a Parquet dataset under `folder`,
+    partitioned by jurisdiction and entry month (hive layout:
+    `jurisdiction=US/entry_month=2026-03/part-00007-0.parquet`); return the files written.
+
+    Each input file is one task that writes its own files, each under a temporary name
+    then renamed (atomic): a task run again after a lost worker replaces what it wrote,
+    so nothing is lost or written twice; no finding travels back to the client.
+    """
+    _require_dask()
+    from dask.base import compute
+    from dask.delayed import delayed
+
+    screening = Screening.of_call(rules, as_of, rates, lang, select, ignore, severity)
+    names = input_names(paths)
+    writer = _PartWriter(screening, input_format, str(folder))
+    tasks = [delayed(writer, pure=True)(i, name) for i, name in enumerate(names)]
+    written: tuple[list[str], ...] = compute(*tasks)
+    return [f for files in written for f in files]
+
+
+class _PartWriter:
+    """Check one file and write its findings into the dataset; one object for every task."""
+
+    def __init__(self, screening: Screening, input_format: str | None, folder: str) -> None:
+        self.screening, self.input_format, self.folder = screening, input_format, folder
+
+    def __call__(self, index: int, name: str) -> list[str]:
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        out = FindingsTable()
+
+        def add(decl: CheckedDeclaration) -> None:
+            out.add(name, decl)
+
+        out.end(check_input(name, self.screening, self.input_format, add))
+        table = out.table()
+        keys = table.select(PARTITION_ON).to_pylist()
+        written = []
+        for n, part in enumerate(sorted({(k["jurisdiction"], k["entry_month"]) for k in keys})):
+            mask = pc.and_(
+                pc.equal(table["jurisdiction"], part[0]), pc.equal(table["entry_month"], part[1])
+            )
+            where = Path(self.folder) / f"jurisdiction={part[0]}" / f"entry_month={part[1]}"
+            where.mkdir(parents=True, exist_ok=True)
+            final = where / f"part-{index:05d}-{n}.parquet"
+            temporary = final.with_suffix(".parquet.tmp")
+            pq.write_table(table.filter(mask).drop_columns(PARTITION_ON), temporary)
+            os.replace(temporary, final)
+            written.append(str(final))
+        return written
 
 
 def checked_files(
