@@ -128,3 +128,29 @@ def test_the_command_line_on_a_local_cluster_equals_one_process(tmp_path: Path) 
     on_dask = report("--dask-workers", "2")
     assert on_dask["inputs"] == alone["inputs"]
     assert on_dask["summary"] == alone["summary"]
+
+
+@pytest.mark.usefixtures("shared_dir")
+def test_a_worker_lost_mid_run_loses_and_duplicates_nothing(client: Any) -> None:
+    """One of the two workers' processes ends while the corpus is being checked: Dask runs
+    its tasks again elsewhere, and the findings are those of one process, no more."""
+    import os
+    import signal
+    import time
+
+    from alcheck.dask import check_files
+
+    def done(dask_scheduler: Any) -> int:
+        return sum(ts.state == "memory" for ts in dask_scheduler.tasks.values())
+
+    future = client.compute(check_files([str(CORPUS)]))
+    deadline = time.monotonic() + 120
+    while client.run_on_scheduler(done) < 100 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not future.done()  # mid-run
+    victim = sorted(client.scheduler_info()["workers"])[0]
+    pid = client.run(os.getpid, workers=[victim])[victim]
+    os.kill(pid, signal.SIGKILL)  # as if the machine under it went away
+    result = future.result(timeout=300)
+    on_dask = pa.Table.from_pandas(result, schema=findings_schema(), preserve_index=False)
+    assert _rows(on_dask) == _rows(findings_table([str(CORPUS)]))
