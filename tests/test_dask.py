@@ -154,3 +154,27 @@ def test_a_worker_lost_mid_run_loses_and_duplicates_nothing(client: Any) -> None
     result = future.result(timeout=300)
     on_dask = pa.Table.from_pandas(result, schema=findings_schema(), preserve_index=False)
     assert _rows(on_dask) == _rows(findings_table([str(CORPUS)]))
+
+
+def test_stats_read_back_from_a_declarations_parquet_table(tmp_path: Path) -> None:
+    """Monitoring tables over years of entries: the declarations read once are saved as a
+    Parquet table, and `alcheck stats` on that table gives the same tables."""
+    from alcheck.arrow import read_declarations_table
+
+    saved = tmp_path / "declarations.parquet"
+    first, again = tmp_path / "first.json", tmp_path / "again.json"
+    files = [p for p in EXAMPLES if not p.endswith(".json")]
+    assert main(["stats", "--format", "json", "-o", str(first), "--declarations-parquet",
+                 str(saved), *files]) == 0  # fmt: skip
+    assert main(["stats", "--format", "json", "-o", str(again), str(saved)]) == 0
+    one, two = (json.loads(p.read_text(encoding="utf-8")) for p in (first, again))
+    assert one == two and one["tables"] and not one["errors"]
+    read_back = list(read_declarations_table(saved))
+    assert len(read_back) == sum(len(list(alcheck.read(p))) for p in files)
+
+
+def test_stats_on_a_findings_table_says_what_it_is(tmp_path: Path, capsys: Any) -> None:
+    out = tmp_path / "report"
+    main(["check", "--format", "parquet", "--fail-on", "never", "-o", str(out), EXAMPLES[0]])
+    assert main(["stats", str(out / "findings.parquet")]) == 2
+    assert "a findings table" in capsys.readouterr().err

@@ -10,15 +10,17 @@ not fully checked. `jurisdiction` and `entry_month` (YYYY-MM of the entry date, 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .checking import check_input
-from .errors import UsageError
+from .errors import InputError, UsageError
 from .findings import Severity
 from .formats import search_folder
 from .gateway import Screening
+from .model import Declaration, lenient_declaration
 from .report import CheckedDeclaration, CheckedFile
 from .ruleset import Rates, RuleSet
 
@@ -161,3 +163,136 @@ def input_names(paths: str | Path | Iterable[str | Path]) -> list[str]:
         else:
             names.append(str(p))
     return names
+
+
+# The declarations table: one row per goods item (a declaration without items: one row
+# with the item columns null), what `alcheck stats` needs over years of entries. Numbers
+# are decimal text, exact as read; exchange rates are JSON ([[from, to, rate], ...]).
+DECLARATIONS_SCHEMA_VERSION = "1"
+DECLARATION_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("file", "string", "the input as named"),
+    ("declaration_index", "int64", "the declaration's place in its file, from 1"),
+    ("declaration_id", "string", "the declaration's id"),
+    ("jurisdiction", "string", "importing country, alpha-2"),
+    ("entry_date", "date32", "entry date"),
+    ("regime", "string", "customs regime"),
+    ("declaration_type", "string", "declaration type code"),
+    ("exchange_rates", "string", "the declaration's rates, JSON [[from, to, rate], ...]"),
+    ("item_line", "int64", "the goods item's line number (null: no item)"),
+    ("tariff_declared", "string", "the tariff code as declared"),
+    ("origin", "string", "country of origin"),
+    ("export_country", "string", "country of export"),
+    ("smelt1", "string", "country of primary smelt"),
+    ("smelt2", "string", "country of secondary smelt"),
+    ("cast", "string", "country of cast"),
+    ("net_mass_kg", "string", "net mass, kg, decimal text"),
+    ("value", "string", "value, decimal text"),
+    ("currency", "string", "the value's currency"),
+)
+_ITEM_FIELDS = ("tariff_declared", "origin", "export_country", "smelt1", "smelt2", "cast")
+
+
+def declarations_schema() -> pa.Schema:
+    """Return the declarations table's Arrow schema, with its version in the metadata."""
+    pa = require_pyarrow()
+    fields = [pa.field(name, getattr(pa, kind)()) for name, kind, _ in DECLARATION_COLUMNS]
+    return pa.schema(fields, metadata={"alcheck.declarations_schema": DECLARATIONS_SCHEMA_VERSION})
+
+
+class DeclarationsTable:
+    """Collect declaration models as rows; `table()` makes the Arrow table."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list[Any]] = {name: [] for name, _, _ in DECLARATION_COLUMNS}
+        self.counts: dict[str, int] = {}
+
+    def add(self, file: str, decl: Declaration) -> None:
+        """Add one declaration: a row per goods item."""
+        index = self.counts[file] = self.counts.get(file, 0) + 1
+        rates = [[r.currency, r.to_currency, str(r.rate)] for r in decl.exchange_rates]
+        shared = {
+            "file": file, "declaration_index": index, "declaration_id": decl.id,
+            "jurisdiction": decl.jurisdiction, "entry_date": decl.entry_date,
+            "regime": decl.regime.value if decl.regime else None,
+            "declaration_type": decl.declaration_type,
+            "exchange_rates": json.dumps(rates) if rates else None,
+        }  # fmt: skip
+        for item in decl.items or (None,):
+            row = dict(shared)
+            if item is not None:
+                row |= {name: getattr(item, name) for name in _ITEM_FIELDS}
+                row |= {
+                    "item_line": item.line, "currency": item.currency,
+                    "net_mass_kg": None if item.net_mass_kg is None else str(item.net_mass_kg),
+                    "value": None if item.value is None else str(item.value),
+                }  # fmt: skip
+            for name, column in self.columns.items():
+                column.append(row.get(name))
+
+    def __len__(self) -> int:
+        return len(self.columns["file"])
+
+    def take(self) -> pa.Table:
+        """Return the rows added since the last `take` as an Arrow table of
+        `declarations_schema()`, and forget them (each file's count goes on)."""
+        table = require_pyarrow().table(self.columns, schema=declarations_schema())
+        self.columns = {name: [] for name in self.columns}
+        return table
+
+
+def read_declarations_table(path: str | Path) -> Iterator[Declaration]:
+    """Yield the declarations of a declarations Parquet file or dataset folder, in order.
+
+    Raises InputError when it is not one (a findings table, say, holds no goods items).
+    """
+    require_pyarrow()
+    import pyarrow.dataset as ds
+
+    try:
+        dataset = ds.dataset(str(path), format="parquet")
+    except (OSError, ValueError) as exc:
+        raise InputError(f"not a Parquet file or dataset: {exc}", file=str(path)) from None
+    metadata = dataset.schema.metadata or {}
+    if b"alcheck.declarations_schema" not in metadata:
+        what = "a findings table" if b"alcheck.findings_schema" in metadata else "not one"
+        raise InputError(
+            f"not an alcheck declarations table ({what}): write one with "
+            "`alcheck stats --declarations-parquet FILE`", file=str(path),
+        )  # fmt: skip
+    current: dict[str, Any] | None = None
+    key: tuple[Any, Any] | None = None
+    for batch in dataset.to_batches():
+        for row in batch.to_pylist():
+            row_key = (row["file"], row["declaration_index"])
+            if row_key != key:
+                if current is not None:
+                    yield lenient_declaration(current)
+                key, current = row_key, _declaration_data(row)
+            item = row["item_line"] is not None or any(row[n] for n in _ITEM_FIELDS)
+            if current is not None and item:
+                current["items"].append(_item_data(row))
+    if current is not None:
+        yield lenient_declaration(current)
+
+
+def _declaration_data(row: dict[str, Any]) -> dict[str, Any]:
+    data = {
+        name: row[name]
+        for name in ("jurisdiction", "entry_date", "regime", "declaration_type")
+        if row[name] is not None
+    }
+    data["id"], data["items"] = row["declaration_id"], []
+    if row["exchange_rates"]:
+        data["exchange_rates"] = [
+            {"currency": c, "to_currency": t, "rate": r}
+            for c, t, r in json.loads(row["exchange_rates"])
+        ]
+    return data
+
+
+def _item_data(row: dict[str, Any]) -> dict[str, Any]:
+    names = (*_ITEM_FIELDS, "net_mass_kg", "value", "currency")
+    data = {name: row[name] for name in names if row[name] is not None}
+    if row["item_line"] is not None:
+        data["line"] = row["item_line"]
+    return data

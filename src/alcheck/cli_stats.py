@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from .codes.currencies import normalize_currency
-from .errors import AlcheckError, NotADeclarationError
-from .formats import read_paths
+from .errors import AlcheckError, NotADeclarationError, UsageError
+from .formats import read_paths, search_folder
+from .model import Declaration
 from .rates import Rates, load_rates
 from .report.escape import terminal_text
 from .report.stats_render import (
@@ -39,6 +41,11 @@ def add_stats_command(subparsers: Any) -> None:
         "--rates", metavar="FILE", help='JSON exchange rates, e.g. {"EUR/USD": 1.08}'
     )
     stats.add_argument("--currency", default="USD", help="currency of values (default USD)")
+    stats.add_argument(
+        "--declarations-parquet", metavar="FILE",
+        help="also write the declarations read as a Parquet table, which stats reads back "
+        "(a .parquet file or a folder of them as PATH); needs alcheck[dask]",
+    )  # fmt: skip
     stats.set_defaults(handler=run_stats)
 
 
@@ -81,7 +88,12 @@ def run_stats(args: argparse.Namespace) -> int:
         errors.append(str(exc))
         sys.stderr.write(f"alcheck stats: {terminal_text(str(exc))}\n")
 
-    stats = compute_stats(read_paths(args.paths, on_error=on_error), rates=rates, currency=currency)
+    try:
+        declarations = _declarations(args.paths, on_error, args.declarations_parquet)
+        stats = compute_stats(declarations, rates=rates, currency=currency)
+    except AlcheckError as exc:
+        sys.stderr.write(f"alcheck stats: {terminal_text(str(exc))}\n")
+        return EXIT_USAGE
     if skipped:
         sys.stderr.write(f"alcheck stats: skipped {skipped} file(s) holding no declaration\n")
     text = _render(args.format, stats, errors)
@@ -96,6 +108,55 @@ def run_stats(args: argparse.Namespace) -> int:
             sys.stderr.write(f"alcheck stats: cannot write {where}\n")
             return EXIT_USAGE
     return EXIT_USAGE if errors else EXIT_OK
+
+
+def _is_parquet(path: str) -> bool:
+    p = Path(path)
+    if p.suffix.lower() == ".parquet":
+        return True
+    return p.is_dir() and any(p.rglob("*.parquet")) and not any(search_folder(p))
+
+
+def _declarations(
+    paths: Sequence[str], on_error: Callable[[AlcheckError], None], save: str | None
+) -> Iterator[Declaration]:
+    """Yield the declarations of every path: declarations Parquet tables read back, other
+    files read by content; with `save`, each declaration read from a file is also written
+    to that Parquet table (in row groups, as it is read)."""
+    writer = None
+    if save is not None:
+        from .arrow import DeclarationsTable, declarations_schema, require_pyarrow
+
+        require_pyarrow()
+        import pyarrow.parquet as pq
+
+        try:
+            writer = pq.ParquetWriter(save, declarations_schema())
+        except OSError as exc:
+            raise UsageError(f"cannot write {save}: {exc.strerror or exc}") from None
+        rows = DeclarationsTable()
+    try:
+        for path in paths:
+            if _is_parquet(path):
+                from .arrow import read_declarations_table
+
+                try:
+                    yield from read_declarations_table(path)
+                except AlcheckError as exc:
+                    on_error(exc)
+                continue
+            for decl in read_paths([path], on_error=on_error):
+                if writer is not None:
+                    where = decl.location.file if decl.location else None
+                    rows.add(where or path, decl)
+                    if len(rows) >= 65_536:
+                        writer.write_table(rows.take())
+                yield decl
+        if writer is not None and len(rows):
+            writer.write_table(rows.take())
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
