@@ -29,7 +29,7 @@ def wide(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 @pytest.fixture(scope="module", params=[1, 2])
 def client(request: pytest.FixtureRequest) -> Iterator[Any]:
     cluster = distributed.LocalCluster(
-        n_workers=request.param, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=request.param, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
     with distributed.Client(cluster) as c:
         yield c

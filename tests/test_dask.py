@@ -73,7 +73,7 @@ def test_parquet_needs_a_folder(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.fixture(scope="module")
 def client() -> Any:
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
     with distributed.Client(cluster) as c:
         yield c

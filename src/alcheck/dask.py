@@ -41,20 +41,32 @@ def _require_dask() -> None:
         raise UsageError('checking on Dask needs the extra: pip install "alcheck[dask]"') from None
 
 
-class _Partition:
-    """Check one file into a pandas DataFrame of findings; one object for every task."""
+class _Shared:
+    """The options of a run, as one value of the task graph: every task depends on it, so
+    a worker receives it (the compiled rules with it) once, not with every task."""
 
     def __init__(self, screening: Screening, input_format: str | None) -> None:
         self.screening, self.input_format = screening, input_format
 
-    def __call__(self, name: str) -> Any:
-        out = FindingsTable()
 
-        def add(decl: CheckedDeclaration) -> None:
-            out.add(name, decl)
+def _findings(name: str, shared: _Shared) -> FindingsTable:
+    out = FindingsTable()
 
-        out.end(check_input(name, self.screening, self.input_format, add))
-        return _frame(out)
+    def add(decl: CheckedDeclaration) -> None:
+        out.add(name, decl)
+
+    out.end(check_input(name, shared.screening, shared.input_format, add))
+    return out
+
+
+def _partition(shared: _Shared, name: str) -> Any:
+    return _frame(_findings(name, shared))
+
+
+def _shared_value(screening: Screening, input_format: str | None) -> Any:
+    from dask.delayed import delayed
+
+    return delayed(_Shared(screening, input_format), pure=True)
 
 
 def _frame(table: FindingsTable) -> Any:
@@ -85,11 +97,11 @@ def check_files(
     names = input_names(paths)
     if not names:
         raise UsageError("no input file to check")
-    meta = _frame(FindingsTable())
-    return dd.from_map(
-        _Partition(screening, input_format), names, meta=meta, enforce_metadata=False,
-        label="alcheck-check",
-    )  # fmt: skip
+    from dask.delayed import delayed
+
+    shared = _shared_value(screening, input_format)
+    parts = [delayed(_partition, pure=True)(shared, name) for name in names]
+    return dd.from_delayed(parts, meta=_frame(FindingsTable()), verify_meta=False)
 
 
 def write_parquet(
@@ -119,43 +131,33 @@ def write_parquet(
 
     screening = Screening.of_call(rules, as_of, rates, lang, select, ignore, severity)
     names = input_names(paths)
-    writer = _PartWriter(screening, input_format, str(folder))
-    tasks = [delayed(writer, pure=True)(i, name) for i, name in enumerate(names)]
+    shared = _shared_value(screening, input_format)
+    task = delayed(_write_part, pure=True)
+    tasks = [task(shared, str(folder), i, name) for i, name in enumerate(names)]
     written: tuple[list[str], ...] = compute(*tasks)
     return [f for files in written for f in files]
 
 
-class _PartWriter:
-    """Check one file and write its findings into the dataset; one object for every task."""
+def _write_part(shared: _Shared, folder: str, index: int, name: str) -> list[str]:
+    """Check one file and write its findings into the dataset; return the files written."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
 
-    def __init__(self, screening: Screening, input_format: str | None, folder: str) -> None:
-        self.screening, self.input_format, self.folder = screening, input_format, folder
-
-    def __call__(self, index: int, name: str) -> list[str]:
-        import pyarrow.compute as pc
-        import pyarrow.parquet as pq
-
-        out = FindingsTable()
-
-        def add(decl: CheckedDeclaration) -> None:
-            out.add(name, decl)
-
-        out.end(check_input(name, self.screening, self.input_format, add))
-        table = out.table()
-        keys = table.select(PARTITION_ON).to_pylist()
-        written = []
-        for n, part in enumerate(sorted({(k["jurisdiction"], k["entry_month"]) for k in keys})):
-            mask = pc.and_(
-                pc.equal(table["jurisdiction"], part[0]), pc.equal(table["entry_month"], part[1])
-            )
-            where = Path(self.folder) / f"jurisdiction={part[0]}" / f"entry_month={part[1]}"
-            where.mkdir(parents=True, exist_ok=True)
-            final = where / f"part-{index:05d}-{n}.parquet"
-            temporary = final.with_suffix(".parquet.tmp")
-            pq.write_table(table.filter(mask).drop_columns(PARTITION_ON), temporary)
-            os.replace(temporary, final)
-            written.append(str(final))
-        return written
+    table = _findings(name, shared).table()
+    keys = table.select(PARTITION_ON).to_pylist()
+    written = []
+    for n, part in enumerate(sorted({(k["jurisdiction"], k["entry_month"]) for k in keys})):
+        mask = pc.and_(
+            pc.equal(table["jurisdiction"], part[0]), pc.equal(table["entry_month"], part[1])
+        )
+        where = Path(folder) / f"jurisdiction={part[0]}" / f"entry_month={part[1]}"
+        where.mkdir(parents=True, exist_ok=True)
+        final = where / f"part-{index:05d}-{n}.parquet"
+        temporary = final.with_suffix(".parquet.tmp")
+        pq.write_table(table.filter(mask).drop_columns(PARTITION_ON), temporary)
+        os.replace(temporary, final)
+        written.append(str(final))
+    return written
 
 
 def checked_files(
@@ -175,7 +177,7 @@ def checked_files(
     cluster = None
     if workers:
         cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
         )
     try:
         with Client(cluster if cluster is not None else scheduler) as client:
