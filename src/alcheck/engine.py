@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 from .findings import Finding, Severity
 from .formats import model_batches
@@ -60,18 +60,45 @@ def check(
 
 
 def iter_findings(
-    declarations: Declaration | Iterable[Declaration], **kwargs: Any
+    declarations: Declaration | Iterable[Declaration],
+    *,
+    rules: RuleSet | None = None,
+    as_of: dt.date | None = None,
+    rates: Rates | None = None,
+    lang: str = "en",
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    severity: Mapping[str, Severity | str] | None = None,
 ) -> Iterator[Finding]:
     """Yield every finding of one declaration or of many, in input order (see `check`)."""
-    for result in check(declarations, **kwargs):
+    for result in check(
+        declarations, rules=rules, as_of=as_of, rates=rates, lang=lang, select=select,
+        ignore=ignore, severity=severity,
+    ):  # fmt: skip
         yield from result.findings
 
 
-def validate(declarations: Declaration | Iterable[Declaration], **kwargs: Any) -> list[Finding]:
+def validate(
+    declarations: Declaration | Iterable[Declaration],
+    *,
+    rules: RuleSet | None = None,
+    as_of: dt.date | None = None,
+    rates: Rates | None = None,
+    lang: str = "en",
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    severity: Mapping[str, Severity | str] | None = None,
+) -> list[Finding]:
     """Return every finding of one declaration or of many, in input order.
 
-    Keyword arguments: rules (a RuleSet; default: every bundled pack), as_of (a date that
-    overrides entry dates), rates ({("EUR", "USD"): 1.08}), lang ("en", "fr", "es"),
-    select / ignore (rule id prefixes), severity ({rule id or prefix: level}).
+    rules: a RuleSet (default: every bundled pack); as_of: a date that overrides entry
+    dates; rates: {("EUR", "USD"): Decimal("1.08")}; lang: "en", "fr" or "es"; select /
+    ignore: rule ids or id prefixes; severity: {rule id or prefix: level}. A value of the
+    wrong kind raises UsageError.
     """
-    return list(iter_findings(declarations, **kwargs))
+    return list(
+        iter_findings(
+            declarations, rules=rules, as_of=as_of, rates=rates, lang=lang, select=select,
+            ignore=ignore, severity=severity,
+        )
+    )  # fmt: skip

@@ -22,6 +22,7 @@ from .checks import builtin_finding, builtin_findings, tariff_problem
 from .codes.countries import is_country, is_metal_country
 from .codes.currencies import is_currency
 from .codes.hs import hs_description, is_hs6
+from .errors import UsageError
 from .findings import Finding, Severity, item_field
 from .formats.wco_columns import WcoColumns, read_wco_columns
 from .messages import citation_text, fill, missing_word, not_evaluated, template_fields
@@ -141,6 +142,10 @@ class Screening:
         """Return the screening of a `check`-like call; refuse what it cannot mean
         (`Options.of_call`). rules: default, every bundled pack."""
         options = Options.of_call(lang, select, ignore, severity, rates)
+        if as_of is not None and not isinstance(as_of, dt.date):
+            raise UsageError(f"as_of takes a datetime.date, not {as_of!r}")
+        if rules is not None and not isinstance(rules, RuleSet):
+            raise UsageError(f"rules takes a RuleSet (RuleSet.compile), not {rules!r}")
         rs = rules if rules is not None else RuleSet.default()
         return cls(rs, lang, options, rates, as_of)
 
