@@ -66,8 +66,9 @@ def test_jobs_are_capped_at_the_cpu_count_unless_forced() -> None:
 @pytest.mark.parametrize(
     ("option", "says"),
     [
-        (["--ignore", ""], "ignore: '' is not a rule id or prefix"),
-        (["--select", " "], "select: ' ' is not a rule id or prefix"),
+        (["--ignore", ""], "--ignore: an empty rule id (it would match every rule)"),
+        (["--select", " "], "--select: an empty rule id (it would match every rule)"),
+        (["--select", "US-232,"], "--select: an empty rule id (it would match every rule)"),
         (["--severity", "=error"], "--severity takes ID=error|warning|info"),
     ],
 )

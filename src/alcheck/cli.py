@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import difflib
 import glob
 import multiprocessing
 import os
@@ -246,16 +247,37 @@ def _progress(stream: IO[str], done: int, total: int) -> None:
     stream.flush()
 
 
-def _parse_severity(values: Sequence[str]) -> dict[str, Severity]:
+def _rule_id(given: str, known: Sequence[str], option: str) -> str:
+    """Return a rule id or prefix as the rules spell it (upper case); refuse one that names
+    no rule, with the nearest ids ("did you mean")."""
+    wanted = given.strip().upper()
+    if not wanted:
+        raise UsageError(f"{option}: an empty rule id (it would match every rule)")
+    if not any(rid.startswith(wanted) for rid in known):
+        close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise UsageError(f"{option} {given.strip()!r} is no rule id nor the start of one{hint}")
+    return wanted
+
+
+def _rule_ids(values: Sequence[str], known: Sequence[str], option: str) -> tuple[str, ...]:
+    """Return the rule ids or prefixes of a repeatable option, each value maybe a comma
+    list (`--select US-232,US-AIM`), checked against the rules loaded."""
+    return tuple(_rule_id(part, known, option) for value in values for part in value.split(","))
+
+
+def _parse_severity(values: Sequence[str], known: Sequence[str]) -> dict[str, Severity]:
     out: dict[str, Severity] = {}
     for value in values:
         rid, sep, level = value.partition("=")
         try:
-            out[rid.strip()] = Severity(level.strip().lower())
+            grade = Severity(level.strip().lower())
         except ValueError:
             raise UsageError(f"--severity takes ID=error|warning|info, not {value!r}") from None
         if not sep or not rid.strip():
             raise UsageError(f"--severity takes ID=error|warning|info, not {value!r}")
+        for part in rid.split(","):
+            out[_rule_id(part, known, "--severity")] = grade
     return out
 
 
@@ -285,18 +307,19 @@ def _run_check(args: argparse.Namespace) -> int:
         )
     if list(args.paths).count("-") > 1:
         raise UsageError("standard input (-) can be named once only")
-    severity = _parse_severity(args.severity)
+    known = sorted({*rules.ids(), *BUILTIN_RULES})
+    severity = _parse_severity(args.severity, known)
+    select = _rule_ids(args.select, known, "--select")
+    ignore = _rule_ids(args.ignore, known, "--ignore")
     # Refused once, as a usage error, rather than as every file's error.
-    screening = Screening.of_call(
-        rules, as_of, rates, args.lang, tuple(args.select), tuple(args.ignore), severity
-    )
+    screening = Screening.of_call(rules, as_of, rates, args.lang, select, ignore, severity)
     inputs = list(_expand(args.paths))
     if args.output:  # the report being written is not one of the inputs
         report = os.path.realpath(args.output)
         inputs = [(n, p) for n, p in inputs if n == "-" or os.path.realpath(n) != report]
     names = [name for name, problem in inputs if problem is None]
     options = {
-        "select": list(args.select), "ignore": list(args.ignore),
+        "select": list(select), "ignore": list(ignore),
         "severity": {k: v.value for k, v in severity.items()}, "fail_on": args.fail_on,
         "rates": args.rates,
     }  # fmt: skip
