@@ -136,3 +136,26 @@ def test_an_entry_summary_finding_points_at_line_and_column() -> None:
     loc = located[0].location
     assert loc is not None and str(loc) == f"{loc.file}:{loc.line}:{loc.column}"
     assert loc.path is not None and f"cols {loc.column}-" in loc.path
+
+
+def test_a_csv_report_file_starts_with_a_bom_for_excel(tmp_path: Path, capsys: Any) -> None:
+    out = tmp_path / "r.csv"
+    main(
+        [
+            "check",
+            "--format",
+            "csv",
+            "--fail-on",
+            "never",
+            "-o",
+            str(out),
+            str(EX / "mx-triggers.val"),
+        ]
+    )
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbffile,line,")
+    assert "é" in data.decode("utf-8-sig")  # the Spanish messages' accents, as UTF-8
+    main(["check", "--format", "csv", "--fail-on", "never", str(EX / "us-clean.xml")])
+    assert capsys.readouterr().out.startswith("file,line,")  # a pipe: no BOM
+    main(["check", "--format", "csv", "--excel", "--fail-on", "never", str(EX / "us-clean.xml")])
+    assert capsys.readouterr().out.startswith("\ufefffile,line,")

@@ -123,6 +123,11 @@ def _parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="FILE", help="write the report here instead of standard output"
     )
     c.add_argument("--no-color", action="store_true", help="never colour the text report")
+    c.add_argument(
+        "--excel", action="store_true",
+        help="start a CSV report on standard output with a UTF-8 byte order mark, as one "
+        "written to a file (-o) always starts",
+    )  # fmt: skip
 
     r = sub.add_parser("rules", help="list, show or lint rules")
     rsub = r.add_subparsers(dest="rules_command", required=True)
@@ -354,7 +359,7 @@ def _writer(
     if args.format == "sarif":
         return SarifReport(out, header, rules=rules)
     if args.format == "csv":
-        return CsvReport(out, header)
+        return CsvReport(out, header, bom=args.excel or bool(args.output))
     colour = (
         not args.output and not args.no_color and "NO_COLOR" not in os.environ
         and sys.stdout.isatty()

@@ -30,9 +30,10 @@ class CsvReport(ReportWriter):
     the report shows every input that was not fully checked.
     """
 
-    def __init__(self, out: IO[str], header: RunHeader) -> None:
+    def __init__(self, out: IO[str], header: RunHeader, *, bom: bool = False) -> None:
         super().__init__(out, header)
-        out.write(csv_row(COLUMNS))
+        # A byte order mark first: how Excel knows the file is UTF-8 (accents, "é").
+        out.write(("\ufeff" if bom else "") + csv_row(COLUMNS))
 
     def declaration(self, decl: CheckedDeclaration) -> None:
         super().declaration(decl)
