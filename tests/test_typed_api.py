@@ -49,3 +49,8 @@ def test_mypy_catches_both_mistakes(tmp_path: Path) -> None:
     )  # fmt: skip
     assert 'Unexpected keyword argument "lnag"' in done.stdout, done.stdout
     assert 'Argument "as_of"' in done.stdout, done.stdout
+
+
+def test_an_unknown_pack_name_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match=r"no bundled pack named 'uss'.*did you mean 'us'"):
+        alcheck.RuleSet.compile(["uss"])

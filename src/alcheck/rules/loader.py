@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import io
 import re
 import tomllib
@@ -18,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import RulePackError
+from ..errors import RulePackError, UsageError
 from .lint import lint_pack
 from .schema import CodeListRow, Pack
 
@@ -290,10 +291,13 @@ def bundled_pack_names() -> list[str]:
 
 
 def load_bundled(name: str) -> Pack:
-    """Load a bundled pack by name (e.g. "us")."""
+    """Load a bundled pack by name (e.g. "us"); an unknown name is a UsageError (a
+    caller's mistake, not a problem in a pack)."""
     if name not in bundled_pack_names():
-        raise RulePackError(
-            [f"no bundled pack named {name!r}; bundled: {', '.join(bundled_pack_names())}"]
+        close = difflib.get_close_matches(name, bundled_pack_names(), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise UsageError(
+            f"no bundled pack named {name!r}; bundled: {', '.join(bundled_pack_names())}{hint}"
         )
     folder = files("alcheck").joinpath(_PACKS)
     text = folder.joinpath(f"{name}.toml").read_text(encoding="utf-8")
