@@ -159,3 +159,36 @@ def test_a_csv_report_file_starts_with_a_bom_for_excel(tmp_path: Path, capsys: A
     assert capsys.readouterr().out.startswith("file,line,")  # a pipe: no BOM
     main(["check", "--format", "csv", "--excel", "--fail-on", "never", str(EX / "us-clean.xml")])
     assert capsys.readouterr().out.startswith("\ufefffile,line,")
+
+
+def test_github_annotations_and_the_concise_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"id": "X", "items": [', encoding="utf-8")
+    found = alcheck.validate(alcheck.read(EX / "us-triggers.ae"))
+    main(
+        ["check", "--format", "github", "--fail-on", "never", str(EX / "us-triggers.ae"), str(bad)]
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(found) + 1  # a line a finding, and the unreadable input
+    first = found[0]
+    assert first.location is not None
+    assert lines[0] == (
+        f"::error file={EX / 'us-triggers.ae'},line={first.location.line},"
+        f"title={first.rule_id}::{first.message}"
+    )
+    assert any(",col=" in line for line in lines)  # an entry summary's column
+    assert lines[-1].startswith(f"::error file={bad},") and "title=INPUT-ERROR::" in lines[-1]
+    main(["check", "--format", "concise", "--fail-on", "never", str(EX / "us-triggers.ae")])
+    concise = capsys.readouterr().out.splitlines()
+    assert len(concise) == len(found) + 1
+    assert concise[0] == f"{first.location}: error {first.rule_id}: {first.message}"
+    assert concise[-1].endswith("1 input(s)")
+
+
+def test_a_newline_cannot_end_a_github_annotation_early() -> None:
+    from alcheck.report.lines import _escape_data, _escape_property
+
+    assert _escape_data("a\nb%c\r") == "a%0Ab%25c%0D"
+    assert _escape_property("f,x:y") == "f%2Cx%3Ay"

@@ -93,7 +93,8 @@ def _parser() -> argparse.ArgumentParser:
         help="re-grade a rule id or prefix",
     )
     c.add_argument(
-        "--format", choices=("text", "json", "sarif", "csv", "parquet"), default="text",
+        "--format", default="text",
+        choices=("text", "concise", "json", "sarif", "csv", "github", "parquet"),
         help="parquet: findings as DIR/findings.parquet (-o DIR; needs alcheck[dask])",
     )  # fmt: skip
     c.add_argument("--input-format", choices=FORMATS, help="skip content detection")
@@ -360,6 +361,10 @@ def _writer(
         return SarifReport(out, header, rules=rules)
     if args.format == "csv":
         return CsvReport(out, header, bom=args.excel or bool(args.output))
+    if args.format in ("concise", "github"):
+        from .report.lines import ConciseReport, GithubReport
+
+        return (ConciseReport if args.format == "concise" else GithubReport)(out, header)
     colour = (
         not args.output and not args.no_color and "NO_COLOR" not in os.environ
         and sys.stdout.isatty()

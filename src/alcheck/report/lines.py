@@ -1,0 +1,76 @@
+"""One line a finding: `--format concise` for people and editors, `--format github` for
+GitHub Actions workflow annotations (errors and warnings shown on the pull request)."""
+
+from __future__ import annotations
+
+from ..findings import Finding, Severity
+from .escape import terminal_text
+from .run import CheckedDeclaration, CheckedFile, ReportWriter
+
+_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _where(f: Finding, name: str) -> tuple[str, int | None, int | None]:
+    loc = f.location
+    file = loc.file if loc is not None and loc.file else name
+    return file, loc.line if loc is not None else None, loc.column if loc is not None else None
+
+
+class ConciseReport(ReportWriter):
+    """`file:line[:col]: severity RULE-ID: message`, one line a finding, then the summary."""
+
+    def declaration(self, decl: CheckedDeclaration) -> None:
+        super().declaration(decl)
+        for f in decl.findings:
+            file, line, column = _where(f, self.name)
+            place = file + (f":{line}" if line else "") + (f":{column}" if line and column else "")
+            text = f"{place}: {f.severity.value} {f.rule_id}: {f.message}"
+            self.out.write(terminal_text(text) + "\n")
+
+    def end_file(self, end: CheckedFile) -> None:
+        super().end_file(end)
+        if end.error is not None:
+            place = end.name + (f":{end.error_line}" if end.error_line else "")
+            self.out.write(terminal_text(f"{place}: error INPUT-ERROR: {end.error}") + "\n")
+
+    def close(self) -> None:
+        c = self.tally
+        self.out.write(
+            f"{c.error} error(s), {c.warning} warning(s), {c.info} info in "
+            f"{c.declarations} declaration(s), {c.inputs} input(s)\n"
+        )
+
+
+def _escape_data(text: str) -> str:
+    # GitHub's workflow command escaping: the message ends at a newline.
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+class GithubReport(ReportWriter):
+    """GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=RULE::message`."""
+
+    def declaration(self, decl: CheckedDeclaration) -> None:
+        super().declaration(decl)
+        for f in decl.findings:
+            file, line, column = _where(f, self.name)
+            props = [f"file={_escape_property(file)}"]
+            if line:
+                props.append(f"line={line}")
+                if column:
+                    props.append(f"col={column}")
+            props.append(f"title={_escape_property(f.rule_id)}")
+            level = _GITHUB_LEVEL[f.severity]
+            self.out.write(f"::{level} {','.join(props)}::{_escape_data(f.message)}\n")
+
+    def end_file(self, end: CheckedFile) -> None:
+        super().end_file(end)
+        if end.error is not None:
+            props = [f"file={_escape_property(end.name)}"]
+            if end.error_line:
+                props.append(f"line={end.error_line}")
+            props.append("title=INPUT-ERROR")
+            self.out.write(f"::error {','.join(props)}::{_escape_data(end.error)}\n")
