@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import datetime as dt
 import difflib
+import fnmatch
 import glob
 import multiprocessing
 import os
@@ -98,6 +99,11 @@ def _parser() -> argparse.ArgumentParser:
         help="parquet: findings as DIR/findings.parquet (-o DIR; needs alcheck[dask])",
     )  # fmt: skip
     c.add_argument("--input-format", choices=FORMATS, help="skip content detection")
+    c.add_argument(
+        "--exclude", action="append", default=[], metavar="GLOB",
+        help="pass over files and folders matching GLOB in folders searched (repeatable); "
+        "hidden entries and node_modules are passed over always",
+    )  # fmt: skip
     c.add_argument("--lang", choices=("en", "fr", "es"), default="en")
     c.add_argument(
         "--jobs",
@@ -171,12 +177,14 @@ def _ruleset(packs: Sequence[str]) -> RuleSet:
     return RuleSet.compile([*(names or bundled_pack_names()), *(load_pack(f) for f in files)])
 
 
-def _expand(paths: Sequence[str]) -> Iterator[tuple[str, str | None]]:
+def _expand(paths: Sequence[str], exclude: Sequence[str] = ()) -> Iterator[tuple[str, str | None]]:
     """Yield (input name, problem) for each file named, found in a directory or by a glob.
 
-    A folder is searched by `formats.search_folder`: each entry it cannot search or read
-    (an unreadable subfolder, a broken or looping link, a named pipe) is yielded with its
-    problem, never passed over. A file found twice is checked once.
+    A folder is searched by `formats.search_folder` (hidden entries, `node_modules` and
+    `exclude` globs passed over): each entry it cannot search or read (an unreadable
+    subfolder, a broken or looping link, a named pipe) is yielded with its problem, never
+    passed over. A glob's matches are filtered by `exclude` too; a file named is always
+    checked. A file found twice is checked once.
     """
     from .formats import search_folder
 
@@ -191,7 +199,7 @@ def _expand(paths: Sequence[str]) -> Iterator[tuple[str, str | None]]:
     def found_at(raw: str) -> Iterator[tuple[str, str | None]]:
         p = Path(raw)
         if p.is_dir():
-            found = list(search_folder(p))
+            found = list(search_folder(p, exclude))
             if not found:
                 kinds = ", ".join(SUFFIXES[:-1]) + " or " + SUFFIXES[-1]
                 yield raw, f"the folder holds no {kinds} file"
@@ -212,7 +220,8 @@ def _expand(paths: Sequence[str]) -> Iterator[tuple[str, str | None]]:
             if not matches:
                 found = iter([(raw, "no file matches this pattern")])
             else:
-                found = (hit for m in matches for hit in named(m))
+                kept = [m for m in matches if not _glob_excluded(m, exclude)]
+                found = (hit for m in kept for hit in named(m))
         else:
             found = named(raw)
         for name, problem in found:
@@ -220,6 +229,11 @@ def _expand(paths: Sequence[str]) -> Iterator[tuple[str, str | None]]:
                 continue
             seen.add(name)
             yield name, problem
+
+
+def _glob_excluded(match: str, exclude: Sequence[str]) -> bool:
+    posix = Path(match).as_posix()
+    return any(fnmatch.fnmatch(posix, g) or fnmatch.fnmatch(Path(match).name, g) for g in exclude)
 
 
 _WORKER: dict[str, Any] = {}
@@ -319,7 +333,7 @@ def _run_check(args: argparse.Namespace) -> int:
     ignore = _rule_ids(args.ignore, known, "--ignore")
     # Refused once, as a usage error, rather than as every file's error.
     screening = Screening.of_call(rules, as_of, rates, args.lang, select, ignore, severity)
-    inputs = list(_expand(args.paths))
+    inputs = list(_expand(args.paths, args.exclude))
     if args.output:  # the report being written is not one of the inputs
         report = os.path.realpath(args.output)
         inputs = [(n, p) for n, p in inputs if n == "-" or os.path.realpath(n) != report]

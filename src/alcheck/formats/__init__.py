@@ -9,11 +9,12 @@ profile of WCO XML, `carm`). docs/formats.md describes each and the detection.
 from __future__ import annotations
 
 import errno
+import fnmatch
 import os
 import re
 import stat
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path, PurePath
 from typing import IO, TYPE_CHECKING
 
@@ -256,20 +257,42 @@ def _maybe_declarations(name: str) -> bool:
     return suffix in SUFFIXES or not suffix
 
 
-def search_folder(folder: str | Path) -> Iterator[tuple[Path, str | None]]:
+def search_folder(
+    folder: str | Path, exclude: Sequence[str] = ()
+) -> Iterator[tuple[Path, str | None]]:
     """Yield, in sorted order and recursively, each declaration file in a folder as
     (path, None), and each entry that cannot be searched or read as (path, problem).
 
-    Declaration files are regular files named .xml, .csv, .json or .jsonl (any case),
-    links to them included. Problems: a subfolder that cannot be listed, a symbolic link
-    to nothing or one that loops, a link back to a folder that holds it, and a named
-    pipe, socket or device with a declaration's name (never opened, so never waited on).
-    Other files are not declarations and are passed over.
+    Declaration files are regular files named .xml, .csv, .json, .jsonl, .ae or .val (any
+    case), links to them included. Hidden entries (a name starting with ".") and
+    `node_modules` folders are passed over, as is every entry matching a glob of `exclude`
+    (matched against the entry's name and its path from `folder`, `/`-separated).
+    Problems: a subfolder that cannot be listed, a symbolic link to nothing or one that
+    loops, a link back to a folder that holds it, and a named pipe, socket or device with a
+    declaration's name (never opened, so never waited on). Other files are not
+    declarations and are passed over.
     """
-    yield from _search(Path(folder), set())
+    root = Path(folder)
+    yield from _search(root, set(), root, tuple(exclude))
 
 
-def _search(folder: Path, ancestors: set[tuple[int, int]]) -> Iterator[tuple[Path, str | None]]:
+# Passed over in a folder: tools' and editors' own folders, never declarations.
+SKIPPED_NAMES = frozenset({"node_modules"})
+
+
+def _excluded(path: Path, root: Path, exclude: tuple[str, ...]) -> bool:
+    name = path.name
+    if name.startswith(".") or name in SKIPPED_NAMES:
+        return True
+    if not exclude:
+        return False
+    relative = path.relative_to(root).as_posix()
+    return any(fnmatch.fnmatch(name, g) or fnmatch.fnmatch(relative, g) for g in exclude)
+
+
+def _search(
+    folder: Path, ancestors: set[tuple[int, int]], root: Path, exclude: tuple[str, ...]
+) -> Iterator[tuple[Path, str | None]]:
     try:
         info = folder.stat()
         with os.scandir(folder) as listing:
@@ -281,6 +304,8 @@ def _search(folder: Path, ancestors: set[tuple[int, int]]) -> Iterator[tuple[Pat
     ancestors = ancestors | {here}
     for entry in entries:
         path = Path(entry.path)
+        if _excluded(path, root, exclude):
+            continue
         try:
             mode = os.stat(entry.path).st_mode  # follows links
         except OSError as exc:
@@ -295,7 +320,7 @@ def _search(folder: Path, ancestors: set[tuple[int, int]]) -> Iterator[tuple[Pat
             if (target.st_dev, target.st_ino) in ancestors:
                 yield path, "not searched: a symbolic link loop (to a folder that holds it)"
                 continue
-            yield from _search(path, ancestors)
+            yield from _search(path, ancestors, root, exclude)
         elif PurePath(entry.name).suffix.lower() not in SUFFIXES:
             continue
         elif stat.S_ISREG(mode):
