@@ -333,7 +333,27 @@ def test_pre_commit_hook_definition() -> None:
     hook = hooks[0]
     assert (
         hook["id"] == "alcheck"
-        and hook["entry"] == "alcheck check"
+        and hook["entry"] == "alcheck check --hook"
         and hook["language"] == "python"
     )
     assert shutil.which("alcheck", path=str(Path(sys.executable).parent)) is not None
+
+
+def test_the_hook_passes_over_files_that_are_not_declarations(tmp_path: Path) -> None:
+    """In a repository, package.json or a CSV of something else must not block a commit;
+    outside hook mode they are noted, whether the format was detected or forced."""
+    package = tmp_path / "package.json"
+    package.write_text('{"name": "site", "version": "1.0.0"}', encoding="utf-8")
+    people = tmp_path / "people.csv"
+    people.write_text("name,age\nbob,3\n", encoding="utf-8")
+    hook = run("check", "--hook", str(package), str(people), str(EX / "us-clean.xml"))
+    assert hook.returncode == 0, hook.stdout + hook.stderr
+    assert "package.json" not in hook.stdout and "people.csv" not in hook.stdout
+    assert hook.stdout.splitlines()[-1].startswith("1 declaration(s) in 1 input(s)")
+    failing = run("check", "--hook", str(package), str(EX / "us-triggers.xml"))
+    assert failing.returncode == 1  # the declarations it does hold are still checked
+    for forced in ([], ["--input-format", "csv"]):
+        noted = run("check", *forced, str(people))
+        assert noted.returncode == 0 and "people.csv: holds no declaration" in noted.stdout
+    noted = run("check", str(package))
+    assert noted.returncode == 0 and "none of a declaration's fields" in noted.stdout

@@ -131,6 +131,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--no-color", action="store_true", help="never colour the text report")
     c.add_argument(
+        "--hook", action="store_true",
+        help="pre-commit mode: pass over files that hold no declaration (package.json, a "
+        "CSV of something else) instead of noting them",
+    )  # fmt: skip
+    c.add_argument(
         "--excel", action="store_true",
         help="start a CSV report on standard output with a UTF-8 byte order mark, as one "
         "written to a file (-o) always starts",
@@ -408,16 +413,24 @@ def _check_inputs(
     readable = set(names)
     checked = _checked_in_workers(args, names, screening)
     for name, problem in inputs:
-        writer.start_file(name)
         if problem is not None:
+            writer.start_file(name)
             ended(CheckedFile(name, error=problem))
-        elif checked is None:
-            ended(check_input(name, screening, args.input_format, writer.declaration))
-        else:
+            continue
+        if checked is not None:
             result = next(checked)
-            for decl in result.declarations:
-                writer.declaration(decl)
-            ended(result)
+        elif args.hook:  # held until known to be a declaration file
+            result = check_file(name, screening, args.input_format)
+        else:
+            writer.start_file(name)
+            ended(check_input(name, screening, args.input_format, writer.declaration))
+            continue
+        if args.hook and result.note is not None and not result.declarations:
+            continue  # not a declaration file: the hook passes over it
+        writer.start_file(name)
+        for decl in result.declarations:
+            writer.declaration(decl)
+        ended(result)
     return errors
 
 

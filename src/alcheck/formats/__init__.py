@@ -95,7 +95,7 @@ def _read_stream(
         head += chunk
     chosen = format or detect_format(head)
     if chosen is None:
-        raise InputError(
+        raise NotADeclarationError(
             "cannot tell the format (not XML, not JSON, not a CBP entry summary or a pedimento "
             "file, no CSV header with alcheck columns); pass format= one of "
             + ", ".join(repr(f) for f in FORMATS),

@@ -334,6 +334,9 @@ def _array_then_more(text: str, start: int) -> bool:
     return True
 
 
+_DECLARATION_KEYS = frozenset(Declaration.model_fields)
+
+
 def read_json_text(text: str, name: str = "<input>") -> Iterator[Declaration]:
     """Yield the declarations of alcheck JSON text (object, array or JSON Lines).
 
@@ -366,6 +369,12 @@ def read_json_text(text: str, name: str = "<input>") -> Iterator[Declaration]:
         raise NotADeclarationError(
             f"expected a declaration object, found {_kind(value)}", file=name, line=first_line
         )
+    if value and not set(value) & _DECLARATION_KEYS:
+        # A package.json, a tool's settings: JSON, but none of a declaration's fields.
+        raise NotADeclarationError(
+            "a JSON object with none of a declaration's fields (id, jurisdiction, items, …)",
+            file=name, line=first_line,
+        )  # fmt: skip
     yield _declaration(value, name, first_line, "")
 
 
