@@ -1,4 +1,4 @@
-"""Write the declaration model's JSON Schema to docs/declaration.schema.json.
+"""Write the declaration model's JSON Schema to src/alcheck/schemas/declaration.schema.json.
 
 Run from the repository root, with alcheck installed: python scripts/export_schema.py
 tests/test_model.py fails when the committed file differs from the model, so rerun this
@@ -14,7 +14,7 @@ from pathlib import Path
 from alcheck.model import declaration_json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET = ROOT / "docs" / "declaration.schema.json"
+TARGET = ROOT / "src" / "alcheck" / "schemas" / "declaration.schema.json"
 
 
 def render() -> str:

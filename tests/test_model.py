@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from alcheck.model import Declaration, GoodsItem, declaration_json_schema, lenient_declaration
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_FILE = ROOT / "docs" / "declaration.schema.json"
+SCHEMA_FILE = ROOT / "src" / "alcheck" / "schemas" / "declaration.schema.json"
 EXAMPLES = ROOT / "examples"
 
 DECIMAL_FIELDS = ("net_mass_kg", "gross_mass_kg", "supplementary_quantity", "value")

@@ -20,7 +20,7 @@ def _build(tmp_path: Path, mode: str, cc: str | None) -> tuple[int, list[str], s
     shutil.copytree(
         ROOT / "src", src / "src", ignore=shutil.ignore_patterns("*.so", "*.c", "__pycache__")
     )
-    for name in ("setup.py", "pyproject.toml", "README.md"):
+    for name in ("setup.py", "pyproject.toml", "README.md", "LICENSE", "CHANGELOG.md"):
         shutil.copy(ROOT / name, src / name)
     env = dict(os.environ)
     env.pop("ALCHECK_IMPLEMENTATION", None)
@@ -92,3 +92,47 @@ def test_the_installed_package_has_the_compiled_extensions() -> None:
 
     for module in (compiled, items):
         assert module.__file__ is not None and module.__file__.endswith((".so", ".pyd"))
+
+
+def test_the_wheel_and_the_sdist_hold_what_a_user_needs_and_no_tests(tmp_path: Path) -> None:
+    """From a clean copy: the schemas, packs, code lists, py.typed and the licence are in
+    the wheel; the sdist builds the same package; neither holds the tests."""
+    code, members, output = _build(tmp_path, "python", None)
+    assert code == 0, output
+    names = set(members)
+    assert {
+        "alcheck/py.typed", "alcheck/schemas/declaration.schema.json",
+        "alcheck/schemas/report.schema.json", "alcheck/rules/packs/us.toml",
+        "alcheck/rules/packs/ca.toml", "alcheck/codes/data/hs2022.csv",
+    } <= names  # fmt: skip
+    assert any(m.startswith("alcheck/rules/packs/") and m.endswith(".csv") for m in names)
+    assert any(m.endswith(".dist-info/licenses/LICENSE") for m in names)
+    assert not any(m.startswith("tests/") or "/tests/" in m or "conftest" in m for m in names)
+    sdist_dir = tmp_path / "sdist"
+    done = subprocess.run(
+        [sys.executable, "-c", "from setuptools import build_meta as b; import sys; "
+         "print(b.build_sdist(sys.argv[1]))", str(sdist_dir)],
+        cwd=tmp_path / "src-copy", capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    import tarfile
+
+    (archive,) = sdist_dir.glob("alcheck-*.tar.gz")
+    with tarfile.open(archive) as tar:
+        inside = {m.split("/", 1)[1] for m in tar.getnames() if "/" in m}
+    required = {
+        "pyproject.toml", "setup.py", "LICENSE", "src/alcheck/schemas/report.schema.json",
+        "src/alcheck/rules/packs/us.toml", "src/alcheck/formats/_wcoitem.pyx",
+    }  # fmt: skip
+    assert required <= inside, required - inside
+    assert not any(m.startswith("tests/") for m in inside)
+
+
+def test_schemas_are_reachable_from_the_installed_package() -> None:
+    import json
+    from importlib.resources import files
+
+    for name, schema_id in (("declaration", "urn:alcheck:declaration:1"),
+                            ("report", "urn:alcheck:report:1")):  # fmt: skip
+        data = json.loads(files("alcheck.schemas").joinpath(f"{name}.schema.json").read_text())
+        assert data["$id"] == schema_id and data["$schema"].endswith("2020-12/schema")

@@ -395,8 +395,13 @@ class Declaration(BaseModel):
 
 
 def declaration_json_schema() -> dict[str, Any]:
-    """Return the JSON Schema of `Declaration` (published as docs/declaration.schema.json)."""
-    return Declaration.model_json_schema()
+    """Return the JSON Schema of `Declaration`, as shipped in alcheck/schemas/."""
+    schema = Declaration.model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "urn:alcheck:declaration:1",
+        **schema,
+    }
 
 
 def _describe(raw: Any) -> str:

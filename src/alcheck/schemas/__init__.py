@@ -1,0 +1,1 @@
+"""The JSON Schemas alcheck publishes: the declaration model and the JSON report."""
