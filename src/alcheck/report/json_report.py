@@ -1,4 +1,4 @@
-"""The JSON report: a versioned document (see docs/output.md and alcheck/schemas/report.schema.json).
+"""The JSON report: a versioned document (docs/output.md; alcheck/schemas/report.schema.json).
 
 Written as the run goes: each input's declarations as they are checked, then the input's
 error and note, then the summary last.
