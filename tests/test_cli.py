@@ -229,7 +229,9 @@ def test_csv_report_one_row_per_finding() -> None:
 
 
 def test_json_report_matches_its_published_schema() -> None:
-    schema = json.loads((ROOT / "src" / "alcheck" / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads(
+        (ROOT / "src" / "alcheck" / "schemas" / "report.schema.json").read_text(encoding="utf-8")
+    )
     doc = report("check", "examples/us-triggers.xml", "examples/us-bad-codes.json")
     jsonschema.validate(doc, schema)
     assert doc["schema_version"] == "1"
