@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +55,25 @@ def test_mypy_catches_both_mistakes(tmp_path: Path) -> None:
 def test_an_unknown_pack_name_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match=r"no bundled pack named 'uss'.*did you mean 'us'"):
         alcheck.RuleSet.compile(["uss"])
+
+
+def test_alcheck_logs_to_its_logger_and_is_silent_by_default(
+    caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import logging
+
+    from alcheck.checking import check_file
+    from alcheck.gateway import Screening
+
+    assert any(isinstance(h, logging.NullHandler) for h in logging.getLogger("alcheck").handlers)
+    screening = Screening.of_call(None, None, None, "en", (), (), None)
+    check_file(str(ROOT / "examples" / "us-clean.xml"), screening)
+    assert capsys.readouterr() == ("", "")  # nothing printed by the library
+    with caplog.at_level(logging.DEBUG, logger="alcheck"):
+        alcheck.RuleSet.compile(["us"])
+        check_file(str(ROOT / "examples" / "us-triggers.xml"), screening)
+    messages = [r.getMessage() for r in caplog.records if r.name.startswith("alcheck")]
+    assert any(m.startswith("compiled us: ") for m in messages), messages
+    assert any(
+        re.search(r"us-triggers\.xml: \d+ declaration\(s\), \d+ finding", m) for m in messages
+    )

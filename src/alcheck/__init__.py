@@ -4,10 +4,15 @@ Read declarations (`read`), check them (`validate`), and report the findings.
 `IMPLEMENTATION` says which kernels loaded: "cython" or "python".
 """
 
+import logging
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
+
+# Silent by default: an application that configures logging sees alcheck's records
+# (logger "alcheck": inputs checked, rule sets compiled, Dask clusters started).
+logging.getLogger("alcheck").addHandler(logging.NullHandler())
 
 # Names are imported on first use (PEP 562), so that the command line can be imported
 # without loading the kernels: a bad ALCHECK_IMPLEMENTATION then reaches it as an error

@@ -5,12 +5,18 @@ What the command line, `alcheck.arrow` and `alcheck.dask` run for each input fil
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 
 from .errors import AlcheckError, InputError, NotADeclarationError
 from .formats import read_columns
 from .gateway import ScreenedBatch, Screening
 from .report import CheckedDeclaration, CheckedFile
+
+# alcheck logs what a vendor may want to trace, and is silent until the application
+# configures logging (a NullHandler on the package's logger, alcheck/__init__.py).
+log = logging.getLogger("alcheck.checking")
 
 
 def check_input(
@@ -23,6 +29,27 @@ def check_input(
     Whatever goes wrong, the declarations read before it are kept: an error alcheck did
     not foresee is that file's error too (named as one), never the end of the run.
     """
+    started = time.perf_counter()
+    counts = [0, 0]  # declarations, findings
+
+    def counted(decl: CheckedDeclaration) -> None:
+        counts[0] += 1
+        counts[1] += len(decl.findings)
+        emit(decl)
+
+    end = _check_input(name, screening, input_format, counted)
+    log.debug(
+        "checked %s: %d declaration(s), %d finding(s) in %.3f s%s", name, counts[0],
+        counts[1], time.perf_counter() - started,
+        f"; {end.error or end.note}" if end.error or end.note else "",
+    )  # fmt: skip
+    return end
+
+
+def _check_input(
+    name: str, screening: Screening, input_format: str | None,
+    emit: Callable[[CheckedDeclaration], None],
+) -> CheckedFile:  # fmt: skip
     read_any = False
     try:
         for batch in read_columns(name, format=input_format):
@@ -46,6 +73,7 @@ def check_input(
     except AlcheckError as exc:
         return CheckedFile(name, error=str(exc))
     except Exception as exc:  # reported as this file's error, with what was read
+        log.exception("alcheck failed on %s", name)
         return CheckedFile(
             name,
             error=f"not read to the end: alcheck failed on it ({type(exc).__name__}: {exc}); "

@@ -16,6 +16,7 @@ options), so Dask's retries after a lost worker neither lose nor duplicate findi
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -176,6 +177,7 @@ def checked_files(
 
     cluster = None
     if workers:
+        logging.getLogger("alcheck.dask").info("starting a local cluster of %d workers", workers)
         cluster = LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
         )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
+import time
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -87,6 +89,9 @@ def _code_atom_value(code: str | None, metal: bool) -> str:
     return "INVALID"
 
 
+_log = logging.getLogger("alcheck.ruleset")
+
+
 @dataclass(frozen=True, slots=True)
 class RuleSet:
     """An immutable compiled rule set; safe to share between threads and to pickle.
@@ -154,7 +159,13 @@ class RuleSet:
                 loaded.append(load_pack(p))
             else:
                 loaded.append(load_bundled(p))
-        return _compile(loaded)
+        started = time.perf_counter()
+        compiled = _compile(loaded)
+        _log.debug(
+            "compiled %s: %d rule entries in %.1f ms", ", ".join(p.pack.name for p in loaded),
+            len(compiled.rules), (time.perf_counter() - started) * 1000,
+        )  # fmt: skip
+        return compiled
 
     @classmethod
     def default(cls) -> RuleSet:
