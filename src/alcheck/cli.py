@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         help="files, directories, globs, or - for standard input",
     )
     c.add_argument(
-        "--pack", action="append", default=[], metavar="NAME|FILE",
+        "--pack", action="append", default=None, metavar="NAME|FILE",
         help="a bundled pack by name (replaces the default: all bundled packs) or a TOML file "
         "layered on top; repeatable",
     )  # fmt: skip
@@ -75,36 +75,36 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--select",
         action="append",
-        default=[],
+        default=None,
         metavar="ID",
         help="only these rule ids or id prefixes",
     )
     c.add_argument(
         "--ignore",
         action="append",
-        default=[],
+        default=None,
         metavar="ID",
         help="drop these rule ids or id prefixes",
     )
     c.add_argument(
         "--severity",
         action="append",
-        default=[],
+        default=None,
         metavar="ID=LEVEL",
         help="re-grade a rule id or prefix",
     )
     c.add_argument(
-        "--format", default="text",
+        "--format", default=None,
         choices=("text", "concise", "json", "sarif", "csv", "github", "parquet"),
         help="parquet: findings as DIR/findings.parquet (-o DIR; needs alcheck[dask])",
     )  # fmt: skip
-    c.add_argument("--input-format", choices=FORMATS, help="skip content detection")
+    c.add_argument("--input-format", choices=FORMATS, default=None, help="skip content detection")
     c.add_argument(
-        "--exclude", action="append", default=[], metavar="GLOB",
+        "--exclude", action="append", default=None, metavar="GLOB",
         help="pass over files and folders matching GLOB in folders searched (repeatable); "
         "hidden entries and node_modules are passed over always",
     )  # fmt: skip
-    c.add_argument("--lang", choices=("en", "fr", "es"), default="en")
+    c.add_argument("--lang", choices=("en", "fr", "es"), default=None)
     c.add_argument(
         "--jobs",
         type=int,
@@ -125,7 +125,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow --jobs above the CPU count",
     )
-    c.add_argument("--fail-on", choices=("error", "warning", "never"), default="error")
+    c.add_argument("--fail-on", choices=("error", "warning", "never"), default=None)
+    c.add_argument(
+        "--config", metavar="FILE",
+        help="settings from this TOML file (default: the nearest alcheck.toml, or "
+        "[tool.alcheck] in pyproject.toml)",
+    )  # fmt: skip
+    c.add_argument("--no-config", action="store_true", help="use no settings file")
     c.add_argument(
         "-o", "--output", metavar="FILE", help="write the report here instead of standard output"
     )
@@ -306,7 +312,37 @@ def _parse_severity(values: Sequence[str], known: Sequence[str]) -> dict[str, Se
     return out
 
 
+# What an option is when neither the command line nor a settings file gives it.
+_DEFAULTS: dict[str, Any] = {
+    "select": [], "ignore": [], "exclude": [], "pack": [], "severity": [],
+    "fail_on": "error", "lang": "en", "format": "text", "input_format": None,
+}  # fmt: skip
+
+
+def _apply_config(args: argparse.Namespace) -> None:
+    """Fill the options the command line left out from the settings file, then defaults."""
+    from .config import find_config, load_config
+
+    if args.no_config:
+        values: dict[str, Any] = {}
+    elif args.config:
+        config = load_config(Path(args.config), table=None)
+        if config.source is None:
+            raise UsageError(f"--config {args.config}: no settings")
+        values = config.values
+    else:
+        values = find_config().values
+    for name, default in _DEFAULTS.items():
+        if getattr(args, name) is not None:
+            continue
+        given = values.get(name.replace("_", "-"))
+        if name == "severity" and given is not None:
+            given = [f"{rid}={level}" for rid, level in given.items()]
+        setattr(args, name, list(given) if isinstance(given, list) else given or default)
+
+
 def _run_check(args: argparse.Namespace) -> int:
+    _apply_config(args)
     rules = _ruleset(args.pack)
     as_of = None
     if args.as_of:
