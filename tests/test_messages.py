@@ -95,7 +95,11 @@ def test_tariff_problems_are_translated_too(lang: str, english: tuple[str, ...])
 
 
 @pytest.mark.parametrize(("lang", "word"), [("en", "none"), ("fr", "aucun"), ("es", "ninguno")])
-def test_a_missing_value_in_a_message_reads_naturally(lang: str, word: str) -> None:
+def test_a_rule_that_lacks_a_value_says_it_was_not_evaluated_and_nothing_more(
+    lang: str, word: str
+) -> None:
+    """Issue 19: a "not evaluated" info says why and which check, never the verdict of the
+    rule's message filled with "none" for what is missing."""
     pack = load_bundled("us")
     rule = next(r for r in pack.rules if r.id == "US-AIM-LICENSE")
     data = case_declaration(pack, rule.cases[0])
@@ -106,7 +110,11 @@ def test_a_missing_value_in_a_message_reads_naturally(lang: str, word: str) -> N
         for f in alcheck.validate(lenient_declaration(data), lang=lang)
         if f.rule_id == "US-AIM-LICENSE"
     ]
-    assert found and all(f" {word}" in f.message and "?" not in f.message for f in found)
+    start = {"en": "not evaluated: ", "fr": "non évaluée : ", "es": "no evaluada: "}[lang]
+    check = {"en": "(the check: ", "fr": "(le contrôle : ", "es": "(el control: "}[lang]
+    assert found and all(not f.evaluated and f.message.startswith(start) for f in found)
+    assert all(check in f.message for f in found)
+    assert not any(f" {word}" in f.message or "?" in f.message for f in found)
 
 
 @pytest.mark.parametrize(

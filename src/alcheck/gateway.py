@@ -25,9 +25,17 @@ from .codes.hs import hs_description, is_hs6
 from .errors import UsageError
 from .findings import Finding, Severity, item_field
 from .formats.wco_columns import WcoColumns, read_wco_columns
-from .messages import citation_text, fill, missing_word, not_evaluated, template_fields
+from .messages import (
+    citation_text,
+    fill,
+    missing_word,
+    not_evaluated,
+    not_evaluated_message,
+    template_fields,
+)
 from .model import Declaration, GoodsItem, Location, tariff_digits, trusted, unit_value_text
 from .options import Options
+from .rules.schema import in_language
 from .ruleset import CompiledRule, Rates, RuleSet
 from .screening import ScreenResult, screen
 
@@ -104,6 +112,7 @@ class _Prepared:
     # (neither: a name no item has), resolved once; None: a template only `fill` fills.
     slots: tuple[tuple[str, str | None, _Getter | None], ...] | None
     missing: str
+    summary: str  # what the rule checks, in the language (said when it could not be judged)
 
 
 def _prepare(rule: CompiledRule, lang: str, options: Options) -> _Prepared | None:
@@ -118,7 +127,7 @@ def _prepare(rule: CompiledRule, lang: str, options: Options) -> _Prepared | Non
     return _Prepared(
         rule, template, params, options.grade(rule.id, rule.severity),
         _RULE_FIELDS.get(rule.field), citation_text(rule), getattr(rule.hint, lang), slots,
-        missing_word(lang),
+        missing_word(lang), in_language(rule.summary, lang),
     )  # fmt: skip
 
 
@@ -345,8 +354,13 @@ class ScreenedBatch:
             rule = p.rule
             location = self.where(row, k, rule.field)
             evaluated = status == 1
-            # The message's values computed on demand, only those it names.
-            if p.slots is None:
+            if not evaluated:
+                # What could not be judged, and what the rule checks: never the verdict of
+                # its message ("below the floor"), which was not reached.
+                currency = b.currency[row]
+                reason = not_evaluated(rule, currency, b.value[row] is not None, lang)
+                message = not_evaluated_message(reason, p.summary, lang)
+            elif p.slots is None:  # the message's values computed on demand, only those named
                 message = fill(p.template, _ItemValues(self, row, k, day), p.params, lang)
             else:
                 data: dict[str, Any] = {}
@@ -354,10 +368,6 @@ class ScreenedBatch:
                     value = text if getter is None else getter(self, row, k, day)
                     data[name] = p.missing if value is None else value
                 message = p.template.format_map(data)
-            if not evaluated:
-                currency = b.currency[row]
-                reason = not_evaluated(rule, currency, b.value[row] is not None, lang)
-                message = reason + " — " + message
             if rule.field == "documents":
                 raw = p.params.get("documents", _documents(self, row, k))
             elif p.column is not None:

@@ -88,6 +88,18 @@ def citation_text(rule: CompiledRule) -> str:
     return text + (f" (caveat: {c.caveat})" if c.caveat else "")
 
 
+_CHECK = {
+    "en": "{reason} (the check: {summary})",
+    "fr": "{reason} (le contrôle : {summary})",
+    "es": "{reason} (el control: {summary})",
+}
+
+
+def not_evaluated_message(reason: str, summary: str, lang: str) -> str:
+    """Return a not-evaluated finding's message: why, and which check (never its verdict)."""
+    return _CHECK[lang].format(reason=reason, summary=summary)
+
+
 def not_evaluated(rule: CompiledRule, currency: str | None, has_value: bool, lang: str) -> str:
     """Return why a rule could not be evaluated on an item (the start of its message)."""
     needed = next(
