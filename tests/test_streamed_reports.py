@@ -192,3 +192,36 @@ def test_a_newline_cannot_end_a_github_annotation_early() -> None:
 
     assert _escape_data("a\nb%c\r") == "a%0Ab%25c%0D"
     assert _escape_property("f,x:y") == "f%2Cx%3Ay"
+
+
+def test_progress_on_a_terminal_counts_declarations_as_they_are_checked(tmp_path: Path) -> None:
+    """Issue 19, item 4: one large file shows progress too (declarations, not only files),
+    on standard error when it is a terminal and the report goes elsewhere."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    master, slave = pty.openpty()
+    out = tmp_path / "r.json"
+    with subprocess.Popen(
+        [sys.executable, "-m", "alcheck", "check", "--format", "json", "--fail-on", "never",
+         "-o", str(out), str(EX / "us-triggers.xml")],
+        stdout=subprocess.DEVNULL, stderr=slave, cwd=ROOT,
+    ) as proc:  # fmt: skip
+        os.close(slave)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        assert proc.wait(timeout=120) == 0
+    os.close(master)
+    text = shown.decode()
+    declarations = len(list(alcheck.read(EX / "us-triggers.xml")))
+    assert f"1/1 files, {declarations:,} declarations" in text
+    assert "Traceback" not in text

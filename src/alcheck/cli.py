@@ -32,6 +32,7 @@ from .findings import Severity
 from .formats import FORMATS, SUFFIXES
 from .gateway import Screening
 from .report import (
+    CheckedDeclaration,
     CheckedFile,
     CsvReport,
     JsonReport,
@@ -269,13 +270,36 @@ def _worker_check(name: str) -> CheckedFile:
     return check_file(name, _WORKER["screening"], _WORKER["input_format"])
 
 
-def _progress(stream: IO[str], done: int, total: int) -> None:
-    width = 30
-    filled = width * done // max(total, 1)
-    stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
-    if done == total:
-        stream.write("\n")
-    stream.flush()
+class _Progress:
+    """A progress line on standard error (a terminal only): files done, and declarations
+    checked as they are, so a file of 30,000 declarations shows it is moving. Redrawn at
+    most five times a second."""
+
+    def __init__(self, stream: IO[str], total: int) -> None:
+        self.stream, self.total = stream, total
+        self.files = self.declarations = 0
+        self.drawn = 0.0
+
+    def declaration(self) -> None:
+        self.declarations += 1
+        if time.monotonic() - self.drawn >= 0.2:
+            self.draw()
+
+    def file_done(self) -> None:
+        self.files += 1
+        self.draw()
+        if self.files == self.total:
+            self.stream.write("\n")
+
+    def draw(self) -> None:
+        width = 30
+        filled = width * self.files // max(self.total, 1)
+        self.stream.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {self.files}/{self.total} files, "
+            f"{self.declarations:,} declarations"
+        )
+        self.stream.flush()
+        self.drawn = time.monotonic()
 
 
 def _rule_id(given: str, known: Sequence[str], option: str) -> str:
@@ -432,19 +456,27 @@ def _check_inputs(
     screening: Screening, writer: ReportWriter,
 ) -> list[str]:  # fmt: skip
     """Check every input in order, writing each as it is checked; return the error lines."""
-    show_progress = args.format == "text" and sys.stderr.isatty() and len(names) > 1
+    # On a terminal, unless the report itself is written to that terminal.
+    to_terminal = not args.output and args.format != "parquet" and sys.stdout.isatty()
+    progress = (
+        _Progress(sys.stderr, len(names)) if sys.stderr.isatty() and not to_terminal else None
+    )
     errors: list[str] = []
-    done = 0
+    declaration = writer.declaration
+    if progress is not None:
+        shown = progress
+
+        def declaration(decl: CheckedDeclaration) -> None:
+            writer.declaration(decl)
+            shown.declaration()
 
     def ended(end: CheckedFile) -> None:
-        nonlocal done
         writer.end_file(end)
         if end.error is not None:
             where = end.name + (f":{end.error_line}" if end.error_line else "")
             errors.append(f"alcheck: {where}: {end.error}")
-        if show_progress and end.name in readable:
-            done += 1
-            _progress(sys.stderr, done, len(names))
+        if progress is not None and end.name in readable:
+            progress.file_done()
 
     readable = set(names)
     checked = _checked_in_workers(args, names, screening)
@@ -459,13 +491,13 @@ def _check_inputs(
             result = check_file(name, screening, args.input_format)
         else:
             writer.start_file(name)
-            ended(check_input(name, screening, args.input_format, writer.declaration))
+            ended(check_input(name, screening, args.input_format, declaration))
             continue
         if args.hook and result.note is not None and not result.declarations:
             continue  # not a declaration file: the hook passes over it
         writer.start_file(name)
         for decl in result.declarations:
-            writer.declaration(decl)
+            declaration(decl)
         ended(result)
     return errors
 
