@@ -150,3 +150,14 @@ def test_builtin_summaries_and_explanations_speak_the_language() -> None:
     assert BUILTIN_RULES["CAT-COUNTRY"].summary["es"] in es
     summary = next(r.summary for r in load_bundled("us").rules if r.id == "US-AIM-LICENSE")
     assert not isinstance(summary, str) and summary.fr in fr
+
+
+def test_no_bundled_message_carries_an_internal_note() -> None:
+    """Issue 19: what the pack's authors did not capture belongs in a citation's caveat,
+    never in the message a broker reads."""
+    from alcheck.rules import bundled_pack_names
+
+    for name in bundled_pack_names():
+        for rule in load_bundled(name).rules:
+            texts = [*rule.params.values(), *(getattr(rule.message, lang) for lang in LANGS)]
+            assert not any("not captured" in t or "TODO" in t for t in texts), rule.id
