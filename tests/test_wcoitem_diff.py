@@ -109,7 +109,7 @@ def test_ancestry_and_holds(tmp_path: Path, kernels: tuple[ModuleType, ModuleTyp
     """Every element's ancestry, and every pair's holding, as an obvious reference says."""
     from lxml import etree
 
-    from alcheck.formats.wco_xml import _DECLARATION
+    from alcheck.formats.wco_xml import DECLARATION_TAG
 
     tree = etree.parse(str(jurisdictions_file(tmp_path / "jurisdictions.xml")))
     elements = list(tree.iter())
@@ -119,7 +119,7 @@ def test_ancestry_and_holds(tmp_path: Path, kernels: tuple[ModuleType, ModuleTyp
         while parent is not None:
             parents.append(parent)
             parent = parent.getparent()
-        expected = (any(p.tag == _DECLARATION for p in parents), 1 + len(parents))
+        expected = (any(p.tag == DECLARATION_TAG for p in parents), 1 + len(parents))
         for kernel in kernels:
             assert kernel.ancestry(elem) == expected, (kernel.__name__, elem.sourceline)
         for other in elements[::7]:

@@ -151,7 +151,7 @@ def unit_value_text(value: Decimal | None, mass: Decimal | None) -> str | None:
         return f"{value / mass:.4f}"
 
 
-def _as_decimal(raw: Any) -> Decimal | None:
+def as_decimal(raw: Any) -> Decimal | None:
     """Return `raw` as a Decimal, or None when it is not a number a double can hold.
 
     Beyond a double's range (about 1.8e308), or so small a double makes it zero, is not
@@ -180,7 +180,7 @@ def _as_decimal(raw: Any) -> Decimal | None:
     return number if math.isfinite(x) and (x != 0.0 or not number) else None
 
 
-def _as_int(raw: Any) -> int | None:
+def as_int(raw: Any) -> int | None:
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int):
@@ -199,7 +199,7 @@ def _as_int(raw: Any) -> int | None:
     return None
 
 
-def _as_date(raw: Any) -> dt.date | None:
+def as_date(raw: Any) -> dt.date | None:
     if isinstance(raw, dt.datetime):
         return raw.date()
     if isinstance(raw, dt.date):
@@ -212,7 +212,7 @@ def _as_date(raw: Any) -> dt.date | None:
     return None
 
 
-def _as_regime(raw: Any) -> Regime | None:
+def as_regime(raw: Any) -> Regime | None:
     if isinstance(raw, Regime):
         return raw
     if isinstance(raw, str):
@@ -321,8 +321,8 @@ class GoodsItem(BaseModel):
             return data
         data = _blank_is_missing(data)
         for name in _DECIMAL_FIELDS:
-            _move_invalid(data, name, _as_decimal)
-        _move_invalid(data, "line", _as_int)
+            _move_invalid(data, name, as_decimal)
+        _move_invalid(data, "line", as_int)
         for name in ("origin", "preferential_origin", "export_country"):
             if isinstance(data.get(name), str):
                 data[name] = _normalized_code(data[name], normalize_country)
@@ -380,8 +380,8 @@ class Declaration(BaseModel):
         if not isinstance(data, dict):
             return data
         data = _blank_is_missing(data)
-        _move_invalid(data, "entry_date", _as_date)
-        _move_invalid(data, "regime", _as_regime)
+        _move_invalid(data, "entry_date", as_date)
+        _move_invalid(data, "regime", as_regime)
         jurisdiction = data.get("jurisdiction")
         if isinstance(jurisdiction, str) and jurisdiction.strip().upper() != "EU":
             data["jurisdiction"] = _normalized_code(jurisdiction, normalize_country)

@@ -21,7 +21,7 @@ from libc.string cimport memcmp, memcpy, strcmp, strlen
 cimport lxml.includes.etreepublic as cetree
 from lxml.includes.tree cimport xmlAttr, xmlNode
 
-from ..model import _as_decimal, _as_int, tariff_digits
+from ..model import as_decimal, as_int, tariff_digits
 from ._wco_names import WCO_NAMES
 from ._wcoitem_py import NOT_READ, ORIGIN_FIELDS, SOURCE_FIELDS
 from .wco_xml import DEC_NS, PROCEDURE_REGIMES, mass_text
@@ -178,7 +178,7 @@ cdef const char* _plain_attribute(xmlNode* elem, const char* name) noexcept:
 cdef bint _plain_number(const char* text) noexcept:
     # Whether the text is [+-]digits[.digits][(e|E)[+-]digits] with a digit before or
     # after the point, at most 40 characters and an exponent of at most 2 digits: then
-    # `_as_decimal(text)` is Decimal(text) (a number, its magnitude between 1e-140 and
+    # `as_decimal(text)` is Decimal(text) (a number, its magnitude between 1e-140 and
     # 1e140 or zero, well inside a double's range) and float(Decimal(text)) is
     # strtod(text), both correctly rounded.
     cdef Py_ssize_t k = 0, digits = 0, exponent = 0
@@ -945,8 +945,8 @@ cdef bint _append(_Batch b, xmlNode* root, shipment_export, dict found):
             # mass_text keeps the text as given in kilograms; skip its Decimal parse then.
             if unit is not None and unit != "KGM":
                 raw = mass_text(raw, unit)
-        # `_as_decimal`, without the twin's memo (amounts seldom repeat).
-        number = _as_decimal(raw)
+        # `as_decimal`, without the twin's memo (amounts seldom repeat).
+        number = as_decimal(raw)
         if number is not None:
             floats[k] = float(number)
         numbers[k] = number
@@ -980,8 +980,8 @@ cdef bint _append(_Batch b, xmlNode* root, shipment_export, dict found):
     elif line_text is not None:
         lines[S_LINE] = _line(seq)
         nodes[S_LINE] = <size_t> seq
-        # `_as_int`: a number past Python's int-string limit is not a line number.
-        line = _as_int(line_text)
+        # `as_int`: a number past Python's int-string limit is not a line number.
+        line = as_int(line_text)
         if line is None:
             if invalid is None:
                 invalid = {}

@@ -13,8 +13,8 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from ..model import _as_int, tariff_digits
-from .wco_xml import _DECLARATION, PROCEDURE_REGIMES, is_unknown, mass_text
+from ..model import as_int, tariff_digits
+from .wco_xml import DECLARATION_TAG, PROCEDURE_REGIMES, is_unknown, mass_text
 
 Doc = tuple[str, str | None]
 ORIGIN_FIELDS = {"1": "origin", "2": "preferential_origin", "CLS": "smelt1", "C2S": "smelt2"}
@@ -89,7 +89,7 @@ def ancestry(elem: Any) -> tuple[bool, int]:
     depth = 1
     for parent in elem.iterancestors():
         depth += 1
-        inside = inside or parent.tag == _DECLARATION
+        inside = inside or parent.tag == DECLARATION_TAG
     return inside, depth
 
 
@@ -431,7 +431,7 @@ def append_item(
     line_text = text_of(seq)
     if line_text is not None:
         sources["line"], nodes["line"] = seq.sourceline, seq
-        line = _as_int(line_text)
+        line = as_int(line_text)
         if line is None:
             invalid = invalid or {}
             invalid["line"] = line_text

@@ -29,15 +29,15 @@ from ..model import Declaration, GoodsItem, lenient_declaration
 from ._wco_names import WCO_NAMES
 from ._xmlsafe import HEAD_BYTES, HeadThenRest, check_docinfo, check_prolog, safe_iterparse
 from .wco_xml import (
-    _child,
-    _children,
-    _local,
-    _Reader,
-    _shown,
-    _syntax_error,
-    _text,
-    _wco_date,
+    WcoReader,
+    child_named,
+    children_named,
+    element_text,
+    local_name_of,
     mass_text,
+    shown_text,
+    syntax_error,
+    wco_date,
 )
 
 CAD_NS = "urn:wco:datamodel:WCO:Declaration:1"
@@ -95,7 +95,7 @@ def looks_like_carm(head: bytes) -> bool:
     return bool(_NS_MARK.search(text)) and bool(_CBSA_MARK.search(text))
 
 
-class _CadReader(_Reader):
+class _CadReader(WcoReader):
     """Turn one CAD `Declaration` element into the loose dict `lenient_declaration` takes.
 
     Every element read is marked; a sweep then puts each element not read in `kept` (of
@@ -115,7 +115,7 @@ class _CadReader(_Reader):
 
     def text_of(self, elem: etree._Element | None) -> str | None:
         self.take(elem)
-        return _text(elem)
+        return element_text(elem)
 
     def put(
         self, data: dict[str, Any], sources: dict[str, Any], key: str, elem: etree._Element | None
@@ -131,7 +131,7 @@ class _CadReader(_Reader):
         path = self.path(elem)[len(self.path(owner)) + 1 :]
         if not path.endswith("]"):
             path += "[1]"
-        data.setdefault(kind, {})[path] = _shown(elem)
+        data.setdefault(kind, {})[path] = shown_text(elem)
         sources[path] = self.loc(elem)
 
     def documents_of(
@@ -140,11 +140,11 @@ class _CadReader(_Reader):
         """Read AdditionalDocument (permits, authorities) and ADD/CVD duty lines."""
         docs: list[dict[str, Any]] = []
         for holder in holders:
-            for elem in _children(holder, "AdditionalDocument"):
+            for elem in children_named(holder, "AdditionalDocument"):
                 self.take(elem)
-                kind = self.text_of(_child(elem, "TypeCode"))
-                doc_id = self.text_of(_child(elem, "ID"))
-                category = self.text_of(_child(elem, "CategoryCode"))
+                kind = self.text_of(child_named(elem, "TypeCode"))
+                doc_id = self.text_of(child_named(elem, "ID"))
+                category = self.text_of(child_named(elem, "CategoryCode"))
                 doc: dict[str, Any] = {"type": kind}
                 if doc_id is not None and _GIP83.match(doc_id) and (kind or "GIP") != "GIP":
                     # "GIP 83" (or GIP83-OIC…) in the authority field: General Import Permit
@@ -163,14 +163,14 @@ class _CadReader(_Reader):
                     doc["category"] = category
                 sources[f"documents[{len(docs)}]"] = self.loc(elem)
                 docs.append(doc)
-            for fee in _children(holder, "DutyTaxFee"):
-                kind = (_text(_child(fee, "TypeCode")) or "").upper()
+            for fee in children_named(holder, "DutyTaxFee"):
+                kind = (element_text(child_named(fee, "TypeCode")) or "").upper()
                 if kind not in ("ADD", "CVD"):
                     continue  # kept by the sweep
                 self.take(fee)
-                self.take(_child(fee, "TypeCode"))
+                self.take(child_named(fee, "TypeCode"))
                 sima: dict[str, Any] = {"type": "ADC", "category": kind}
-                if (code := self.text_of(_child(fee, "DutyRegimeCode"))) is not None:
+                if (code := self.text_of(child_named(fee, "DutyRegimeCode"))) is not None:
                     sima["id"] = code
                 sources[f"documents[{len(docs)}]"] = self.loc(fee)
                 docs.append(sima)
@@ -182,18 +182,18 @@ class _CadReader(_Reader):
         data: dict[str, Any] = {"location": self.loc(elem)}
         sources: dict[str, Any] = {}
         self.take(elem)
-        self.put(data, sources, "line", _child(elem, "SequenceNumeric"))
-        commodities = _children(elem, "Commodity")
+        self.put(data, sources, "line", child_named(elem, "SequenceNumeric"))
+        commodities = children_named(elem, "Commodity")
         commodity = self.take(commodities[0] if commodities else None)
-        self.put(data, sources, "description", _child(commodity, "Description"))
+        self.put(data, sources, "description", child_named(commodity, "Description"))
         extra: list[str] = []
-        for cls in [] if commodity is None else _children(commodity, "Classification"):
-            code_elem = _child(cls, "ID")
-            code = _text(code_elem)
+        for cls in [] if commodity is None else children_named(commodity, "Classification"):
+            code_elem = child_named(cls, "ID")
+            code = element_text(code_elem)
             if code is None or code_elem is None:
                 continue  # kept (or unread) by the sweep
             self.take(cls)
-            self.take(_child(cls, "IdentificationTypeCode"))
+            self.take(child_named(cls, "IdentificationTypeCode"))
             if code.replace(".", "").replace(" ", "").startswith("99"):
                 self.take(code_elem)
                 sources[f"additional_codes[{len(extra)}]"] = self.loc(code_elem)
@@ -205,29 +205,29 @@ class _CadReader(_Reader):
                 self.keep(data, sources, elem, cls, "unread")
         if extra:
             data["additional_codes"] = extra
-        for origin in _children(elem, "Origin"):
-            kind = (_text(_child(origin, "TypeCode")) or "").upper()
+        for origin in children_named(elem, "Origin"):
+            kind = (element_text(child_named(origin, "TypeCode")) or "").upper()
             field = _ORIGIN_KINDS.get(kind)
-            country = _child(origin, "CountryCode")
-            if field is not None and field not in data and _text(country) is not None:
+            country = child_named(origin, "CountryCode")
+            if field is not None and field not in data and element_text(country) is not None:
                 self.take(origin)
-                self.take(_child(origin, "TypeCode"))
+                self.take(child_named(origin, "TypeCode"))
                 self.put(data, sources, field, country)
             else:  # a kind alcheck does not read, or one an earlier Origin gave
                 self.take(origin)
                 self.keep(data, sources, elem, origin, "unread")
                 self.read_elems.update(origin.iterdescendants())
-        self.put(data, sources, "export_country", _child(elem, "ExportCountry", "ID"))
+        self.put(data, sources, "export_country", child_named(elem, "ExportCountry", "ID"))
         if "export_country" not in data and shipment_export is not None:
             data["export_country"], sources["export_country"] = shipment_export
-        measure = self.take(_child(commodity, "GoodsMeasure"))
+        measure = self.take(child_named(commodity, "GoodsMeasure"))
         for key, name in (
             ("net_mass_kg", "NetNetWeightMeasure"),
             ("gross_mass_kg", "GrossMassMeasure"),
         ):
-            mass = self.take(_child(measure, name))
+            mass = self.take(child_named(measure, name))
             self.mass(data, sources, key, mass)
-        counts = [_child(measure, "CountQuantity"), _child(commodity, "CountQuantity")]
+        counts = [child_named(measure, "CountQuantity"), child_named(commodity, "CountQuantity")]
         count = next((c for c in counts if c is not None), None)
         self.count(data, sources, count)
         self.value(data, sources, elem, commodity)
@@ -265,15 +265,15 @@ class _CadReader(_Reader):
     ) -> None:  # fmt: skip
         """The invoice amount; without one, the value for duty (DutyTaxFee TOT)."""
         amounts = [
-            _child(commodity, "InvoiceLine", "ItemChargeAmount"),
-            _child(elem, "InvoiceLine", "ItemChargeAmount"),
+            child_named(commodity, "InvoiceLine", "ItemChargeAmount"),
+            child_named(elem, "InvoiceLine", "ItemChargeAmount"),
         ]
         for holder in (commodity, elem):
-            for fee in [] if holder is None else _children(holder, "DutyTaxFee"):
-                if (_text(_child(fee, "TypeCode")) or "").upper() == "TOT":
-                    amounts.append(_child(fee, "AdValoremTaxBaseAmount"))
+            for fee in [] if holder is None else children_named(holder, "DutyTaxFee"):
+                if (element_text(child_named(fee, "TypeCode")) or "").upper() == "TOT":
+                    amounts.append(child_named(fee, "AdValoremTaxBaseAmount"))
         for amount in amounts:
-            if amount is None or _text(amount) is None:
+            if amount is None or element_text(amount) is None:
                 continue
             self.take(amount.getparent())
             self.put(data, sources, "value", amount)
@@ -281,8 +281,8 @@ class _CadReader(_Reader):
             if currency:
                 data["currency"] = currency
                 sources["currency"] = self.loc(amount)
-            if _local(amount) == "AdValoremTaxBaseAmount":
-                self.take(_child(amount.getparent(), "TypeCode"))
+            if local_name_of(amount) == "AdValoremTaxBaseAmount":
+                self.take(child_named(amount.getparent(), "TypeCode"))
             return
 
     def declaration(self) -> dict[str, Any]:
@@ -291,32 +291,32 @@ class _CadReader(_Reader):
         data: dict[str, Any] = {"location": self.loc(decl) | {"path": self.prefix}}
         sources: dict[str, Any] = {}
         data["jurisdiction"], sources["jurisdiction"] = self.jurisdiction
-        self.put(data, sources, "id", _child(decl, "ID"))
-        type_elem = _child(decl, "TypeCode")
+        self.put(data, sources, "id", child_named(decl, "ID"))
+        type_elem = child_named(decl, "TypeCode")
         self.put(data, sources, "declaration_type", type_elem)
-        regime = _TYPE_REGIMES.get((_text(type_elem) or "").upper())
+        regime = _TYPE_REGIMES.get((element_text(type_elem) or "").upper())
         if regime is not None and type_elem is not None:
             data["regime"], sources["regime"] = regime, self.loc(type_elem)
-        status = self.take(_child(decl, "Status"))
-        when = self.take(_child(status, "ReleaseDateTime"))
-        stamp = _child(when, "DateTimeString")
+        status = self.take(child_named(decl, "Status"))
+        when = self.take(child_named(status, "ReleaseDateTime"))
+        stamp = child_named(when, "DateTimeString")
         when = self.take(stamp) if stamp is not None else when
-        raw = _text(when)
+        raw = element_text(when)
         if when is not None and raw is not None:
             # YYYYMMDD (CBSA), or an ISO date; anything else is kept as given (invalid).
             plain = re.fullmatch(r"\d{8}", raw) is not None
-            data["entry_date"] = _wco_date(raw, when.get("formatCode") or "102") if plain else raw
+            data["entry_date"] = wco_date(raw, when.get("formatCode") or "102") if plain else raw
             sources["entry_date"] = self.loc(when)
-        shipments = _children(decl, "GoodsShipment")
+        shipments = children_named(decl, "GoodsShipment")
         holders = [decl, *shipments]
         for role in ("importer", "exporter"):
-            party = next((p for h in holders for p in _children(h, role.capitalize())), None)
+            party = next((p for h in holders for p in children_named(h, role.capitalize())), None)
             if party is not None:
                 self.take(party)
                 entry: dict[str, Any] = {}
-                if (name := self.text_of(_child(party, "Name"))) is not None:
+                if (name := self.text_of(child_named(party, "Name"))) is not None:
                     entry["name"] = name
-                if (party_id := self.text_of(_child(party, "ID"))) is not None:
+                if (party_id := self.text_of(child_named(party, "ID"))) is not None:
                     entry["id"] = party_id
                 data[role] = entry
                 sources[role] = self.loc(party)
@@ -324,14 +324,14 @@ class _CadReader(_Reader):
         item_elems: list[etree._Element] = []
         for shipment in shipments:
             self.take(shipment)
-            export = _child(shipment, "ExportCountry", "ID")
-            export_value = _text(export)
+            export = child_named(shipment, "ExportCountry", "ID")
+            export_value = element_text(export)
             shipment_export = None
             if export is not None and export_value:
                 self.take(export)
                 self.take(export.getparent())
                 shipment_export = (export_value, self.loc(export))
-            for item in _children(shipment, "GovernmentAgencyGoodsItem"):
+            for item in children_named(shipment, "GovernmentAgencyGoodsItem"):
                 item_elems.append(item)
                 items.append(self.cad_item(item, shipment_export))
         data["items"] = items
@@ -339,12 +339,12 @@ class _CadReader(_Reader):
         if docs:
             data["documents"] = docs
         rates = []
-        for i, exchange in enumerate(_children(decl, "CurrencyExchange")):
+        for i, exchange in enumerate(children_named(decl, "CurrencyExchange")):
             self.take(exchange)
             rates.append(
                 {
-                    "currency": self.text_of(_child(exchange, "CurrencyTypeCode")),
-                    "rate": self.text_of(_child(exchange, "RateNumeric")),
+                    "currency": self.text_of(child_named(exchange, "CurrencyTypeCode")),
+                    "rate": self.text_of(child_named(exchange, "RateNumeric")),
                     "to_currency": "CAD",
                 }
             )
@@ -365,7 +365,7 @@ class _CadReader(_Reader):
         for elem in self.decl.iter():
             if not isinstance(elem.tag, str):
                 continue
-            if elem in self.read_elems or _local(elem) not in PROFILE_NAMES:
+            if elem in self.read_elems or local_name_of(elem) not in PROFILE_NAMES:
                 for up in elem.iterancestors():
                     if up in inside:
                         break
@@ -378,7 +378,7 @@ class _CadReader(_Reader):
             elem, owner, holder = stack.pop()
             if elem in owners:
                 owner, holder = elem, owners[elem]
-            name = _local(elem)
+            name = local_name_of(elem)
             sources = holder["sources"]
             if name not in PROFILE_NAMES or name == "Declaration":
                 self.keep(holder, sources, owner, elem, "unread")
@@ -417,7 +417,7 @@ def read_carm(path: str | Path) -> Iterator[Declaration]:
 
 def _metadata_entry(elem: etree._Element, name: str) -> tuple[str, str, dict[str, Any]]:
     """Where an envelope element outside the declaration goes: kept or unread."""
-    local = _local(elem)
+    local = local_name_of(elem)
     kind = "kept" if local in METADATA_NAMES else "unread"
     path = f"//{local}"
     return kind, path, {"file": name, "line": elem.sourceline, "path": path}
@@ -436,7 +436,7 @@ def _stream(source: Any, name: str) -> Iterator[Declaration]:
     try:
         for event, elem in events:
             tag = elem.tag
-            is_decl = isinstance(tag, str) and _local(elem) == "Declaration"
+            is_decl = isinstance(tag, str) and local_name_of(elem) == "Declaration"
             if event == "start":
                 if root is None:
                     check_docinfo(elem.getroottree(), name)
@@ -467,9 +467,12 @@ def _stream(source: Any, name: str) -> Iterator[Declaration]:
                 pass  # a wrapper: what it held is read or kept already
             elif parent is root or parent in holders:
                 kind, path, loc = _metadata_entry(elem, name)
-                if _local(elem) == "ResponsibleCountryCode" and _text(elem) is not None:
-                    country = (_text(elem) or "", loc)
-                envelope.append((kind, path, _shown(elem), loc))
+                if (
+                    local_name_of(elem) == "ResponsibleCountryCode"
+                    and element_text(elem) is not None
+                ):
+                    country = (element_text(elem) or "", loc)
+                envelope.append((kind, path, shown_text(elem), loc))
             else:
                 continue  # inside an envelope element: shown with it
             # Free what has been read: this element's content and its earlier siblings.
@@ -478,7 +481,7 @@ def _stream(source: Any, name: str) -> Iterator[Declaration]:
                 while elem.getprevious() is not None:
                     del parent[0]
     except etree.XMLSyntaxError as exc:
-        raise _syntax_error(exc, name) from None
+        raise syntax_error(exc, name) from None
     if root is None:
         raise NotADeclarationError("empty input: no XML element", file=name, line=1)
     if pending is None:

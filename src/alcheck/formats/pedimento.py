@@ -34,7 +34,7 @@ from ..model import (
     Document,
     GoodsItem,
     Regime,
-    _as_decimal,
+    as_decimal,
     lenient_declaration,
 )
 
@@ -616,7 +616,7 @@ def _read_501(decl: _Owner, rec: _Record, id_used: set[int]) -> None:
     decl.put("importer", _party(rec.get(22), rec.get(9)), rec, 22 if rec.get(22) else 9)
     rate = rec.get(11)
     if rate:
-        number = _as_decimal(rate)
+        number = as_decimal(rate)
         if number is None:
             decl.bad("exchange_rates", rate, rec, 11)
         else:
@@ -643,7 +643,7 @@ def _read_551(item: _Owner, rec: _Record, links: dict[int, str]) -> None:
         if unit == _KILO:
             item.put("net_mass_kg", quantity, rec, 13)
         elif unit == _TONNE:
-            tonnes = _as_decimal(quantity)
+            tonnes = as_decimal(quantity)
             if tonnes is not None:
                 with localcontext(NUMBER_CONTEXT):
                     item.put("net_mass_kg", tonnes * 1000, rec, 13)

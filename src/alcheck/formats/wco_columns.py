@@ -35,9 +35,9 @@ from ..model import (
     ExchangeRate,
     Location,
     Party,
-    _as_date,
-    _as_decimal,
-    _as_regime,
+    as_date,
+    as_decimal,
+    as_regime,
     lenient_declaration,
     trusted,
 )
@@ -47,15 +47,15 @@ from ._wcoitem_py import (
 )
 from ._xmlsafe import HEAD_BYTES, HeadThenRest, check_docinfo, check_prolog, safe_iterparse
 from .wco_xml import (
-    _DECLARATION,
-    _METADATA,
-    _RESPONSIBLE_COUNTRY,
+    DECLARATION_TAG,
+    METADATA_TAG,
+    RESPONSIBLE_COUNTRY_TAG,
     WcoLocator,
-    _Reader,
-    _syntax_error,
-    _wco_date,
+    WcoReader,
     national_currency,
     read_wco_xml,
+    syntax_error,
+    wco_date,
 )
 
 Doc = tuple[str, str | None]
@@ -71,7 +71,7 @@ class DecimalColumn(Sequence[Decimal | None]):
     The compiled item reader keeps a plain number's text (ASCII digits with a sign, a
     point and an exponent at most) and the Decimal is made each time the value is read:
     a gateway reads the numbers of the items with a finding only, and a Decimal for
-    every number was a fifth of the reader's time. Reading gives what `_as_decimal`
+    every number was a fifth of the reader's time. Reading gives what `as_decimal`
     gives for the text; the column compares equal to any column of the same values.
     """
 
@@ -346,8 +346,8 @@ def _remembered(seen: dict[_K, _V], key: _K, make: Callable[..., _V], *args: Any
 
 
 def _iso_and_date(raw: str, format_code: Any) -> tuple[str, dt.date | None]:
-    iso = _wco_date(raw, format_code)
-    return iso, _as_date(iso)
+    iso = wco_date(raw, format_code)
+    return iso, as_date(iso)
 
 
 class _Columns:
@@ -372,12 +372,12 @@ class _Columns:
         return _remembered(self.dates, (raw, format_code), _iso_and_date, raw, format_code)
 
     def regime(self, stated: str | None) -> Any:
-        """Return `_as_regime` of a stated regime."""
-        return _remembered(self.regimes, stated, _as_regime, stated)
+        """Return `as_regime` of a stated regime."""
+        return _remembered(self.regimes, stated, as_regime, stated)
 
     def number(self, text: str) -> Decimal | None:
-        """Return `_as_decimal` of a number's text."""
-        return _remembered(self.decimals, text, _as_decimal, text)
+        """Return `as_decimal` of a number's text."""
+        return _remembered(self.decimals, text, as_decimal, text)
 
     def exchange_rates(
         self, keys: list[tuple[str | None, str | None]], jurisdiction: str | None
@@ -419,7 +419,7 @@ class _Columns:
         """Return the model of a declaration holding a value only the models can report."""
         # The models set such values aside in an order the checks report; keep the model.
         raw_jur = self.raw_jurisdiction(jurisdiction)
-        return lenient_declaration(_Reader(self.name, decl, index, raw_jur).declaration())
+        return lenient_declaration(WcoReader(self.name, decl, index, raw_jur).declaration())
 
 
 def _read(state: _Columns, pending: tuple[Any, list[Any], int], index: int) -> None:
@@ -512,7 +512,9 @@ def _stream(source: Any, name: str, batch_items: int) -> Generator[WcoColumns, N
     # much as parsing (~4 us an item of 25 elements). So a declaration is read once the
     # next one starts, or the file ends; libxml2 has parsed all of it by then.
     events = safe_iterparse(
-        source, events=("start",), tag=(_METADATA, _DECLARATION, _F + "ResponsibleCountryCode")
+        source,
+        events=("start",),
+        tag=(METADATA_TAG, DECLARATION_TAG, _F + "ResponsibleCountryCode"),
     )
     state = _Columns(name)
     count = 0
@@ -530,7 +532,7 @@ def _stream(source: Any, name: str, batch_items: int) -> Generator[WcoColumns, N
                 checked = True
             tag = elem.tag
             inside, depth = item_kernel.ancestry(elem)
-            if tag == _DECLARATION:
+            if tag == DECLARATION_TAG:
                 if inside:
                     continue  # part of the declaration that holds it
                 if pending is not None:
@@ -543,14 +545,14 @@ def _stream(source: Any, name: str, batch_items: int) -> Generator[WcoColumns, N
                         state.batch = WcoColumns(name)
                         models = 0
                 pending = (elem, codes, len(codes))
-            elif tag == _METADATA:
+            elif tag == METADATA_TAG:
                 codes = []
                 if inside and pending is not None:
                     # Inside the declaration: it starts the jurisdiction afresh, and the
                     # codes after it are inside the declaration too.
                     pending = (pending[0], codes, 0)
             elif not inside:  # a ResponsibleCountryCode outside declarations
-                if tag == _RESPONSIBLE_COUNTRY or depth <= 3:
+                if tag == RESPONSIBLE_COUNTRY_TAG or depth <= 3:
                     codes.append(elem)
         if pending is not None:
             count += 1
@@ -558,7 +560,7 @@ def _stream(source: Any, name: str, batch_items: int) -> Generator[WcoColumns, N
     except etree.XMLSyntaxError as exc:
         if len(state.batch.decl_line):
             yield state.batch  # the declarations read whole
-        raise _Broken(count, _syntax_error(exc, name)) from None
+        raise _Broken(count, syntax_error(exc, name)) from None
     if not checked and events.root is not None:
         check_docinfo(events.root.getroottree(), name)
     if len(state.batch.decl_line):

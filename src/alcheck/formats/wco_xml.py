@@ -21,7 +21,7 @@ from typing import IO, Any
 from lxml import etree
 
 from ..errors import InputError, NotADeclarationError, UsageError
-from ..model import Declaration, Location, Regime, _as_decimal, lenient_declaration
+from ..model import Declaration, Location, Regime, as_decimal, lenient_declaration
 from ._wco_names import WCO_NAMES
 from ._xmlsafe import (
     HEAD_BYTES,
@@ -38,9 +38,9 @@ DS_NS = "urn:wco:datamodel:WCO:Declaration_DS:DMS:2"
 RES_NS = "urn:wco:datamodel:WCO:RES-DMS:2"
 ALC_NS = "urn:alcheck:declarations:1"
 
-_DECLARATION = f"{{{DEC_NS}}}Declaration"
-_RESPONSIBLE_COUNTRY = f"{{{MD_NS}}}ResponsibleCountryCode"
-_METADATA = f"{{{MD_NS}}}MetaData"
+DECLARATION_TAG = f"{{{DEC_NS}}}Declaration"
+RESPONSIBLE_COUNTRY_TAG = f"{{{MD_NS}}}ResponsibleCountryCode"
+METADATA_TAG = f"{{{MD_NS}}}MetaData"
 
 # EU customs procedure codes (first two digits of the CPC) and the regime they mean.
 PROCEDURE_REGIMES: dict[str, Regime] = {
@@ -88,30 +88,30 @@ def mass_text(raw: str, unit_code: str | None) -> str:
         kilograms = _EXACT.multiply(number, factor)
     except DecimalException:
         return raw if unit == "KGM" else f"{raw} {unit}"
-    # Kilograms a double cannot hold are not read (see _as_decimal): kept as given.
-    return f"{raw} {unit}" if _as_decimal(kilograms) is None else str(kilograms)
+    # Kilograms a double cannot hold are not read (see as_decimal): kept as given.
+    return f"{raw} {unit}" if as_decimal(kilograms) is None else str(kilograms)
 
 
 @lru_cache(maxsize=1024)
-def _local_name(tag: str) -> str:
+def local_tag(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _local(elem: etree._Element) -> str:
+def local_name_of(elem: etree._Element) -> str:
     tag = elem.tag
     if not isinstance(tag, str):
         return ""
-    return _local_name(tag)
+    return local_tag(tag)
 
 
-def _children(elem: etree._Element, name: str) -> list[etree._Element]:
+def children_named(elem: etree._Element, name: str) -> list[etree._Element]:
     """Return the element children of `elem` whose local name is `name` (any namespace)."""
     # lxml filters "{*}name" in C; the Python-level loop over every child was the reader's
     # hot spot.
     return list(elem.iterchildren(f"{{*}}{name}"))
 
 
-def _child(elem: etree._Element | None, *names: str) -> etree._Element | None:
+def child_named(elem: etree._Element | None, *names: str) -> etree._Element | None:
     """Follow a path of local names, taking the first match at each step."""
     for name in names:
         if elem is None:
@@ -120,7 +120,7 @@ def _child(elem: etree._Element | None, *names: str) -> etree._Element | None:
     return elem
 
 
-def _text(elem: etree._Element | None) -> str | None:
+def element_text(elem: etree._Element | None) -> str | None:
     if elem is None or elem.text is None:
         return None
     text = elem.text.strip()
@@ -131,7 +131,7 @@ def _text(elem: etree._Element | None) -> str | None:
 _SHOWN = 200
 
 
-def _shown(elem: etree._Element) -> str:
+def shown_text(elem: etree._Element) -> str:
     """Return an element's text content as an unread value: its texts, space-separated."""
     parts: list[str] = []
     size = 0
@@ -152,7 +152,7 @@ def is_unknown(name: str) -> bool:
     return name not in WCO_NAMES or name == "Declaration"
 
 
-class _Reader:
+class WcoReader:
     """Turn one `Declaration` element into the loose dict `lenient_declaration` takes.
 
     Input that is there but not read goes to `unread` (reported as SYN-UNKNOWN) under its
@@ -200,7 +200,7 @@ class _Reader:
             return cached
         parent = elem.getparent()
         tag = elem.tag
-        name = _local(elem)
+        name = local_name_of(elem)
         before = self._preceding(elem, tag)
         after = next(elem.itersiblings(tag), None) is not None
         step = f"{name}[{before + 1}]" if before or after else name
@@ -216,7 +216,7 @@ class _Reader:
         path = self.path(elem)[len(self.path(owner)) + 1 :]
         if not path.endswith("]"):
             path += "[1]"
-        data.setdefault("unread", {})[path] = _shown(elem)
+        data.setdefault("unread", {})[path] = shown_text(elem)
         sources[path] = self.loc(elem)
 
     def unknown(self, skip: set[etree._Element]) -> Iterator[etree._Element]:
@@ -231,7 +231,7 @@ class _Reader:
             elem = stack.pop()
             if elem in skip:
                 continue
-            if is_unknown(_local(elem)):
+            if is_unknown(local_name_of(elem)):
                 yield elem
                 continue
             stack.extend(c for c in reversed(elem) if isinstance(c.tag, str))
@@ -243,7 +243,7 @@ class _Reader:
         self, data: dict[str, Any], sources: dict[str, Any], key: str, elem: etree._Element | None
     ) -> None:
         """Store the text of `elem` under `key`, with its location."""
-        value = _text(elem)
+        value = element_text(elem)
         if elem is not None and value is not None:
             data[key] = value
             sources[key] = self.loc(elem)
@@ -253,26 +253,26 @@ class _Reader:
     ) -> list[dict[str, Any]]:
         docs: list[dict[str, Any]] = []
         for holder in holders:
-            for elem in _children(holder, "AdditionalDocument"):
-                doc: dict[str, Any] = {"type": _text(_child(elem, "TypeCode"))}
-                if (doc_id := _text(_child(elem, "ID"))) is not None:
+            for elem in children_named(holder, "AdditionalDocument"):
+                doc: dict[str, Any] = {"type": element_text(child_named(elem, "TypeCode"))}
+                if (doc_id := element_text(child_named(elem, "ID"))) is not None:
                     doc["id"] = doc_id
-                if (category := _text(_child(elem, "CategoryCode"))) is not None:
+                if (category := element_text(child_named(elem, "CategoryCode"))) is not None:
                     doc["category"] = category
                 sources[f"documents[{start + len(docs)}]"] = self.loc(elem)
                 docs.append(doc)
         return docs
 
     def statements(self, holder: etree._Element, code: str) -> etree._Element | None:
-        for info in _children(holder, "AdditionalInformation"):
-            if (_text(_child(info, "StatementCode")) or "").upper() == code:
-                return _child(info, "StatementDescription")
+        for info in children_named(holder, "AdditionalInformation"):
+            if (element_text(child_named(info, "StatementCode")) or "").upper() == code:
+                return child_named(info, "StatementDescription")
         return None
 
     def mass(
         self, data: dict[str, Any], sources: dict[str, Any], key: str, elem: etree._Element | None
     ) -> None:
-        raw = _text(elem)
+        raw = element_text(elem)
         if elem is None or raw is None:
             return
         sources[key] = self.loc(elem)
@@ -285,18 +285,18 @@ class _Reader:
         """Read a goods item; `strange`: its elements `is_unknown` names (kept unread)."""
         data: dict[str, Any] = {"location": self.loc(elem)}
         sources: dict[str, Any] = {}
-        self.put(data, sources, "line", _child(elem, "SequenceNumeric"))
-        commodities = _children(elem, "Commodity")
+        self.put(data, sources, "line", child_named(elem, "SequenceNumeric"))
+        commodities = children_named(elem, "Commodity")
         commodity = commodities[0] if commodities else None
-        self.put(data, sources, "description", _child(commodity, "Description"))
+        self.put(data, sources, "description", child_named(commodity, "Description"))
         tsp: str | None = None
         trc: str | None = None
         extra: list[str] = []
         if commodity is not None:
-            for cls in _children(commodity, "Classification"):
-                kind = (_text(_child(cls, "IdentificationTypeCode")) or "").upper()
-                code_elem = _child(cls, "ID")
-                code = _text(code_elem)
+            for cls in children_named(commodity, "Classification"):
+                kind = (element_text(child_named(cls, "IdentificationTypeCode")) or "").upper()
+                code_elem = child_named(cls, "ID")
+                code = element_text(code_elem)
                 if code is None or code_elem is None:
                     continue
                 if kind == "TSP" and tsp is None:
@@ -316,28 +316,28 @@ class _Reader:
             data["additional_codes"] = extra
         origin_fields = {"1": "origin", "2": "preferential_origin"}
         origin_fields.update({"CLS": "smelt1", "C2S": "smelt2", "CRC": "cast"})
-        for origin in _children(elem, "Origin"):
-            kind = (_text(_child(origin, "TypeCode")) or "1").upper()
+        for origin in children_named(elem, "Origin"):
+            kind = (element_text(child_named(origin, "TypeCode")) or "1").upper()
             field = origin_fields.get(kind)
             if field is not None and field not in data:
-                self.put(data, sources, field, _child(origin, "CountryCode"))
+                self.put(data, sources, field, child_named(origin, "CountryCode"))
             else:  # a kind alcheck does not read, or one an earlier Origin gave
                 self.unread(data, sources, elem, origin)
-        self.put(data, sources, "export_country", _child(elem, "ExportCountry", "ID"))
+        self.put(data, sources, "export_country", child_named(elem, "ExportCountry", "ID"))
         if "export_country" not in data and shipment_export is not None:
             data["export_country"], sources["export_country"] = shipment_export
-        measure = _child(commodity, "GoodsMeasure")
-        self.mass(data, sources, "net_mass_kg", _child(measure, "NetNetWeightMeasure"))
-        self.mass(data, sources, "gross_mass_kg", _child(measure, "GrossMassMeasure"))
-        quantity = _child(measure, "TariffQuantity")
+        measure = child_named(commodity, "GoodsMeasure")
+        self.mass(data, sources, "net_mass_kg", child_named(measure, "NetNetWeightMeasure"))
+        self.mass(data, sources, "gross_mass_kg", child_named(measure, "GrossMassMeasure"))
+        quantity = child_named(measure, "TariffQuantity")
         self.put(data, sources, "supplementary_quantity", quantity)
         if quantity is not None and quantity.get("unitCode"):
             data["supplementary_unit"] = quantity.get("unitCode", "").strip()
             sources["supplementary_unit"] = self.loc(quantity)
         for amount in (
-            _child(commodity, "InvoiceLine", "ItemChargeAmount"),
-            _child(elem, "CustomsValueAmount"),
-            _child(elem, "StatisticalValueAmount"),
+            child_named(commodity, "InvoiceLine", "ItemChargeAmount"),
+            child_named(elem, "CustomsValueAmount"),
+            child_named(elem, "StatisticalValueAmount"),
         ):
             if amount is None:
                 continue
@@ -360,13 +360,13 @@ class _Reader:
     def procedure(self, holders: Iterable[etree._Element]) -> tuple[str, etree._Element] | None:
         """Return the requested procedure (CPC) and where it was read, from the first holder."""
         for holder in holders:
-            for proc in _children(holder, "GovernmentProcedure"):
-                current = _child(proc, "CurrentCode")
-                code = _text(current)
+            for proc in children_named(holder, "GovernmentProcedure"):
+                current = child_named(proc, "CurrentCode")
+                code = element_text(current)
                 # A three-character code is the EU additional procedure, not the CPC.
                 if current is None or code is None or len(code) == 3:
                     continue
-                return code + (_text(_child(proc, "PreviousCode")) or ""), current
+                return code + (element_text(child_named(proc, "PreviousCode")) or ""), current
         return None
 
     def declaration(self) -> dict[str, Any]:
@@ -375,32 +375,32 @@ class _Reader:
         sources: dict[str, Any] = {}
         if self.jurisdiction is not None:
             data["jurisdiction"], sources["jurisdiction"] = self.jurisdiction
-        self.put(data, sources, "id", _child(decl, "FunctionalReferenceID"))
-        self.put(data, sources, "declaration_type", _child(decl, "TypeCode"))
+        self.put(data, sources, "id", child_named(decl, "FunctionalReferenceID"))
+        self.put(data, sources, "declaration_type", child_named(decl, "TypeCode"))
         for stamp in ("IssueDateTime", "AcceptanceDateTime"):
-            when = _child(decl, stamp, "DateTimeString")
-            raw = _text(when)
+            when = child_named(decl, stamp, "DateTimeString")
+            raw = element_text(when)
             if when is not None and raw is not None:
-                data["entry_date"] = _wco_date(raw, when.get("formatCode"))
+                data["entry_date"] = wco_date(raw, when.get("formatCode"))
                 sources["entry_date"] = self.loc(when)
                 break
-        shipments = _children(decl, "GoodsShipment")
+        shipments = children_named(decl, "GoodsShipment")
         shipment = shipments[0] if shipments else None
         header_holders = [decl] + ([shipment] if shipment is not None else [])
         for role in ("exporter", "importer"):
             tag = role.capitalize()
-            party = next((p for h in header_holders for p in _children(h, tag)), None)
+            party = next((p for h in header_holders for p in children_named(h, tag)), None)
             if party is not None:
                 entry: dict[str, Any] = {}
-                if (name := _text(_child(party, "Name"))) is not None:
+                if (name := element_text(child_named(party, "Name"))) is not None:
                     entry["name"] = name
-                if (party_id := _text(_child(party, "ID"))) is not None:
+                if (party_id := element_text(child_named(party, "ID"))) is not None:
                     entry["id"] = party_id
                 data[role] = entry
                 sources[role] = self.loc(party)
-        items = [] if shipment is None else _children(shipment, "GovernmentAgencyGoodsItem")
-        export = _child(shipment, "ExportCountry", "ID")
-        export_value = _text(export)
+        items = [] if shipment is None else children_named(shipment, "GovernmentAgencyGoodsItem")
+        export = child_named(shipment, "ExportCountry", "ID")
+        export_value = element_text(export)
         shipment_export = (
             (export_value, self.loc(export)) if export is not None and export_value else None
         )
@@ -421,8 +421,8 @@ class _Reader:
             data["documents"] = docs
         for holder in header_holders + items:
             manufacturer = self.statements(holder, "MFR")
-            if manufacturer is not None and _text(manufacturer) is not None:
-                data["manufacturer"] = {"name": _text(manufacturer)}
+            if manufacturer is not None and element_text(manufacturer) is not None:
+                data["manufacturer"] = {"name": element_text(manufacturer)}
                 sources["manufacturer"] = self.loc(manufacturer)
                 break
         procedure = self.procedure(header_holders + items)
@@ -435,15 +435,15 @@ class _Reader:
                 sources["regime"] = self.loc(where)
         for holder in header_holders + items:
             stated = self.statements(holder, "REGIME")
-            if stated is not None and _text(stated) is not None:
-                data["regime"] = _text(stated)  # the profile's explicit regime wins
+            if stated is not None and element_text(stated) is not None:
+                data["regime"] = element_text(stated)  # the profile's explicit regime wins
                 sources["regime"] = self.loc(stated)
                 break
         rates = []
-        for i, exchange in enumerate(_children(decl, "CurrencyExchange")):
+        for i, exchange in enumerate(children_named(decl, "CurrencyExchange")):
             rate: dict[str, Any] = {
-                "currency": _text(_child(exchange, "CurrencyTypeCode")),
-                "rate": _text(_child(exchange, "RateNumeric")),
+                "currency": element_text(child_named(exchange, "CurrencyTypeCode")),
+                "rate": element_text(child_named(exchange, "RateNumeric")),
             }
             to = national_currency(self.jurisdiction[0] if self.jurisdiction else None)
             if to is not None:
@@ -456,7 +456,7 @@ class _Reader:
         return data
 
 
-class WcoLocator(_Reader):
+class WcoLocator(WcoReader):
     """Tell where a declaration's values were read, as its model's `sources` would.
 
     The model reader works out a path for every value it reads (most of its time); this
@@ -466,10 +466,12 @@ class WcoLocator(_Reader):
 
     def __init__(self, name: str, decl: etree._Element, index: int, jurisdiction: Any) -> None:
         super().__init__(name, decl, index, jurisdiction)
-        shipment = _child(decl, "GoodsShipment")
-        self.items = [] if shipment is None else _children(shipment, "GovernmentAgencyGoodsItem")
-        export = _child(shipment, "ExportCountry", "ID")
-        value = _text(export)
+        shipment = child_named(decl, "GoodsShipment")
+        self.items = (
+            [] if shipment is None else children_named(shipment, "GovernmentAgencyGoodsItem")
+        )
+        export = child_named(shipment, "ExportCountry", "ID")
+        value = element_text(export)
         self.export = (value, export) if export is not None and value else None
         self.item_data: dict[int, dict[str, Any]] = {}
         self.header: dict[str, Any] | None = None
@@ -499,7 +501,7 @@ class WcoLocator(_Reader):
         return self.location(self.header["sources"].get(field, self.header["location"]))
 
 
-def _wco_date(raw: str, format_code: str | None) -> str:
+def wco_date(raw: str, format_code: str | None) -> str:
     """Return an ISO date for a WCO DateTimeString, or the text as given when it is not one."""
     code = (format_code or "").strip()
     digits = raw[:8]
@@ -590,32 +592,32 @@ def _stream(source: Any, name: str) -> Iterator[Declaration]:
                     check_docinfo(elem.getroottree(), name)
                     root_tag = tag if isinstance(tag, str) else ""
                 depth += 1
-                if tag == _DECLARATION:
+                if tag == DECLARATION_TAG:
                     in_declaration += 1
-                elif tag == _METADATA:
+                elif tag == METADATA_TAG:
                     jurisdiction = None
                 if depth <= 4 and isinstance(tag, str) and tag.startswith("{"):
                     namespaces.add(tag[1:].partition("}")[0])
                 continue
             level, depth = depth, depth - 1
-            if in_declaration and tag != _DECLARATION:
+            if in_declaration and tag != DECLARATION_TAG:
                 continue  # kept until its declaration is read
-            local = _local(elem)
-            if tag == _RESPONSIBLE_COUNTRY or (local == "ResponsibleCountryCode" and level <= 3):
-                value = _text(elem)
+            local = local_name_of(elem)
+            if tag == RESPONSIBLE_COUNTRY_TAG or (local == "ResponsibleCountryCode" and level <= 3):
+                value = element_text(elem)
                 if value is not None:
                     jurisdiction = (
                         value,
                         {"file": name, "line": elem.sourceline, "path": f"//{local}"},
                     )
             elif local == "WCOTypeName" and level <= 3:
-                type_name = _text(elem)
-            if tag == _DECLARATION:
+                type_name = element_text(elem)
+            if tag == DECLARATION_TAG:
                 in_declaration -= 1
                 if in_declaration:
                     continue
                 count += 1
-                data = _Reader(name, elem, count, jurisdiction).declaration()
+                data = WcoReader(name, elem, count, jurisdiction).declaration()
                 yield lenient_declaration(data)
             # Free what has been read: this element's content and its earlier siblings.
             elem.clear(keep_tail=False)
@@ -624,7 +626,7 @@ def _stream(source: Any, name: str) -> Iterator[Declaration]:
                 while elem.getprevious() is not None:
                     del parent[0]
     except etree.XMLSyntaxError as exc:
-        raise _syntax_error(exc, name) from None
+        raise syntax_error(exc, name) from None
     if root_tag is None:
         raise NotADeclarationError("empty input: no XML element", file=name, line=1)
     if count == 0:
@@ -635,7 +637,7 @@ def _stream(source: Any, name: str) -> Iterator[Declaration]:
         )
 
 
-def _syntax_error(exc: etree.XMLSyntaxError, name: str) -> InputError:
+def syntax_error(exc: etree.XMLSyntaxError, name: str) -> InputError:
     """Name the parser error; when iterparse gives no line, take the last fatal one logged."""
     message, line = exc.msg, exc.lineno
     if not line or line <= 0:
@@ -796,12 +798,12 @@ def declaration_element(decl: Declaration) -> etree._Element:
     read back as a different rate, so it is refused (`UsageError`), not written.
     """
     nsmap = {"md": MD_NS, None: DEC_NS, "p1": DS_NS}
-    meta = etree.Element(_METADATA, nsmap=nsmap)  # type: ignore[arg-type]
+    meta = etree.Element(METADATA_TAG, nsmap=nsmap)  # type: ignore[arg-type]
     etree.SubElement(meta, f"{{{MD_NS}}}WCODataModelVersionCode").text = "3.6"
     etree.SubElement(meta, f"{{{MD_NS}}}WCOTypeName").text = "DEC"
     if decl.jurisdiction is not None:
-        etree.SubElement(meta, _RESPONSIBLE_COUNTRY).text = decl.jurisdiction
-    root = etree.SubElement(meta, _DECLARATION)
+        etree.SubElement(meta, RESPONSIBLE_COUNTRY_TAG).text = decl.jurisdiction
+    root = etree.SubElement(meta, DECLARATION_TAG)
     if decl.id is not None:
         _sub(root, "FunctionalReferenceID", decl.id)
     if (when := _raw(decl, "entry_date")) is not None:
