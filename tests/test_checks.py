@@ -68,6 +68,7 @@ def test_the_clean_defaults_have_no_findings() -> None:
 def test_every_builtin_rule_has_its_messages_in_three_languages() -> None:
     assert set(BUILTIN_RULES) == {
         "SYN-VALUE", "SYN-UNKNOWN", "CAT-COUNTRY", "CAT-CURRENCY", "CAT-TARIFF", "STR-REQUIRED",
+        "STR-UNDATED",
     }  # fmt: skip
     for rule in BUILTIN_RULES.values():
         assert set(rule.messages) == set(rule.hint) == {"en", "fr", "es"}
@@ -217,7 +218,10 @@ def test_syn_value_fires_on_a_value_of_the_wrong_type(
 ) -> None:
     found = findings(item, header)
     assert hits(found, "SYN-VALUE") == [(ERROR, field)]
-    assert [f.value for f in found] == [value]
+    assert [f.value for f in found if f.rule_id == "SYN-VALUE"] == [value]
+    # An unreadable entry date also means no rule was evaluated (STR-UNDATED), nothing else.
+    others = {f.rule_id for f in found} - {"SYN-VALUE"}
+    assert others == ({"STR-UNDATED"} if field == "entry_date" else set())
 
 
 def test_syn_value_fires_on_a_line_number_that_is_not_a_number() -> None:
@@ -242,7 +246,7 @@ def test_syn_value_accepts_well_typed_values(item: dict[str, Any], header: dict[
 
 def test_a_bad_value_does_not_also_count_as_missing() -> None:
     found = findings(header={"entry_date": "2025-13-01"})
-    assert [f.rule_id for f in found] == ["SYN-VALUE"]
+    assert [f.rule_id for f in found] == ["SYN-VALUE", "STR-UNDATED"]  # not STR-REQUIRED
 
 
 # SYN-UNKNOWN -------------------------------------------------------------------------------
@@ -345,4 +349,32 @@ def test_builtin_checks_on_the_one_path_equal_builtin_findings(
     model = lenient_declaration(data)
     for lang in ("en", "fr"):
         expected = list(builtin_findings(model, lang))
-        assert alcheck.validate(model, rules=RuleSet.compile([]), lang=lang) == expected
+        found = alcheck.validate(model, rules=RuleSet.compile([]), lang=lang)
+        # What builtin_findings cannot know: without as_of, an unreadable entry date means
+        # the declaration is judged on no date (STR-UNDATED, after the others).
+        undated = [f for f in found if f.rule_id == "STR-UNDATED"]
+        assert len(undated) == ("entry_date" in model.invalid)
+        assert [f for f in found if f.rule_id != "STR-UNDATED"] == expected
+
+
+def test_an_unreadable_entry_date_is_judged_on_no_date_not_today() -> None:
+    """Issue 19: `03/15/2026` was silently judged on today's rules. Now the date's SYN-VALUE,
+    and STR-UNDATED: no rule is evaluated, the declaration is judged on no date."""
+    import datetime as dt
+
+    data = {
+        "id": "D1", "jurisdiction": "US", "entry_date": "03/15/2026", "regime": "consumption",
+        "items": [{"line": 1, "tariff_declared": "7606.12.3090", "origin": "CA",
+                   "description": "sheet", "value": "76000", "currency": "USD"}],
+    }  # fmt: skip
+    decl = lenient_declaration(data)
+    (result,) = alcheck.check(decl)
+    assert (result.judged_on, result.date_source) == (None, "unreadable")
+    assert [f.rule_id for f in result.findings] == ["SYN-VALUE", "STR-UNDATED"]
+    undated = result.findings[1]
+    assert undated.severity is Severity.WARNING and "'03/15/2026'" in undated.message
+    assert "no rule was evaluated" in undated.message
+    (judged,) = alcheck.check(decl, as_of=dt.date(2026, 3, 15))  # a date given: judged on it
+    assert judged.judged_on == dt.date(2026, 3, 15)
+    assert "STR-UNDATED" not in {f.rule_id for f in judged.findings}
+    assert any(f.rule_id.startswith("US-") for f in judged.findings)

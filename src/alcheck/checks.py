@@ -1,7 +1,8 @@
 """The built-in syntax, catalogue and structure checks that run before any rule pack.
 
 Stable public ids: SYN-VALUE, SYN-UNKNOWN, CAT-COUNTRY, CAT-CURRENCY, CAT-TARIFF,
-STR-REQUIRED. Messages exist in English, French and Spanish.
+STR-REQUIRED, STR-UNDATED (the entry date could not be read: no rule is evaluated, the
+declaration is judged on no date). Messages exist in English, French and Spanish.
 """
 
 from __future__ import annotations
@@ -192,6 +193,31 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
                 "en": "a required field is missing",
                 "fr": "une donnée obligatoire est absente",
                 "es": "falta un dato obligatorio",
+            },
+        ),
+        BuiltinRule(
+            "STR-UNDATED",
+            Severity.WARNING,
+            CheckClass.STRUCTURE,
+            {
+                "en": "no rule was evaluated: the entry date {value!r} could not be read, and "
+                "every rule depends on the date",
+                "fr": "aucune règle n'a été évaluée : la date d'entrée {value!r} est illisible, "
+                "et chaque règle dépend de la date",
+                "es": "no se evaluó ninguna regla: la fecha de entrada {value!r} no se pudo "
+                "leer, y cada regla depende de la fecha",
+            },
+            {
+                "en": "Give the entry date as YYYY-MM-DD, or judge the file on a date (--as-of).",
+                "fr": "Indiquez la date d'entrée au format AAAA-MM-JJ, ou jugez le fichier à une "
+                "date (--as-of).",
+                "es": "Indique la fecha de entrada como AAAA-MM-DD, o juzgue el archivo en una "
+                "fecha (--as-of).",
+            },
+            {
+                "en": "rules not evaluated: the entry date could not be read",
+                "fr": "règles non évaluées : la date d'entrée est illisible",
+                "es": "reglas no evaluadas: la fecha de entrada no se pudo leer",
             },
         ),
     )

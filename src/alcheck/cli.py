@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import fnmatch
 import glob
+import logging
 import multiprocessing
 import os
 import signal
@@ -511,6 +512,10 @@ def _checked_in_workers(
         if "-" in names:
             raise UsageError("standard input (-) cannot be checked on Dask")
         from .dask import checked_files
+
+        # One line per problem on standard error, never a library's traceback: Dask's
+        # client logs connection retries with tracebacks, which the run survives.
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
 
         return checked_files(
             names, screening, args.input_format, scheduler=args.scheduler,

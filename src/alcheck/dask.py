@@ -178,9 +178,12 @@ def checked_files(
     cluster = None
     if workers:
         logging.getLogger("alcheck.dask").info("starting a local cluster of %d workers", workers)
+        # silence_logs: the cluster's own processes log a lost heartbeat as it shuts down,
+        # with a traceback, on the command line's standard error; only failures show.
         cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
-        )
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+            silence_logs=logging.CRITICAL,
+        )  # fmt: skip
     try:
         with Client(cluster if cluster is not None else scheduler) as client:
             shared = client.scatter(screening, broadcast=True)

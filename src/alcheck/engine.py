@@ -25,7 +25,7 @@ class DeclarationResult:
     """The findings of one declaration and the date it was judged on (and why that date)."""
 
     declaration: Declaration
-    judged_on: dt.date
+    judged_on: dt.date | None  # None: the entry date could not be read (date_source "unreadable")
     date_source: str
     findings: tuple[Finding, ...]
 

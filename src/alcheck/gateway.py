@@ -185,12 +185,29 @@ class ScreenedBatch:
         for k in range(columns.n_declarations):
             self.decl_of.extend([k] * (columns.first[k + 1] - columns.first[k]))
         self.days = [shared.as_of or d or shared.today for d in columns.entry_date]
+        # A declaration whose entry date cannot be read is judged on no date: every rule
+        # depends on the date, so none is evaluated on it (STR-UNDATED says so).
+        self.undated = [
+            shared.as_of is None and "entry_date" in invalid for invalid in columns.decl_invalid
+        ]
         self.jurisdiction_rows = [columns.jurisdiction[k] for k in self.decl_of]
         self.matches = self._screen()
+        if any(self.undated):
+            self.matches = self._without_undated(self.matches)
         self.builtin_total: int | None = None
 
-    def judged(self, k: int) -> tuple[dt.date, str]:
-        """Return the date declaration k is judged on and why: as_of, entry_date or today."""
+    def _without_undated(self, found: ScreenResult) -> ScreenResult:
+        keep = [i for i, row in enumerate(found.rows) if not self.undated[self.decl_of[row]]]
+        return ScreenResult(
+            array("i", (found.rows[i] for i in keep)), array("i", (found.rules[i] for i in keep)),
+            array("b", (found.status[i] for i in keep)), found.ruleset,
+        )  # fmt: skip
+
+    def judged(self, k: int) -> tuple[dt.date | None, str]:
+        """Return the date declaration k is judged on and why: as_of, entry_date or today;
+        (None, "unreadable") when its entry date cannot be read."""
+        if self.undated[k]:
+            return None, "unreadable"
         if self.shared.as_of is not None:
             return self.shared.as_of, "as_of"
         if self.b.entry_date[k] is not None:
@@ -216,7 +233,16 @@ class ScreenedBatch:
             return ()
         else:
             found = self._builtin(k)
+        if self.undated[k]:
+            found = (*found, self._undated_finding(k))
         return tuple(options.regrade(f) for f in found if options.keep(f.rule_id))
+
+    def _undated_finding(self, k: int) -> Finding:
+        return builtin_finding(
+            "STR-UNDATED", self.lang, "entry_date", self.b.decl_invalid[k]["entry_date"],
+            declaration_id=self.b.decl_id[k], item_line=None,
+            location=self.decl_where(k, "entry_date"), in_item=False,
+        )  # fmt: skip
 
     def _screen(self) -> ScreenResult:
         b, rs, decl_of, days = self.b, self.rs, self.decl_of, self.days

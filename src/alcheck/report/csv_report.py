@@ -6,6 +6,7 @@ gets a leading single quote (docs/output.md). Line numbers are written as number
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import IO
 
@@ -16,6 +17,10 @@ COLUMNS = (
     "file", "line", "declaration_id", "item_line", "rule_id", "severity", "class", "message",
     "field", "value", "hint", "citation", "pack", "pack_version", "judged_on", "evaluated",
 )  # fmt: skip
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
 
 
 def _row(cells: Iterable[str | int]) -> str:
@@ -46,7 +51,7 @@ class CsvReport(ReportWriter):
                     f.declaration_id or "", f.item_line if f.item_line is not None else "",
                     f.rule_id, f.severity.value, f.check_class.value, f.message, f.field or "",
                     f.value or "", f.hint or "", f.citation or "", f.pack, f.pack_version or "",
-                    (f.judged_on or decl.judged_on).isoformat(),
+                    _iso(f.judged_on or decl.judged_on),
                     "true" if f.evaluated else "false",
                 ))
             )  # fmt: skip

@@ -47,7 +47,7 @@ def declaration_document(decl: CheckedDeclaration, *, findings: bool = True) -> 
     doc: dict[str, Any] = {
         "id": decl.id,
         "line": decl.line,
-        "judged_on": decl.judged_on.isoformat(),
+        "judged_on": decl.judged_on.isoformat() if decl.judged_on else None,
         "date_source": decl.date_source,
     }
     if findings:

@@ -22,7 +22,7 @@ class CheckedDeclaration:
 
     id: str | None
     line: int | None
-    judged_on: dt.date
+    judged_on: dt.date | None  # None: the entry date could not be read
     date_source: str
     findings: tuple[Finding, ...]
     jurisdiction: str | None = None

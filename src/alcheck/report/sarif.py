@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import PurePath
 from typing import IO, Any
@@ -58,6 +59,10 @@ def _rule_descriptor(rule_id: str, rules: RuleSet, lang: str) -> dict[str, Any]:
     }
 
 
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
 def _result(f: Finding, decl: CheckedDeclaration, name: str, index: int) -> dict[str, Any]:
     loc = f.location
     region = {"startLine": loc.line} if loc is not None and loc.line and loc.line > 0 else None
@@ -84,7 +89,7 @@ def _result(f: Finding, decl: CheckedDeclaration, name: str, index: int) -> dict
             "value": f.value,
             "pack": f.pack,
             "packVersion": f.pack_version,
-            "judgedOn": (f.judged_on or decl.judged_on).isoformat(),
+            "judgedOn": _iso(f.judged_on or decl.judged_on),
             "evaluated": f.evaluated,
             "citation": f.citation,
         },

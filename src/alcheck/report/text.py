@@ -44,7 +44,8 @@ class TextReport(ReportWriter):
         if not decl.findings:
             return
         head = f"{_t(self.name)} — declaration {_t(decl.id or '(no id)')} "
-        lines = [_paint(head + f"(judged on {decl.judged_on})", _BOLD, self.colour)]
+        when = f"judged on {decl.judged_on}" if decl.judged_on else "judged on no date"
+        lines = [_paint(head + f"({when})", _BOLD, self.colour)]
         for f in decl.findings:
             lines.extend(_finding_lines(f, self.colour))
         self.out.write("\n".join(lines) + "\n")
