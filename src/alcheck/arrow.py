@@ -9,11 +9,10 @@ not fully checked. `jurisdiction` and `entry_month` (YYYY-MM of the entry date, 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from .checking import check_input
 from .errors import InputError, UsageError
@@ -21,8 +20,8 @@ from .findings import Severity
 from .formats import search_folder
 from .gateway import Screening
 from .model import Declaration, lenient_declaration
+from .options import CheckOptions
 from .report import CheckedDeclaration, CheckedFile
-from .ruleset import Rates, RuleSet
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -128,18 +127,12 @@ class FindingsTable:
 def findings_table(
     paths: str | Path | Iterable[str | Path],
     *,
-    rules: RuleSet | None = None,
-    as_of: dt.date | None = None,
-    rates: Rates | None = None,
-    lang: str = "en",
-    select: Sequence[str] = (),
-    ignore: Sequence[str] = (),
-    severity: Mapping[str, Severity | str] | None = None,
     input_format: str | None = None,
+    **options: Unpack[CheckOptions],
 ) -> pa.Table:
     """Return the findings of files (folders are searched) as one Arrow table, in input
     order, as `alcheck check` finds them. Keywords as for `validate`."""
-    screening = Screening.of_call(rules, as_of, rates, lang, select, ignore, severity)
+    screening = Screening.of_options(options)
     out = FindingsTable()
     for name in input_names(paths):
         out.end(check_input(name, screening, input_format, _adder(out, name)))

@@ -15,20 +15,18 @@ options), so Dask's retries after a lost worker neither lose nor duplicate findi
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 from .arrow import FindingsTable, input_names, require_pyarrow
 from .checking import check_file, check_input
 from .errors import UsageError
-from .findings import Severity
 from .gateway import Screening
+from .options import CheckOptions
 from .report import CheckedDeclaration, CheckedFile
-from .ruleset import Rates, RuleSet
 
 PARTITION_ON = ["jurisdiction", "entry_month"]
 
@@ -79,14 +77,8 @@ def _frame(table: FindingsTable) -> Any:
 def check_files(
     paths: str | Path | Iterable[str | Path],
     *,
-    rules: RuleSet | None = None,
-    as_of: dt.date | None = None,
-    rates: Rates | None = None,
-    lang: str = "en",
-    select: Sequence[str] = (),
-    ignore: Sequence[str] = (),
-    severity: Mapping[str, Severity | str] | None = None,
     input_format: str | None = None,
+    **options: Unpack[CheckOptions],
 ) -> Any:
     """Return a lazy Dask DataFrame of the findings of files (folders are searched), one
     partition per file, in input order. Keywords as for `validate`. Compute it, or write
@@ -94,7 +86,7 @@ def check_files(
     _require_dask()
     import dask.dataframe as dd
 
-    screening = Screening.of_call(rules, as_of, rates, lang, select, ignore, severity)
+    screening = Screening.of_options(options)
     names = input_names(paths)
     if not names:
         raise UsageError("no input file to check")
@@ -109,14 +101,8 @@ def write_parquet(
     paths: str | Path | Iterable[str | Path],
     folder: str | Path,
     *,
-    rules: RuleSet | None = None,
-    as_of: dt.date | None = None,
-    rates: Rates | None = None,
-    lang: str = "en",
-    select: Sequence[str] = (),
-    ignore: Sequence[str] = (),
-    severity: Mapping[str, Severity | str] | None = None,
     input_format: str | None = None,
+    **options: Unpack[CheckOptions],
 ) -> list[str]:
     """Check files on Dask and write their findings as a Parquet dataset under `folder`,
     partitioned by jurisdiction and entry month (hive layout:
@@ -130,7 +116,7 @@ def write_parquet(
     from dask.base import compute
     from dask.delayed import delayed
 
-    screening = Screening.of_call(rules, as_of, rates, lang, select, ignore, severity)
+    screening = Screening.of_options(options)
     names = input_names(paths)
     shared = _shared_value(screening, input_format)
     task = delayed(_write_part, pure=True)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Unpack, cast
 
 from .findings import Finding, Severity
 from .formats import model_batches
 from .gateway import ScreenedBatch, Screening
 from .model import Declaration
+from .options import CheckOptions
 from .ruleset import Rates, RuleSet
 
 
@@ -60,45 +61,21 @@ def check(
 
 
 def iter_findings(
-    declarations: Declaration | Iterable[Declaration],
-    *,
-    rules: RuleSet | None = None,
-    as_of: dt.date | None = None,
-    rates: Rates | None = None,
-    lang: str = "en",
-    select: Sequence[str] = (),
-    ignore: Sequence[str] = (),
-    severity: Mapping[str, Severity | str] | None = None,
+    declarations: Declaration | Iterable[Declaration], **options: Unpack[CheckOptions]
 ) -> Iterator[Finding]:
     """Yield every finding of one declaration or of many, in input order (see `check`)."""
-    for result in check(
-        declarations, rules=rules, as_of=as_of, rates=rates, lang=lang, select=select,
-        ignore=ignore, severity=severity,
-    ):  # fmt: skip
+    for result in check(declarations, **options):
         yield from result.findings
 
 
 def validate(
-    declarations: Declaration | Iterable[Declaration],
-    *,
-    rules: RuleSet | None = None,
-    as_of: dt.date | None = None,
-    rates: Rates | None = None,
-    lang: str = "en",
-    select: Sequence[str] = (),
-    ignore: Sequence[str] = (),
-    severity: Mapping[str, Severity | str] | None = None,
+    declarations: Declaration | Iterable[Declaration], **options: Unpack[CheckOptions]
 ) -> list[Finding]:
     """Return every finding of one declaration or of many, in input order.
 
-    rules: a RuleSet (default: every bundled pack); as_of: a date that overrides entry
-    dates; rates: {("EUR", "USD"): Decimal("1.08")}; lang: "en", "fr" or "es"; select /
-    ignore: rule ids or id prefixes; severity: {rule id or prefix: level}. A value of the
-    wrong kind raises UsageError.
+    Keywords (`options.CheckOptions`): rules (a RuleSet; default: every bundled pack),
+    as_of (a date that overrides entry dates), rates ({("EUR", "USD"): Decimal("1.08")}),
+    lang ("en", "fr", "es"), select / ignore (rule ids or id prefixes), severity ({rule id
+    or prefix: level}). A value of the wrong kind raises UsageError.
     """
-    return list(
-        iter_findings(
-            declarations, rules=rules, as_of=as_of, rates=rates, lang=lang, select=select,
-            ignore=ignore, severity=severity,
-        )
-    )  # fmt: skip
+    return list(iter_findings(declarations, **options))

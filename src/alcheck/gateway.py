@@ -34,7 +34,7 @@ from .messages import (
     template_fields,
 )
 from .model import Declaration, GoodsItem, Location, tariff_digits, trusted, unit_value_text
-from .options import Options
+from .options import CheckOptions, Options
 from .rules.schema import in_language
 from .ruleset import CompiledRule, Rates, RuleSet
 from .screening import ScreenResult, screen
@@ -141,6 +141,15 @@ class Screening:
         self.rs, self.lang, self.options, self.rates, self.as_of = rs, lang, options, rates, as_of
         self.prepared: dict[int, _Prepared | None] = {}
         self.today = run_options.today()  # once a check: every batch judged alike
+
+    @classmethod
+    def of_options(cls, options: CheckOptions) -> Screening:
+        """Return the screening of a call's `CheckOptions` (see `of_call`)."""
+        return cls.of_call(
+            options.get("rules"), options.get("as_of"), options.get("rates"),
+            options.get("lang", "en"), options.get("select", ()), options.get("ignore", ()),
+            options.get("severity"),
+        )  # fmt: skip
 
     @classmethod
     def of_call(

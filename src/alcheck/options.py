@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 from .errors import UsageError
 from .findings import Finding, Severity
 from .rates import check_rates
-from .ruleset import Rates
+from .ruleset import Rates, RuleSet
 
 LANGS: tuple[str, ...] = ("en", "fr", "es")
 
@@ -85,3 +86,20 @@ def today() -> dt.date:
     Every path asks here (tests fix the date by replacing this one function).
     """
     return dt.date.today()
+
+
+class CheckOptions(TypedDict, total=False):
+    """The keywords every check takes (`validate`, `findings_table`, `alcheck.dask`...).
+
+    rules: a RuleSet (default: every bundled pack); as_of: a date that overrides entry
+    dates; rates: {("EUR", "USD"): Decimal("1.08")}; lang: "en", "fr" or "es"; select /
+    ignore: rule ids or id prefixes; severity: {rule id or prefix: level}.
+    """
+
+    rules: RuleSet | None
+    as_of: dt.date | None
+    rates: Rates | None
+    lang: str
+    select: Sequence[str]
+    ignore: Sequence[str]
+    severity: Mapping[str, Severity | str] | None
