@@ -6,11 +6,36 @@ libxml2 nodes through lxml's public C API (headers from `lxml.get_include()`).
 cython: the extension is required and a build failure is an error.
 python: the extension is not built.
 unset:  the extension is tried; if it cannot be built the pure-Python twin is used.
+
+The translation catalogues (src/alcheck/locale/*/LC_MESSAGES/alcheck.po) are compiled to
+.mo files beside them in the build, with Babel.
 """
 
+import io
 import os
+from pathlib import Path
 
 from setuptools import setup
+from setuptools.command.build_py import build_py
+
+
+class build_py_with_catalogues(build_py):  # noqa: N801 (setuptools' command naming)
+    """Build the Python files, then compile each gettext catalogue to its .mo file."""
+
+    def run(self) -> None:
+        super().run()
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
+        for po in Path("src/alcheck/locale").glob("*/LC_MESSAGES/alcheck.po"):
+            with po.open("rb") as stream:
+                catalog = read_po(stream, domain="alcheck")
+            out = io.BytesIO()
+            write_mo(out, catalog)
+            target = Path(self.build_lib, "alcheck", *po.parts[2:]).with_suffix(".mo")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(out.getvalue())
+
 
 mode = os.environ.get("ALCHECK_IMPLEMENTATION", "").strip().lower()
 if mode not in ("", "cython", "python"):
@@ -41,4 +66,4 @@ if mode != "python":
         if mode == "cython":
             raise
 
-setup(ext_modules=ext_modules)
+setup(ext_modules=ext_modules, cmdclass={"build_py": build_py_with_catalogues})
