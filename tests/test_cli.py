@@ -299,7 +299,7 @@ def test_rules_list_show_lint_and_explain(tmp_path: Path) -> None:
     spanish = run("rules", "list", "--lang", "es").stdout
     assert "falta un dato obligatorio" in spanish and "a required field is missing" not in spanish
     aim = next(x for x in spanish.splitlines() if x.startswith("US-AIM-LICENSE"))
-    assert "licencia" in aim and "(desde el 2021-06-28; 1 entrada)" in aim
+    assert "licencia" in aim and "(desde el 28 jun 2021; 1 entrada)" in aim
     shown = run("rules", "show", "US-232-UNKNOWN", "--lang", "es")
     assert (
         shown.returncode == 0

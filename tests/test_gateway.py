@@ -433,6 +433,6 @@ def test_rules_on_declaration_fields_and_parties(workload_file: Path) -> None:
     found = list(screen_xml(workload_file, rules=rs))
     assert {"G-DTYPE", "G-TRANSIT", "G-PARTIES", "G-AIM", "G-VALUE"} <= {f.rule_id for f in found}
     message = next(f.message for f in found if f.rule_id == "G-TRANSIT")
-    assert message.startswith("none ") and message.endswith(" none 5 t")
+    assert message.startswith("not declared ") and message.endswith(" not declared 5 t")
     message = next(f.message for f in found if f.rule_id == "G-DTYPE")
-    assert message.startswith("5 t none ") and "'" in message
+    assert message.startswith("5 t not declared ") and "'" in message

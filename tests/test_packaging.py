@@ -104,6 +104,7 @@ def test_the_wheel_and_the_sdist_hold_what_a_user_needs_and_no_tests(tmp_path: P
         "alcheck/py.typed", "alcheck/schemas/declaration.schema.json",
         "alcheck/schemas/report.schema.json", "alcheck/rules/packs/us.toml",
         "alcheck/rules/packs/ca.toml", "alcheck/codes/data/hs2022.csv",
+        "alcheck/locale/fr/LC_MESSAGES/alcheck.mo", "alcheck/locale/es/LC_MESSAGES/alcheck.mo",
     } <= names  # fmt: skip
     assert any(m.startswith("alcheck/rules/packs/") and m.endswith(".csv") for m in names)
     assert any(m.endswith(".dist-info/licenses/LICENSE") for m in names)
@@ -123,6 +124,7 @@ def test_the_wheel_and_the_sdist_hold_what_a_user_needs_and_no_tests(tmp_path: P
     required = {
         "pyproject.toml", "setup.py", "LICENSE", "src/alcheck/schemas/report.schema.json",
         "src/alcheck/rules/packs/us.toml", "src/alcheck/formats/_wcoitem.pyx",
+        "src/alcheck/locale/fr/LC_MESSAGES/alcheck.po",
     }  # fmt: skip
     assert required <= inside, required - inside
     assert not any(m.startswith("tests/") for m in inside)

@@ -70,14 +70,32 @@ def test_missing_window_is_rejected() -> None:
     assert any("LOCAL-FOIL-CN: valid_from" in p for p in problems), problems
 
 
+def test_an_english_message_is_required() -> None:
+    problems = _problems(GOOD.replace('message.en = "foil {tariff} from {origin}"\n', ""))
+    assert any("message.en" in p and "LOCAL-FOIL-CN" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("lang", ["fr", "es"])
+def test_a_missing_french_or_spanish_message_is_the_english_one(lang: str) -> None:
+    """Issue 19: a house pack may be English only; its findings are then in English."""
+    line = {
+        "fr": 'message.fr = "feuille {tariff} de {origin}"\n',
+        "es": 'message.es = "hoja {tariff} de {origin}"\n',
+    }[lang]
+    assert line in GOOD
+    pack = load_pack_text(GOOD.replace(line, ""), "local.toml")
+    (rule,) = [r for r in pack.rules if r.id == "LOCAL-FOIL-CN"]
+    assert getattr(rule.message, lang) == rule.message.en == "foil {tariff} from {origin}"
+
+
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
-def test_a_message_in_each_language_is_required(lang: str) -> None:
+def test_an_empty_message_in_any_language_is_refused(lang: str) -> None:
     line = {
         "en": 'message.en = "foil {tariff} from {origin}"\n',
         "fr": 'message.fr = "feuille {tariff} de {origin}"\n',
         "es": 'message.es = "hoja {tariff} de {origin}"\n',
     }[lang]
-    problems = _problems(GOOD.replace(line, ""))
+    problems = _problems(GOOD.replace(line, f'message.{lang} = " "\n'))
     assert any(f"message.{lang}" in p and "LOCAL-FOIL-CN" in p for p in problems), problems
 
 

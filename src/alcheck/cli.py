@@ -32,6 +32,7 @@ from .explanation import describe_pack, explain
 from .findings import Severity
 from .formats import FORMATS, SUFFIXES
 from .gateway import Screening
+from .i18n import date_text, translation
 from .report import (
     CheckedDeclaration,
     CheckedFile,
@@ -557,16 +558,9 @@ def _report_output(output: str | None) -> Iterator[IO[str]]:
         raise UsageError(f"cannot write the report to {output}: {exc.strerror or exc}") from None
 
 
-# "(from DATE; N entries)" after each summary of `rules list`, by language.
-_LIST_WORDS = {
-    "en": ("from", "entry", "entries"),
-    "fr": ("depuis le", "entrée", "entrées"),
-    "es": ("desde el", "entrada", "entradas"),
-}
-
-
 def _run_rules_list(args: argparse.Namespace) -> int:
     rules = _ruleset(args.pack)
+    words = translation(args.lang)
     lines = []
     for rid, b in BUILTIN_RULES.items():
         lines.append(
@@ -578,11 +572,12 @@ def _run_rules_list(args: argparse.Namespace) -> int:
         first = entries[0]
         levels = "/".join(dict.fromkeys(e.severity.value for e in entries))
         start = min(e.valid_from for e in entries)
-        since, one, many = _LIST_WORDS[args.lang]
-        count = f"{len(entries)} {one if len(entries) == 1 else many}"
+        # "(from DATE; N entries)" after each summary.
+        since = words.gettext("from")
+        count = words.ngettext("{n} entry", "{n} entries", len(entries)).format(n=len(entries))
         lines.append(
             f"{rid:28} {levels:8} {first.check_class.value:10} {first.pack.name:11} "
-            f"{in_language(first.summary, args.lang)} ({since} {start}; {count})"
+            f"{in_language(first.summary, args.lang)} ({since} {date_text(start, args.lang)}; {count})"
         )
     sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_OK

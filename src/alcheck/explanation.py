@@ -8,26 +8,22 @@ from dataclasses import dataclass
 from .checks import BUILTIN_RULES
 from .errors import UsageError
 from .findings import CheckClass, Severity
+from .i18n import translation
 from .rules.schema import ChangelogEntry, in_language
 from .ruleset import RuleSet
 
-# The labels of `Explanation.text`, by language.
+# The labels of `Explanation.text`: English msgids of the translation catalogue.
 _LABELS = {
-    "en": {"pack": "pack", "always": "always", "open": "open", "in force": "in force",
-           "when": "when", "message": "message", "hint": "hint", "citation": "citation",
-           "caveat": "caveat", "changes": "changes", "lists": "code lists",
-           "rows": "rows", "rules": "rules", "gaps": "known gaps"},
-    "fr": {"pack": "paquet", "always": "toujours", "open": "sans fin",
-           "in force": "en vigueur", "when": "quand", "message": "message",
-           "hint": "conseil", "citation": "source", "caveat": "réserve",
-           "changes": "modifications", "lists": "listes de codes", "rows": "lignes",
-           "rules": "règles", "gaps": "lacunes connues"},
-    "es": {"pack": "paquete", "always": "siempre", "open": "sin fin",
-           "in force": "en vigor", "when": "cuando", "message": "mensaje",
-           "hint": "sugerencia", "citation": "fuente", "caveat": "salvedad",
-           "changes": "cambios", "lists": "listas de códigos", "rows": "filas",
-           "rules": "reglas", "gaps": "lagunas conocidas"},
+    "pack": "pack", "always": "always", "open": "open", "in force": "in force",
+    "when": "when", "message": "message", "hint": "hint", "citation": "citation",
+    "caveat": "caveat", "changes": "changes", "lists": "code lists", "rows": "rows",
+    "rules": "rules", "gaps": "known gaps",
 }  # fmt: skip
+
+
+def _labels(lang: str) -> dict[str, str]:
+    words = translation(lang)
+    return {key: words.gettext(text) for key, text in _LABELS.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +56,7 @@ class Explanation:
 
     def text(self) -> str:
         """Return the explanation as plain text for a terminal, labelled in its language."""
-        say = _LABELS[self.lang]
+        say = _labels(self.lang)
         version = f" {self.pack_version}" if self.pack_version else ""
         lines = [f"{self.rule_id} ({self.check_class.value}; {say['pack']} {self.pack}{version})"]
         for n, e in enumerate(self.entries, start=1):
@@ -132,7 +128,7 @@ def describe_pack(name: str, rules: RuleSet | None = None, lang: str = "en") -> 
     meta = next((p for p in rs.packs if p.name == name), None)
     if meta is None:
         raise UsageError(f"no pack {name!r} loaded; loaded: {', '.join(p.name for p in rs.packs)}")
-    say = _LABELS[lang]
+    say = _labels(lang)
     ids = [rid for rid in rs.ids() if rs.entries(rid)[0].pack.name == name]
     lines = [f"{say['pack']} {name} {meta.version} ({meta.jurisdiction})"]
     lines.append(f"{say['rules']}: {', '.join(ids)}")

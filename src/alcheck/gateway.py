@@ -109,9 +109,9 @@ class _Prepared:
     citation: str
     hint: str
     # The message's placeholders, each with its parameter's text or its value's getter
-    # (neither: a name no item has), resolved once; None: a template only `fill` fills.
-    slots: tuple[tuple[str, str | None, _Getter | None], ...] | None
-    missing: str
+    # (neither: a name no item has) and what it says when the item has no value, resolved
+    # once; None: a template only `fill` fills.
+    slots: tuple[tuple[str, str | None, _Getter | None, str], ...] | None
     summary: str  # what the rule checks, in the language (said when it could not be judged)
 
 
@@ -122,12 +122,14 @@ def _prepare(rule: CompiledRule, lang: str, options: Options) -> _Prepared | Non
     template, params = getattr(rule.message, lang), dict(rule.params)
     names = template_fields(template)
     slots = None if names is None else tuple(
-        (n, params[n], None) if n in params else (n, None, _VALUES.get(n)) for n in names
+        (n, params[n], None, "") if n in params
+        else (n, None, _VALUES.get(n), missing_word(lang, n))
+        for n in names
     )  # fmt: skip
     return _Prepared(
         rule, template, params, options.grade(rule.id, rule.severity),
         _RULE_FIELDS.get(rule.field), citation_text(rule), getattr(rule.hint, lang), slots,
-        missing_word(lang), in_language(rule.summary, lang),
+        in_language(rule.summary, lang),
     )  # fmt: skip
 
 
@@ -399,9 +401,9 @@ class ScreenedBatch:
                 message = fill(p.template, _ItemValues(self, row, k, day), p.params, lang)
             else:
                 data: dict[str, Any] = {}
-                for name, text, getter in p.slots:
+                for name, text, getter, missing in p.slots:
                     value = text if getter is None else getter(self, row, k, day)
-                    data[name] = p.missing if value is None else value
+                    data[name] = missing if value is None else value
                 message = p.template.format_map(data)
             if rule.field == "documents":
                 raw = p.params.get("documents", _documents(self, row, k))

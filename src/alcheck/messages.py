@@ -6,41 +6,42 @@ import string
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .i18n import LANGS, translation
 from .ruleset import CompiledRule
 
-_NOT_EVALUATED = {
-    "en": "not evaluated: {reason}",
-    "fr": "non évaluée : {reason}",
-    "es": "no evaluada: {reason}",
-}
+# English msgids of the catalogue (`i18n`), looked up in the report language.
+_NOT_EVALUATED = "not evaluated: {reason}"
 _REASONS = {
-    "rate": {
-        "en": "no exchange rate from {currency} to {needed}",
-        "fr": "aucun taux de change de {currency} en {needed}",
-        "es": "no hay tipo de cambio de {currency} a {needed}",
-    },
-    "number": {
-        "en": "the value, currency or net mass it needs is missing",
-        "fr": "la valeur, la devise ou la masse nette nécessaire manque",
-        "es": "falta el valor, la moneda o la masa neta que necesita",
-    },
+    "rate": "no exchange rate from {currency} to {needed}",
+    "number": "the value, currency or net mass it needs is missing",
 }
+_CHECK = "{reason} (the check: {summary})"
+# What a message says where a value it names is missing: never a bare "none", which reads
+# as a value ("smelt2 none") or as a verdict. A list it names ("declared: {additional_codes}")
+# is empty rather than undeclared.
+_MISSING = "not declared"
+_EMPTY = "nothing"
+_LISTS = frozenset({"additional_codes", "documents"})
 
 
-# What a message says where a value it names is missing.
-_NONE = {"en": "none", "fr": "aucun", "es": "ninguno"}
+def _(text: str, lang: str) -> str:
+    return translation(lang).gettext(text)
+
+
+_NONE = {lang: _(_MISSING, lang) for lang in LANGS}
+_NOTHING = {lang: _(_EMPTY, lang) for lang in LANGS}
 
 
 class _Formatter(string.Formatter):
-    def __init__(self, missing: str) -> None:
-        self.missing = missing
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
 
     def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
         value = kwargs.get(str(key))
-        return self.missing if value is None else value
+        return missing_word(self.lang, str(key)) if value is None else value
 
 
-FORMATTERS = {lang: _Formatter(word) for lang, word in _NONE.items()}
+FORMATTERS = {lang: _Formatter(lang) for lang in LANGS}
 
 
 # The placeholder names of each message template seen; None: a field that is not a plain
@@ -58,13 +59,13 @@ def template_fields(template: str) -> tuple[str, ...] | None:
     return fields
 
 
-def missing_word(lang: str) -> str:
-    """Return the word a message uses for a value an item does not have ("none")."""
-    return _NONE[lang]
+def missing_word(lang: str, name: str = "") -> str:
+    """Return the words a message uses for a value `name` an item does not have."""
+    return _NOTHING[lang] if name in _LISTS else _NONE[lang]
 
 
 def fill(template: str, values: Mapping[str, Any], params: Mapping[str, str], lang: str) -> str:
-    """Return a message template filled from `params`, then `values`; missing: "none".
+    """Return a message template filled from `params`, then `values`; missing: `missing_word`.
 
     Same result as the general formatter over `values | params`, with one lookup per
     placeholder: messages are filled once per finding, millions of times at a gateway, and
@@ -73,11 +74,10 @@ def fill(template: str, values: Mapping[str, Any], params: Mapping[str, str], la
     fields = template_fields(template)
     if fields is None:
         return FORMATTERS[lang].format(template, **{**values, **params})
-    missing = _NONE[lang]
     data: dict[str, Any] = {}
     for name in fields:
         value = params[name] if name in params else values.get(name)
-        data[name] = missing if value is None else value
+        data[name] = missing_word(lang, name) if value is None else value
     return template.format_map(data)
 
 
@@ -88,16 +88,9 @@ def citation_text(rule: CompiledRule) -> str:
     return text + (f" (caveat: {c.caveat})" if c.caveat else "")
 
 
-_CHECK = {
-    "en": "{reason} (the check: {summary})",
-    "fr": "{reason} (le contrôle : {summary})",
-    "es": "{reason} (el control: {summary})",
-}
-
-
 def not_evaluated_message(reason: str, summary: str, lang: str) -> str:
     """Return a not-evaluated finding's message: why, and which check (never its verdict)."""
-    return _CHECK[lang].format(reason=reason, summary=summary)
+    return _(_CHECK, lang).format(reason=reason, summary=summary)
 
 
 def not_evaluated(rule: CompiledRule, currency: str | None, has_value: bool, lang: str) -> str:
@@ -106,5 +99,5 @@ def not_evaluated(rule: CompiledRule, currency: str | None, has_value: bool, lan
         (n.currency for n in rule.when.numbers if n.currency and n.currency != currency), None
     )
     kind = "rate" if needed and currency and has_value else "number"
-    reason = _REASONS[kind][lang].format(currency=currency, needed=needed)
-    return _NOT_EVALUATED[lang].format(reason=reason)
+    reason = _(_REASONS[kind], lang).format(currency=currency, needed=needed)
+    return _(_NOT_EVALUATED, lang).format(reason=reason)

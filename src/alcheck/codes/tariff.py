@@ -44,24 +44,36 @@ class TariffCode:
     detail: tuple[tuple[str, str], ...] = ()  # the problem's values, for translations
 
 
+# What can be wrong with a tariff code, by `TariffCode.kind`: English msgids of the
+# translation catalogue (`alcheck.i18n`), filled from `TariffCode.detail`.
+PROBLEMS = {
+    "chars": "a tariff code has only digits, dots and spaces",
+    "length": "{n} digits; expected {lengths} for {where}",
+    "hs6": "{hs6} is not an HS 2022 subheading",
+}
+
+
 def parse_tariff(raw: str, jurisdiction: str | None = None) -> TariffCode:
     """Normalize a tariff code (dots and spaces allowed) and check its shape and HS-6 part."""
     compact = raw.replace(".", "").replace(" ", "").strip()
     if not compact or not compact.isascii() or not compact.isdigit():
-        return TariffCode(
-            raw, None, None, "a tariff code has only digits, dots and spaces", "chars"
-        )
+        return TariffCode(raw, None, None, PROBLEMS["chars"], "chars")
     shapes = shapes_for(jurisdiction)
     if len(compact) not in shapes:
         lengths = ", ".join(f"{n} ({what})" for n, what in shapes.items())
         where = jurisdiction or "this jurisdiction"
-        problem = f"{len(compact)} digits; expected {lengths} for {where}"
         expected = ", ".join(str(n) for n in shapes)
-        detail = (("n", str(len(compact))), ("expected", expected), ("where", where))
+        detail = (
+            ("n", str(len(compact))),
+            ("expected", expected),
+            ("lengths", lengths),
+            ("where", where),
+        )
+        problem = PROBLEMS["length"].format_map(dict(detail))
         return TariffCode(raw, None, None, problem, "length", detail)
     hs6 = compact[:6]
     if not is_hs6(hs6):
         dotted = f"{hs6[:4]}.{hs6[4:]}"
-        problem = f"{dotted} is not an HS 2022 subheading"
+        problem = PROBLEMS["hs6"].format(hs6=dotted)
         return TariffCode(raw, compact, None, problem, "hs6", (("hs6", dotted),))
     return TariffCode(raw, compact, hs6, None)

@@ -4,8 +4,10 @@ GitHub Actions workflow annotations (errors and warnings shown on the pull reque
 from __future__ import annotations
 
 from ..findings import Finding, Severity
+from ..i18n import translation
 from .escape import terminal_text
 from .run import CheckedDeclaration, CheckedFile, ReportWriter
+from .text import counts_text
 
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -34,11 +36,13 @@ class ConciseReport(ReportWriter):
             self.out.write(terminal_text(f"{place}: error INPUT-ERROR: {end.error}") + "\n")
 
     def close(self) -> None:
-        c = self.tally
-        self.out.write(
-            f"{c.error} error(s), {c.warning} warning(s), {c.info} info in "
-            f"{c.declarations} declaration(s), {c.inputs} input(s)\n"
+        # Finding lines stay in the form editors parse; the summary is for people.
+        lang = self.header.lang
+        text = translation(lang).gettext(
+            "{error} error(s), {warning} warning(s), {info} info in "
+            "{declarations} declaration(s), {inputs} input(s)"
         )
+        self.out.write(text.format(**counts_text(self.tally, lang)) + "\n")
 
 
 def _escape_data(text: str) -> str:

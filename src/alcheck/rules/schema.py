@@ -17,9 +17,9 @@ A pack may name code lists kept as CSV files beside it (`[lists.NAME]`); `tariff
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..findings import CheckClass, Severity
 
@@ -51,11 +51,22 @@ class _Strict(BaseModel):
 
 
 class Messages(_Strict):
-    """A text in English, French and Spanish."""
+    """A text in English, French and Spanish; a pack may give English only.
+
+    A missing French or Spanish text is the English one: a house pack written for one
+    team need not be translated, and the bundled packs are tested to carry all three.
+    """
 
     en: str
     fr: str
     es: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _english_fallback(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("en"), str):
+            return {"fr": data["en"], "es": data["en"], **data}
+        return data
 
 
 def in_language(text: Messages | str, lang: str) -> str:
