@@ -194,20 +194,37 @@ def test_a_newline_cannot_end_a_github_annotation_early() -> None:
     assert _escape_property("f,x:y") == "f%2Cx%3Ay"
 
 
-def test_progress_on_a_terminal_counts_declarations_as_they_are_checked(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("bar", "lang"), [("tqdm", "en"), ("plain", "en"), ("tqdm", "fr")])
+def test_progress_on_a_terminal_counts_declarations_as_they_are_checked(
+    tmp_path: Path, bar: str, lang: str
+) -> None:
     """Issue 19, item 4: one large file shows progress too (declarations, not only files),
-    on standard error when it is a terminal and the report goes elsewhere."""
+    on standard error when it is a terminal and the report goes elsewhere: tqdm's bar with
+    the `progress` extra, a plain line without it, in the report's language."""
+    import fcntl
     import os
     import pty
+    import struct
     import subprocess
     import sys
+    import termios
 
+    env = dict(os.environ)
+    if bar == "plain":  # tqdm not installed: its import fails
+        blocker = tmp_path / "no-tqdm"
+        blocker.mkdir()
+        (blocker / "tqdm.py").write_text("raise ImportError('not installed')\n")
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(blocker), env.get("PYTHONPATH")) if p
+        )
     master, slave = pty.openpty()
+    # A terminal of 120 columns (a new pseudo-terminal has none).
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     out = tmp_path / "r.json"
     with subprocess.Popen(
         [sys.executable, "-m", "alcheck", "check", "--format", "json", "--fail-on", "never",
-         "-o", str(out), str(EX / "us-triggers.xml")],
-        stdout=subprocess.DEVNULL, stderr=slave, cwd=ROOT,
+         "--lang", lang, "-o", str(out), str(EX / "us-triggers.xml")],
+        stdout=subprocess.DEVNULL, stderr=slave, cwd=ROOT, env=env,
     ) as proc:  # fmt: skip
         os.close(slave)
         shown = b""
@@ -223,5 +240,12 @@ def test_progress_on_a_terminal_counts_declarations_as_they_are_checked(tmp_path
     os.close(master)
     text = shown.decode()
     declarations = len(list(alcheck.read(EX / "us-triggers.xml")))
-    assert f"1/1 files, {declarations:,} declarations" in text
+    if lang == "en":
+        assert f"1/1 files, {declarations:,} declarations" in text, text
+    else:
+        assert f"1/1 fichiers, {declarations} déclarations" in text, text
+    if bar == "tqdm":
+        assert "100%|" in text, text
+    else:
+        assert "[" + "#" * 30 + "]" in text and "%|" not in text, text
     assert "Traceback" not in text

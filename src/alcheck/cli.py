@@ -27,6 +27,7 @@ from typing import IO, Any
 from ._version import __version__
 from .checking import check_file, check_input
 from .checks import BUILTIN_RULES
+from .cli_progress import Progress
 from .errors import AlcheckError, RulePackError, UsageError
 from .explanation import describe_pack, explain
 from .findings import Severity
@@ -272,38 +273,6 @@ def _worker_check(name: str) -> CheckedFile:
     return check_file(name, _WORKER["screening"], _WORKER["input_format"])
 
 
-class _Progress:
-    """A progress line on standard error (a terminal only): files done, and declarations
-    checked as they are, so a file of 30,000 declarations shows it is moving. Redrawn at
-    most five times a second."""
-
-    def __init__(self, stream: IO[str], total: int) -> None:
-        self.stream, self.total = stream, total
-        self.files = self.declarations = 0
-        self.drawn = 0.0
-
-    def declaration(self) -> None:
-        self.declarations += 1
-        if time.monotonic() - self.drawn >= 0.2:
-            self.draw()
-
-    def file_done(self) -> None:
-        self.files += 1
-        self.draw()
-        if self.files == self.total:
-            self.stream.write("\n")
-
-    def draw(self) -> None:
-        width = 30
-        filled = width * self.files // max(self.total, 1)
-        self.stream.write(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {self.files}/{self.total} files, "
-            f"{self.declarations:,} declarations"
-        )
-        self.stream.flush()
-        self.drawn = time.monotonic()
-
-
 def _rule_id(given: str, known: Sequence[str], option: str) -> str:
     """Return a rule id or prefix as the rules spell it (upper case); refuse one that names
     no rule, with the nearest ids ("did you mean")."""
@@ -461,7 +430,9 @@ def _check_inputs(
     # On a terminal, unless the report itself is written to that terminal.
     to_terminal = not args.output and args.format != "parquet" and sys.stdout.isatty()
     progress = (
-        _Progress(sys.stderr, len(names)) if sys.stderr.isatty() and not to_terminal else None
+        Progress(sys.stderr, len(names), args.lang)
+        if sys.stderr.isatty() and not to_terminal
+        else None
     )
     errors: list[str] = []
     declaration = writer.declaration
@@ -577,7 +548,8 @@ def _run_rules_list(args: argparse.Namespace) -> int:
         count = words.ngettext("{n} entry", "{n} entries", len(entries)).format(n=len(entries))
         lines.append(
             f"{rid:28} {levels:8} {first.check_class.value:10} {first.pack.name:11} "
-            f"{in_language(first.summary, args.lang)} ({since} {date_text(start, args.lang)}; {count})"
+            f"{in_language(first.summary, args.lang)} "
+            f"({since} {date_text(start, args.lang)}; {count})"
         )
     sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_OK
