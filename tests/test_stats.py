@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import io
 import json
 import subprocess
@@ -26,7 +27,9 @@ from alcheck.report.stats_render import (
     render_stats_json,
     render_stats_text,
 )
-from alcheck.stats import Group, Stats, compute_stats
+from alcheck.rules.loader import bundled_pack_names, load_bundled
+from alcheck.ruleset import RuleSet
+from alcheck.stats import CONCERN_COUNTRIES, Group, Stats, compute_stats, display_cell
 
 ROOT = Path(__file__).resolve().parent.parent
 CLEAN = ROOT / "examples" / "us-clean.json"
@@ -210,10 +213,12 @@ def _csv_tables(text: str) -> dict[str, tuple[list[str], list[list[str]]]]:
 
 
 def _html_tables(page: str) -> dict[str, list[list[str]]]:
+    """Each table's cells: a number's exact CSV string (`data-value`), a text as shown."""
     doc = lxml_html.document_fromstring(page)
     return {
         t.get("data-table"): [
-            [td.text_content() for td in tr.findall("td")] for tr in t.findall("tbody/tr")
+            [td.get("data-value", td.text_content()) for td in tr.findall("td")]
+            for tr in t.findall("tbody/tr")
         ]
         for t in doc.iter("table")
     }
@@ -238,13 +243,19 @@ def _check_html(page: str, csv_text: str, stats: Stats) -> None:
             assert not attr.lower().startswith("on"), attr
             if attr.lower() in ("src", "href", "xlink:href", "action"):
                 assert not value.lower().startswith(("http:", "https:", "//")), value
-    # The HTML tables show exactly the CSV's cells, table by table.
+    # The HTML tables hold exactly the CSV's cells, table by table (numbers in data-value)
+    # and show each number as English writes it: the same digits, thousands separated.
     from_csv = _csv_tables(csv_text)
     from_html = _html_tables(page)
     assert list(from_html) == names
     for name in names:
         rows = from_csv.get(name, ([], []))[1]
         assert from_html[name] == rows, name
+    for td in doc.iterfind(".//td[@data-value]"):
+        exact, shown = td.get("data-value"), td.text_content()
+        assert shown.replace(",", "") == exact
+        whole = exact.split(".")[0]
+        assert shown.startswith(f"{int(whole):,}" if whole else ""), (exact, shown)
 
 
 def test_html_is_self_contained_with_one_chart_per_table_and_the_csv_numbers(
@@ -270,6 +281,70 @@ def test_html_escapes_text() -> None:
     doc = lxml_html.document_fromstring(page)
     assert doc.findtext(".//h1") == "<b>&</b>"
     _check_html(page, render_stats_csv(stats), stats)
+
+
+def test_display_cell_writes_numbers_as_the_language_does() -> None:
+    kg, money = Decimal("1234567.5"), Decimal("74800")
+    assert [display_cell(v, k) for v, k in ((1234, "count"), (kg, "kg"), (money, "money"))] == [
+        "1,234", "1,234,567.500", "74,800.00"
+    ]  # fmt: skip
+    assert display_cell(kg, "kg", "fr") == "1\u202f234\u202f567,500"
+    assert display_cell(Decimal("23.809"), "percent", "es") == "23,81"
+    assert display_cell(Decimal("1234.5"), "money", "es") == "1.234,50"
+    assert display_cell(None, "kg", "fr") == "" and display_cell("CN", "text", "fr") == "CN"
+
+
+def test_html_shows_the_run_marks_concern_and_reads_in_french(stats: Stats) -> None:
+    packs = RuleSet.default().packs
+    day = dt.date(2026, 12, 3)
+    kwargs: dict[str, Any] = {"run_date": day, "inputs": ["a.xml", "b/"], "packs": packs}
+    doc = lxml_html.document_fromstring(render_stats_html(stats, **kwargs))
+    assert doc.find(".//time").get("datetime") == "2026-12-03"
+    assert doc.find(".//time").text == "Dec 3, 2026"
+    assert [c.text for c in doc.findall(".//ul[@class='inline inputs']//code")] == ["a.xml", "b/"]
+    shown = [li.text_content() for li in doc.findall(".//ul[@class='inline packs']/li")]
+    assert shown == [f"{p.name} {p.version}" for p in packs]
+    # Countries of concern are marked where they are keys (by_origin has none: MX, CA, VN).
+    marked = {
+        t: sorted(
+            td.text for td in doc.iterfind(f".//table[@data-table='{t}']//td[@class='concern']")
+        )
+        for t in ("by_smelt1", "concern_countries", "by_origin")
+    }
+    assert marked == {"by_smelt1": ["CN"], "concern_countries": sorted(CONCERN_COUNTRIES),
+                      "by_origin": []}  # fmt: skip
+    legend = doc.get_element_by_id("legend").text_content()
+    assert all(f"({c})" in legend for c in CONCERN_COUNTRIES)
+    bars = doc.findall(".//section[@id='by_smelt1']//svg//*[@class='bar concern']")
+    assert [b.findtext("text/tspan") for b in bars] == ["▲"]
+
+    fr = lxml_html.document_fromstring(render_stats_html(stats, lang="fr", **kwargs))
+    assert fr.get("lang") == "fr" and fr.find(".//time").text == "3 déc. 2026"
+    assert fr.findtext(".//h1") == "alcheck : surveillance des importations"
+    assert fr.findtext(".//section[@id='by_origin']/h2") == "Par origine déclarée"
+    # Keys and exact numbers are the same in every language; names are translated.
+    fr_rows = _html_tables(render_stats_html(stats, lang="fr"))["by_smelt1"]
+    en_rows = _html_tables(render_stats_html(stats))["by_smelt1"]
+    assert [r[:1] + r[2:] for r in fr_rows] == [r[:1] + r[2:] for r in en_rows]
+    assert ["CN", "Chine"] in [r[:2] for r in fr_rows]
+    assert fr.find(".//td[@data-value='2100.000']").text == "2\u202f100,000"
+
+
+def test_text_in_french_and_machine_formats_in_every_language(stats: Stats) -> None:
+    text = render_stats_text(stats, lang="fr", errors=["gone.xml"])
+    assert "Par pays de la plus grande fonte (fonte1)" in text and "2\u202f100,000" in text
+    assert "Chine" in text and "non déclaré" in text
+    assert text.rstrip().endswith("non lu : gone.xml")
+    assert render_stats_text(stats, lang="en") == render_stats_text(stats)
+
+
+def test_countries_of_concern_are_the_rule_packs_set() -> None:
+    # The stats and the page use CONCERN_COUNTRIES; the rules use each pack's `concern` set.
+    sets = {name: load_bundled(name).sets.get("concern") for name in bundled_pack_names()}
+    assert {name: s for name, s in sets.items() if s} == {
+        name: list(CONCERN_COUNTRIES) for name, s in sets.items() if s
+    }
+    assert sets["risk"], "the risk pack defines the countries of concern"
 
 
 def test_csv_layout(stats: Stats) -> None:
@@ -372,7 +447,28 @@ def test_cli_html_file(tmp_path: Path) -> None:
     out = tmp_path / "stats.html"
     assert _run(["stats", str(data), "--format", "html", "-o", str(out)]) == 0
     stats = compute_stats(_decls())
-    _check_html(out.read_text(encoding="utf-8"), render_stats_csv(stats), stats)
+    page = out.read_text(encoding="utf-8")
+    _check_html(page, render_stats_csv(stats), stats)
+    doc = lxml_html.document_fromstring(page)
+    assert doc.find(".//time").get("datetime") == dt.date.today().isoformat()
+    assert doc.findtext(".//ul[@class='inline inputs']//code") == str(data)
+    assert {li.get("data-pack") for li in doc.iterfind(".//ul[@class='inline packs']/li")} == set(
+        bundled_pack_names()
+    )
+
+
+def test_cli_lang(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = _write_decls(tmp_path / "decls.json")
+    for fmt in ("csv", "json"):  # machine formats: the same in every language
+        outputs = []
+        for lang in ("en", "fr", "es"):
+            assert _run(["stats", str(data), "--format", fmt, "--lang", lang]) == 0
+            outputs.append(capsys.readouterr().out)
+        assert outputs[0] == outputs[1] == outputs[2], fmt
+    assert _run(["stats", str(data), "--lang", "es"]) == 0
+    assert "Por origen declarado" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        _run(["stats", str(data), "--lang", "de"])
 
 
 def test_cli_unreadable_input_still_reports(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 from .codes.currencies import normalize_currency
 from .errors import AlcheckError, NotADeclarationError, UsageError
 from .formats import read_paths, search_folder
+from .i18n import LANGS
 from .model import Declaration
 from .rates import Rates, load_rates
 from .report.escape import terminal_text
@@ -20,14 +22,15 @@ from .report.stats_render import (
     render_stats_json,
     render_stats_text,
 )
-from .stats import compute_stats
+from .ruleset import RuleSet
+from .stats import Stats, compute_stats
 
 EXIT_OK, EXIT_USAGE = 0, 2
 FORMATS = ("text", "csv", "json", "html")
 
 
 def add_stats_command(subparsers: Any) -> None:
-    """Register `stats PATH... [--format] [-o FILE] [--rates FILE] [--currency]`."""
+    """Register `stats PATH... [--format] [-o FILE] [--rates FILE] [--currency] [--lang]`."""
     stats = subparsers.add_parser(
         "stats",
         help="import-monitoring totals by jurisdiction, heading, origin, smelt and cast",
@@ -42,6 +45,11 @@ def add_stats_command(subparsers: Any) -> None:
     )
     stats.add_argument("--currency", default="USD", help="currency of values (default USD)")
     stats.add_argument(
+        "--lang", choices=LANGS, default="en",
+        help="language of the text and HTML reports (default en); CSV and JSON are the same "
+        "in every language",
+    )  # fmt: skip
+    stats.add_argument(
         "--declarations-parquet", metavar="FILE",
         help="also write the declarations read as a Parquet table, which stats reads back "
         "(a .parquet file or a folder of them as PATH); needs alcheck[dask]",
@@ -49,14 +57,22 @@ def add_stats_command(subparsers: Any) -> None:
     stats.set_defaults(handler=run_stats)
 
 
-def _render(fmt: str, stats: Any, errors: list[str]) -> str:
+def _render(args: argparse.Namespace, stats: Stats, errors: list[str]) -> str:
+    fmt, lang = args.format, args.lang
     if fmt == "csv":
         return render_stats_csv(stats)
     if fmt == "json":
         return render_stats_json(stats, errors=errors)
     if fmt == "html":
-        return render_stats_html(stats, errors=errors)
-    return render_stats_text(stats, errors=errors)
+        # The page says which run it shows: today, the paths as given, and the bundled
+        # packs (the rule set `alcheck check` applies by default; the countries of
+        # concern it marks are their `concern` set, tests/test_stats.py keeps them equal).
+        packs = RuleSet.default().packs
+        return render_stats_html(
+            stats, errors=errors, lang=lang, run_date=dt.date.today(), inputs=args.paths,
+            packs=packs,
+        )  # fmt: skip
+    return render_stats_text(stats, errors=errors, lang=lang)
 
 
 def run_stats(args: argparse.Namespace) -> int:
@@ -96,7 +112,11 @@ def run_stats(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if skipped:
         sys.stderr.write(f"alcheck stats: skipped {skipped} file(s) holding no declaration\n")
-    text = _render(args.format, stats, errors)
+    try:
+        text = _render(args, stats, errors)
+    except AlcheckError as exc:
+        sys.stderr.write(f"alcheck stats: {terminal_text(str(exc))}\n")
+        return EXIT_USAGE
     if args.output is None:
         sys.stdout.write(text)
     else:

@@ -9,18 +9,28 @@ number of distinct countries and headings, not with the input), and returns an i
 
 from __future__ import annotations
 
+import gettext
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
+from functools import cache
 
-from .codes.countries import METAL_UNKNOWN, country_name
+import pycountry
+from babel.numbers import format_decimal
+
+from .codes.countries import METAL_NOT_APPLICABLE, METAL_UNKNOWN, country_name
 from .codes.hs import hs_description
+from .i18n import number, translation
 from .model import NUMBER_CONTEXT, Declaration, GoodsItem
 from .ruleset import Rates, convert
 
+# The `concern` set of the bundled rule packs (risk, us, ca: Proclamation 10782's list),
+# kept here so that stats need not load a pack; tests/test_stats.py keeps them equal.
 CONCERN_COUNTRIES = ("CN", "RU", "BY", "IR")
 NOT_REPORTED = "not reported"
+NOT_HS = "not an HS 2022 heading"
+NOT_TARIFF = "not a tariff code"
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
 
@@ -78,11 +88,17 @@ class Cross:
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """A table column: `kind` is text, count, kg, money or percent (it decides the format)."""
+    """A table column: `kind` is text, count, kg, money or percent (it decides the format).
+
+    `concern` lists the values of this column that stand for metal from countries of
+    concern (`CONCERN_COUNTRIES` in a country column, the `concern` category); a renderer
+    for people marks them.
+    """
 
     name: str
     title: str
     kind: str
+    concern: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +128,26 @@ def format_cell(value: Cell, kind: str) -> str:
             return f"{Decimal(value):.3f}"
         if kind in ("money", "percent"):
             return f"{Decimal(value):.2f}"
+    return str(value)
+
+
+# Babel patterns with the decimals `format_cell` rounds to: `i18n.number` drops trailing
+# zeros (12.5), and a money or kg column reads best with fixed decimals (12.50).
+_PATTERNS = {"kg": "#,##0.000", "money": "#,##0.00", "percent": "#,##0.00"}
+
+
+def display_cell(value: Cell, kind: str, lang: str = "en") -> str:
+    """Format a cell for people to read: `format_cell`'s rounding, written as `lang` does.
+
+    Thousands separators and the decimal mark of the language (1,234.50 / 1 234,50 /
+    1.234,50); text is returned as it is. `lang` is "en", "fr" or "es".
+    """
+    if value is None:
+        return ""
+    if kind == "count" and isinstance(value, int):
+        return number(value, lang)
+    if kind in _PATTERNS and isinstance(value, int | Decimal):
+        return str(format_decimal(Decimal(format_cell(value, kind)), _PATTERNS[kind], lang))
     return str(value)
 
 
@@ -146,21 +182,38 @@ def _order(net_kg: Decimal, key: str | tuple[str, ...]) -> tuple[Decimal, str | 
     return (net_kg.copy_negate(), key)  # exact, unlike unary minus
 
 
-def _country_label(code: str) -> str:
-    if not code:
-        return NOT_REPORTED
-    if code == "EU":
-        return "European Union"
-    return country_name(code)
+@cache
+def _iso3166(lang: str) -> gettext.NullTranslations:
+    # pycountry ships the ISO 3166 names translated: the same names, in `lang`.
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, [lang], fallback=True)
+
+
+def country_label(code: str, lang: str = "en") -> str:
+    """Return the name a stats table gives a country code, in `lang` ("en", "fr", "es").
+
+    The ISO 3166 short name; "not reported" for "", and the words for `EU`, `UN`
+    (unknown) and `N/A`; a code that is not ISO 3166 is its own label.
+    """
+    _ = translation(lang).gettext
+    if code in ("", "EU", METAL_UNKNOWN, METAL_NOT_APPLICABLE):
+        words = {
+            "": _("not reported"),
+            "EU": _("European Union"),
+            METAL_UNKNOWN: _("unknown"),
+            METAL_NOT_APPLICABLE: _("not applicable"),
+        }
+        return words[code]
+    name = country_name(code)
+    return name if lang == "en" else _iso3166(lang).gettext(name)
 
 
 def _heading(item: GoodsItem) -> tuple[str, str]:
     if item.tariff_code is not None and len(item.tariff_code) >= 4:
         heading = item.tariff_code[:4]
-        return heading, hs_description(heading) or "not an HS 2022 heading"
+        return heading, hs_description(heading) or NOT_HS
     if item.tariff_declared is None:
         return "", NOT_REPORTED
-    return item.tariff_declared, "not a tariff code"
+    return item.tariff_declared, NOT_TARIFF
 
 
 def _category(item: GoodsItem) -> str:
@@ -195,88 +248,149 @@ class Stats:
     origin_smelt1: tuple[Cross, ...]
     origin_cast: tuple[Cross, ...]
 
-    def tables(self) -> list[Table]:
-        """Return the named tables, in the order renderers show them."""
-        cur = self.currency
-        amounts = (
-            Column("lines", "lines", "count"),
-            Column("net_kg", "net kg", "kg"),
-            Column("lines_without_net_mass", "lines without net mass", "count"),
-            Column("value", f"value ({cur})", "money"),
-            Column("value_not_converted", "value not converted", "count"),
-        )
+    def tables(self, lang: str = "en") -> list[Table]:
+        """Return the named tables, in the order renderers show them.
 
-        def grouped(name: str, title: str, key: str, label: str, rows: tuple[Group, ...]) -> Table:
-            columns = (Column(key, key, "text"), Column(label, label, "text"), *amounts)
-            cells = tuple(
-                (g.key, g.label, g.lines, g.net_kg, g.lines_without_net_mass, g.value,
-                 g.value_not_converted)
-                for g in rows
-            )  # fmt: skip
-            return Table(name, title, columns, cells, "bars", "net_kg")
+        Titles and alcheck's own labels (country names, "not reported", the concern
+        categories) are in `lang` ("en", "fr" or "es"); table and column names, keys and
+        numbers are the same in every language. HS descriptions stay English.
+        """
+        _ = translation(lang).gettext
+        amounts = _amount_columns(_, self.currency)
 
-        def shares(name: str, title: str, key: str, rows: tuple[Share, ...]) -> Table:
-            columns = (
-                Column(key, key, "text"),
-                Column("description", "description", "text"),
-                Column("lines", "lines", "count"),
-                Column("net_kg", "net kg", "kg"),
-                Column("share_pct", "share of net kg (%)", "percent"),
-            )
-            cells = tuple((s.key, s.label, s.lines, s.net_kg, s.share_pct) for s in rows)
-            return Table(name, title, columns, cells, "bars", "net_kg")
+        def country(g: Group | Share) -> str:
+            return country_label(g.key, lang)
 
-        def crossed(name: str, title: str, metal: str, rows: tuple[Cross, ...]) -> Table:
-            columns = (
-                Column("origin", "origin", "text"),
-                Column("origin_name", "origin name", "text"),
-                Column(metal, metal, "text"),
-                Column(f"{metal}_name", f"{metal} name", "text"),
-                Column("lines", "lines", "count"),
-                Column("net_kg", "net kg", "kg"),
-                Column("share_of_origin_pct", "share of origin's net kg (%)", "percent"),
-            )
-            cells = tuple(
-                (c.origin, c.origin_label, c.metal, c.metal_label, c.lines, c.net_kg,
-                 c.share_of_origin_pct)
-                for c in rows
-            )  # fmt: skip
-            return Table(name, title, columns, cells, "grid", "net_kg")
+        def heading(g: Group | Share) -> str:
+            return _(g.label) if g.label in _HEADING_WORDS else g.label
 
-        t = self.total
-        total = Table(
-            "totals",
-            "Totals",
-            (
-                Column("declarations", "declarations", "count"),
-                *amounts,
-                Column("currency", "currency", "text"),
-            ),
-            ((self.declarations, t.lines, t.net_kg, t.lines_without_net_mass, t.value,
-              t.value_not_converted, cur),),
-            "columns",
-            "lines",
-            ("lines", "lines_without_net_mass", "value_not_converted"),
-        )  # fmt: skip
+        def category(g: Group | Share) -> str:
+            return _(_CATEGORY_TEXT[g.key])
+
+        name = Column("name", _("name"), "text")
         return [
-            total,
-            grouped("by_jurisdiction", "By jurisdiction (importing country)", "jurisdiction",
-                    "name", self.by_jurisdiction),
-            grouped("by_heading", "By HS heading", "heading", "description", self.by_heading),
-            grouped("by_origin", "By declared origin", "origin", "name", self.by_origin),
-            grouped("by_smelt1", "By country of largest smelt (smelt1)", "smelt1", "name",
-                    self.by_smelt1),
-            grouped("by_cast", "By country of cast", "cast", "name", self.by_cast),
-            shares("concern_share", "Metal from countries of concern (share of net kg)",
-                   "category", self.concern),
-            shares("concern_countries",
-                   "Each country of concern in smelt1, smelt2 or cast (a line may count twice)",
-                   "country", self.concern_countries),
-            crossed("origin_by_smelt1", "Declared origin by country of largest smelt",
-                    "smelt1", self.origin_smelt1),
-            crossed("origin_by_cast", "Declared origin by country of cast", "cast",
-                    self.origin_cast),
+            _totals_table(self, _, amounts),
+            _group_table("by_jurisdiction", _("By jurisdiction (importing country)"),
+                         Column("jurisdiction", _("jurisdiction"), "text"), name,
+                         self.by_jurisdiction, country, amounts),
+            _group_table("by_heading", _("By HS heading"),
+                         Column("heading", _("heading"), "text"),
+                         Column("description", _("description"), "text"),
+                         self.by_heading, heading, amounts),
+            _group_table("by_origin", _("By declared origin"),
+                         _country_column("origin", _("origin")), name, self.by_origin,
+                         country, amounts),
+            _group_table("by_smelt1", _("By country of largest smelt (smelt1)"),
+                         _country_column("smelt1", _("smelt1")), name, self.by_smelt1,
+                         country, amounts),
+            _group_table("by_cast", _("By country of cast"),
+                         _country_column("cast", _("cast")), name, self.by_cast, country,
+                         amounts),
+            _share_table("concern_share", _("Metal from countries of concern (share of net kg)"),
+                         Column("category", _("category"), "text", (CONCERN,)), self.concern,
+                         category, _),
+            _share_table("concern_countries",
+                         _("Each country of concern in smelt1, smelt2 or cast "
+                           "(a line may count twice)"),
+                         _country_column("country", _("country")), self.concern_countries,
+                         country, _),
+            _cross_table("origin_by_smelt1", _("Declared origin by country of largest smelt"),
+                         _country_column("smelt1", _("smelt1")),
+                         Column("smelt1_name", _("smelt1 name"), "text"),
+                         self.origin_smelt1, lang),
+            _cross_table("origin_by_cast", _("Declared origin by country of cast"),
+                         _country_column("cast", _("cast")),
+                         Column("cast_name", _("cast name"), "text"), self.origin_cast, lang),
         ]  # fmt: skip
+
+
+_Gettext = Callable[[str], str]
+_HEADING_WORDS = (NOT_REPORTED, NOT_HS, NOT_TARIFF)
+
+
+def _country_column(name: str, title: str) -> Column:
+    """A column of country codes where metal from a country of concern is marked."""
+    return Column(name, title, "text", CONCERN_COUNTRIES)
+
+
+def _amount_columns(_: _Gettext, currency: str) -> tuple[Column, ...]:
+    return (
+        Column("lines", _("lines"), "count"),
+        Column("net_kg", _("net kg"), "kg"),
+        Column("lines_without_net_mass", _("lines without net mass"), "count"),
+        Column("value", _("value ({currency})").format(currency=currency), "money"),
+        Column("value_not_converted", _("value not converted"), "count"),
+    )
+
+
+def _totals_table(stats: Stats, _: _Gettext, amounts: tuple[Column, ...]) -> Table:
+    t = stats.total
+    columns = (
+        Column("declarations", _("declarations"), "count"),
+        *amounts,
+        Column("currency", _("currency"), "text"),
+    )
+    row = (stats.declarations, t.lines, t.net_kg, t.lines_without_net_mass, t.value,
+           t.value_not_converted, stats.currency)  # fmt: skip
+    chart = ("lines", "lines_without_net_mass", "value_not_converted")
+    return Table("totals", _("Totals"), columns, (row,), "columns", "lines", chart)
+
+
+def _group_table(
+    name: str,
+    title: str,
+    key: Column,
+    label: Column,
+    rows: tuple[Group, ...],
+    label_of: Callable[[Group | Share], str],
+    amounts: tuple[Column, ...],
+) -> Table:
+    cells = tuple(
+        (g.key, label_of(g), g.lines, g.net_kg, g.lines_without_net_mass, g.value,
+         g.value_not_converted)
+        for g in rows
+    )  # fmt: skip
+    return Table(name, title, (key, label, *amounts), cells, "bars", "net_kg")
+
+
+def _share_table(
+    name: str,
+    title: str,
+    key: Column,
+    rows: tuple[Share, ...],
+    label_of: Callable[[Group | Share], str],
+    _: _Gettext,
+) -> Table:
+    columns = (
+        key,
+        Column("description", _("description"), "text"),
+        Column("lines", _("lines"), "count"),
+        Column("net_kg", _("net kg"), "kg"),
+        Column("share_pct", _("share of net kg (%)"), "percent"),
+    )
+    cells = tuple((s.key, label_of(s), s.lines, s.net_kg, s.share_pct) for s in rows)
+    return Table(name, title, columns, cells, "bars", "net_kg")
+
+
+def _cross_table(
+    name: str, title: str, metal: Column, metal_name: Column, rows: tuple[Cross, ...], lang: str
+) -> Table:
+    _ = translation(lang).gettext
+    columns = (
+        _country_column("origin", _("origin")),
+        Column("origin_name", _("origin name"), "text"),
+        metal,
+        metal_name,
+        Column("lines", _("lines"), "count"),
+        Column("net_kg", _("net kg"), "kg"),
+        Column("share_of_origin_pct", _("share of origin's net kg (%)"), "percent"),
+    )
+    cells = tuple(
+        (c.origin, country_label(c.origin, lang), c.metal, country_label(c.metal, lang),
+         c.lines, c.net_kg, c.share_of_origin_pct)
+        for c in rows
+    )  # fmt: skip
+    return Table(name, title, columns, cells, "grid", "net_kg")
 
 
 def _groups(accs: dict[str, _Acc], label: Callable[[str], str]) -> tuple[Group, ...]:
@@ -296,7 +410,7 @@ def _shares(
 
 def _crosses(accs: dict[tuple[str, str], _Acc], origins: dict[str, _Acc]) -> tuple[Cross, ...]:
     rows = [
-        Cross(o, _country_label(o), m, _country_label(m), acc.lines, acc.net_kg,
+        Cross(o, country_label(o), m, country_label(m), acc.lines, acc.net_kg,
               _pct(acc.net_kg, origins[o].net_kg))
         for (o, m), acc in accs.items()
     ]  # fmt: skip
@@ -367,13 +481,13 @@ def compute_stats(
             currency=currency,
             declarations=count,
             total=total.group("", "all"),
-            by_jurisdiction=_groups(jur, _country_label),
+            by_jurisdiction=_groups(jur, country_label),
             by_heading=_groups(heading, heading_text.__getitem__),
-            by_origin=_groups(origin, _country_label),
-            by_smelt1=_groups(smelt1, _country_label),
-            by_cast=_groups(cast, _country_label),
+            by_origin=_groups(origin, country_label),
+            by_smelt1=_groups(smelt1, country_label),
+            by_cast=_groups(cast, country_label),
             concern=_shares(concern, _CATEGORY_TEXT.__getitem__, whole),
-            concern_countries=_shares(concern_country, _country_label, whole),
+            concern_countries=_shares(concern_country, country_label, whole),
             origin_smelt1=_crosses(origin_smelt1, origin),
             origin_cast=_crosses(origin_cast, origin),
         )
