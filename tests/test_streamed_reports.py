@@ -214,9 +214,7 @@ def test_progress_on_a_terminal_counts_declarations_as_they_are_checked(
         blocker = tmp_path / "no-tqdm"
         blocker.mkdir()
         (blocker / "tqdm.py").write_text("raise ImportError('not installed')\n")
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(blocker), env.get("PYTHONPATH")) if p
-        )
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(blocker), env.get("PYTHONPATH")) if p)
     master, slave = pty.openpty()
     # A terminal of 120 columns (a new pseudo-terminal has none).
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))

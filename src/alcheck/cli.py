@@ -28,6 +28,7 @@ from ._version import __version__
 from .checking import check_file, check_input
 from .checks import BUILTIN_RULES
 from .cli_progress import Progress
+from .cli_stats import add_stats_command, run_stats
 from .errors import AlcheckError, RulePackError, UsageError
 from .explanation import describe_pack, explain
 from .findings import Severity
@@ -59,8 +60,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"alcheck {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-
     c = sub.add_parser("check", help="check declaration files and report findings")
+    _add_check_inputs(c)
+    _add_check_selection(c)
+    _add_check_output(c)
+    _add_check_run(c)
+    _add_rules_commands(sub)
+    add_stats_command(sub)
+    return parser
+
+
+def _add_check_inputs(c: argparse.ArgumentParser) -> None:
+    """What `check` reads: paths, packs, the date, exchange rates."""
     c.add_argument(
         "paths",
         nargs="+",
@@ -76,6 +87,10 @@ def _parser() -> argparse.ArgumentParser:
         "--as-of", metavar="DATE", help="judge every declaration on this date (YYYY-MM-DD)"
     )
     c.add_argument("--rates", metavar="FILE", help='exchange rates, JSON: {"EUR/USD": 1.08, ...}')
+
+
+def _add_check_selection(c: argparse.ArgumentParser) -> None:
+    """Which rules `check` runs and how it grades them."""
     c.add_argument(
         "--select",
         action="append",
@@ -97,6 +112,10 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID=LEVEL",
         help="re-grade a rule id or prefix",
     )
+
+
+def _add_check_output(c: argparse.ArgumentParser) -> None:
+    """What `check` reads and writes: formats, exclusions, the report file."""
     c.add_argument(
         "--format", default=None,
         choices=("text", "concise", "json", "sarif", "csv", "github", "parquet"),
@@ -108,6 +127,10 @@ def _parser() -> argparse.ArgumentParser:
         help="pass over files and folders matching GLOB in folders searched (repeatable); "
         "hidden entries and node_modules are passed over always",
     )  # fmt: skip
+
+
+def _add_check_run(c: argparse.ArgumentParser) -> None:
+    """How `check` runs: language, processes, Dask, settings file, exit level, hook mode."""
     c.add_argument("--lang", choices=("en", "fr", "es"), default=None)
     c.add_argument(
         "--jobs",
@@ -151,6 +174,9 @@ def _parser() -> argparse.ArgumentParser:
         "written to a file (-o) always starts",
     )  # fmt: skip
 
+
+def _add_rules_commands(sub: Any) -> None:
+    """`rules list|show|lint` and `explain`."""
     r = sub.add_parser("rules", help="list, show or lint rules")
     rsub = r.add_subparsers(dest="rules_command", required=True)
     rl = rsub.add_parser("list", help="list every rule id")
@@ -170,14 +196,6 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("rule_id", metavar="ID")
     e.add_argument("--pack", action="append", default=[], metavar="NAME|FILE")
     e.add_argument("--lang", choices=("en", "fr", "es"), default="en")
-
-    try:
-        from .cli_stats import add_stats_command
-    except ImportError:  # pragma: no cover - the stats command ships in the same package
-        pass
-    else:
-        add_stats_command(sub)
-    return parser
 
 
 def _ruleset(packs: Sequence[str]) -> RuleSet:
@@ -350,19 +368,7 @@ def _run_check(args: argparse.Namespace) -> int:
         from .rates import load_rates
 
         rates = load_rates(args.rates)
-    if args.jobs < 1:
-        raise UsageError("--jobs takes a number of processes, 1 or more")
-    if args.dask_workers is not None and args.dask_workers < 1:
-        raise UsageError("--dask-workers takes a number of processes, 1 or more")
-    if args.scheduler and args.dask_workers:
-        raise UsageError("--scheduler and --dask-workers: name a cluster or start one, not both")
-    cpus = os.cpu_count() or 1
-    if args.jobs > cpus and not args.force_jobs:
-        raise UsageError(
-            f"--jobs {args.jobs} is more than the {cpus} CPUs here; add --force-jobs to insist"
-        )
-    if list(args.paths).count("-") > 1:
-        raise UsageError("standard input (-) can be named once only")
+    _check_run_options(args)
     known = sorted({*rules.ids(), *BUILTIN_RULES})
     severity = _parse_severity(args.severity, known)
     select = _rule_ids(args.select, known, "--select")
@@ -400,6 +406,23 @@ def _run_check(args: argparse.Namespace) -> int:
     if args.fail_on != "never" and writer.tally.at_least(Severity(args.fail_on)):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _check_run_options(args: argparse.Namespace) -> None:
+    """Refuse process counts, cluster options and inputs that cannot work together."""
+    if args.jobs < 1:
+        raise UsageError("--jobs takes a number of processes, 1 or more")
+    if args.dask_workers is not None and args.dask_workers < 1:
+        raise UsageError("--dask-workers takes a number of processes, 1 or more")
+    if args.scheduler and args.dask_workers:
+        raise UsageError("--scheduler and --dask-workers: name a cluster or start one, not both")
+    cpus = os.cpu_count() or 1
+    if args.jobs > cpus and not args.force_jobs:
+        raise UsageError(
+            f"--jobs {args.jobs} is more than the {cpus} CPUs here; add --force-jobs to insist"
+        )
+    if list(args.paths).count("-") > 1:
+        raise UsageError("standard input (-) can be named once only")
 
 
 def _writer(
@@ -605,8 +628,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "rules" and args.rules_command == "lint":
             return _run_lint(args)
         if args.command == "stats":
-            from .cli_stats import run_stats
-
             return run_stats(args)
     except RulePackError as exc:
         sys.stderr.write(
