@@ -16,16 +16,28 @@ import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path, PurePath
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import AlcheckError, InputError, NotADeclarationError
 from ..model import Declaration
 from ._xmlsafe import HeadThenRest
 from .alcheck_json import read_json, read_json_bytes, read_json_text, write_json
-from .carm import looks_like_carm, read_carm, read_carm_stream, write_carm
-from .catair import looks_like_catair, read_catair, read_catair_stream, write_catair
+from .carm import looks_like_carm, loose_carm_stream, read_carm, read_carm_stream, write_carm
+from .catair import (
+    looks_like_catair,
+    loose_catair_stream,
+    read_catair,
+    read_catair_stream,
+    write_catair,
+)
 from .csv_format import looks_like_csv_header, read_csv, read_csv_stream, write_csv
-from .pedimento import looks_like_pedimento, read_pedimento, read_pedimento_stream, write_pedimento
+from .pedimento import (
+    looks_like_pedimento,
+    loose_pedimento_stream,
+    read_pedimento,
+    read_pedimento_stream,
+    write_pedimento,
+)
 from .wco_xml import read_wco_xml, read_wco_xml_bytes, read_wco_xml_stream, write_wco_xml
 
 if TYPE_CHECKING:  # imported when used: the compiled kernels load this package first
@@ -170,15 +182,21 @@ def read_columns(
 ) -> Iterator[WcoColumns]:
     """Yield an input as column batches of whole declarations: what every check screens.
 
-    A WCO XML file is read straight into columns (`read_wco_columns`); any other format,
-    and standard input ("-"), through its model reader, each declaration keeping its model
-    (`model_batches`). Raises what `read` raises, after the batches read before the error.
+    A WCO XML file is read straight into columns (`read_wco_columns`). A CBP entry
+    summary, pedimento or CBSA CAD file is read by its reader into the loose data its
+    models are made of, laid out as columns without them (`loose_columns`). Any other
+    format, and standard input ("-"), is read through its model reader (`model_batches`).
+    Raises what `read` raises, after the batches read before the error.
     """
     from .wco_columns import read_wco_columns
 
     name = str(source)
-    if format in (None, "xml") and name != "-" and (format or _sniff(name)) == "xml":
+    sniffed = _sniff(name) if name != "-" and format in (None, *_LOOSE_READERS) else None
+    if name != "-" and (format == "xml" or (format is None and sniffed == "xml")):
         yield from read_wco_columns(name, batch_items=batch_items)
+    elif sniffed in _LOOSE_READERS and format in (None, sniffed):
+        # What detection tells apart only: any other input is `read`'s to refuse.
+        yield from model_batches(_read_loose(name, sniffed), name, batch_items)
     else:
         # Models held in a batch are long-lived objects the garbage collector keeps
         # scanning: smaller batches of them cost a third less (catair, measured).
@@ -186,35 +204,41 @@ def read_columns(
 
 
 def model_batches(
-    declarations: Iterable[Declaration], file: str = "", batch_items: int = 4096
+    declarations: Iterable[Declaration | dict[str, Any]], file: str = "", batch_items: int = 4096
 ) -> Iterator[WcoColumns]:
-    """Yield declaration models as column batches of about `batch_items` goods items.
+    """Yield declarations as column batches of about `batch_items` goods items.
 
+    A declaration is a model, or the loose data a national reader makes its model of
+    (`loose_catair_stream`, …), laid out as the model would hold it (`loose_columns`).
     When `declarations` raises (a reader meeting input it cannot read), the declarations
     it gave before are yielded first, then the error is raised: nothing read is dropped
     with the batch it was waiting in.
     """
-    from .wco_columns import WcoColumns
+    from .loose_columns import loose_batches
 
-    pending: list[Declaration] = []
-    n_items = 0
-    source = iter(declarations)
-    while True:
+    yield from loose_batches(declarations, file, batch_items)
+
+
+# The national readers whose loose data a check lays out as columns without models.
+_LOOSE_READERS: dict[str, Callable[[IO[bytes], str], Iterator[dict[str, Any]]]] = {
+    "catair": loose_catair_stream,
+    "pedimento": loose_pedimento_stream,
+    "carm": loose_carm_stream,
+}
+
+
+def _read_loose(name: str, format: str) -> Iterator[dict[str, Any]]:
+    """Yield a national file's declarations as its reader reads them, before the models
+    (`read` makes these into Declarations); errors as `read` raises them."""
+    try:
+        stream = _open(name)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
+    with stream:
         try:
-            decl = next(source)
-        except StopIteration:
-            break
-        except Exception:
-            if pending:
-                yield WcoColumns.from_models(pending, file)
-            raise
-        pending.append(decl)
-        n_items += len(decl.items)
-        if n_items >= batch_items:
-            yield WcoColumns.from_models(pending, file)
-            pending, n_items = [], 0
-    if pending:
-        yield WcoColumns.from_models(pending, file)
+            yield from _LOOSE_READERS[format](stream, name)
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
 
 
 def _sniff(name: str) -> str | None:

@@ -71,6 +71,8 @@ _GIP83 = re.compile(r"^\s*GIP\s*[-#:.]?\s*(?:NO\.?\s*)?0*83(?!\d)", re.IGNORECAS
 _ORIGIN_KINDS = {"": "origin", "1": "origin", "CLS": "smelt1", "C2S": "smelt2", "CRC": "cast"}
 # The CAD type AB is a regular import (ca-carm.md §1.2); other types are not known.
 _TYPE_REGIMES = {"AB": "consumption"}
+# A declaration as read: what `lenient_declaration` validates into its `Declaration`.
+Loose = dict[str, Any]
 
 
 def _ascii_head(head: bytes) -> bytes:
@@ -392,6 +394,14 @@ class _CadReader(WcoReader):
 
 def read_carm_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[Declaration]:
     """Yield the declarations of a CBSA CAD (WCO XML, CBSA profile) read from a binary stream."""
+    yield from map(lenient_declaration, loose_carm_stream(stream, name))
+
+
+def loose_carm_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[Loose]:
+    """Yield the declarations of a CBSA CAD read from a binary stream as read: each the
+    loose data `lenient_declaration` makes its `Declaration` of (`read_carm_stream`),
+    which a check lays out as columns without the model (`loose_columns`). Raises as
+    `read_carm_stream` does."""
     head = stream.read(HEAD_BYTES)
     check_prolog(head, name)
     yield from _stream(HeadThenRest(head, stream), name)
@@ -423,7 +433,7 @@ def _metadata_entry(elem: etree._Element, name: str) -> tuple[str, str, dict[str
     return kind, path, {"file": name, "line": elem.sourceline, "path": path}
 
 
-def _stream(source: Any, name: str) -> Iterator[Declaration]:
+def _stream(source: Any, name: str) -> Iterator[Loose]:
     events = safe_iterparse(source, events=("start", "end"))
     in_declaration = 0
     count = 0
@@ -461,7 +471,7 @@ def _stream(source: Any, name: str) -> Iterator[Declaration]:
                 _attach(data, envelope)
                 envelope = []
                 if pending is not None:
-                    yield lenient_declaration(pending)
+                    yield pending
                 pending = data
             elif elem in holders or parent is None:
                 pass  # a wrapper: what it held is read or kept already
@@ -489,7 +499,7 @@ def _stream(source: Any, name: str) -> Iterator[Declaration]:
             "holds no declaration: CBSA CAD XML without a Declaration element", file=name, line=1
         )
     _attach(pending, envelope)
-    yield lenient_declaration(pending)
+    yield pending
 
 
 def _attach(data: dict[str, Any], envelope: list[tuple[str, str, str, dict[str, Any]]]) -> None:

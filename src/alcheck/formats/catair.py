@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from ..errors import InputError, NotADeclarationError, UsageError
-from ..model import Declaration, GoodsItem, Location, Party, Regime, lenient_declaration
+from ..model import Declaration, GoodsItem, Party, Regime, lenient_declaration
 
 __all__ = [
     "ENTRY_TYPE_REGIMES",
@@ -150,6 +150,14 @@ _CASE_ID = re.compile(r"([A-Z])-?([0-9]{3})-?([0-9]{3})")
 # Valid records alcheck does not model, kept as given per entry summary; past this many
 # they are only counted (an entry summary of millions of PGA records stays bounded).
 MAX_KEPT = 10_000
+
+
+# Where a value was read: the fields of its `Location` (file, line, path, column), which
+# the model validates. A dict, not a `Location`: made for every value read, and for a
+# check only the few a finding names become Locations (`loose_columns`).
+_Where = dict[str, Any]
+# An entry summary as read: what `lenient_declaration` validates into its `Declaration`.
+Loose = dict[str, Any]
 
 
 class _Readable(Protocol):
@@ -369,20 +377,20 @@ _MAX_PROBLEMS = 100
 class _Owner:
     """What is read for a declaration or an item: loose data, sources, invalid, unread."""
 
-    def __init__(self, location: Location) -> None:
+    def __init__(self, location: _Where) -> None:
         self.location = location
         self.data: dict[str, Any] = {}
-        self.sources: dict[str, Location] = {}
+        self.sources: dict[str, _Where] = {}
         self.invalid: dict[str, str] = {}
         self.unread: dict[str, str] = {}
         self.overflow = 0
-        self.overflow_at: Location | None = None
+        self.overflow_at: _Where | None = None
 
-    def put(self, field: str, value: Any, where: Location) -> None:
+    def put(self, field: str, value: Any, where: _Where) -> None:
         self.data[field] = value
         self.sources[field] = where
 
-    def bad(self, field: str, raw: str, where: Location) -> None:
+    def bad(self, field: str, raw: str, where: _Where) -> None:
         """Keep a value of the wrong type (or a record of the wrong length): SYN-VALUE."""
         if field not in self.invalid and len(self.invalid) >= _MAX_KEPT:
             self.more(where)
@@ -390,7 +398,7 @@ class _Owner:
         self.invalid[field] = raw
         self.sources[field] = where
 
-    def keep(self, key: str, text: str, where: Location) -> None:
+    def keep(self, key: str, text: str, where: _Where) -> None:
         """Keep a malformed, unknown or misplaced record: SYN-UNKNOWN."""
         if key not in self.unread and len(self.unread) >= _MAX_KEPT:
             self.more(where)
@@ -398,7 +406,7 @@ class _Owner:
         self.unread[key] = text
         self.sources[key] = where
 
-    def more(self, where: Location) -> None:
+    def more(self, where: _Where) -> None:
         self.overflow += 1
         if self.overflow_at is None:
             self.overflow_at = where
@@ -411,7 +419,8 @@ class _Owner:
             data["invalid"] = dict(self.invalid)
         unread = dict(self.unread)
         if self.overflow:
-            key = f"more problems (from line {self.overflow_at.line if self.overflow_at else '?'})"
+            first = self.overflow_at["line"] if self.overflow_at else "?"
+            key = f"more problems (from line {first})"
             unread[key] = f"{self.overflow} more malformed records or values, not listed"
             if self.overflow_at is not None:
                 data["sources"][key] = self.overflow_at
@@ -421,7 +430,7 @@ class _Owner:
 
 
 class _Item(_Owner):
-    def __init__(self, location: Location) -> None:
+    def __init__(self, location: _Where) -> None:
         super().__init__(location)
         self.main_tariff = False
         self.net_taken = False
@@ -433,7 +442,7 @@ class _Item(_Owner):
 
 
 class _Transaction(_Owner):
-    def __init__(self, location: Location) -> None:
+    def __init__(self, location: _Where) -> None:
         super().__init__(location)
         self.items: list[_Item] = []
         self.item: _Item | None = None
@@ -444,7 +453,7 @@ class _Transaction(_Owner):
         self.not_read_more = 0
 
 
-_Problem = tuple[str, str, Location]
+_Problem = tuple[str, str, _Where]
 
 
 class _Parser:
@@ -461,7 +470,7 @@ class _Parser:
         self.in_block = False
         self.skipping: str | None = None  # "batch" or "block" of another application
         self.current: _Transaction | None = None
-        self.pending = _Owner(Location(file=name))  # problems for the next entry summary
+        self.pending = _Owner({"file": name})  # problems for the next entry summary
         self.problems: list[tuple[int, str]] = []
         self.more_problems = 0
         self.spoiled = 0  # entry summaries not yielded (a line in them cannot be read)
@@ -472,11 +481,11 @@ class _Parser:
 
     def loc(
         self, line: int, record: str, first: int | None = None, last: int | None = None
-    ) -> Location:
-        path = f"{record}-record" if first is None else f"{record}-record cols {first}-{last}"
+    ) -> _Where:
         if first is None:
-            return Location(file=self.name, line=line, path=path)
-        return Location(file=self.name, line=line, path=path, column=first)
+            return {"file": self.name, "line": line, "path": f"{record}-record"}
+        path = f"{record}-record cols {first}-{last}"
+        return {"file": self.name, "line": line, "path": path, "column": first}
 
     def open_transaction(self) -> _Transaction | None:
         tx = self.current
@@ -503,7 +512,7 @@ class _Parser:
 
     # -- lines
 
-    def feed(self, number: int, line: str | _Bad) -> Declaration | None:
+    def feed(self, number: int, line: str | _Bad) -> Loose | None:
         """Read one line; return the entry summary it completes, if any."""
         self.last_line = number
         if isinstance(line, _Bad):
@@ -527,7 +536,7 @@ class _Parser:
         if not line.strip():
             tx = self.open_transaction()
             if tx is not None:
-                tx.keep(f"blank line (line {number})", line, Location(file=self.name, line=number))
+                tx.keep(f"blank line (line {number})", line, {"file": self.name, "line": number})
             return None
         record = line[:4] if line[:2] in ("SE", "PG", "CW") else line[:2]
         if record == "10":
@@ -668,7 +677,7 @@ class _Parser:
         if pending.overflow:
             tx.overflow += pending.overflow
             tx.overflow_at = tx.overflow_at or pending.overflow_at
-        self.pending = _Owner(Location(file=self.name))
+        self.pending = _Owner({"file": self.name})
 
     def entry_number(self, tx: _Transaction, number: int, rec: str) -> None:
         filer = _cols(rec, 4, 6)
@@ -686,7 +695,7 @@ class _Parser:
         tx.put("id", entry, where)
         tx.bad("id", entry, where)
 
-    def finish_current(self) -> Declaration | None:
+    def finish_current(self) -> Loose | None:
         tx = self.current
         self.current = None
         if tx is None:
@@ -696,7 +705,8 @@ class _Parser:
             return None
         return self.build(tx)
 
-    def build(self, tx: _Transaction) -> Declaration:
+    def build(self, tx: _Transaction) -> Loose:
+        """Return an entry summary as `lenient_declaration` takes it."""
         data = tx.dump()
         data["jurisdiction"] = "US"
         items = []
@@ -714,9 +724,9 @@ class _Parser:
             data["kept"] = dict(tx.not_read)
             if tx.not_read_more:
                 data["kept"]["more records not modelled"] = f"{tx.not_read_more} more"
-        return lenient_declaration(data)
+        return data
 
-    def finish(self) -> Declaration | None:
+    def finish(self) -> Loose | None:
         """Read the end of the input: return the last entry summary, if any."""
         end = self.last_line
         if not self.started:
@@ -724,7 +734,7 @@ class _Parser:
                 "empty input: no CATAIR batch header", file=self.name, line=1
             )
         if self.skipping is None and self.in_batch:
-            where = Location(file=self.name, line=end, path="end of file")
+            where = {"file": self.name, "line": end, "path": "end of file"}
             trailer = "Y" if self.in_block else "Z"
             inside = "a block" if self.in_block else "a batch"
             self.held().keep(
@@ -780,14 +790,14 @@ class _Parser:
             self.held_or_next().keep(
                 f"record outside an entry summary (line {number})",
                 f"{what}: {line.rstrip()}",
-                Location(file=self.name, line=number, path=f"record type {record!r}"),
+                {"file": self.name, "line": number, "path": f"record type {record!r}"},
             )
             return
         if not known:
             tx.keep(
                 f"unknown record type (line {number})",
                 line.rstrip(),
-                Location(file=self.name, line=number, path=f"record type {record!r}"),
+                {"file": self.name, "line": number, "path": f"record type {record!r}"},
             )
             return
         if record == "40":
@@ -941,7 +951,7 @@ class _Parser:
         elif quantity is not None:
             item.put(field, _implied(quantity, 2), where)
 
-    def document(self, item: _Item, doc: dict[str, Any], where: Location) -> None:
+    def document(self, item: _Item, doc: dict[str, Any], where: _Where) -> None:
         item.sources[f"documents[{len(item.documents)}]"] = where
         item.documents.append(doc)
 
@@ -1009,7 +1019,8 @@ class _Parser:
             item.put("cast", cast, self.loc(number, "54", 15, 16))
 
 
-def _read_lines(lines: Iterable[tuple[int, str | _Bad]], name: str) -> Iterator[Declaration]:
+def _read_lines(lines: Iterable[tuple[int, str | _Bad]], name: str) -> Iterator[Loose]:
+    """Yield the entry summaries of lines as read (`loose_catair_stream`)."""
     parser = _Parser(name)
     yielded = 0
     for number, line in lines:
@@ -1032,12 +1043,20 @@ def read_catair_text(text: str, name: str = "<input>") -> Iterator[Declaration]:
     Raises InputError (or NotADeclarationError) naming `name` and the line for input
     that cannot be read; the entry summaries not touched by it are yielded first.
     """
-    yield from _read_lines(_text_lines(text), name)
+    yield from map(lenient_declaration, _read_lines(_text_lines(text), name))
 
 
 def read_catair_stream(stream: _Readable, name: str = "<input>") -> Iterator[Declaration]:
     """Yield the entry summaries of CATAIR AE read from a binary stream (anything with
     `read(size)`), streaming: memory holds one entry summary and one bounded line."""
+    yield from map(lenient_declaration, loose_catair_stream(stream, name))
+
+
+def loose_catair_stream(stream: _Readable, name: str = "<input>") -> Iterator[Loose]:
+    """Yield the entry summaries of a binary stream as read: each the loose data
+    `lenient_declaration` makes its `Declaration` of (`read_catair_stream`), which a
+    check lays out as columns without the model (`loose_columns`). Raises as
+    `read_catair_stream` does."""
     yield from _read_lines(_stream_lines(stream), name)
 
 

@@ -113,6 +113,8 @@ _DATE_PAGO, _DATE_ENTRADA = "2", "1"
 _USD, _MXN = "USD", "MXN"
 
 _RECORD = re.compile(r"[0-9]{3}\|")
+# A pedimento as read: what `lenient_declaration` validates into its `Declaration`.
+Loose = dict[str, Any]
 _ID = re.compile(r"(?:[0-9]{2} )?([0-9]{2}) ([0-9]{4}) ([0-9]{7})")
 _RAW_KEY = re.compile(r"record ([0-9]{3})(?: \(([0-9]+)\))?")
 _FIELDS_KEY = re.compile(r"record ([0-9]{3}) fields(?: \(([0-9]+)\))?")
@@ -316,8 +318,9 @@ def _begins_pedimento(group: _Group | None, rec: _Record) -> bool:
     )
 
 
-def _pedimentos(lines: Iterable[tuple[int, str | None]], name: str) -> Iterator[Declaration]:
-    """Group lines into pedimentos and yield each as a Declaration as soon as it ends."""
+def _pedimentos(lines: Iterable[tuple[int, str | None]], name: str) -> Iterator[Loose]:
+    """Group lines into pedimentos and yield each as soon as it ends, as the loose data
+    `lenient_declaration` makes its Declaration of."""
     group: _Group | None = None
     before = _Group()  # lines before the first record that begins a pedimento
     pedimentos = records = 0
@@ -516,7 +519,7 @@ def _link(
     return chosen[1], chosen[2]
 
 
-def _declaration(group: _Group, name: str) -> Declaration:
+def _declaration(group: _Group, name: str) -> Loose:
     records = group.records
     head = next((r for r in records if r.code == "500"), None)  # a 500 begins a group
     header = next((r for r in records if r.code == "501"), None)
@@ -593,7 +596,7 @@ def _declaration(group: _Group, name: str) -> Declaration:
         more = f" and {group.lost_more} more" if group.lost_more else ""
         decl.keep_line(line, f"(not read: {why}; this line{more})")
     decl.data["items"] = [item.finish() for item in items.values()]
-    return lenient_declaration(decl.finish())
+    return decl.finish()
 
 
 def _party(name: str, ident: str) -> dict[str, str] | None:
@@ -696,11 +699,19 @@ def _read_801(decl: _Owner, rec: _Record) -> None:
 
 def read_pedimento_text(text: str, name: str = "<input>") -> Iterator[Declaration]:
     """Yield the declarations of pedimento validation file text, one per pedimento."""
-    yield from _pedimentos(_text_lines(text), name)
+    yield from map(lenient_declaration, _pedimentos(_text_lines(text), name))
 
 
 def read_pedimento_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[Declaration]:
     """Yield the declarations of a pedimento validation file read from a binary stream."""
+    yield from map(lenient_declaration, loose_pedimento_stream(stream, name))
+
+
+def loose_pedimento_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[Loose]:
+    """Yield the pedimentos of a binary stream as read: each the loose data
+    `lenient_declaration` makes its `Declaration` of (`read_pedimento_stream`), which a
+    check lays out as columns without the model (`loose_columns`). Raises as
+    `read_pedimento_stream` does."""
     yield from _pedimentos(_stream_lines(stream), name)
 
 

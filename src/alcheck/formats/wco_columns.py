@@ -21,7 +21,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar, cast, overload
+from typing import Any, Protocol, TypeVar, cast, overload
 
 from lxml import etree
 from pydantic import ValidationError
@@ -59,6 +59,18 @@ from .wco_xml import (
 )
 
 Doc = tuple[str, str | None]
+
+
+class Locator(Protocol):
+    """Tells where a declaration's values were read, as its model's `where` would."""
+
+    def where(self, field: str) -> Location | None:
+        """Return where the declaration read `field`, else where it is."""
+
+    def item_where(self, position: int, field: str) -> Location | None:
+        """Return where item `position` (from 0) read `field`, else where the item is."""
+
+
 Rate = tuple[str, str, Decimal]
 _F = "{*}"
 _K = TypeVar("_K")
@@ -173,12 +185,14 @@ class WcoColumns:
     # Where each declaration's values were read, for the findings' locations: kept with
     # the batch (the element, detached from the file's tree, lives as long as the batch)
     # and not compared (two reads of a file are equal batches).
-    locators: list[WcoLocator | None] = field(default_factory=list, compare=False)
+    # Declarations read as loose data (`loose_columns`) keep a `SourcesLocator` instead.
+    locators: list[Locator | None] = field(default_factory=list, compare=False)
     # Per item, len(SOURCE_FIELDS) + 1 elements: the one each source line is of (none where
     # not read), then the item's own; the compiled reader keeps their nodes' addresses,
     # valid while the batch keeps its declarations (see `item_location`).
     item_nodes: Any = field(default_factory=lambda: item_kernel.node_column(), compare=False)
-    # Made by `from_models`: every declaration's model, and its values all in the columns.
+    # Made by `from_models` or `loose_columns`: every value in the columns; a model, where a
+    # declaration keeps one, is asked for its unread input only.
     models_only: bool = field(default=False, compare=False)
 
     def __len__(self) -> int:
@@ -203,8 +217,10 @@ class WcoColumns:
         tell (a field not in SOURCE_FIELDS, a declaration read as a model)."""
         slot = _SOURCE_INDEX.get(name)
         locator = self.locators[k] if k < len(self.locators) else None
-        if locator is None or (slot is None and (name == "supplementary_unit" or "[" in name)):
-            return None  # the model reader's own sources say
+        if not isinstance(locator, WcoLocator) or (
+            slot is None and (name == "supplementary_unit" or "[" in name)
+        ):
+            return None  # the model reader's own sources say (or the locator's, loose data)
         base = row * (_N_SOURCES + 1)
         # A field the reader has no source for (documents, hs6): where the item is.
         node = None if slot is None else self.item_nodes[base + slot]
@@ -252,64 +268,96 @@ class WcoColumns:
         which its built-in checks and its findings' locations come."""
         b = cls(file, models_only=True)
         for decl in decls:
-            b.decl_line.append(decl.location.line if decl.location else None)
-            b.decl_id.append(decl.id)
-            b.jurisdiction.append(decl.jurisdiction)
-            b.entry_date.append(decl.entry_date)
-            b.declaration_type.append(decl.declaration_type)
-            b.regime.append(decl.regime.value if decl.regime is not None else None)
-            b.procedure_code.append(decl.procedure_code)
-            b.decl_documents.append(tuple((d.type, d.id) for d in decl.documents))
-            b.exchange_rates.append(
-                tuple((r.currency, r.to_currency, r.rate) for r in decl.exchange_rates)
-            )
-            b.importer.append(_named(decl.importer))
-            b.exporter.append(_named(decl.exporter))
-            b.manufacturer.append(_named(decl.manufacturer))
-            b.decl_invalid.append(dict(decl.invalid))
-            b.decl_sources.append({})
-            b.model.append(decl)
-            b.locators.append(None)
-            for item in decl.items:
-                b.item_line.append(item.location.line if item.location else None)
-                b.line.append(item.line)
-                b.description.append(item.description)
-                b.tariff.append(item.tariff_declared)
-                b.additional_codes.append(tuple(item.additional_codes))
-                b.origin.append(item.origin)
-                b.preferential_origin.append(item.preferential_origin)
-                b.export_country.append(item.export_country)
-                b.smelt1.append(item.smelt1)
-                b.smelt2.append(item.smelt2)
-                b.cast.append(item.cast)
-                b.currency.append(item.currency)
-                b.documents.append(tuple((d.type, d.id) for d in item.documents))
-                b.item_invalid.append(dict(item.invalid) or None)
-                b.item_lines.extend(_NO_SOURCES)
-                for column, floats, number in (
-                    (b.net_mass_kg, b.net_mass_float, item.net_mass_kg),
-                    (b.gross_mass_kg, b.gross_mass_float, item.gross_mass_kg),
-                    (b.supplementary_quantity, b.supplementary_float, item.supplementary_quantity),
-                    (b.value, b.value_float, item.value),
-                ):
-                    column.append(number)
-                    floats.append(_float(number))
-            b.first.append(len(b.item_line))
+            b.append_model(decl)
         return b
 
+    def append_model(self, decl: Declaration) -> None:
+        """Append a declaration model and its goods items; the declaration keeps its model.
 
+        In a batch made this way (`models_only`), every value is in the columns: the model
+        is asked only for where a value was read and for the input it holds unread.
+        """
+        b = self
+        b.decl_line.append(decl.location.line if decl.location else None)
+        b.decl_id.append(decl.id)
+        b.jurisdiction.append(decl.jurisdiction)
+        b.entry_date.append(decl.entry_date)
+        b.declaration_type.append(decl.declaration_type)
+        b.regime.append(decl.regime.value if decl.regime is not None else None)
+        b.procedure_code.append(decl.procedure_code)
+        b.decl_documents.append(tuple((d.type, d.id) for d in decl.documents))
+        b.exchange_rates.append(
+            tuple((r.currency, r.to_currency, r.rate) for r in decl.exchange_rates)
+        )
+        b.importer.append(named(decl.importer))
+        b.exporter.append(named(decl.exporter))
+        b.manufacturer.append(named(decl.manufacturer))
+        b.decl_invalid.append(dict(decl.invalid))
+        b.decl_sources.append({})
+        b.model.append(decl)
+        b.locators.append(None)
+        for item in decl.items:
+            b.item_line.append(item.location.line if item.location else None)
+            b.line.append(item.line)
+            b.description.append(item.description)
+            b.tariff.append(item.tariff_declared)
+            b.additional_codes.append(tuple(item.additional_codes))
+            b.origin.append(item.origin)
+            b.preferential_origin.append(item.preferential_origin)
+            b.export_country.append(item.export_country)
+            b.smelt1.append(item.smelt1)
+            b.smelt2.append(item.smelt2)
+            b.cast.append(item.cast)
+            b.currency.append(item.currency)
+            b.documents.append(tuple((d.type, d.id) for d in item.documents))
+            b.item_invalid.append(dict(item.invalid) or None)
+            b.item_lines.extend(NO_SOURCES)
+            b.append_numbers(
+                item.net_mass_kg, item.gross_mass_kg, item.supplementary_quantity, item.value
+            )
+        b.first.append(len(b.item_line))
+
+    def truncate_items(self, n: int) -> None:
+        """Take back the goods items from row `n` on (rows of a declaration not appended)."""
+        for f in fields(self):
+            column = getattr(self, f.name)
+            if f.name in _ITEM_COLUMNS:
+                del column[n:]
+            elif isinstance(column, DecimalColumn):
+                del column.values[n:]
+        del self.item_lines[n * _N_SOURCES :]
+
+    def append_numbers(
+        self, net: Decimal | None, gross: Decimal | None, quantity: Decimal | None,
+        value: Decimal | None,
+    ) -> None:  # fmt: skip
+        """Append an item's four numbers, as Decimals and as the matcher's floats."""
+        self.net_mass_kg.append(net)
+        self.net_mass_float.append(math.nan if net is None else float(net))
+        self.gross_mass_kg.append(gross)
+        self.gross_mass_float.append(math.nan if gross is None else float(gross))
+        self.supplementary_quantity.append(quantity)
+        self.supplementary_float.append(math.nan if quantity is None else float(quantity))
+        self.value.append(value)
+        self.value_float.append(math.nan if value is None else float(value))
+
+
+# The columns of one value per goods item (lists and arrays; see `truncate_items`).
+_ITEM_COLUMNS = frozenset(
+    """item_line line description tariff additional_codes origin preferential_origin
+    export_country smelt1 smelt2 cast currency documents item_invalid net_mass_float
+    gross_mass_float supplementary_float value_float""".split()
+)
 _SOURCE_INDEX = {name: k for k, name in enumerate(SOURCE_FIELDS)}
 _N_SOURCES = len(SOURCE_FIELDS)
-_NO_SOURCES = array("i", [NOT_READ] * _N_SOURCES)
+# An item's `item_lines` when its source lines are not in the columns (its model's are).
+NO_SOURCES = array("i", [NOT_READ] * _N_SOURCES)
 _PLACE = frozenset({"file", "line", "path"})
 
 
-def _named(party: Party | None) -> bool:
+def named(party: Party | None) -> bool:
+    """Return whether a party is given (a name or an id): what the presence rules test."""
     return party is not None and bool(party.name or party.id)
-
-
-def _float(number: Decimal | None) -> float:
-    return math.nan if number is None else float(number)
 
 
 def _same(a: object, b: object) -> bool:
@@ -318,7 +366,7 @@ def _same(a: object, b: object) -> bool:
     return a == b
 
 
-class _Normalizer:
+class CodeNormalizer:
     """A memoized normalizer that keeps an unknown code as given (as the model does)."""
 
     __slots__ = ("normalize", "seen")
@@ -334,7 +382,7 @@ class _Normalizer:
         return out
 
 
-def _remembered(seen: dict[_K, _V], key: _K, make: Callable[..., _V], *args: Any) -> _V:
+def remembered(seen: dict[_K, _V], key: _K, make: Callable[..., _V], *args: Any) -> _V:
     """Return `seen[key]`, made by `make(*args)` the first time; `seen` is emptied when it
     holds 65,536 entries (its keys come from the input)."""
     if key in seen:
@@ -355,9 +403,9 @@ class _Columns:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.country = _Normalizer(normalize_country)
-        self.metal = _Normalizer(normalize_metal_country)
-        self.currency = _Normalizer(normalize_currency)
+        self.country = CodeNormalizer(normalize_country)
+        self.metal = CodeNormalizer(normalize_metal_country)
+        self.currency = CodeNormalizer(normalize_currency)
         self.decimals: dict[str, Decimal | None] = {}
         self.rates: dict[tuple[Any, ...], ExchangeRate | None] = {}
         # Declarations of a file share a few dates and regimes; each is read once.
@@ -369,15 +417,15 @@ class _Columns:
 
     def date(self, raw: str, format_code: Any) -> tuple[str, dt.date | None]:
         """Return a DateTimeString's ISO text and date (None when it is not one)."""
-        return _remembered(self.dates, (raw, format_code), _iso_and_date, raw, format_code)
+        return remembered(self.dates, (raw, format_code), _iso_and_date, raw, format_code)
 
     def regime(self, stated: str | None) -> Any:
         """Return `as_regime` of a stated regime."""
-        return _remembered(self.regimes, stated, as_regime, stated)
+        return remembered(self.regimes, stated, as_regime, stated)
 
     def number(self, text: str) -> Decimal | None:
         """Return `as_decimal` of a number's text."""
-        return _remembered(self.decimals, text, as_decimal, text)
+        return remembered(self.decimals, text, as_decimal, text)
 
     def exchange_rates(
         self, keys: list[tuple[str | None, str | None]], jurisdiction: str | None
