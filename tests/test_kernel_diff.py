@@ -25,8 +25,9 @@ from hypothesis import strategies as st
 from alcheck.codes.countries import is_country, is_metal_country
 from alcheck.errors import RulePackError
 from alcheck.model import Declaration, GoodsItem, Regime
+from alcheck.rates import Rates
 from alcheck.rules.schema import PRESENCE_FIELDS, Pack
-from alcheck.ruleset import CompiledRule, Rates, RuleSet, columns
+from alcheck.ruleset import CompiledRule, RuleSet, columns
 from alcheck.tables import Matches, build_automaton
 from alcheck.text import normalize_words
 

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from alcheck.engine import check
 from alcheck.errors import UsageError
 from alcheck.model import Declaration
+from alcheck.rates import Rates
 from alcheck.rules.schema import Pack
-from alcheck.ruleset import Rates, RuleSet
+from alcheck.ruleset import RuleSet
 from alcheck.screening import screen
 from test_kernel_diff import (
     ADD_CODES,

@@ -18,7 +18,8 @@ from .formats import model_batches
 from .gateway import ScreenedBatch, Screening
 from .model import Declaration
 from .options import CheckOptions
-from .ruleset import Rates, RuleSet
+from .rates import Rates
+from .ruleset import RuleSet
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,8 +35,9 @@ from .messages import (
 )
 from .model import Declaration, GoodsItem, Location, tariff_digits, trusted, unit_value_text
 from .options import CheckOptions, Options
+from .rates import Rates
 from .rules.schema import in_language
-from .ruleset import CompiledRule, Rates, RuleSet
+from .ruleset import CompiledRule, RuleSet
 from .screening import ScreenResult, screen
 
 # GoodsItem fields a rule may name, and the batch column that holds each.

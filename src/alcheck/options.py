@@ -9,8 +9,8 @@ from typing import TypedDict
 
 from .errors import UsageError
 from .findings import Finding, Severity
-from .rates import check_rates
-from .ruleset import Rates, RuleSet
+from .rates import Rates, check_rates
+from .ruleset import RuleSet
 
 LANGS: tuple[str, ...] = ("en", "fr", "es")
 

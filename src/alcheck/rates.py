@@ -1,4 +1,8 @@
-"""Exchange-rate files: a JSON object such as {"EUR/USD": 1.08} (1 EUR = 1.08 USD)."""
+"""Exchange rates: the `Rates` callers pass, rates files, and converting amounts with them.
+
+A rates file is a JSON object such as {"EUR/USD": 1.08} (1 EUR = 1.08 USD). Amounts are
+converted with the caller's rates first, then the declaration's own exchange rates.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,12 @@ from typing import Any
 
 from .codes.currencies import normalize_currency
 from .errors import UsageError
+from .model import Declaration
+from .tables import CONV_DIVIDE, CONV_MULTIPLY, CONV_NAN
 
-Rates = dict[tuple[str, str], Decimal]
+# (FROM, TO) -> how many TO one FROM is worth. Read-only, so that a rates file's Decimals
+# and a caller's floats both fit.
+Rates = Mapping[tuple[str, str], Decimal | float]
 
 
 class _Duplicate(Exception):
@@ -64,7 +72,7 @@ def _pair(name: str, key: str) -> tuple[str, str]:
     return codes[0], codes[1]
 
 
-def parse_rates(text: str, name: str = "<rates>") -> Rates:
+def parse_rates(text: str, name: str = "<rates>") -> dict[tuple[str, str], Decimal]:
     """Parse the text of a rates file; `name` is used in error messages."""
     try:
         data = json.loads(text, parse_float=Decimal, object_pairs_hook=_reject_duplicates)
@@ -74,7 +82,7 @@ def parse_rates(text: str, name: str = "<rates>") -> Rates:
         raise UsageError(f"{name}:{exc.lineno}: not JSON: {exc.msg}") from None
     if not isinstance(data, dict):
         raise UsageError(f'{name}: expected a JSON object such as {{"EUR/USD": 1.08}}')
-    rates: Rates = {}
+    rates: dict[tuple[str, str], Decimal] = {}
     for key, raw in data.items():
         pair = _pair(name, key)
         if pair in rates:
@@ -83,7 +91,7 @@ def parse_rates(text: str, name: str = "<rates>") -> Rates:
     return rates
 
 
-def load_rates(path: str | Path) -> Rates:
+def load_rates(path: str | Path) -> dict[tuple[str, str], Decimal]:
     """Read a rates file: {"EUR/USD": 1.08, ...}, meaning 1 EUR = 1.08 USD.
 
     Keys are two ISO 4217 codes joined by "/" (any case); values are positive JSON
@@ -122,3 +130,48 @@ def check_rates(rates: object) -> None:
             raise UsageError(f"rates: {'/'.join(pair)}: not a number: {raw!r}") from None
         if not _usable(rate):
             raise UsageError(f"rates: {'/'.join(pair)}: {_USABLE}, got {raw!r}")
+
+
+def convert(
+    amount: Decimal | None,
+    currency: str | None,
+    target: str,
+    rates: Rates | None,
+    decl: Declaration,
+) -> float:
+    """Return `amount` in `target` currency, or NaN when no rate says how to convert it.
+
+    Caller-supplied `rates` ({("EUR", "USD"): 1.08} means 1 EUR = 1.08 USD) come first,
+    then the declaration's own exchange rates; either direction of a pair is used.
+    """
+    if amount is None or currency is None:
+        return math.nan
+    op, rate = conversion(currency, target, rate_pairs(decl, rates))
+    if op == CONV_MULTIPLY:
+        return float(amount) * rate
+    if op == CONV_DIVIDE:
+        return float(amount) / rate
+    return math.nan
+
+
+def rate_pairs(decl: Declaration | None, rates: Rates | None) -> dict[tuple[str, str], float]:
+    """Return the exchange rates that apply to a declaration: the caller's, then its own."""
+    pairs: dict[tuple[str, str], float] = {}
+    for r in decl.exchange_rates if decl is not None else ():
+        pairs.setdefault((r.currency, r.to_currency), float(r.rate))
+    for (a, b), given in (rates or {}).items():
+        pairs[(a.upper(), b.upper())] = float(given)
+    return pairs
+
+
+def conversion(
+    currency: str, target: str, pairs: Mapping[tuple[str, str], float]
+) -> tuple[int, float]:
+    """Return how an amount in `currency` becomes `target`: (CONV_* op, rate)."""
+    if currency == target:
+        return CONV_MULTIPLY, 1.0
+    if (direct := pairs.get((currency, target))) is not None:
+        return CONV_MULTIPLY, direct
+    if (inverse := pairs.get((target, currency))) is not None and inverse != 0:
+        return CONV_DIVIDE, inverse
+    return CONV_NAN, math.nan

@@ -9,7 +9,6 @@ import time
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from .codes.countries import METAL_NOT_APPLICABLE, METAL_UNKNOWN, is_country, is
 from .errors import RulePackError, RuleSetError
 from .findings import CheckClass, Severity
 from .model import Declaration, Document, GoodsItem
+from .rates import Rates, conversion, rate_pairs
 from .rules.loader import bundled_pack_names, load_bundled, load_pack
 from .rules.schema import (
     PRESENCE_FIELDS,
@@ -32,8 +32,6 @@ from .rules.schema import (
     Rule,
 )
 from .tables import (
-    CONV_DIVIDE,
-    CONV_MULTIPLY,
     CONV_NAN,
     NUM_FIELDS,
     NUM_OPS,
@@ -579,54 +577,6 @@ def _lookups(atoms: Mapping[Atom, int]) -> dict[str, Lookup]:
     for name in PRESENCE_FIELDS:
         put(f"present:{name}", ({}, ids(("absent", name)), ids(("present", name))))
     return lookups
-
-
-Rates = Mapping[tuple[str, str], Decimal | float]
-
-
-def convert(
-    amount: Decimal | None,
-    currency: str | None,
-    target: str,
-    rates: Rates | None,
-    decl: Declaration,
-) -> float:
-    """Return `amount` in `target` currency, or NaN when no rate says how to convert it.
-
-    Caller-supplied `rates` ({("EUR", "USD"): 1.08} means 1 EUR = 1.08 USD) come first,
-    then the declaration's own exchange rates; either direction of a pair is used.
-    """
-    if amount is None or currency is None:
-        return math.nan
-    op, rate = conversion(currency, target, rate_pairs(decl, rates))
-    if op == CONV_MULTIPLY:
-        return float(amount) * rate
-    if op == CONV_DIVIDE:
-        return float(amount) / rate
-    return math.nan
-
-
-def rate_pairs(decl: Declaration | None, rates: Rates | None) -> dict[tuple[str, str], float]:
-    """Return the exchange rates that apply to a declaration: the caller's, then its own."""
-    pairs: dict[tuple[str, str], float] = {}
-    for r in decl.exchange_rates if decl is not None else ():
-        pairs.setdefault((r.currency, r.to_currency), float(r.rate))
-    for (a, b), given in (rates or {}).items():
-        pairs[(a.upper(), b.upper())] = float(given)
-    return pairs
-
-
-def conversion(
-    currency: str, target: str, pairs: Mapping[tuple[str, str], float]
-) -> tuple[int, float]:
-    """Return how an amount in `currency` becomes `target`: (CONV_* op, rate)."""
-    if currency == target:
-        return CONV_MULTIPLY, 1.0
-    if (direct := pairs.get((currency, target))) is not None:
-        return CONV_MULTIPLY, direct
-    if (inverse := pairs.get((target, currency))) is not None and inverse != 0:
-        return CONV_DIVIDE, inverse
-    return CONV_NAN, math.nan
 
 
 PRESENCE = {

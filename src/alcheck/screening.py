@@ -22,7 +22,8 @@ from typing import Any
 from ._match import kernel
 from .errors import UsageError
 from .model import Declaration, Document, GoodsItem, tariff_digits
-from .ruleset import Rates, RuleSet, conversion, rate_pairs
+from .rates import Rates, conversion, rate_pairs
+from .ruleset import RuleSet
 from .tables import CONV_NAN, STATUS_FIRED, ItemColumns, Matches
 
 DocumentLike = Document | tuple[str, str | None] | str

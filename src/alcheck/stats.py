@@ -23,7 +23,7 @@ from .codes.countries import METAL_NOT_APPLICABLE, METAL_UNKNOWN, country_name
 from .codes.hs import hs_description
 from .i18n import number, translation
 from .model import NUMBER_CONTEXT, Declaration, GoodsItem
-from .ruleset import Rates, convert
+from .rates import Rates, convert
 
 # The `concern` set of the bundled rule packs (risk, us, ca: Proclamation 10782's list),
 # kept here so that stats need not load a pack; tests/test_stats.py keeps them equal.
