@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from alcheck.encode import columns, encode
 from alcheck.model import Declaration
 from alcheck.rules.loader import bundled_pack_names, load_bundled
-from alcheck.ruleset import RuleSet, columns, encode
+from alcheck.ruleset import RuleSet
 from alcheck.screening import screen
 from conftest import Row, per_item
 from workload import RATES, screen_columns

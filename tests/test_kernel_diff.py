@@ -23,11 +23,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from alcheck.codes.countries import is_country, is_metal_country
+from alcheck.encode import columns
 from alcheck.errors import RulePackError
 from alcheck.model import Declaration, GoodsItem, Regime
 from alcheck.rates import Rates
 from alcheck.rules.schema import PRESENCE_FIELDS, Pack
-from alcheck.ruleset import CompiledRule, RuleSet, columns
+from alcheck.ruleset import CompiledRule, RuleSet
 from alcheck.tables import Matches, build_automaton
 from alcheck.text import normalize_words
 

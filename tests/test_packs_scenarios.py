@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 import alcheck
-import alcheck.ruleset
+import alcheck.encode
 import alcheck.screening
 from alcheck import Finding, InputError, Severity
 from alcheck.model import lenient_declaration
@@ -32,7 +32,7 @@ BUILTIN = ("SYN-", "CAT-", "STR-")
 def engine_kernel(kernel: ModuleType, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     """Run the engine (and the encoder, where it uses the kernel) on one kernel."""
     monkeypatch.setattr(alcheck.screening, "kernel", kernel)
-    monkeypatch.setattr(alcheck.ruleset, "kernel", kernel, raising=False)
+    monkeypatch.setattr(alcheck.encode, "kernel", kernel, raising=False)
     return kernel
 
 

@@ -381,7 +381,7 @@ from array import array
 from pathlib import Path
 
 import alcheck
-from alcheck import ruleset
+from alcheck import encode
 from alcheck.errors import RuleSetError
 
 kernels = [__import__("alcheck._fastmatch_py", fromlist=["x"])]
@@ -446,7 +446,7 @@ for trial in range(int(sys.argv[4])):
     loaded += 1
     results = []
     for k in kernels:
-        cols = ruleset.columns(again, rows, None)
+        cols = encode.columns(again, rows, None)
         batch = k.encode_columns(again.tables, cols)
         found = k.match(again.tables, batch)
         arrays = [getattr(batch, f.name) for f in dataclasses.fields(batch)]
