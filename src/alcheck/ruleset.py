@@ -1,44 +1,26 @@
-"""Compile rule packs into an immutable, picklable `RuleSet`."""
+"""The compiled rule set: `RuleSet`, its rule entries (`CompiledRule`) and packs (`PackMeta`).
+
+A `RuleSet` is immutable and picklable, and checks that its parts agree whenever it is
+built or unpickled. The compiler that builds one lives in `alcheck.compile`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import time
-from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
 
-import pycountry
-
-from .codes.countries import METAL_NOT_APPLICABLE, METAL_UNKNOWN
-from .errors import RulePackError, RuleSetError
+from .errors import RuleSetError
 from .findings import CheckClass, Severity
 from .rules.loader import bundled_pack_names, load_bundled, load_pack
-from .rules.schema import (
-    PRESENCE_FIELDS,
-    ChangelogEntry,
-    Citation,
-    CodeList,
-    Condition,
-    Messages,
-    Pack,
-    Rule,
-)
-from .tables import (
-    NUM_FIELDS,
-    NUM_OPS,
-    Lookup,
-    RuleTables,
-    build_automaton,
-    build_trie,
-)
-from .text import normalize_words
+from .rules.schema import ChangelogEntry, Citation, CodeList, Condition, Messages, Pack
+from .tables import RuleTables
 
-_FAR_PAST = 0
-_FAR_FUTURE = dt.date.max.toordinal()
+# What an item may have and a condition group tests: (kind, value), e.g. ("origin", "CN").
 Atom = tuple[str, str]
 
 
@@ -142,8 +124,13 @@ class RuleSet:
                 loaded.append(load_pack(p))
             else:
                 loaded.append(load_bundled(p))
+        # The compiler builds RuleSets and CompiledRules, so it imports this module; it is
+        # imported here, on use, rather than at the top, where the two would import each
+        # other. The types stay here so that pickles keep naming alcheck.ruleset.RuleSet.
+        from .compile import compile_packs
+
         started = time.perf_counter()
-        compiled = _compile(loaded)
+        compiled = compile_packs(loaded)
         _log.debug(
             "compiled %s: %d rule entries in %.1f ms", ", ".join(p.pack.name for p in loaded),
             len(compiled.rules), (time.perf_counter() - started) * 1000,
@@ -169,11 +156,13 @@ class RuleSet:
         An entry's matches do not depend on other rules, so a rule's golden cases run on
         its own entries: linear in pack size however many rules a declaration meets.
         """
+        from .compile import as_rule, build  # on use: see `compile`
+
         wanted = set(rule_ids)
         entries = [
-            (_as_rule(r), r.pack) for rid in self.ids() if rid in wanted for r in self.entries(rid)
+            (as_rule(r), r.pack) for rid in self.ids() if rid in wanted for r in self.entries(rid)
         ]
-        return _build(entries, self.code_lists, self.list_owners, self.packs, self.changelog)
+        return build(entries, self.code_lists, self.list_owners, self.packs, self.changelog)
 
     def changes(self, name: str) -> list[ChangelogEntry]:
         """Return the changelog entries about a rule id or code list, newest first."""
@@ -181,384 +170,7 @@ class RuleSet:
         return sorted(found, key=lambda c: c.date, reverse=True)
 
 
-def _as_rule(r: CompiledRule) -> Rule:
-    """Return the rule entry a compiled rule was built from (without its golden cases)."""
-    return Rule(
-        id=r.id, severity=r.severity, class_=r.check_class, valid_from=r.valid_from,
-        valid_to=r.valid_to, summary=r.summary, field=r.field, when=r.when, message=r.message,
-        hint=r.hint, citation=r.citation, params=dict(r.params),
-    )  # fmt: skip
-
-
 @cache
 def _default() -> RuleSet:
+    """Compile the bundled packs once per process; `RuleSet.default` shares the result."""
     return RuleSet.compile(bundled_pack_names())
-
-
-def _compile(packs: Sequence[Pack]) -> RuleSet:
-    entries: list[tuple[Rule, PackMeta]] = []
-    problems: list[str] = []
-    for pack in packs:
-        meta = PackMeta(pack.pack.name, pack.pack.version, pack.pack.jurisdiction, pack.source)
-        new_ids = {r.id for r in pack.rules}
-        entries = [(r, m) for r, m in entries if r.id not in new_ids]
-        entries.extend((r, meta) for r in pack.rules)
-        known = {r.id for r, _ in entries}
-        for rid, override in pack.overrides.items():
-            if rid not in known:
-                problems.append(f"{pack.source}: override of unknown rule {rid}")
-            elif override.disabled:
-                entries = [(r, m) for r, m in entries if r.id != rid]
-            elif override.severity is not None:
-                entries = [
-                    (r.model_copy(update={"severity": override.severity}) if r.id == rid else r, m)
-                    for r, m in entries
-                ]
-    if problems:
-        raise RulePackError(problems)
-    code_lists, list_owners = _code_lists(packs)
-    metas = tuple(dict.fromkeys([*(m for _, m in entries), *(
-        PackMeta(p.pack.name, p.pack.version, p.pack.jurisdiction, p.source) for p in packs
-    )]))  # fmt: skip
-    changelog = tuple((p.pack.name, change) for p in packs for change in p.changelog)
-    return _build(entries, code_lists, list_owners, metas, changelog)
-
-
-def _build(
-    entries: Sequence[tuple[Rule, PackMeta]],
-    code_lists: Mapping[str, CodeList],
-    list_owners: Mapping[str, str],
-    packs: tuple[PackMeta, ...],
-    changelog: tuple[tuple[str, ChangelogEntry], ...],
-) -> RuleSet:
-    """Build the kernel's tables from layered rule entries; refuse what they cannot mean."""
-    problems: list[str] = []
-    atoms: dict[Atom, int] = {}
-
-    def atom(kind: str, value: str) -> int:
-        return atoms.setdefault((kind, value), len(atoms))
-
-    currencies: list[str] = []
-    rules: list[CompiledRule] = []
-    date_from, date_to, tariff_any, always = array("i"), array("i"), array("b"), array("i")
-    include: list[list[str]] = []
-    exclude: list[list[str]] = []
-    group_start, group_kind, atom_start, group_atoms = (
-        array("i", [0]),
-        array("b"),
-        array("i", [0]),
-        array("i"),
-    )
-    num_start, num_field, num_op = array("i", [0]), array("b"), array("b")
-    num_amount, num_slot = array("d"), array("i")
-    additional: dict[str, int] = {}
-    keywords: dict[str, int] = {}
-
-    def group(kind: int, ids: Iterable[int]) -> None:
-        group_kind.append(kind)
-        group_atoms.extend(sorted(set(ids)))
-        atom_start.append(len(group_atoms))
-
-    variants: dict[str, int] = {}
-    spans = _spans(code_lists)
-    cited: dict[tuple[int, tuple[str, ...]], Citation] = {}
-    r_index = -1
-    for rule, meta in entries:
-        w = rule.when
-        variant = variants[rule.id] = variants.get(rule.id, -1) + 1
-        # One kernel row per stretch of days on which the entry's code lists do not change;
-        # each cites the lists that have codes in force then.
-        for start, end, inc, exc, named in _segments(rule, spans, problems, meta.source):
-            r_index += 1
-            key = (id(rule), tuple(named))
-            if (citation := cited.get(key)) is None:
-                citation = cited[key] = _cited(rule, code_lists, named)
-            rules.append(
-                CompiledRule(
-                    rule.id, rule.severity, rule.class_, rule.valid_from, rule.valid_to,
-                    rule.summary, rule.field, rule.message, rule.hint, citation,
-                    tuple(rule.params.items()), w, meta, variant,
-                )
-            )  # fmt: skip
-            date_from.append(start.toordinal())
-            date_to.append(end.toordinal() if end else _FAR_FUTURE)
-            include.append(inc)
-            exclude.append(exc)
-            tariff_any.append(1 if w.tariff is None else 0)
-            if w.tariff is None:
-                always.append(r_index)
-            if meta.jurisdiction != "*":
-                group(0, [atom("jur", meta.jurisdiction.upper())])
-            if w.jurisdiction is not None:
-                group(0, [atom("jur", j.upper()) for j in w.jurisdiction])
-            if w.jurisdiction_not is not None:
-                group(1, [atom("jur", j.upper()) for j in w.jurisdiction_not])
-            slots = {
-                "origin": "origin",
-                "export": "export",
-                "smelt1": "smelt1",
-                "smelt2": "smelt2",
-                "cast": "cast",
-            }
-            for name, kind in slots.items():
-                if (values := getattr(w, name)) is not None:
-                    group(0, [atom(kind, v) for v in values])
-                if (values := getattr(w, name + "_not")) is not None:
-                    group(1, [atom(kind, v) for v in values])
-            pairs = (
-                ("metal_any", "metal_none", "metal"),
-                ("regime", "regime_not", "regime"),
-                ("declaration_type", "declaration_type_not", "dtype"),
-                ("documents_any", "documents_none", "doc"),
-                ("description_any", "description_none", "kw"),
-                ("additional_codes_any", "additional_codes_none", "add"),
-            )
-            for any_name, none_name, kind in pairs:
-                for name, k in ((any_name, 0), (none_name, 1)):
-                    values = getattr(w, name)
-                    if values is None:
-                        continue
-                    ids: list[int] = []
-                    for v in values:
-                        if kind == "doc":
-                            v = v.upper()
-                        elif kind == "kw":
-                            v = normalize_words(v)
-                            ids.append(keywords.setdefault(v, atom(kind, v)))
-                            continue
-                        elif kind == "add":
-                            v = v.replace(".", "").replace(" ", "")
-                            if not (v == "" or (v.isascii() and v.isdigit())):
-                                problems.append(f"rule {rule.id}: {v!r} is not a code prefix")
-                            ids.append(additional.setdefault(v, atom(kind, v)))
-                            continue
-                        ids.append(atom(kind, v))
-                    group(k, ids)
-            for f in w.present_all or []:
-                group(0, [atom("present", f)])
-            if w.missing_any is not None:
-                group(0, [atom("absent", f) for f in w.missing_any])
-            group_start.append(len(group_kind))
-            for n in w.numbers:
-                slot = -1
-                if n.field != "net_mass" and not n.currency:
-                    problems.append(f"rule {rule.id}: a {n.field} condition needs a currency")
-                if n.currency is not None and n.field != "net_mass":
-                    cur = n.currency.upper()
-                    if cur not in currencies:
-                        currencies.append(cur)
-                    slot = currencies.index(cur)
-                num_field.append(NUM_FIELDS[n.field])
-                num_op.append(NUM_OPS[n.op])
-                num_amount.append(n.amount)
-                num_slot.append(slot)
-            num_start.append(len(num_field))
-
-    if problems:
-        raise RulePackError(list(dict.fromkeys(problems)))
-    by_id: dict[str, list[int]] = {}
-    seen: set[tuple[str, int]] = set()
-    for i, r in enumerate(rules):
-        if (r.id, r.variant) not in seen:  # an entry's later stretches: the same entry
-            seen.add((r.id, r.variant))
-            by_id.setdefault(r.id, []).append(i)
-    tables = RuleTables(
-        n_rules=len(rules),
-        n_atoms=len(atoms),
-        n_slots=len(currencies),
-        date_from=date_from,
-        date_to=date_to,
-        tariff_any=tariff_any,
-        always=always,
-        include_trie=build_trie(include),
-        exclude_trie=build_trie(exclude),
-        group_start=group_start,
-        group_kind=group_kind,
-        atom_start=atom_start,
-        group_atoms=group_atoms,
-        num_start=num_start,
-        num_field=num_field,
-        num_op=num_op,
-        num_amount=num_amount,
-        num_slot=num_slot,
-        lookups=_lookups(atoms),
-        doc_atoms={v: a for (k, v), a in atoms.items() if k == "doc"},
-        additional_trie=build_trie([[p] for p in additional]),
-        additional_atoms=array("i", additional.values()),
-        keywords=build_automaton(list(keywords.items())),
-    )
-    return RuleSet(
-        packs=packs,
-        rules=tuple(rules),
-        tables=tables,
-        atoms=dict(atoms),
-        currencies=tuple(currencies),
-        additional_prefixes=tuple(additional.items()),
-        keywords=tuple(keywords.items()),
-        _by_id={k: tuple(v) for k, v in by_id.items()},
-        code_lists=code_lists,
-        list_owners=list_owners,
-        changelog=changelog,
-    )  # fmt: skip
-
-
-def _code_lists(packs: Sequence[Pack]) -> tuple[dict[str, CodeList], dict[str, str]]:
-    """Return every pack's code lists by name, and the pack each comes from.
-
-    A later pack's list replaces an earlier pack's list of the same name.
-    """
-    lists: dict[str, CodeList] = {}
-    owners: dict[str, str] = {}
-    for pack in packs:
-        lists.update(pack.lists)
-        owners.update(dict.fromkeys(pack.lists, pack.pack.name))
-    return lists, owners
-
-
-def _cited(rule: Rule, lists: Mapping[str, CodeList], names: Sequence[str]) -> Citation:
-    """Return an entry's citation with the instrument, source and caveat of the lists named.
-
-    A finding then says which lists put codes in scope on its date (a vendor's replacement
-    list names its own instrument).
-    """
-    if not names:
-        return rule.citation
-    c = rule.citation
-    said, caveats = [], [c.caveat] if c.caveat else []
-    for name in names:
-        code_list = lists[name]
-        source = code_list.provenance.split(". ")[0] if code_list.provenance else None
-        said.append(
-            f"code list @{name}: {code_list.instrument}"
-            + (f" (source: {source})" if source else "")
-        )
-        if code_list.caveat:
-            caveats.append(f"@{name}: {code_list.caveat}")
-    section = "; ".join([*([c.section] if c.section else []), *said])
-    return c.model_copy(update={"section": section, "caveat": " ".join(caveats) or None})
-
-
-# A code list as the compiler reads it: (digits, first day, last day) per row, as ordinals.
-Spans = list[tuple[str, int, int]]
-
-
-def _spans(lists: Mapping[str, CodeList]) -> dict[str, Spans]:
-    """Return each list's rows as spans, worked out once per rule set."""
-    return {
-        name: [
-            (row.digits, row.valid_from.toordinal(),
-             row.valid_to.toordinal() if row.valid_to else _FAR_FUTURE)
-            for row in code_list.rows
-        ]
-        for name, code_list in lists.items()
-    }  # fmt: skip
-
-
-def _prefixes(
-    values: Sequence[str] | None, spans: Mapping[str, Spans], s: int, e: int
-) -> list[str]:
-    """Return a condition's code prefixes on the days s..e (ordinals): its own, and its
-    lists' rows in force on every one of those days."""
-    out: list[str] = []
-    for value in values or ():
-        if value.startswith("@"):
-            out.extend(d for d, first, last in spans[value[1:]] if first <= s and last >= e)
-        else:
-            out.append(value.replace(".", "").replace(" ", ""))
-    return out
-
-
-def _segments(
-    rule: Rule, spans: Mapping[str, Spans], problems: list[str], source: str | None
-) -> list[tuple[dt.date, dt.date | None, list[str], list[str], list[str]]]:
-    """Split an entry's window where a code list it names gains or loses a row.
-
-    Return (first day, last day or None, tariff prefixes, excluded prefixes, the names of
-    the lists with rows in force) per stretch.
-    """
-    names = list(dict.fromkeys(
-        v[1:] for v in (*(rule.when.tariff or ()), *(rule.when.tariff_not or ()))
-        if v.startswith("@")
-    ))  # fmt: skip
-    unknown = [n for n in names if n not in spans]
-    if unknown:
-        known = ", ".join(sorted(spans)) or "none"
-        problems.append(
-            f"{source or '<pack>'}: rule {rule.id}: no pack names the code lists "
-            f"{sorted(set(unknown))} (known: {known})"
-        )
-        return []
-    first = rule.valid_from.toordinal()
-    last = rule.valid_to.toordinal() if rule.valid_to else _FAR_FUTURE
-    cuts = {first}
-    for name in names:
-        days = {d for _, row_first, row_last in spans[name] for d in (row_first, row_last + 1)}
-        cuts.update(d for d in days if first < d <= last)
-    starts = sorted(cuts)
-
-    def day(ordinal: int) -> dt.date | None:
-        return None if ordinal == _FAR_FUTURE else dt.date.fromordinal(ordinal)
-
-    out: list[tuple[dt.date, dt.date | None, list[str], list[str], list[str]]] = []
-    # The entry's own prefixes hold over its whole window: one row for them, and rows per
-    # stretch only for list codes they do not cover (those rows exclude them), so a code
-    # meets one row of the entry, not one per stretch. Lists in tariff_not keep every
-    # prefix in every stretch.
-    plain = [v for v in (rule.when.tariff or ()) if not v.startswith("@")]
-    split = bool(plain) and not any(v.startswith("@") for v in rule.when.tariff_not or ())
-    own: list[str] = []
-    if split:
-        own = _prefixes(plain, spans, first, last)
-        excluded = _prefixes(rule.when.tariff_not, spans, first, last)
-        out.append((rule.valid_from, day(last), own, excluded, []))
-    for n, s in enumerate(starts):
-        e = starts[n + 1] - 1 if n + 1 < len(starts) else last
-        named = [n for n in names if any(f <= s and t >= e for _, f, t in spans[n])]
-        included = _prefixes(rule.when.tariff, spans, s, e)
-        excluded = _prefixes(rule.when.tariff_not, spans, s, e)
-        if split:
-            lists = [v for v in rule.when.tariff or () if v.startswith("@")]
-            included = [d for d in _prefixes(lists, spans, s, e) if not d.startswith(tuple(own))]
-            excluded = [*excluded, *own]
-            if not included:
-                continue
-        out.append((dt.date.fromordinal(s), day(e), included, excluded, named))
-    return out
-
-
-def _lookups(atoms: Mapping[Atom, int]) -> dict[str, Lookup]:
-    """Return how each categorical column gives atoms (see `item_atoms`); only useful ones."""
-    lookups: dict[str, Lookup] = {}
-
-    def ids(*keys: Atom) -> tuple[int, ...]:
-        return tuple(atoms[k] for k in keys if k in atoms)
-
-    def put(name: str, lookup: Lookup) -> None:
-        lut, if_none, otherwise = lookup
-        if if_none or otherwise or any(lut.values()):
-            lookups[name] = ({k: v for k, v in lut.items() if v != otherwise}, if_none, otherwise)
-
-    countries = [c.alpha_2 for c in pycountry.countries]
-    put("jur", ({v: (a,) for (k, v), a in atoms.items() if k == "jur"}, (), ()))
-    for slot in ("origin", "export"):
-        put(
-            slot,
-            (
-                {c: ids((slot, c)) for c in countries},
-                ids((slot, "MISSING")),
-                ids((slot, "INVALID")),
-            ),
-        )
-    for slot in ("smelt1", "smelt2", "cast"):
-        metals = [*countries, METAL_UNKNOWN, METAL_NOT_APPLICABLE]
-        put(slot, (
-            {c: ids((slot, c), ("metal", c)) for c in metals},
-            ids((slot, "MISSING"), ("metal", "MISSING")),
-            ids((slot, "INVALID"), ("metal", "INVALID")),
-        ))  # fmt: skip
-    regimes = {v: (a,) for (k, v), a in atoms.items() if k == "regime" and v != "MISSING"}
-    put("regime", (regimes, ids(("regime", "MISSING")), ()))
-    put("dtype", ({v: (a,) for (k, v), a in atoms.items() if k == "dtype"}, (), ()))
-    for name in PRESENCE_FIELDS:
-        put(f"present:{name}", ({}, ids(("absent", name)), ids(("present", name))))
-    return lookups
