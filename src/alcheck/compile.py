@@ -62,175 +62,214 @@ def build(
     packs: tuple[PackMeta, ...],
     changelog: tuple[tuple[str, ChangelogEntry], ...],
 ) -> RuleSet:
-    """Build the kernel's tables from layered rule entries; refuse what they cannot mean."""
-    problems: list[str] = []
-    atoms: dict[Atom, int] = {}
+    """Build the kernel's tables from layered rule entries; refuse what they cannot mean.
 
-    def atom(kind: str, value: str) -> int:
-        return atoms.setdefault((kind, value), len(atoms))
-
-    currencies: list[str] = []
-    rules: list[CompiledRule] = []
-    date_from, date_to, tariff_any, always = array("i"), array("i"), array("b"), array("i")
-    include: list[list[str]] = []
-    exclude: list[list[str]] = []
-    group_start, group_kind, atom_start, group_atoms = (
-        array("i", [0]),
-        array("b"),
-        array("i", [0]),
-        array("i"),
-    )
-    num_start, num_field, num_op = array("i", [0]), array("b"), array("b")
-    num_amount, num_slot = array("d"), array("i")
-    additional: dict[str, int] = {}
-    keywords: dict[str, int] = {}
-
-    def group(kind: int, ids: Iterable[int]) -> None:
-        group_kind.append(kind)
-        group_atoms.extend(sorted(set(ids)))
-        atom_start.append(len(group_atoms))
-
-    variants: dict[str, int] = {}
+    Raises RulePackError listing every problem found (unknown code lists, a number
+    condition without a currency, an additional code that is not a prefix).
+    """
+    builder = _TableBuilder()
     spans = _spans(code_lists)
     cited: dict[tuple[int, tuple[str, ...]], Citation] = {}
-    r_index = -1
+    variants: dict[str, int] = {}
     for rule, meta in entries:
-        w = rule.when
         variant = variants[rule.id] = variants.get(rule.id, -1) + 1
         # One kernel row per stretch of days on which the entry's code lists do not change;
         # each cites the lists that have codes in force then.
-        for start, end, inc, exc, named in _segments(rule, spans, problems, meta.source):
-            r_index += 1
+        for start, end, inc, exc, named in _segments(rule, spans, builder.problems, meta.source):
             key = (id(rule), tuple(named))
             if (citation := cited.get(key)) is None:
                 citation = cited[key] = _cited(rule, code_lists, named)
-            rules.append(
-                CompiledRule(
-                    rule.id, rule.severity, rule.class_, rule.valid_from, rule.valid_to,
-                    rule.summary, rule.field, rule.message, rule.hint, citation,
-                    tuple(rule.params.items()), w, meta, variant,
-                )
+            compiled = CompiledRule(
+                rule.id, rule.severity, rule.class_, rule.valid_from, rule.valid_to,
+                rule.summary, rule.field, rule.message, rule.hint, citation,
+                tuple(rule.params.items()), rule.when, meta, variant,
             )  # fmt: skip
-            date_from.append(start.toordinal())
-            date_to.append(end.toordinal() if end else _FAR_FUTURE)
-            include.append(inc)
-            exclude.append(exc)
-            tariff_any.append(1 if w.tariff is None else 0)
-            if w.tariff is None:
-                always.append(r_index)
-            if meta.jurisdiction != "*":
-                group(0, [atom("jur", meta.jurisdiction.upper())])
-            if w.jurisdiction is not None:
-                group(0, [atom("jur", j.upper()) for j in w.jurisdiction])
-            if w.jurisdiction_not is not None:
-                group(1, [atom("jur", j.upper()) for j in w.jurisdiction_not])
-            slots = {
-                "origin": "origin",
-                "export": "export",
-                "smelt1": "smelt1",
-                "smelt2": "smelt2",
-                "cast": "cast",
-            }
-            for name, kind in slots.items():
-                if (values := getattr(w, name)) is not None:
-                    group(0, [atom(kind, v) for v in values])
-                if (values := getattr(w, name + "_not")) is not None:
-                    group(1, [atom(kind, v) for v in values])
-            pairs = (
-                ("metal_any", "metal_none", "metal"),
-                ("regime", "regime_not", "regime"),
-                ("declaration_type", "declaration_type_not", "dtype"),
-                ("documents_any", "documents_none", "doc"),
-                ("description_any", "description_none", "kw"),
-                ("additional_codes_any", "additional_codes_none", "add"),
-            )
-            for any_name, none_name, kind in pairs:
-                for name, k in ((any_name, 0), (none_name, 1)):
-                    values = getattr(w, name)
-                    if values is None:
-                        continue
-                    ids: list[int] = []
-                    for v in values:
-                        if kind == "doc":
-                            v = v.upper()
-                        elif kind == "kw":
-                            v = normalize_words(v)
-                            ids.append(keywords.setdefault(v, atom(kind, v)))
-                            continue
-                        elif kind == "add":
-                            v = v.replace(".", "").replace(" ", "")
-                            if not (v == "" or (v.isascii() and v.isdigit())):
-                                problems.append(f"rule {rule.id}: {v!r} is not a code prefix")
-                            ids.append(additional.setdefault(v, atom(kind, v)))
-                            continue
-                        ids.append(atom(kind, v))
-                    group(k, ids)
-            for f in w.present_all or []:
-                group(0, [atom("present", f)])
-            if w.missing_any is not None:
-                group(0, [atom("absent", f) for f in w.missing_any])
-            group_start.append(len(group_kind))
-            for n in w.numbers:
-                slot = -1
-                if n.field != "net_mass" and not n.currency:
-                    problems.append(f"rule {rule.id}: a {n.field} condition needs a currency")
-                if n.currency is not None and n.field != "net_mass":
-                    cur = n.currency.upper()
-                    if cur not in currencies:
-                        currencies.append(cur)
-                    slot = currencies.index(cur)
-                num_field.append(NUM_FIELDS[n.field])
-                num_op.append(NUM_OPS[n.op])
-                num_amount.append(n.amount)
-                num_slot.append(slot)
-            num_start.append(len(num_field))
+            builder.add_row(compiled, start, end, inc, exc)
+    if builder.problems:
+        raise RulePackError(list(dict.fromkeys(builder.problems)))
+    return RuleSet(
+        packs=packs,
+        rules=tuple(builder.rules),
+        tables=builder.tables(),
+        atoms=dict(builder.atoms),
+        currencies=tuple(builder.currencies),
+        additional_prefixes=tuple(builder.additional.items()),
+        keywords=tuple(builder.keywords.items()),
+        _by_id=_by_id(builder.rules),
+        code_lists=code_lists,
+        list_owners=list_owners,
+        changelog=changelog,
+    )  # fmt: skip
 
-    if problems:
-        raise RulePackError(list(dict.fromkeys(problems)))
+
+def _by_id(rules: Sequence[CompiledRule]) -> dict[str, tuple[int, ...]]:
+    """Return, per rule id, the first row of each of its entries, in row order."""
     by_id: dict[str, list[int]] = {}
     seen: set[tuple[str, int]] = set()
     for i, r in enumerate(rules):
         if (r.id, r.variant) not in seen:  # an entry's later stretches: the same entry
             seen.add((r.id, r.variant))
             by_id.setdefault(r.id, []).append(i)
-    tables = RuleTables(
-        n_rules=len(rules),
-        n_atoms=len(atoms),
-        n_slots=len(currencies),
-        date_from=date_from,
-        date_to=date_to,
-        tariff_any=tariff_any,
-        always=always,
-        include_trie=build_trie(include),
-        exclude_trie=build_trie(exclude),
-        group_start=group_start,
-        group_kind=group_kind,
-        atom_start=atom_start,
-        group_atoms=group_atoms,
-        num_start=num_start,
-        num_field=num_field,
-        num_op=num_op,
-        num_amount=num_amount,
-        num_slot=num_slot,
-        lookups=_lookups(atoms),
-        doc_atoms={v: a for (k, v), a in atoms.items() if k == "doc"},
-        additional_trie=build_trie([[p] for p in additional]),
-        additional_atoms=array("i", additional.values()),
-        keywords=build_automaton(list(keywords.items())),
-    )
-    return RuleSet(
-        packs=packs,
-        rules=tuple(rules),
-        tables=tables,
-        atoms=dict(atoms),
-        currencies=tuple(currencies),
-        additional_prefixes=tuple(additional.items()),
-        keywords=tuple(keywords.items()),
-        _by_id={k: tuple(v) for k, v in by_id.items()},
-        code_lists=code_lists,
-        list_owners=list_owners,
-        changelog=changelog,
-    )  # fmt: skip
+    return {k: tuple(v) for k, v in by_id.items()}
+
+
+# Condition fields that list values: (any-of field, none-of field, the atoms' kind).
+_LISTED = (
+    ("metal_any", "metal_none", "metal"),
+    ("regime", "regime_not", "regime"),
+    ("declaration_type", "declaration_type_not", "dtype"),
+    ("documents_any", "documents_none", "doc"),
+    ("description_any", "description_none", "kw"),
+    ("additional_codes_any", "additional_codes_none", "add"),
+)
+# Country fields of an item a condition names, and `<field>_not`; also the atoms' kind.
+_COUNTRY_SLOTS = ("origin", "export", "smelt1", "smelt2", "cast")
+
+
+class _TableBuilder:
+    """The arrays of `RuleTables` as kernel rows are added, one per stretch of an entry.
+
+    Atoms are numbered in the order conditions first name them. `problems` collects what
+    the tables cannot mean, so that every problem of a pack is reported at once.
+    """
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.atoms: dict[Atom, int] = {}
+        self.currencies: list[str] = []
+        self.rules: list[CompiledRule] = []
+        self.date_from, self.date_to = array("i"), array("i")
+        self.tariff_any, self.always = array("b"), array("i")
+        self.include: list[list[str]] = []
+        self.exclude: list[list[str]] = []
+        self.group_start, self.group_kind = array("i", [0]), array("b")
+        self.atom_start, self.group_atoms = array("i", [0]), array("i")
+        self.num_start, self.num_field, self.num_op = array("i", [0]), array("b"), array("b")
+        self.num_amount, self.num_slot = array("d"), array("i")
+        self.additional: dict[str, int] = {}
+        self.keywords: dict[str, int] = {}
+
+    def atom(self, kind: str, value: str) -> int:
+        """Return the id of the atom (kind, value), numbering it if it is new."""
+        return self.atoms.setdefault((kind, value), len(self.atoms))
+
+    def group(self, kind: int, ids: Iterable[int]) -> None:
+        """Add a condition group to the current row: kind 0 any of the atoms, 1 none."""
+        self.group_kind.append(kind)
+        self.group_atoms.extend(sorted(set(ids)))
+        self.atom_start.append(len(self.group_atoms))
+
+    def add_row(
+        self,
+        rule: CompiledRule,
+        start: dt.date,
+        end: dt.date | None,
+        include: list[str],
+        exclude: list[str],
+    ) -> None:
+        """Add a kernel row: `rule` from `start` to `end` (None: open) on these prefixes."""
+        self.rules.append(rule)
+        self.date_from.append(start.toordinal())
+        self.date_to.append(end.toordinal() if end else _FAR_FUTURE)
+        self.include.append(include)
+        self.exclude.append(exclude)
+        self.tariff_any.append(1 if rule.when.tariff is None else 0)
+        if rule.when.tariff is None:
+            self.always.append(len(self.rules) - 1)
+        self._country_groups(rule)
+        self._listed_groups(rule)
+        self.group_start.append(len(self.group_kind))
+        self._numbers(rule)
+        self.num_start.append(len(self.num_field))
+
+    def _country_groups(self, rule: CompiledRule) -> None:
+        """Add the groups on the jurisdiction and on the item's countries."""
+        w = rule.when
+        if rule.pack.jurisdiction != "*":
+            self.group(0, [self.atom("jur", rule.pack.jurisdiction.upper())])
+        if w.jurisdiction is not None:
+            self.group(0, [self.atom("jur", j.upper()) for j in w.jurisdiction])
+        if w.jurisdiction_not is not None:
+            self.group(1, [self.atom("jur", j.upper()) for j in w.jurisdiction_not])
+        for slot in _COUNTRY_SLOTS:
+            if (values := getattr(w, slot)) is not None:
+                self.group(0, [self.atom(slot, v) for v in values])
+            if (values := getattr(w, slot + "_not")) is not None:
+                self.group(1, [self.atom(slot, v) for v in values])
+
+    def _listed_groups(self, rule: CompiledRule) -> None:
+        """Add the groups on listed values (`_LISTED`) and on fields present or missing."""
+        w = rule.when
+        for any_name, none_name, kind in _LISTED:
+            for name, k in ((any_name, 0), (none_name, 1)):
+                if (values := getattr(w, name)) is not None:
+                    self.group(k, [self._listed_atom(rule.id, kind, v) for v in values])
+        for f in w.present_all or []:
+            self.group(0, [self.atom("present", f)])
+        if w.missing_any is not None:
+            self.group(0, [self.atom("absent", f) for f in w.missing_any])
+
+    def _listed_atom(self, rule_id: str, kind: str, value: str) -> int:
+        """Return the atom of a listed value, written as the encoder writes items' values.
+
+        Documents are upper case, words normalized, additional codes bare digit prefixes;
+        words and prefixes are also kept apart, for the automaton and the trie.
+        """
+        if kind == "doc":
+            return self.atom(kind, value.upper())
+        if kind == "kw":
+            words = normalize_words(value)
+            return self.keywords.setdefault(words, self.atom(kind, words))
+        if kind == "add":
+            prefix = value.replace(".", "").replace(" ", "")
+            if not (prefix == "" or (prefix.isascii() and prefix.isdigit())):
+                self.problems.append(f"rule {rule_id}: {prefix!r} is not a code prefix")
+            return self.additional.setdefault(prefix, self.atom(kind, prefix))
+        return self.atom(kind, value)
+
+    def _numbers(self, rule: CompiledRule) -> None:
+        """Add the row's number conditions; each currency they name gets a slot."""
+        for n in rule.when.numbers:
+            slot = -1
+            if n.field != "net_mass" and not n.currency:
+                self.problems.append(f"rule {rule.id}: a {n.field} condition needs a currency")
+            if n.currency is not None and n.field != "net_mass":
+                cur = n.currency.upper()
+                if cur not in self.currencies:
+                    self.currencies.append(cur)
+                slot = self.currencies.index(cur)
+            self.num_field.append(NUM_FIELDS[n.field])
+            self.num_op.append(NUM_OPS[n.op])
+            self.num_amount.append(n.amount)
+            self.num_slot.append(slot)
+
+    def tables(self) -> RuleTables:
+        """Return the tables of the rows added (RuleTables checks that they hold together)."""
+        return RuleTables(
+            n_rules=len(self.rules),
+            n_atoms=len(self.atoms),
+            n_slots=len(self.currencies),
+            date_from=self.date_from,
+            date_to=self.date_to,
+            tariff_any=self.tariff_any,
+            always=self.always,
+            include_trie=build_trie(self.include),
+            exclude_trie=build_trie(self.exclude),
+            group_start=self.group_start,
+            group_kind=self.group_kind,
+            atom_start=self.atom_start,
+            group_atoms=self.group_atoms,
+            num_start=self.num_start,
+            num_field=self.num_field,
+            num_op=self.num_op,
+            num_amount=self.num_amount,
+            num_slot=self.num_slot,
+            lookups=_lookups(self.atoms),
+            doc_atoms={v: a for (k, v), a in self.atoms.items() if k == "doc"},
+            additional_trie=build_trie([[p] for p in self.additional]),
+            additional_atoms=array("i", self.additional.values()),
+            keywords=build_automaton(list(self.keywords.items())),
+        )
 
 
 def as_rule(r: CompiledRule) -> Rule:
