@@ -412,9 +412,24 @@ def _check_automaton(name: str, k: object, n_atoms: int) -> None:
 
 
 def _check_tables(t: RuleTables) -> None:
+    """Raise RuleSetError unless the tables hold together (see `RuleTables`).
+
+    Checks run in a fixed order, so that the same damage is always reported the same way.
+    """
     n_rules = _count("n_rules", t.n_rules)
     n_atoms = _count("n_atoms", t.n_atoms)
     n_slots = _count("n_slots", t.n_slots)
+    _check_rules(t, n_rules)
+    top = _check_groups(t, n_rules, n_atoms)
+    _check_numbers(t, n_rules, n_slots)
+    top = max(top, _check_lookups(t, n_atoms))
+    top = max(top, _check_text_matchers(t, n_atoms))
+    if n_atoms != top + 1:
+        raise _broken(f"n_atoms is {n_atoms}, but the largest atom id used is {top}")
+
+
+def _check_rules(t: RuleTables, n_rules: int) -> None:
+    """Check the per-rule arrays: dates, tariff_any and always, and the prefix tries."""
     _length("date_from", _array("date_from", t.date_from, "i"), n_rules)
     _length("date_to", _array("date_to", t.date_to, "i"), n_rules)
     tariff_any = _array("tariff_any", t.tariff_any, "b")
@@ -426,6 +441,9 @@ def _check_tables(t: RuleTables) -> None:
     _check_trie("include_trie", t.include_trie, n_rules)
     _check_trie("exclude_trie", t.exclude_trie, n_rules)
 
+
+def _check_groups(t: RuleTables, n_rules: int, n_atoms: int) -> int:
+    """Check the condition groups; return the largest atom id they use (-1 for none)."""
     group_kind = _array("group_kind", t.group_kind, "b")
     group_atoms = _array("group_atoms", t.group_atoms, "i")
     _offsets("group_start", _array("group_start", t.group_start, "i"), n_rules, len(group_kind))
@@ -433,8 +451,11 @@ def _check_tables(t: RuleTables) -> None:
     _offsets("atom_start", _array("atom_start", t.atom_start, "i"), len(group_kind),
              len(group_atoms))  # fmt: skip
     _within("group_atoms", group_atoms, 0, n_atoms)
-    top = max(group_atoms, default=-1)
+    return max(group_atoms, default=-1)
 
+
+def _check_numbers(t: RuleTables, n_rules: int, n_slots: int) -> None:
+    """Check the number conditions, and that n_slots is what their currency slots use."""
     num_field = _array("num_field", t.num_field, "b")
     n_numbers = len(num_field)
     _offsets("num_start", _array("num_start", t.num_start, "i"), n_rules, n_numbers)
@@ -453,6 +474,10 @@ def _check_tables(t: RuleTables) -> None:
         raise _broken(f"n_slots is {n_slots}, but the largest currency slot used is "
                       f"{max(num_slot, default=-1)}")  # fmt: skip
 
+
+def _check_lookups(t: RuleTables, n_atoms: int) -> int:
+    """Check the lookups and doc_atoms; return the largest atom id they give (-1: none)."""
+    top = -1
     if not isinstance(t.lookups, Mapping):
         raise _broken("lookups is not a mapping")
     for name, lookup in t.lookups.items():
@@ -474,17 +499,18 @@ def _check_tables(t: RuleTables) -> None:
         if type(key) is not str or type(a) is not int or not 0 <= a < n_atoms:
             raise _broken(f"doc_atoms maps {key!r} to {a!r}, not an atom id below {n_atoms}")
         top = max(top, a)
+    return top
 
+
+def _check_text_matchers(t: RuleTables, n_atoms: int) -> int:
+    """Check the additional-code trie and the keyword automaton; return their largest atom."""
     additional_atoms = _array("additional_atoms", t.additional_atoms, "i")
     _within("additional_atoms", additional_atoms, 0, n_atoms)
     _check_trie("additional_trie", t.additional_trie, len(additional_atoms))
     if len(set(t.additional_trie.groups)) != len(additional_atoms):
         raise _broken("additional_atoms has an entry that no group of additional_trie uses")
-    top = max(top, max(additional_atoms, default=-1))
     _check_automaton("keywords", t.keywords, n_atoms)
-    top = max(top, max(t.keywords.out_atoms, default=-1))
-    if n_atoms != top + 1:
-        raise _broken(f"n_atoms is {n_atoms}, but the largest atom id used is {top}")
+    return max(max(additional_atoms, default=-1), max(t.keywords.out_atoms, default=-1))
 
 
 def check_columns(t: RuleTables, c: ItemColumns) -> None:
