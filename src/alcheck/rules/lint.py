@@ -6,7 +6,7 @@ import string
 
 from ..codes.countries import is_country
 from ..model import Regime
-from .schema import COUNTRY_SLOTS, PRESENCE_FIELDS, Pack, Rule, in_language
+from .schema import COUNTRY_SLOTS, PRESENCE_FIELDS, Condition, Pack, Rule, in_language
 
 COUNTRY_SPECIALS = frozenset({"UN", "N/A", "MISSING", "INVALID"})
 REGIME_VALUES = frozenset({r.value for r in Regime} | {"MISSING"})
@@ -34,12 +34,23 @@ def _formatted(text: str) -> list[str]:
 
 
 def _lint_rule(rule: Rule, where: str) -> list[str]:
+    """Return a rule entry's problems: its window, citation, texts and conditions."""
     problems: list[str] = []
-    w = rule.when
     if rule.valid_to is not None and rule.valid_to < rule.valid_from:
         problems.append(f"{where}: valid_to {rule.valid_to} is before valid_from {rule.valid_from}")
     if not rule.citation.url.startswith(("https://", "http://")):
         problems.append(f"{where}: citation.url must be a web address")
+    problems.extend(_lint_texts(rule, where))
+    problems.extend(_lint_when(rule.when, where))
+    return problems
+
+
+def _lint_texts(rule: Rule, where: str) -> list[str]:
+    """Return the problems of a rule's summary, messages and hints in every language.
+
+    Each must be written, and name only known placeholders (or the rule's params), bare.
+    """
+    problems: list[str] = []
     for lang in ("en", "fr", "es"):
         if not in_language(rule.summary, lang).strip():
             key = "summary" if isinstance(rule.summary, str) else f"summary.{lang}"
@@ -63,6 +74,12 @@ def _lint_rule(rule: Rule, where: str) -> list[str]:
                 problems.append(
                     f"{where}: {kind}.{lang} uses unknown placeholders {sorted(unknown)}"
                 )
+    return problems
+
+
+def _lint_when(w: Condition, where: str) -> list[str]:
+    """Return the problems of a rule's conditions: codes, regimes, prefixes, fields."""
+    problems: list[str] = []
     for slot in (*COUNTRY_SLOTS[:-1], "metal"):
         for suffix in ("", "_not") if slot != "metal" else ("_any", "_none"):
             values = getattr(w, slot + suffix) or []
