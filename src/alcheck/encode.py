@@ -2,7 +2,9 @@
 
 `item_atoms` says, for one item, which atoms of a compiled `RuleSet` it has; `columns`
 lays out a batch of (declaration, item, judged date) rows as the kernel's input and
-`encode` turns those columns into its batch arrays. Both give the same atoms.
+`encode` turns those columns into its batch arrays. Both give the same atoms. Checking
+lays out its own columns (`alcheck.screening`); these, from `Declaration` models, are
+the reference the kernel tests and the matcher benchmarks use.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from .text import normalize_words
 
 
 def _code_atom_value(code: str | None, metal: bool) -> str:
+    """Return the atom value of a country slot: the code, "MISSING" or "INVALID"."""
     if code is None:
         return "MISSING"
     if is_metal_country(code) if metal else is_country(code):
@@ -29,6 +32,7 @@ def _code_atom_value(code: str | None, metal: bool) -> str:
     return "INVALID"
 
 
+# The field names present_all/missing_any test, and the GoodsItem attribute of each.
 PRESENCE = {
     "description": "description", "tariff": "tariff_declared", "origin": "origin",
     "export_country": "export_country", "smelt1": "smelt1", "smelt2": "smelt2", "cast": "cast",
@@ -88,6 +92,7 @@ def encode(
     return batch
 
 
+# The lookup columns read straight off a GoodsItem attribute, by lookup name.
 _ITEM_COLUMNS = {
     "origin": "origin", "export": "export_country", "smelt1": "smelt1", "smelt2": "smelt2",
     "cast": "cast", **{f"present:{k}": v for k, v in PRESENCE.items()},
@@ -95,6 +100,7 @@ _ITEM_COLUMNS = {
 
 
 def _party(decl: Declaration, name: str) -> bool | None:
+    """Return True when the declaration names the party (by name or id), else None."""
     party = getattr(decl, name)
     return True if party is not None and (party.name or party.id) else None
 
