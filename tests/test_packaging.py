@@ -138,3 +138,39 @@ def test_schemas_are_reachable_from_the_installed_package() -> None:
                             ("report", "urn:alcheck:report:1")):  # fmt: skip
         data = json.loads(files("alcheck.schemas").joinpath(f"{name}.schema.json").read_text())
         assert data["$id"] == schema_id and data["$schema"].endswith("2020-12/schema")
+
+
+@pytest.mark.parametrize(
+    ("platform", "expected"),
+    [
+        (
+            "linux",
+            {"manylinux_x86_64", "manylinux_aarch64", "musllinux_x86_64", "musllinux_aarch64"},
+        ),
+        ("macos", {"macosx_x86_64", "macosx_arm64"}),
+        ("windows", {"win_amd64"}),
+    ],
+)
+def test_cibuildwheel_builds_wheels_for_every_platform_brokers_use(
+    platform: str, expected: set[str]
+) -> None:
+    """Issue 19, item 6: the wheels a broker on Linux, macOS or Windows installs carry the
+    compiled kernels; cibuildwheel reads the project's configuration as CI would."""
+    import tomllib
+
+    tool = shutil.which("cibuildwheel", path=str(Path(sys.executable).parent))
+    assert tool is not None, "cibuildwheel is in the test extra"
+    done = subprocess.run(
+        [tool, "--print-build-identifiers", "--platform", platform, str(ROOT)],
+        capture_output=True, text=True, timeout=120, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    ids = done.stdout.split()
+    assert {i.split("-", 1)[1] for i in ids} == expected, ids
+    assert {i.split("-", 1)[0] for i in ids} == {"cp311", "cp312", "cp313"}, ids
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["cibuildwheel"]
+    assert config["environment"]["ALCHECK_IMPLEMENTATION"] == "cython"
+    assert "IMPLEMENTATION != 'cython'" in config["test-command"]
+    per_os = config.get(platform, {})
+    if "environment" in per_os:  # an OS table replaces the environment: it must keep it
+        assert per_os["environment"]["ALCHECK_IMPLEMENTATION"] == "cython"
