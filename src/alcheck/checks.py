@@ -18,8 +18,6 @@ from .findings import CheckClass, Finding, Severity, item_field
 from .i18n import LANGS, translation
 from .model import EXPECTED_TYPE, Declaration, GoodsItem, Location
 
-LANGUAGES = LANGS
-
 
 @dataclass(frozen=True)
 class BuiltinRule:
@@ -37,7 +35,7 @@ class BuiltinRule:
         cls, rule_id: str, severity: Severity, check_class: CheckClass, *english: str
     ) -> BuiltinRule:
         """Return the check with its English message, hint and summary in every language."""
-        message, hint, summary = ({lang: _(text, lang) for lang in LANGUAGES} for text in english)
+        message, hint, summary = ({lang: _(text, lang) for lang in LANGS} for text in english)
         return cls(rule_id, severity, check_class, message, hint, summary)
 
 
@@ -159,7 +157,7 @@ def builtin_finding(
     its line number is missing (see `findings.item_field`).
     """
     rule = BUILTIN_RULES[rule_id]
-    lang = lang if lang in LANGUAGES else "en"
+    lang = lang if lang in LANGS else "en"
     base = field.split("[", 1)[0]
     expected = _(EXPECTED_TYPE.get(base, "of the expected type"), lang)
     message = rule.messages[lang].format(field=field, value=value, expected=expected, **extra)

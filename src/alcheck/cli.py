@@ -34,7 +34,7 @@ from .explanation import describe_pack, explain
 from .findings import Severity
 from .formats import FORMATS, SUFFIXES
 from .gateway import Screening
-from .i18n import date_text, translation
+from .i18n import LANGS, date_text, translation
 from .report import (
     CheckedDeclaration,
     CheckedFile,
@@ -131,7 +131,7 @@ def _add_check_output(c: argparse.ArgumentParser) -> None:
 
 def _add_check_run(c: argparse.ArgumentParser) -> None:
     """How `check` runs: language, processes, Dask, settings file, exit level, hook mode."""
-    c.add_argument("--lang", choices=("en", "fr", "es"), default=None)
+    c.add_argument("--lang", choices=LANGS, default=None)
     c.add_argument(
         "--jobs",
         type=int,
@@ -181,21 +181,21 @@ def _add_rules_commands(sub: Any) -> None:
     rsub = r.add_subparsers(dest="rules_command", required=True)
     rl = rsub.add_parser("list", help="list every rule id")
     rl.add_argument("--pack", action="append", default=[], metavar="NAME|FILE")
-    rl.add_argument("--lang", choices=("en", "fr", "es"), default="en")
+    rl.add_argument("--lang", choices=LANGS, default="en")
     rs = rsub.add_parser(
         "show",
         help="a rule's windows, citation and changes, or a pack's code lists and changelog",
     )
     rs.add_argument("rule_id", metavar="ID|PACK")
     rs.add_argument("--pack", action="append", default=[], metavar="NAME|FILE")
-    rs.add_argument("--lang", choices=("en", "fr", "es"), default="en")
+    rs.add_argument("--lang", choices=LANGS, default="en")
     lint = rsub.add_parser("lint", help="load a pack, lint it and run its golden cases")
     lint.add_argument("files", nargs="+", metavar="FILE")
 
     e = sub.add_parser("explain", help="what a rule checks, its window and citation")
     e.add_argument("rule_id", metavar="ID")
     e.add_argument("--pack", action="append", default=[], metavar="NAME|FILE")
-    e.add_argument("--lang", choices=("en", "fr", "es"), default="en")
+    e.add_argument("--lang", choices=LANGS, default="en")
 
 
 def _ruleset(packs: Sequence[str]) -> RuleSet:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
+from .i18n import LANGS
 
 # key -> (kind, allowed values or None)
 KEYS: dict[str, tuple[type, tuple[str, ...] | None]] = {
@@ -24,7 +25,7 @@ KEYS: dict[str, tuple[type, tuple[str, ...] | None]] = {
     "pack": (list, None),
     "severity": (dict, None),
     "fail-on": (str, ("error", "warning", "never")),
-    "lang": (str, ("en", "fr", "es")),
+    "lang": (str, LANGS),
     "format": (str, ("text", "concise", "json", "sarif", "csv", "github", "parquet")),
     "input-format": (str, ("xml", "csv", "json", "catair", "pedimento", "carm")),
 }

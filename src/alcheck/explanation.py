@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .checks import BUILTIN_RULES
 from .errors import UsageError
 from .findings import CheckClass, Severity
-from .i18n import translation
+from .i18n import LANGS, translation
 from .rules.schema import ChangelogEntry, in_language
 from .ruleset import RuleSet
 
@@ -85,7 +85,7 @@ def _change_line(c: ChangelogEntry) -> str:
 
 def explain(rule_id: str, rules: RuleSet | None = None, lang: str = "en") -> Explanation:
     """Return what `rule_id` checks, its windows, messages and citations (built-in or pack)."""
-    if lang not in ("en", "fr", "es"):
+    if lang not in LANGS:
         raise UsageError(f"lang must be en, fr or es, not {lang!r}")
     builtin = BUILTIN_RULES.get(rule_id)
     if builtin is not None:
@@ -122,7 +122,7 @@ def explain(rule_id: str, rules: RuleSet | None = None, lang: str = "en") -> Exp
 
 def describe_pack(name: str, rules: RuleSet | None = None, lang: str = "en") -> str:
     """Return a loaded pack's version, rules, code lists (with sources) and changelog as text."""
-    if lang not in ("en", "fr", "es"):
+    if lang not in LANGS:
         raise UsageError(f"lang must be en, fr or es, not {lang!r}")
     rs = rules if rules is not None else RuleSet.default()
     meta = next((p for p in rs.packs if p.name == name), None)

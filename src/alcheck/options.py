@@ -9,10 +9,9 @@ from typing import TypedDict
 
 from .errors import UsageError
 from .findings import Finding, Severity
+from .i18n import LANGS
 from .rates import Rates, check_rates
 from .ruleset import RuleSet
-
-LANGS: tuple[str, ...] = ("en", "fr", "es")
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 
 from ..codes.countries import is_country
+from ..i18n import LANGS
 from ..model import Regime
 from .schema import COUNTRY_SLOTS, PRESENCE_FIELDS, Condition, Pack, Rule, in_language
 
@@ -51,7 +52,7 @@ def _lint_texts(rule: Rule, where: str) -> list[str]:
     Each must be written, and name only known placeholders (or the rule's params), bare.
     """
     problems: list[str] = []
-    for lang in ("en", "fr", "es"):
+    for lang in LANGS:
         if not in_language(rule.summary, lang).strip():
             key = "summary" if isinstance(rule.summary, str) else f"summary.{lang}"
             problems.append(f"{where}: {key} is empty")

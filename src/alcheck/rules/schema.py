@@ -23,7 +23,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..findings import CheckClass, Severity
 
-LANGUAGES = ("en", "fr", "es")
 NUMBER_FIELDS = ("value", "net_mass", "unit_value")
 OPS = ("<", "<=", ">", ">=")
 PRESENCE_FIELDS = (
