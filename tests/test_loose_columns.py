@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import io
+import re
 from array import array
 from dataclasses import fields
 from decimal import Decimal
@@ -21,7 +23,7 @@ import pytest
 
 import alcheck
 from alcheck.errors import AlcheckError
-from alcheck.formats import read_columns
+from alcheck.formats import catair, read_columns
 from alcheck.formats.loose_columns import LooseLayout, SourcesLocator, loose_batches
 from alcheck.formats.wco_columns import WcoColumns
 from alcheck.gateway import ScreenedBatch, Screening
@@ -218,3 +220,56 @@ def test_loose_batches_yield_what_was_read_before_an_error() -> None:
         for batch in loose_batches(reader(), "f", batch_items=10**9):
             got.append(batch)
     assert [b.decl_id for b in got] == [["A", "B"]]
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        # input not read (SYN-UNKNOWN): the declaration keeps its model, made from
+        # deferred locations resolved (a CAD's XPaths)
+        (
+            "ca-triggers.cad.xml",
+            b"<GovernmentAgencyGoodsItem>",
+            b"<GovernmentAgencyGoodsItem><Hue>x</Hue>",
+        ),
+        ("us-triggers.ae", b"\n50", b"\n99 an unknown record\n50"),
+    ],
+)
+def test_a_declaration_only_its_model_lays_out_keeps_it(
+    tmp_path: Path, name: str, old: bytes, new: bytes
+) -> None:
+    data = (ROOT / "examples" / name).read_bytes()
+    assert old in data
+    path = tmp_path / name
+    path.write_bytes(data.replace(old, new, 1))
+    decls = list(alcheck.read(path))
+    assert any(d.unread or any(i.unread for i in d.items) for d in decls)
+    batches = list(read_columns(path, batch_items=10**9))
+    assert sum(m is not None for m in batches[0].model) == 1
+    expected = WcoColumns.from_models(decls, str(path))
+    _assert_same_columns(batches[0], expected)
+    assert _findings(batches) == _findings([expected])
+
+
+@pytest.mark.parametrize("chunk", [7, 80, 81, 200, 4096])
+def test_entry_summary_lines_read_whole_chunks_as_line_by_line(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """The plain-ASCII chunk path of `catair._stream_lines` gives what the line-by-line
+    path gives: line numbers, texts, a first line's BOM, CRs, long lines, control bytes."""
+    record = b"50" + b"7606123090".ljust(78, b" ")
+    lines = [b"\xef\xbb\xbfA" + b" " * 79, record, record + b"\r", b"", b"x" * 1500]
+    lines += [record] * 30 + [b"bad \x01 byte", "caf\u00e9".encode(), b"\xe9t\xe9", record]
+    lines += [b"y" * 1030, record * 2, b"\r", record]
+    data = b"\n".join(lines)
+
+    def read(source: bytes) -> list[tuple[int, str]]:
+        got = catair._stream_lines(io.BytesIO(source))
+        return [(n, x.reason if isinstance(x, catair._Bad) else x) for n, x in got]
+
+    monkeypatch.setattr(catair, "_CHUNK", chunk)
+    for source in (data, data + b"\n", data[:-1], record + b"\n" + record + b"\n"):
+        fast = read(source)
+        with monkeypatch.context() as slow:
+            slow.setattr(catair, "_CONTROL_BESIDE_NEWLINE", re.compile(rb"[\x00-\xff]"))
+            assert fast == read(source)

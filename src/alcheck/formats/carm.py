@@ -34,6 +34,7 @@ from .wco_xml import (
     children_named,
     element_text,
     local_name_of,
+    local_tag,
     mass_text,
     shown_text,
     syntax_error,
@@ -97,6 +98,24 @@ def looks_like_carm(head: bytes) -> bool:
     return bool(_NS_MARK.search(text)) and bool(_CBSA_MARK.search(text))
 
 
+# Whether an element's tag (with its namespace) is of the profile, not Declaration: a
+# few tags, emptied when an input's namespaces make them many.
+_READ_TAGS: dict[str, bool] = {}
+
+
+class _DeferredWhere:
+    """Where a CAD value was read, its XPath worked out when asked (`DeferredLocation`)."""
+
+    __slots__ = ("elem", "line", "reader")
+
+    def __init__(self, reader: WcoReader, elem: etree._Element) -> None:
+        self.reader, self.elem, self.line = reader, elem, elem.sourceline
+
+    def fields(self) -> dict[str, Any]:
+        """Return the fields of the `Location`: what the model reader would have kept."""
+        return WcoReader.loc(self.reader, self.elem)
+
+
 class _CadReader(WcoReader):
     """Turn one CAD `Declaration` element into the loose dict `lenient_declaration` takes.
 
@@ -105,10 +124,19 @@ class _CadReader(WcoReader):
     """
 
     def __init__(
-        self, name: str, decl: etree._Element, index: int, jurisdiction: tuple[str, Any]
-    ) -> None:
+        self, name: str, decl: etree._Element, index: int, jurisdiction: tuple[str, Any],
+        deferred: bool = False,
+    ) -> None:  # fmt: skip
         super().__init__(name, decl, index, jurisdiction)
         self.read_elems: set[etree._Element] = set()
+        # Locations as `_DeferredWhere`s: an XPath is worked out only when asked (a check
+        # asks for those its findings name; the declaration is kept whole until then).
+        self.deferred = deferred
+
+    def loc(self, elem: etree._Element) -> Any:
+        if self.deferred:
+            return _DeferredWhere(self, elem)
+        return super().loc(elem)
 
     def take(self, elem: etree._Element | None) -> etree._Element | None:
         if elem is not None:
@@ -290,7 +318,9 @@ class _CadReader(WcoReader):
     def declaration(self) -> dict[str, Any]:
         decl = self.decl
         self.take(decl)
-        data: dict[str, Any] = {"location": self.loc(decl) | {"path": self.prefix}}
+        data: dict[str, Any] = {
+            "location": {"file": self.name, "line": decl.sourceline, "path": self.prefix}
+        }
         sources: dict[str, Any] = {}
         data["jurisdiction"], sources["jurisdiction"] = self.jurisdiction
         self.put(data, sources, "id", child_named(decl, "ID"))
@@ -357,10 +387,33 @@ class _CadReader(WcoReader):
         self.sweep(data, items, item_elems)
         return data
 
+    def all_read(self) -> bool:
+        """Tell whether every element below the declaration is of the profile (not a
+        declaration) and read, or holds elements (a wrapper of values read, such as
+        ExportCountry): `sweep` then keeps nothing (most declarations)."""
+        read = self.read_elems
+        for elem in self.decl.iterdescendants():
+            tag = elem.tag
+            if not isinstance(tag, str) or (elem not in read and not len(elem)):
+                # Not read and holding nothing read: kept. A comment or a processing
+                # instruction (never read): the walk says.
+                return False
+            known = _READ_TAGS.get(tag)
+            if known is None:
+                if len(_READ_TAGS) >= 4096:
+                    _READ_TAGS.clear()
+                name = local_tag(tag)
+                known = _READ_TAGS[tag] = name in PROFILE_NAMES and name != "Declaration"
+            if not known:
+                return False
+        return True
+
     def sweep(
         self, data: dict[str, Any], items: list[dict[str, Any]], item_elems: list[etree._Element]
     ) -> None:
         """Put every element not read in `kept` (the profile's) or `unread` (others)."""
+        if self.all_read():
+            return  # the walk below would keep nothing
         # An element with something read or unknown below it is looked into; any other
         # element of the profile is kept whole.
         inside: set[etree._Element] = set()
@@ -394,17 +447,20 @@ class _CadReader(WcoReader):
 
 def read_carm_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[Declaration]:
     """Yield the declarations of a CBSA CAD (WCO XML, CBSA profile) read from a binary stream."""
-    yield from map(lenient_declaration, loose_carm_stream(stream, name))
+    head = stream.read(HEAD_BYTES)
+    check_prolog(head, name)
+    yield from map(lenient_declaration, _stream(HeadThenRest(head, stream), name))
 
 
 def loose_carm_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[Loose]:
     """Yield the declarations of a CBSA CAD read from a binary stream as read: each the
     loose data `lenient_declaration` makes its `Declaration` of (`read_carm_stream`),
-    which a check lays out as columns without the model (`loose_columns`). Raises as
-    `read_carm_stream` does."""
+    which a check lays out as columns without the model (`loose_columns`): its locations
+    are `DeferredLocation`s (`loose_columns.resolved` makes them what the model takes).
+    Raises as `read_carm_stream` does."""
     head = stream.read(HEAD_BYTES)
     check_prolog(head, name)
-    yield from _stream(HeadThenRest(head, stream), name)
+    yield from _stream(HeadThenRest(head, stream), name, deferred=True)
 
 
 def read_carm(path: str | Path) -> Iterator[Declaration]:
@@ -433,7 +489,7 @@ def _metadata_entry(elem: etree._Element, name: str) -> tuple[str, str, dict[str
     return kind, path, {"file": name, "line": elem.sourceline, "path": path}
 
 
-def _stream(source: Any, name: str) -> Iterator[Loose]:
+def _stream(source: Any, name: str, deferred: bool = False) -> Iterator[Loose]:
     events = safe_iterparse(source, events=("start", "end"))
     in_declaration = 0
     count = 0
@@ -446,7 +502,12 @@ def _stream(source: Any, name: str) -> Iterator[Loose]:
     try:
         for event, elem in events:
             tag = elem.tag
-            is_decl = isinstance(tag, str) and local_name_of(elem) == "Declaration"
+            # local_name_of(elem) == "Declaration", without two calls on every event
+            is_decl = (
+                isinstance(tag, str)
+                and tag.endswith("Declaration")
+                and (len(tag) == 11 or tag[-12] == "}")
+            )
             if event == "start":
                 if root is None:
                     check_docinfo(elem.getroottree(), name)
@@ -465,7 +526,7 @@ def _stream(source: Any, name: str) -> Iterator[Loose]:
                     continue
                 count += 1
                 where = country or ("CA", {"file": name, "line": elem.sourceline, "path": "//"})
-                data = _CadReader(name, elem, count, ("CA", where[1])).declaration()
+                data = _CadReader(name, elem, count, ("CA", where[1]), deferred).declaration()
                 if country is not None and country[0].upper() != "CA":
                     data.setdefault("unread", {})["//ResponsibleCountryCode"] = country[0]
                 _attach(data, envelope)
@@ -485,8 +546,10 @@ def _stream(source: Any, name: str) -> Iterator[Loose]:
                 envelope.append((kind, path, shown_text(elem), loc))
             else:
                 continue  # inside an envelope element: shown with it
-            # Free what has been read: this element's content and its earlier siblings.
-            elem.clear(keep_tail=False)
+            # Free what has been read: this element's content and its earlier siblings
+            # (a declaration with deferred locations is kept whole, detached with them).
+            if not (deferred and is_decl):
+                elem.clear(keep_tail=False)
             if parent is not None:
                 while elem.getprevious() is not None:
                     del parent[0]

@@ -141,6 +141,7 @@ _SMELT_CAST = "07"
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_BYTES = re.compile(rb"[\x00-\x1f\x7f]")
+_CONTROL_BESIDE_NEWLINE = re.compile(rb"[\x00-\x09\x0b-\x1f\x7f]")
 _DIGITS = re.compile(r" *[0-9]+")
 _CASE = re.compile(r"([A-Z])([0-9]{3})([0-9]{3})(.{0,3})")
 _PRINTABLE = re.compile(r"[ -~]*")
@@ -287,6 +288,23 @@ def _stream_lines(stream: _Readable) -> Iterator[tuple[int, str | _Bad]]:
             break
         start = 0
         size = len(chunk)
+        if number and chunk.isascii() and _CONTROL_BESIDE_NEWLINE.search(chunk) is None:
+            # Plain ASCII lines (nearly every chunk): what `_byte_line` makes of each line
+            # whole in the chunk is its text, one decode and split for all of them.
+            start = chunk.find(b"\n") + 1
+            end = chunk.rfind(b"\n")
+            if 0 < start <= end:
+                number += 1
+                first = bytes(pending + chunk[: start - 1])  # the line pending ends here
+                yield number, _Bad(_TOO_LONG) if too_long else _byte_line(first, False)
+                pending.clear()
+                too_long = False
+                for line in chunk[start:end].decode("ascii").split("\n"):
+                    number += 1
+                    yield number, line if len(line) <= MAX_LINE else _Bad(_TOO_LONG)
+                start = end + 1
+            else:
+                start = 0
         while start < size:
             at = chunk.find(b"\n", start)
             stop = size if at < 0 else at

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, cast
 
 from pydantic import ValidationError
 
@@ -135,13 +135,28 @@ def _documents(data: LooseDeclaration) -> tuple[Doc, ...]:
     return tuple(out)
 
 
+class DeferredLocation(Protocol):
+    """A location a reader works out only when asked (a CAD's XPaths): its line, and
+    `fields()`, the fields of its `Location` (see `resolved`)."""
+
+    line: int | None
+
+    def fields(self) -> dict[str, Any]:
+        """Return the fields of the `Location`, as the model validates them."""
+
+
 def _location_line(location: Any) -> int | None:
-    """Return the line of a location as the reader gave it (a `Location` or its fields)."""
+    """Return the line of a location as the reader gave it: a `Location`, its fields, or
+    a `DeferredLocation`."""
     if location is None:
         return None
     if isinstance(location, Location):
         return location.line
-    if type(location) is not dict or not location.keys() <= _LOCATION_KEYS:
+    if type(location) is not dict:
+        if callable(getattr(location, "fields", None)):
+            return cast(DeferredLocation, location).line
+        raise _NeedsModel
+    if not location.keys() <= _LOCATION_KEYS:
         raise _NeedsModel
     line = location.get("line")
     if line is not None and type(line) is not int:
@@ -153,7 +168,35 @@ def _location(found: Any) -> Location | None:
     """Return the `Location` the model holds for a location as the reader gave it."""
     if found is None or isinstance(found, Location):
         return found
+    if type(found) is not dict:
+        found = cast(DeferredLocation, found).fields()
     return Location.model_validate(found)
+
+
+def resolved(data: LooseDeclaration) -> LooseDeclaration:
+    """Return loose data with each `DeferredLocation` as its fields: what the model takes.
+
+    The declaration's and its items' `location` and `sources` are where readers put
+    locations; nothing else is copied.
+    """
+    out = _resolved_owner(data)
+    items = out.get("items")
+    if isinstance(items, list):
+        out["items"] = [_resolved_owner(i) if type(i) is dict else i for i in items]
+    return out
+
+
+def _resolved_owner(data: dict[str, Any]) -> dict[str, Any]:
+    def plain(where: Any) -> Any:
+        fields = getattr(where, "fields", None)
+        return fields() if callable(fields) and type(where) is not dict else where
+
+    out = dict(data)
+    if "location" in out:
+        out["location"] = plain(out["location"])
+    if type(out.get("sources")) is dict:
+        out["sources"] = {k: plain(v) for k, v in out["sources"].items()}
+    return out
 
 
 class SourcesLocator:
@@ -223,15 +266,31 @@ class LooseLayout:
             self.header(decl)
         except _NeedsModel:
             b.truncate_items(n_items)
-            b.append_model(lenient_declaration(decl))
+            b.append_model(lenient_declaration(resolved(decl)))
 
-    def number(self, raw: Any) -> Decimal | None:
-        """Return `as_decimal(raw)`, each text or number parsed once."""
-        if isinstance(raw, Decimal):
-            return as_decimal(raw)
-        if type(raw) is not str:
-            raise _NeedsModel
-        return remembered(self.decimals, raw, as_decimal, raw)
+    def numbers(self, get: Callable[[str], Any], invalid: dict[str, str]) -> list[Any]:
+        """Return an item's four numbers (`_NUMBERS`) as the model parses them: a number
+        that is not one goes to `invalid` as given (`_parsed`); each text parsed once."""
+        decimals = self.decimals
+        out: list[Decimal | None] = []
+        for name in _NUMBERS:
+            raw = get(name)
+            if raw is None:
+                out.append(None)
+                continue
+            if type(raw) is Decimal:
+                parsed = as_decimal(raw)
+            elif type(raw) is not str:
+                raise _NeedsModel  # the model says what it was
+            elif not raw.strip():
+                out.append(None)  # a blank is no value
+                continue
+            elif raw in decimals:
+                parsed = decimals[raw]
+            else:
+                parsed = remembered(decimals, raw, as_decimal, raw)
+            out.append(parsed if parsed is not None else _parsed(raw, _none, name, invalid))
+        return out
 
     def exchange_rates(self, data: LooseDeclaration) -> tuple[Rate, ...]:
         """Return the exchange rates as their models hold them, each validated once."""
@@ -317,21 +376,16 @@ class LooseLayout:
             raise _NeedsModel
         given = get("invalid")
         invalid = {} if given is None else dict(_texts(given))
-        number = self.number
-        net, gross, quantity, value = (
-            _parsed(_given(data, name), number, name, invalid) for name in _NUMBERS
-        )
+        net, gross, quantity, value = self.numbers(get, invalid)
         line = _parsed(_given(data, "line"), _line, "line", invalid)
         description, tariff, unit, currency, origin, preferential, export, smelt1, smelt2, cast = (
             _texts_of(data, _ITEM_TEXTS)
         )
         del unit  # not a column: only its location is asked for (`SourcesLocator`)
         codes: Any = get("additional_codes", ())
-        if codes and (
-            not isinstance(codes, list | tuple) or any(type(c) is not str for c in codes)
-        ):
+        if type(codes) is not list and type(codes) is not tuple:
             raise _NeedsModel
-        if codes is None:
+        if codes and any(type(c) is not str for c in codes):
             raise _NeedsModel
         country, metal = self.country, self.metal
         b = self.batch
@@ -372,6 +426,10 @@ def _texts_of(data: dict[str, Any], names: tuple[str, ...]) -> list[str | None]:
                 raise _NeedsModel
             values[k] = None
     return values
+
+
+def _none(raw: Any) -> None:
+    return None
 
 
 def _line(raw: Any) -> int | None:
