@@ -143,9 +143,14 @@ def test_location_and_sources_come_from_where_alcheck_read_them() -> None:
     data["items"][0]["origin"] = "ZZ"
     (decl,) = read_all("\n\n" + json.dumps(data), "real.json")[0]
     assert decl.location is not None and decl.location.file == "real.json"
-    assert decl.location.line == 3 and decl.sources == {}
+    # The places of the values are the reader's own (the line and pointer of each key).
+    assert decl.location.line == 3 and decl.sources["id"].path == "/id"
     item = decl.items[0]
-    assert item.location is not None and item.location.file == "real.json" and item.sources == {}
+    assert item.location is not None and item.location.file == "real.json"
+    assert item.sources["origin"].path == "/items/0/origin"
+    assert item.sources["sources"].path == "/items/0/sources"
+    places = [*decl.sources.values(), *item.sources.values()]
+    assert {(p.file, p.line) for p in places} == {("real.json", 3)}
     assert set(decl.unread) == {"location", "sources"} and set(item.unread) == {
         "location",
         "sources",
