@@ -385,6 +385,10 @@ class _CadReader(WcoReader):
             data["exchange_rates"] = rates
         data["sources"] = sources
         self.sweep(data, items, item_elems)
+        if self.deferred:
+            # Kept with the batch: only what a deferred location reads (the elements a
+            # set held are garbage-collected objects, scanned as long as they live).
+            self.read_elems = set()
         return data
 
     def all_read(self) -> bool:

@@ -249,10 +249,10 @@ class _Record:
     raw: str  # the record as given, without its trailing "|"
     pedimentos: int  # pedimentos begun so far, this one included (for 801)
     records: int  # records before this one, 801 not counted (for 801)
+    code: str = field(init=False)  # the record type, fields[0]: read for every record
 
-    @property
-    def code(self) -> str:
-        return self.fields[0]
+    def __post_init__(self) -> None:
+        self.code = self.fields[0]
 
     def get(self, n: int) -> str:
         """Field n (1-based, the record type being 1), "" when the record is shorter."""
