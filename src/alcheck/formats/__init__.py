@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 from ..errors import AlcheckError, InputError, NotADeclarationError
 from ..model import Declaration
 from ._xmlsafe import HeadThenRest
-from .alcheck_json import read_json, read_json_bytes, read_json_text, write_json
+from .alcheck_json import loose_json_stream, read_json, read_json_bytes, read_json_text, write_json
 from .carm import looks_like_carm, loose_carm_stream, read_carm, read_carm_stream, write_carm
 from .catair import (
     looks_like_catair,
@@ -182,10 +182,10 @@ def read_columns(
 ) -> Iterator[WcoColumns]:
     """Yield an input as column batches of whole declarations: what every check screens.
 
-    A WCO XML file is read straight into columns (`read_wco_columns`). A CBP entry
-    summary, pedimento or CBSA CAD file is read by its reader into the loose data its
-    models are made of, laid out as columns without them (`loose_columns`). Any other
-    format, and standard input ("-"), is read through its model reader (`model_batches`).
+    A WCO XML file is read straight into columns (`read_wco_columns`). An alcheck JSON,
+    CBP entry summary, pedimento or CBSA CAD file is read by its reader into the loose
+    data its models are made of, laid out as columns without them (`loose_columns`). CSV,
+    and standard input ("-"), is read through its model reader (`model_batches`).
     Raises what `read` raises, after the batches read before the error.
     """
     from .wco_columns import read_wco_columns
@@ -219,11 +219,12 @@ def model_batches(
     yield from loose_batches(declarations, file, batch_items)
 
 
-# The national readers whose loose data a check lays out as columns without models.
+# The readers whose loose data a check lays out as columns without models.
 _LOOSE_READERS: dict[str, Callable[[IO[bytes], str], Iterator[dict[str, Any]]]] = {
     "catair": loose_catair_stream,
     "pedimento": loose_pedimento_stream,
     "carm": loose_carm_stream,
+    "json": loose_json_stream,
 }
 
 
