@@ -647,13 +647,16 @@ MUTATION = st.one_of(
 )
 
 
-def mutate(lines: list[str], mutation: tuple[Any, ...], allowed: range) -> list[str]:
+def mutate(lines: list[str], mutation: tuple[Any, ...], allowed: range, keep: int = 0) -> list[str]:
+    """Apply one mutation to a line in `allowed`; a flip leaves the first `keep` columns."""
     if not allowed:
         return lines
     kind, index = mutation[0], allowed[mutation[1] % len(allowed)]
     lines = list(lines)
     if kind == "flip":
-        column = mutation[2] % max(len(lines[index]), 1)
+        if len(lines[index]) <= keep:
+            return lines
+        column = keep + (mutation[2] - keep) % (len(lines[index]) - keep)
         lines[index] = lines[index][:column] + mutation[3] + lines[index][column + 1 :]
     elif kind == "truncate":
         lines[index] = lines[index][: mutation[2]]
@@ -726,11 +729,13 @@ def test_other_entry_summaries_survive_a_damaged_one(
     for mutation in mutations:
         if mutation[0] == "flip":  # a line break would make a record of its own
             char = "#" if mutation[3] == "\n" else mutation[3]
-            mutation = (*mutation[:2], max(mutation[2], 4), char)
+            mutation = (*mutation[:3], char)
         if mutation[0] == "truncate":
             mutation = (*mutation[:2], max(mutation[2], 4))
         before = len(lines)
-        lines = mutate(lines, mutation, inner)
+        # Flips spare the record type (columns 1-4): a 'Y' there would end the block, and
+        # max(column, 4) alone wrapped round to column 1 on an 80-character record.
+        lines = mutate(lines, mutation, inner, keep=4)
         inner = range(inner.start, inner.stop + len(lines) - before)
     data = "\n".join(lines).encode("utf-8", errors="surrogateescape")
     decls, _ = outcome(data)
