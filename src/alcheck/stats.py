@@ -438,56 +438,69 @@ def compute_stats(
     counted as "value not converted", never guessed.
     """
     currency = currency.strip().upper()
-    count = 0
-    total = _Acc()
-    jur: dict[str, _Acc] = {}
-    heading: dict[str, _Acc] = {}
-    heading_text: dict[str, str] = {}
-    origin: dict[str, _Acc] = {}
-    smelt1: dict[str, _Acc] = {}
-    cast: dict[str, _Acc] = {}
-    concern = {key: _Acc() for key in _CATEGORY_TEXT}
-    concern_country = {key: _Acc() for key in CONCERN_COUNTRIES}
-    origin_smelt1: dict[tuple[str, str], _Acc] = {}
-    origin_cast: dict[tuple[str, str], _Acc] = {}
+    sums = _Sums()
     for decl in declarations:
-        count += 1
+        sums.declarations += 1
         # Sums in alcheck's context (NUMBER_CONTEXT); the caller's iterator keeps its own.
         with localcontext(NUMBER_CONTEXT):
             for item in decl.items:
-                mass = item.net_mass_kg
-                value = _converted(item, currency, rates, decl)
-                o, s, c = item.origin or "", item.smelt1 or "", item.cast or ""
-                head, text = _heading(item)
-                heading_text.setdefault(head, text)
-                targets = [
-                    total,
-                    jur.setdefault(decl.jurisdiction or "", _Acc()),
-                    heading.setdefault(head, _Acc()),
-                    origin.setdefault(o, _Acc()),
-                    smelt1.setdefault(s, _Acc()),
-                    cast.setdefault(c, _Acc()),
-                    concern[_category(item)],
-                    origin_smelt1.setdefault((o, s), _Acc()),
-                    origin_cast.setdefault((o, c), _Acc()),
-                ]
-                metal = {item.smelt1, item.smelt2, item.cast}
-                targets.extend(concern_country[k] for k in CONCERN_COUNTRIES if k in metal)
-                for acc in targets:
-                    acc.add(mass, value)
-    whole = total.net_kg
+                sums.add(decl, item, _converted(item, currency, rates, decl))
     with localcontext(NUMBER_CONTEXT):
+        return sums.stats(currency)
+
+
+class _Sums:
+    """The running sums of `compute_stats`: one accumulator per group a table shows."""
+
+    def __init__(self) -> None:
+        self.declarations = 0
+        self.total = _Acc()
+        self.jur: dict[str, _Acc] = {}
+        self.heading: dict[str, _Acc] = {}
+        self.heading_text: dict[str, str] = {}
+        self.origin: dict[str, _Acc] = {}
+        self.smelt1: dict[str, _Acc] = {}
+        self.cast: dict[str, _Acc] = {}
+        self.concern = {key: _Acc() for key in _CATEGORY_TEXT}
+        self.concern_country = {key: _Acc() for key in CONCERN_COUNTRIES}
+        self.origin_smelt1: dict[tuple[str, str], _Acc] = {}
+        self.origin_cast: dict[tuple[str, str], _Acc] = {}
+
+    def add(self, decl: Declaration, item: GoodsItem, value: Decimal | None) -> None:
+        """Add one goods item (its value already converted, or None) to every group."""
+        o, s, c = item.origin or "", item.smelt1 or "", item.cast or ""
+        head, text = _heading(item)
+        self.heading_text.setdefault(head, text)
+        targets = [
+            self.total,
+            self.jur.setdefault(decl.jurisdiction or "", _Acc()),
+            self.heading.setdefault(head, _Acc()),
+            self.origin.setdefault(o, _Acc()),
+            self.smelt1.setdefault(s, _Acc()),
+            self.cast.setdefault(c, _Acc()),
+            self.concern[_category(item)],
+            self.origin_smelt1.setdefault((o, s), _Acc()),
+            self.origin_cast.setdefault((o, c), _Acc()),
+        ]
+        metal = {item.smelt1, item.smelt2, item.cast}
+        targets.extend(self.concern_country[k] for k in CONCERN_COUNTRIES if k in metal)
+        for acc in targets:
+            acc.add(item.net_mass_kg, value)
+
+    def stats(self, currency: str) -> Stats:
+        """Return the tables of the sums."""
+        whole = self.total.net_kg
         return Stats(
             currency=currency,
-            declarations=count,
-            total=total.group("", "all"),
-            by_jurisdiction=_groups(jur, country_label),
-            by_heading=_groups(heading, heading_text.__getitem__),
-            by_origin=_groups(origin, country_label),
-            by_smelt1=_groups(smelt1, country_label),
-            by_cast=_groups(cast, country_label),
-            concern=_shares(concern, _CATEGORY_TEXT.__getitem__, whole),
-            concern_countries=_shares(concern_country, country_label, whole),
-            origin_smelt1=_crosses(origin_smelt1, origin),
-            origin_cast=_crosses(origin_cast, origin),
+            declarations=self.declarations,
+            total=self.total.group("", "all"),
+            by_jurisdiction=_groups(self.jur, country_label),
+            by_heading=_groups(self.heading, self.heading_text.__getitem__),
+            by_origin=_groups(self.origin, country_label),
+            by_smelt1=_groups(self.smelt1, country_label),
+            by_cast=_groups(self.cast, country_label),
+            concern=_shares(self.concern, _CATEGORY_TEXT.__getitem__, whole),
+            concern_countries=_shares(self.concern_country, country_label, whole),
+            origin_smelt1=_crosses(self.origin_smelt1, self.origin),
+            origin_cast=_crosses(self.origin_cast, self.origin),
         )

@@ -251,6 +251,33 @@ def read_csv_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[Declar
     All rows are read before the first declaration is yielded, since the rows of one
     declaration need not be adjacent.
     """
+    reader, header = _csv_reader(stream, name)
+    groups: dict[str, list[_Row]] = {}
+    stop: InputError | None = None
+    try:
+        _group_rows(reader, header, groups)
+    except csv.Error as exc:
+        stop = InputError(f"not CSV: {exc}", file=name, line=reader.line_num)
+    except InputError as exc:
+        stop = exc
+    if stop is not None and groups:
+        stop = InputError(
+            f"{stop.reason}; the rows before it were read and checked", file=name, line=stop.line
+        )
+    if stop is not None:
+        # What was read is checked, then the error names where reading stopped.
+        for rows in groups.values():
+            yield _declaration(name, rows)
+        raise stop
+    if not groups:
+        raise NotADeclarationError("a CSV header row but no data rows", file=name, line=1)
+    for rows in groups.values():
+        yield _declaration(name, rows)
+
+
+def _csv_reader(stream: IO[bytes], name: str) -> tuple[Any, list[str]]:
+    """Return a CSV reader over the rows after the header, and the header's column names;
+    refuse input whose header names no column alcheck reads."""
     lines = _lines(stream, name)
     first = next(lines, None)
     if first is None or not first.strip():
@@ -272,50 +299,36 @@ def read_csv_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[Declar
             file=name,
             line=1,
         )
-    groups: dict[str, list[_Row]] = {}
+    return reader, header
+
+
+def _group_rows(reader: Any, header: list[str], groups: dict[str, list[_Row]]) -> None:
+    """Read the data rows into `groups` by declaration id, as far as the input allows (a
+    row without an id is a declaration of its own); raises where reading stops."""
     anonymous = 0
     number = 1
     previous_line = reader.line_num
-    stop: InputError | None = None
-    try:
-        for cells in reader:
-            number += 1
-            start, previous_line = previous_line + 1, reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            known: dict[str, str] = {}
-            extra: dict[str, str] = {}
-            for i, raw in enumerate(cells):
-                column = header[i] if i < len(header) else f"column {i + 1}"
-                if column in known or column in extra:
-                    column = f"{column} (column {i + 1})"
-                if column in COLUMNS:
-                    known[column] = raw.strip()
-                else:
-                    extra[column or f"column {i + 1}"] = raw.strip()
-            row = _Row(number, start, known, extra)
-            key = known.get("declaration_id") or ""
-            if not key:
-                anonymous += 1
-                key = f"\0{anonymous}"  # a row without an id is a declaration of its own
-            groups.setdefault(key, []).append(row)
-    except csv.Error as exc:
-        stop = InputError(f"not CSV: {exc}", file=name, line=reader.line_num)
-    except InputError as exc:
-        stop = exc
-    if stop is not None and groups:
-        stop = InputError(
-            f"{stop.reason}; the rows before it were read and checked", file=name, line=stop.line
-        )
-    if stop is not None:
-        # What was read is checked, then the error names where reading stopped.
-        for rows in groups.values():
-            yield _declaration(name, rows)
-        raise stop
-    if not groups:
-        raise NotADeclarationError("a CSV header row but no data rows", file=name, line=1)
-    for rows in groups.values():
-        yield _declaration(name, rows)
+    for cells in reader:
+        number += 1
+        start, previous_line = previous_line + 1, reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        known: dict[str, str] = {}
+        extra: dict[str, str] = {}
+        for i, raw in enumerate(cells):
+            column = header[i] if i < len(header) else f"column {i + 1}"
+            if column in known or column in extra:
+                column = f"{column} (column {i + 1})"
+            if column in COLUMNS:
+                known[column] = raw.strip()
+            else:
+                extra[column or f"column {i + 1}"] = raw.strip()
+        row = _Row(number, start, known, extra)
+        key = known.get("declaration_id") or ""
+        if not key:
+            anonymous += 1
+            key = f"\0{anonymous}"
+        groups.setdefault(key, []).append(row)
 
 
 def read_csv(path: str | Path) -> Iterator[Declaration]:
