@@ -289,31 +289,56 @@ class WcoReader:
         commodities = children_named(elem, "Commodity")
         commodity = commodities[0] if commodities else None
         self.put(data, sources, "description", child_named(commodity, "Description"))
+        if commodity is not None:
+            self.classifications(data, sources, commodity)
+        self.origins(data, sources, elem)
+        self.put(data, sources, "export_country", child_named(elem, "ExportCountry", "ID"))
+        if "export_country" not in data and shipment_export is not None:
+            data["export_country"], sources["export_country"] = shipment_export
+        self.measures(data, sources, child_named(commodity, "GoodsMeasure"))
+        self.amount(data, sources, elem, commodity)
+        docs = self.documents([elem], sources)
+        if docs:
+            data["documents"] = docs
+        for second in commodities[1:]:
+            self.unread(data, sources, elem, second)
+        for strange_elem in strange:
+            self.unread(data, sources, elem, strange_elem)
+        data["sources"] = sources
+        return data
+
+    def classifications(
+        self, data: dict[str, Any], sources: dict[str, Any], commodity: etree._Element
+    ) -> None:
+        """Read a commodity's tariff number (TSP, completed by TRC) and additional codes
+        (GN, TRA); a second TSP or TRC is not read."""
         tsp: str | None = None
         trc: str | None = None
         extra: list[str] = []
-        if commodity is not None:
-            for cls in children_named(commodity, "Classification"):
-                kind = (element_text(child_named(cls, "IdentificationTypeCode")) or "").upper()
-                code_elem = child_named(cls, "ID")
-                code = element_text(code_elem)
-                if code is None or code_elem is None:
-                    continue
-                if kind == "TSP" and tsp is None:
-                    tsp = code
-                    sources["tariff_declared"] = self.loc(code_elem)
-                elif kind == "TRC" and trc is None:
-                    trc = code
-                    sources.setdefault("tariff_declared", self.loc(code_elem))
-                elif kind in ("GN", "TRA"):
-                    sources.setdefault("additional_codes", self.loc(code_elem))
-                    sources[f"additional_codes[{len(extra)}]"] = self.loc(code_elem)
-                    extra.append(code)
+        for cls in children_named(commodity, "Classification"):
+            kind = (element_text(child_named(cls, "IdentificationTypeCode")) or "").upper()
+            code_elem = child_named(cls, "ID")
+            code = element_text(code_elem)
+            if code is None or code_elem is None:
+                continue
+            if kind == "TSP" and tsp is None:
+                tsp = code
+                sources["tariff_declared"] = self.loc(code_elem)
+            elif kind == "TRC" and trc is None:
+                trc = code
+                sources.setdefault("tariff_declared", self.loc(code_elem))
+            elif kind in ("GN", "TRA"):
+                sources.setdefault("additional_codes", self.loc(code_elem))
+                sources[f"additional_codes[{len(extra)}]"] = self.loc(code_elem)
+                extra.append(code)
         # The TARIC digits complete the CN code; alone they are kept as given.
         if tsp is not None or trc is not None:
             data["tariff_declared"] = (tsp or "") + (trc or "")
         if extra:
             data["additional_codes"] = extra
+
+    def origins(self, data: dict[str, Any], sources: dict[str, Any], elem: etree._Element) -> None:
+        """Read an item's Origins by kind; one of a kind not read, or given already, is unread."""
         origin_fields = {"1": "origin", "2": "preferential_origin"}
         origin_fields.update({"CLS": "smelt1", "C2S": "smelt2", "CRC": "cast"})
         for origin in children_named(elem, "Origin"):
@@ -323,10 +348,11 @@ class WcoReader:
                 self.put(data, sources, field, child_named(origin, "CountryCode"))
             else:  # a kind alcheck does not read, or one an earlier Origin gave
                 self.unread(data, sources, elem, origin)
-        self.put(data, sources, "export_country", child_named(elem, "ExportCountry", "ID"))
-        if "export_country" not in data and shipment_export is not None:
-            data["export_country"], sources["export_country"] = shipment_export
-        measure = child_named(commodity, "GoodsMeasure")
+
+    def measures(
+        self, data: dict[str, Any], sources: dict[str, Any], measure: etree._Element | None
+    ) -> None:
+        """Read a GoodsMeasure: the net and gross masses in kg, the tariff quantity."""
         self.mass(data, sources, "net_mass_kg", child_named(measure, "NetNetWeightMeasure"))
         self.mass(data, sources, "gross_mass_kg", child_named(measure, "GrossMassMeasure"))
         quantity = child_named(measure, "TariffQuantity")
@@ -334,6 +360,13 @@ class WcoReader:
         if quantity is not None and quantity.get("unitCode"):
             data["supplementary_unit"] = quantity.get("unitCode", "").strip()
             sources["supplementary_unit"] = self.loc(quantity)
+
+    def amount(
+        self, data: dict[str, Any], sources: dict[str, Any], elem: etree._Element,
+        commodity: etree._Element | None,
+    ) -> None:  # fmt: skip
+        """Read an item's value and currency: the first of the invoice line's amount, the
+        customs value, the statistical value."""
         for amount in (
             child_named(commodity, "InvoiceLine", "ItemChargeAmount"),
             child_named(elem, "CustomsValueAmount"),
@@ -347,15 +380,6 @@ class WcoReader:
                 data["currency"] = currency
                 sources["currency"] = self.loc(amount)
             break
-        docs = self.documents([elem], sources)
-        if docs:
-            data["documents"] = docs
-        for second in commodities[1:]:
-            self.unread(data, sources, elem, second)
-        for strange_elem in strange:
-            self.unread(data, sources, elem, strange_elem)
-        data["sources"] = sources
-        return data
 
     def procedure(self, holders: Iterable[etree._Element]) -> tuple[str, etree._Element] | None:
         """Return the requested procedure (CPC) and where it was read, from the first holder."""
@@ -370,6 +394,7 @@ class WcoReader:
         return None
 
     def declaration(self) -> dict[str, Any]:
+        """Read the declaration: the loose dict `lenient_declaration` takes."""
         decl = self.decl
         data: dict[str, Any] = {"location": self.loc(decl)}  # its path: the prefix
         sources: dict[str, Any] = {}
@@ -377,19 +402,40 @@ class WcoReader:
             data["jurisdiction"], sources["jurisdiction"] = self.jurisdiction
         self.put(data, sources, "id", child_named(decl, "FunctionalReferenceID"))
         self.put(data, sources, "declaration_type", child_named(decl, "TypeCode"))
+        self.entry_date(data, sources)
+        shipments = children_named(decl, "GoodsShipment")
+        shipment = shipments[0] if shipments else None
+        header_holders = [decl] + ([shipment] if shipment is not None else [])
+        self.parties(data, sources, header_holders)
+        items = [] if shipment is None else children_named(shipment, "GovernmentAgencyGoodsItem")
+        self.goods_items(data, sources, shipments, items)
+        docs = self.documents(header_holders, sources)
+        if docs:
+            data["documents"] = docs
+        self.statements_and_procedure(data, sources, header_holders + items)
+        rates = self.exchange_rates(sources)
+        if rates:
+            data["exchange_rates"] = rates
+        data["sources"] = sources
+        return data
+
+    def entry_date(self, data: dict[str, Any], sources: dict[str, Any]) -> None:
+        """Read the entry date: the issue date, else the acceptance date."""
         for stamp in ("IssueDateTime", "AcceptanceDateTime"):
-            when = child_named(decl, stamp, "DateTimeString")
+            when = child_named(self.decl, stamp, "DateTimeString")
             raw = element_text(when)
             if when is not None and raw is not None:
                 data["entry_date"] = wco_date(raw, when.get("formatCode"))
                 sources["entry_date"] = self.loc(when)
                 break
-        shipments = children_named(decl, "GoodsShipment")
-        shipment = shipments[0] if shipments else None
-        header_holders = [decl] + ([shipment] if shipment is not None else [])
+
+    def parties(
+        self, data: dict[str, Any], sources: dict[str, Any], holders: list[etree._Element]
+    ) -> None:
+        """Read the exporter and the importer, each the first one the holders give."""
         for role in ("exporter", "importer"):
             tag = role.capitalize()
-            party = next((p for h in header_holders for p in children_named(h, tag)), None)
+            party = next((p for h in holders for p in children_named(h, tag)), None)
             if party is not None:
                 entry: dict[str, Any] = {}
                 if (name := element_text(child_named(party, "Name"))) is not None:
@@ -398,14 +444,19 @@ class WcoReader:
                     entry["id"] = party_id
                 data[role] = entry
                 sources[role] = self.loc(party)
-        items = [] if shipment is None else children_named(shipment, "GovernmentAgencyGoodsItem")
-        export = child_named(shipment, "ExportCountry", "ID")
+
+    def goods_items(
+        self, data: dict[str, Any], sources: dict[str, Any], shipments: list[etree._Element],
+        items: list[etree._Element],
+    ) -> None:  # fmt: skip
+        """Read the goods items of the first GoodsShipment, then keep what is not read:
+        elements alcheck does not know (each by its item, if in one), and every
+        GoodsShipment after the first."""
+        export = child_named(shipments[0] if shipments else None, "ExportCountry", "ID")
         export_value = element_text(export)
         shipment_export = (
             (export_value, self.loc(export)) if export is not None and export_value else None
         )
-        # What is not read: elements alcheck does not know (each kept by its item, if in
-        # one), and every GoodsShipment after the first.
         strange: dict[etree._Element | None, list[etree._Element]] = {}
         holders = set(items)
         for unknown in self.unknown(set(shipments[1:])):
@@ -413,19 +464,22 @@ class WcoReader:
             strange.setdefault(owner, []).append(unknown)
         data["items"] = [self.item(it, shipment_export, strange.get(it, ())) for it in items]
         for extra in shipments[1:]:
-            self.unread(data, sources, decl, extra)
+            self.unread(data, sources, self.decl, extra)
         for elem in strange.get(None, ()):
-            self.unread(data, sources, decl, elem)
-        docs = self.documents(header_holders, sources)
-        if docs:
-            data["documents"] = docs
-        for holder in header_holders + items:
+            self.unread(data, sources, self.decl, elem)
+
+    def statements_and_procedure(
+        self, data: dict[str, Any], sources: dict[str, Any], holders: list[etree._Element]
+    ) -> None:
+        """Read the manufacturer (statement MFR), the procedure and the regime it means;
+        a REGIME statement, the profile's explicit regime, wins over the procedure's."""
+        for holder in holders:
             manufacturer = self.statements(holder, "MFR")
             if manufacturer is not None and element_text(manufacturer) is not None:
                 data["manufacturer"] = {"name": element_text(manufacturer)}
                 sources["manufacturer"] = self.loc(manufacturer)
                 break
-        procedure = self.procedure(header_holders + items)
+        procedure = self.procedure(holders)
         if procedure is not None:
             data["procedure_code"], where = procedure[0], procedure[1]
             sources["procedure_code"] = self.loc(where)
@@ -433,14 +487,17 @@ class WcoReader:
             if regime is not None:
                 data["regime"] = regime.value
                 sources["regime"] = self.loc(where)
-        for holder in header_holders + items:
+        for holder in holders:
             stated = self.statements(holder, "REGIME")
             if stated is not None and element_text(stated) is not None:
                 data["regime"] = element_text(stated)  # the profile's explicit regime wins
                 sources["regime"] = self.loc(stated)
                 break
+
+    def exchange_rates(self, sources: dict[str, Any]) -> list[dict[str, Any]]:
+        """Return the declaration's exchange rates, each to the national currency."""
         rates = []
-        for i, exchange in enumerate(children_named(decl, "CurrencyExchange")):
+        for i, exchange in enumerate(children_named(self.decl, "CurrencyExchange")):
             rate: dict[str, Any] = {
                 "currency": element_text(child_named(exchange, "CurrencyTypeCode")),
                 "rate": element_text(child_named(exchange, "RateNumeric")),
@@ -450,10 +507,7 @@ class WcoReader:
                 rate["to_currency"] = to
             rates.append(rate)
             sources[f"exchange_rates[{i}]"] = self.loc(exchange)
-        if rates:
-            data["exchange_rates"] = rates
-        data["sources"] = sources
-        return data
+        return rates
 
 
 class WcoLocator(WcoReader):
