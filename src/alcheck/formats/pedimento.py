@@ -362,23 +362,34 @@ def _pedimentos(lines: Iterable[tuple[int, str | None]], name: str) -> Iterator[
             candidate = rec.get(4 if rec.code == "500" else 3)
             group.number = candidate if _seven_digits(candidate) else None
         group.records.append(rec)
-    if group is not None:
-        yield _declaration(group, name)
-    else:
-        first = before.junk[0][0] if before.junk else 1
-        raise NotADeclarationError(
-            "not a pedimento validation file: no pedimento record (a line such as 500|… "
-            "that starts with a three-digit record type and '|')",
-            file=name,
-            line=first,
-        )
+    if group is None:
+        raise _no_pedimento(before, name)
+    yield _declaration(group, name)
     if problem is not None:
-        more = f" ({more_problems} more such lines)" if more_problems else ""
-        raise InputError(
-            f"{problem[1]}: not read{more}; the pedimentos around it were read and checked",
-            file=name,
-            line=problem[0],
-        )
+        raise _lines_lost(problem, more_problems, name)
+
+
+def _no_pedimento(before: _Group, name: str) -> NotADeclarationError:
+    """Return the error for input without a record that begins a pedimento, at the first
+    line set aside (else line 1)."""
+    first = before.junk[0][0] if before.junk else 1
+    return NotADeclarationError(
+        "not a pedimento validation file: no pedimento record (a line such as 500|… "
+        "that starts with a three-digit record type and '|')",
+        file=name,
+        line=first,
+    )
+
+
+def _lines_lost(problem: tuple[int, str], more_problems: int, name: str) -> InputError:
+    """Return the error for lines that could not be kept: raised once every pedimento
+    was read, at the first such line."""
+    more = f" ({more_problems} more such lines)" if more_problems else ""
+    return InputError(
+        f"{problem[1]}: not read{more}; the pedimentos around it were read and checked",
+        file=name,
+        line=problem[0],
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -519,44 +530,88 @@ def _link(
     return chosen[1], chosen[2]
 
 
-def _declaration(group: _Group, name: str) -> Loose:
-    records = group.records
-    head = next((r for r in records if r.code == "500"), None)  # a 500 begins a group
+@dataclass
+class _Name:
+    """The records that name a pedimento and the parts of the name they give."""
+
+    head: _Record | None  # the 500 (a 500 begins a group)
+    header: _Record | None  # the first 501
+    source: _Record | None = None  # the one the name is read from: the 501, else the 500
+    aduana: str = ""  # aduana-sección
+    patente: str = ""
+    numero: str = ""
+
+
+def _name_of(records: list[_Record]) -> _Name:
+    """Return what names the pedimento: aduana-sección, patente, número."""
+    head = next((r for r in records if r.code == "500"), None)
     header = next((r for r in records if r.code == "501"), None)
-    decl = _Owner(name, head or records[0])
-    decl.data["jurisdiction"] = "MX"
-    # The record that names the pedimento: aduana-sección, patente, número.
-    source: _Record | None = None
-    aduana = patente = numero = ""
     if header is not None:
-        source, aduana, patente, numero = header, header.get(4), header.get(2), header.get(3)
-    elif head is not None:
-        source, aduana, patente, numero = head, head.get(5), head.get(3), head.get(4)
+        return _Name(head, header, header, header.get(4), header.get(2), header.get(3))
+    if head is not None:
+        return _Name(head, header, head, head.get(5), head.get(3), head.get(4))
+    return _Name(head, header)
 
+
+def _declaration(group: _Group, name: str) -> Loose:
+    """Read a pedimento's records into the loose data `lenient_declaration` takes."""
+    records = group.records
+    named = _name_of(records)
+    decl = _Owner(name, named.head or records[0])
+    decl.data["jurisdiction"] = "MX"
     dated = _choose_date(records)
-    date: dt.date | None = None
-    if dated is not None:
-        date = parse_date(dated.get(4))
-        if date is None:
-            decl.bad("entry_date", dated.get(4), dated, 4)
-        else:
-            decl.put("entry_date", date.isoformat(), dated, 4)
-
-    # The fields of the record that holds the pedimento's identity, read into the id.
-    id_used: set[int] = set()
-    if source is not None:
-        decl.put("id", _pedimento_id(aduana, patente, numero, date), source, 3 if header else 4)
-        if _well_formed(aduana, patente, numero):
-            first = 2 if source is header else 3  # patente; número and aduana follow
-            id_used = {first, first + 1} | ({first + 2} if aduana[2] == "0" else set())
-
+    date = _read_date(decl, dated)
+    id_used = _read_id(decl, named, date)
     items: dict[int, _Owner] = {}  # position of its 551 -> item
     partidas: dict[str, list[tuple[int, _Owner, _Record]]] = {}
     for position, rec in enumerate(records):
         if rec.code == "551":
             items[position] = _Owner(name, rec)
             partidas.setdefault(rec.get(4), []).append((position, items[position], rec))
+    _read_records(decl, records, named, id_used, dated, items, partidas)
+    for line, text in group.junk:
+        decl.keep_line(line, text)
+    if group.lost is not None:
+        line, why = group.lost
+        more = f" and {group.lost_more} more" if group.lost_more else ""
+        decl.keep_line(line, f"(not read: {why}; this line{more})")
+    decl.data["items"] = [item.finish() for item in items.values()]
+    return decl.finish()
 
+
+def _read_date(decl: _Owner, dated: _Record | None) -> dt.date | None:
+    """Read the entry date from the 506 that dates the pedimento; return it if valid."""
+    if dated is None:
+        return None
+    date = parse_date(dated.get(4))
+    if date is None:
+        decl.bad("entry_date", dated.get(4), dated, 4)
+    else:
+        decl.put("entry_date", date.isoformat(), dated, 4)
+    return date
+
+
+def _read_id(decl: _Owner, named: _Name, date: dt.date | None) -> set[int]:
+    """Read the id; return the fields of the record naming the pedimento read into it."""
+    source, header = named.source, named.header
+    aduana, patente, numero = named.aduana, named.patente, named.numero
+    if source is None:
+        return set()
+    decl.put("id", _pedimento_id(aduana, patente, numero, date), source, 3 if header else 4)
+    if not _well_formed(aduana, patente, numero):
+        return set()
+    first = 2 if source is header else 3  # patente; número and aduana follow
+    return {first, first + 1} | ({first + 2} if aduana[2] == "0" else set())
+
+
+def _read_records(
+    decl: _Owner, records: list[_Record], named: _Name, id_used: set[int],
+    dated: _Record | None, items: dict[int, _Owner],
+    partidas: dict[str, list[tuple[int, _Owner, _Record]]],
+) -> None:  # fmt: skip
+    """Read each record into the declaration or its item, or keep it as given."""
+    head, header, source = named.head, named.header, named.source
+    aduana, patente, numero = named.aduana, named.patente, named.numero
     links = {2: numero}
     first_505 = next((r for r in records if r.code == "505"), None)
     for position, rec in enumerate(records):
@@ -589,14 +644,6 @@ def _declaration(group: _Group, name: str) -> Loose:
             decl.keep_rest(rec, (), same, decl.ordinal("record 999 fields"))
         else:
             decl.keep_record(rec)
-    for line, text in group.junk:
-        decl.keep_line(line, text)
-    if group.lost is not None:
-        line, why = group.lost
-        more = f" and {group.lost_more} more" if group.lost_more else ""
-        decl.keep_line(line, f"(not read: {why}; this line{more})")
-    decl.data["items"] = [item.finish() for item in items.values()]
-    return decl.finish()
 
 
 def _party(name: str, ident: str) -> dict[str, str] | None:
