@@ -216,37 +216,9 @@ class _CadReader(WcoReader):
         commodities = children_named(elem, "Commodity")
         commodity = self.take(commodities[0] if commodities else None)
         self.put(data, sources, "description", child_named(commodity, "Description"))
-        extra: list[str] = []
-        for cls in [] if commodity is None else children_named(commodity, "Classification"):
-            code_elem = child_named(cls, "ID")
-            code = element_text(code_elem)
-            if code is None or code_elem is None:
-                continue  # kept (or unread) by the sweep
-            self.take(cls)
-            self.take(child_named(cls, "IdentificationTypeCode"))
-            if code.replace(".", "").replace(" ", "").startswith("99"):
-                self.take(code_elem)
-                sources[f"additional_codes[{len(extra)}]"] = self.loc(code_elem)
-                sources.setdefault("additional_codes", self.loc(code_elem))
-                extra.append(code)
-            elif "tariff_declared" not in data:
-                self.put(data, sources, "tariff_declared", code_elem)
-            else:  # a second tariff classification: which one holds is not known
-                self.keep(data, sources, elem, cls, "unread")
-        if extra:
-            data["additional_codes"] = extra
-        for origin in children_named(elem, "Origin"):
-            kind = (element_text(child_named(origin, "TypeCode")) or "").upper()
-            field = _ORIGIN_KINDS.get(kind)
-            country = child_named(origin, "CountryCode")
-            if field is not None and field not in data and element_text(country) is not None:
-                self.take(origin)
-                self.take(child_named(origin, "TypeCode"))
-                self.put(data, sources, field, country)
-            else:  # a kind alcheck does not read, or one an earlier Origin gave
-                self.take(origin)
-                self.keep(data, sources, elem, origin, "unread")
-                self.read_elems.update(origin.iterdescendants())
+        if commodity is not None:
+            self.cad_classifications(data, sources, elem, commodity)
+        self.cad_origins(data, sources, elem)
         self.put(data, sources, "export_country", child_named(elem, "ExportCountry", "ID"))
         if "export_country" not in data and shipment_export is not None:
             data["export_country"], sources["export_country"] = shipment_export
@@ -270,6 +242,50 @@ class _CadReader(WcoReader):
             self.read_elems.update(second.iterdescendants())
         data["sources"] = sources
         return data
+
+    def cad_classifications(
+        self, data: dict[str, Any], sources: dict[str, Any], elem: etree._Element,
+        commodity: etree._Element,
+    ) -> None:  # fmt: skip
+        """Read a commodity's tariff number and its chapter 99 additional codes; a second
+        tariff number is unread (which one holds is not known)."""
+        extra: list[str] = []
+        for cls in children_named(commodity, "Classification"):
+            code_elem = child_named(cls, "ID")
+            code = element_text(code_elem)
+            if code is None or code_elem is None:
+                continue  # kept (or unread) by the sweep
+            self.take(cls)
+            self.take(child_named(cls, "IdentificationTypeCode"))
+            if code.replace(".", "").replace(" ", "").startswith("99"):
+                self.take(code_elem)
+                sources[f"additional_codes[{len(extra)}]"] = self.loc(code_elem)
+                sources.setdefault("additional_codes", self.loc(code_elem))
+                extra.append(code)
+            elif "tariff_declared" not in data:
+                self.put(data, sources, "tariff_declared", code_elem)
+            else:  # a second tariff classification: which one holds is not known
+                self.keep(data, sources, elem, cls, "unread")
+        if extra:
+            data["additional_codes"] = extra
+
+    def cad_origins(
+        self, data: dict[str, Any], sources: dict[str, Any], elem: etree._Element
+    ) -> None:
+        """Read an item's Origins by kind; one of a kind not read, or given already, is
+        unread with all it holds."""
+        for origin in children_named(elem, "Origin"):
+            kind = (element_text(child_named(origin, "TypeCode")) or "").upper()
+            field = _ORIGIN_KINDS.get(kind)
+            country = child_named(origin, "CountryCode")
+            if field is not None and field not in data and element_text(country) is not None:
+                self.take(origin)
+                self.take(child_named(origin, "TypeCode"))
+                self.put(data, sources, field, country)
+            else:  # a kind alcheck does not read, or one an earlier Origin gave
+                self.take(origin)
+                self.keep(data, sources, elem, origin, "unread")
+                self.read_elems.update(origin.iterdescendants())
 
     def count(
         self, data: dict[str, Any], sources: dict[str, Any], count: etree._Element | None
@@ -329,18 +345,43 @@ class _CadReader(WcoReader):
         regime = _TYPE_REGIMES.get((element_text(type_elem) or "").upper())
         if regime is not None and type_elem is not None:
             data["regime"], sources["regime"] = regime, self.loc(type_elem)
-        status = self.take(child_named(decl, "Status"))
+        self.release_date(data, sources)
+        shipments = children_named(decl, "GoodsShipment")
+        holders = [decl, *shipments]
+        self.cad_parties(data, sources, holders)
+        items, item_elems = self.cad_items(shipments)
+        data["items"] = items
+        docs = self.documents_of(holders, sources)
+        if docs:
+            data["documents"] = docs
+        rates = self.cad_exchange_rates(sources)
+        if rates:
+            data["exchange_rates"] = rates
+        data["sources"] = sources
+        self.sweep(data, items, item_elems)
+        if self.deferred:
+            # Kept with the batch: only what a deferred location reads (the elements a
+            # set held are garbage-collected objects, scanned as long as they live).
+            self.read_elems = set()
+        return data
+
+    def release_date(self, data: dict[str, Any], sources: dict[str, Any]) -> None:
+        """Read the entry date from the release date: YYYYMMDD (CBSA), or an ISO date;
+        anything else is kept as given (invalid)."""
+        status = self.take(child_named(self.decl, "Status"))
         when = self.take(child_named(status, "ReleaseDateTime"))
         stamp = child_named(when, "DateTimeString")
         when = self.take(stamp) if stamp is not None else when
         raw = element_text(when)
         if when is not None and raw is not None:
-            # YYYYMMDD (CBSA), or an ISO date; anything else is kept as given (invalid).
             plain = re.fullmatch(r"\d{8}", raw) is not None
             data["entry_date"] = wco_date(raw, when.get("formatCode") or "102") if plain else raw
             sources["entry_date"] = self.loc(when)
-        shipments = children_named(decl, "GoodsShipment")
-        holders = [decl, *shipments]
+
+    def cad_parties(
+        self, data: dict[str, Any], sources: dict[str, Any], holders: list[etree._Element]
+    ) -> None:
+        """Read the importer and the exporter, each the first one the holders give."""
         for role in ("importer", "exporter"):
             party = next((p for h in holders for p in children_named(h, role.capitalize())), None)
             if party is not None:
@@ -352,6 +393,12 @@ class _CadReader(WcoReader):
                     entry["id"] = party_id
                 data[role] = entry
                 sources[role] = self.loc(party)
+
+    def cad_items(
+        self, shipments: list[etree._Element]
+    ) -> tuple[list[dict[str, Any]], list[etree._Element]]:
+        """Return the goods items of every GoodsShipment as read, and their elements; an
+        item without an export country takes its shipment's."""
         items: list[dict[str, Any]] = []
         item_elems: list[etree._Element] = []
         for shipment in shipments:
@@ -366,12 +413,12 @@ class _CadReader(WcoReader):
             for item in children_named(shipment, "GovernmentAgencyGoodsItem"):
                 item_elems.append(item)
                 items.append(self.cad_item(item, shipment_export))
-        data["items"] = items
-        docs = self.documents_of(holders, sources)
-        if docs:
-            data["documents"] = docs
+        return items, item_elems
+
+    def cad_exchange_rates(self, sources: dict[str, Any]) -> list[dict[str, Any]]:
+        """Return the declaration's exchange rates, each to Canadian dollars."""
         rates = []
-        for i, exchange in enumerate(children_named(decl, "CurrencyExchange")):
+        for i, exchange in enumerate(children_named(self.decl, "CurrencyExchange")):
             self.take(exchange)
             rates.append(
                 {
@@ -381,15 +428,7 @@ class _CadReader(WcoReader):
                 }
             )
             sources[f"exchange_rates[{i}]"] = self.loc(exchange)
-        if rates:
-            data["exchange_rates"] = rates
-        data["sources"] = sources
-        self.sweep(data, items, item_elems)
-        if self.deferred:
-            # Kept with the batch: only what a deferred location reads (the elements a
-            # set held are garbage-collected objects, scanned as long as they live).
-            self.read_elems = set()
-        return data
+        return rates
 
     def all_read(self) -> bool:
         """Tell whether every element below the declaration is of the profile (not a
@@ -529,11 +568,7 @@ def _stream(source: Any, name: str, deferred: bool = False) -> Iterator[Loose]:
                 if in_declaration:
                     continue
                 count += 1
-                where = country or ("CA", {"file": name, "line": elem.sourceline, "path": "//"})
-                data = _CadReader(name, elem, count, ("CA", where[1]), deferred).declaration()
-                if country is not None and country[0].upper() != "CA":
-                    data.setdefault("unread", {})["//ResponsibleCountryCode"] = country[0]
-                _attach(data, envelope)
+                data = _read_declaration(elem, name, count, country, deferred, envelope)
                 envelope = []
                 if pending is not None:
                     yield pending
@@ -541,13 +576,7 @@ def _stream(source: Any, name: str, deferred: bool = False) -> Iterator[Loose]:
             elif elem in holders or parent is None:
                 pass  # a wrapper: what it held is read or kept already
             elif parent is root or parent in holders:
-                kind, path, loc = _metadata_entry(elem, name)
-                if (
-                    local_name_of(elem) == "ResponsibleCountryCode"
-                    and element_text(elem) is not None
-                ):
-                    country = (element_text(elem) or "", loc)
-                envelope.append((kind, path, shown_text(elem), loc))
+                country = _envelope_entry(elem, name, envelope) or country
             else:
                 continue  # inside an envelope element: shown with it
             # Free what has been read: this element's content and its earlier siblings
@@ -559,14 +588,47 @@ def _stream(source: Any, name: str, deferred: bool = False) -> Iterator[Loose]:
                     del parent[0]
     except etree.XMLSyntaxError as exc:
         raise syntax_error(exc, name) from None
+    last = _last_read(root, pending, name)
+    _attach(last, envelope)
+    yield last
+
+
+def _read_declaration(
+    elem: etree._Element, name: str, count: int, country: tuple[str, Any] | None,
+    deferred: bool, envelope: list[tuple[str, str, str, dict[str, Any]]],
+) -> Loose:  # fmt: skip
+    """Read the `count`th declaration, keeping the envelope's elements read before it; a
+    ResponsibleCountryCode other than CA is unread."""
+    where = country or ("CA", {"file": name, "line": elem.sourceline, "path": "//"})
+    data = _CadReader(name, elem, count, ("CA", where[1]), deferred).declaration()
+    if country is not None and country[0].upper() != "CA":
+        data.setdefault("unread", {})["//ResponsibleCountryCode"] = country[0]
+    _attach(data, envelope)
+    return data
+
+
+def _envelope_entry(
+    elem: etree._Element, name: str, envelope: list[tuple[str, str, str, dict[str, Any]]]
+) -> tuple[str, Any] | None:
+    """Add an envelope element outside the declaration to `envelope`; return the country
+    and its location when it is a ResponsibleCountryCode with a value."""
+    kind, path, loc = _metadata_entry(elem, name)
+    country = None
+    if local_name_of(elem) == "ResponsibleCountryCode" and element_text(elem) is not None:
+        country = (element_text(elem) or "", loc)
+    envelope.append((kind, path, shown_text(elem), loc))
+    return country
+
+
+def _last_read(root: etree._Element | None, pending: Loose | None, name: str) -> Loose:
+    """Return the last declaration read; raise NotADeclarationError when none was."""
     if root is None:
         raise NotADeclarationError("empty input: no XML element", file=name, line=1)
     if pending is None:
         raise NotADeclarationError(
             "holds no declaration: CBSA CAD XML without a Declaration element", file=name, line=1
         )
-    _attach(pending, envelope)
-    yield pending
+    return pending
 
 
 def _attach(data: dict[str, Any], envelope: list[tuple[str, str, str, dict[str, Any]]]) -> None:
