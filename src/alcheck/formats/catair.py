@@ -803,20 +803,8 @@ class _Parser:
             or record in _TOTAL_RECORDS
             or (record.startswith("PG") and record[2:].isascii() and record[2:].isdigit())
         )
-        if tx is None:
-            what = f"a {record}-record" if known else "a record of unknown type"
-            self.held_or_next().keep(
-                f"record outside an entry summary (line {number})",
-                f"{what}: {line.rstrip()}",
-                {"file": self.name, "line": number, "path": f"record type {record!r}"},
-            )
-            return
-        if not known:
-            tx.keep(
-                f"unknown record type (line {number})",
-                line.rstrip(),
-                {"file": self.name, "line": number, "path": f"record type {record!r}"},
-            )
+        if tx is None or not known:
+            self.stray(tx, number, line, record, known)
             return
         if record == "40":
             tx.item = _Item(self.loc(number, "40"))
@@ -861,6 +849,22 @@ class _Parser:
             self.case(item, number, rec)
         else:
             self.additional_declaration(tx, item, number, rec)
+
+    def stray(
+        self, tx: _Transaction | None, number: int, line: str, record: str, known: bool
+    ) -> None:
+        """Keep, as given, a record outside an entry summary (`held_or_next` takes it) or
+        one of a type not known (its entry summary takes it)."""
+        where = {"file": self.name, "line": number, "path": f"record type {record!r}"}
+        if tx is None:
+            what = f"a {record}-record" if known else "a record of unknown type"
+            self.held_or_next().keep(
+                f"record outside an entry summary (line {number})",
+                f"{what}: {line.rstrip()}",
+                where,
+            )
+            return
+        tx.keep(f"unknown record type (line {number})", line.rstrip(), where)
 
     def held_or_next(self) -> _Owner:
         """Where a record outside an entry summary goes: after a block, to the entry
@@ -1242,8 +1246,21 @@ def _amount(
 
 
 def _item_records(item: GoodsItem, owner: str) -> list[str]:
+    """Return an item's records: its 40-record, 44-records (description), 50-records
+    (additional numbers, then the tariff number), 52-, 53- and 54-records (documents) and
+    the 54 smelt-and-cast record; raise UsageError for a value CATAIR cannot carry."""
     owner = f"{owner}, item {item.line}"
-    records: list[str] = []
+    records = [_line_record(item, owner)]
+    records.extend(_description_records(item, owner))
+    records.extend(_additional_records(item, owner))
+    records.extend(_tariff_record(item, owner))
+    records.extend(_document_records(item, owner))
+    records.extend(_smelt_cast_record(item, owner))
+    return records
+
+
+def _line_record(item: GoodsItem, owner: str) -> str:
+    """Return an item's 40-record: line, origin, export country, gross mass."""
     forty = _Record("40", owner)
     if item.line is not None:
         forty.number(5, 7, item.line, "line")
@@ -1260,7 +1277,12 @@ def _item_records(item: GoodsItem, owner: str) -> list[str]:
         forty.number(42, 51, 0, "gross_mass_kg")
         if (given := _given(item, "gross_mass_kg")) is not None:
             forty.put(42, 51, given.rjust(10), "gross_mass_kg")
-    records.append(forty.text())
+    return forty.text()
+
+
+def _description_records(item: GoodsItem, owner: str) -> list[str]:
+    """Return the 44-records of an item's description, wrapped at 70 characters."""
+    records: list[str] = []
     if item.description:
         if _PRINTABLE.fullmatch(item.description) is None:
             raise UsageError(
@@ -1271,7 +1293,13 @@ def _item_records(item: GoodsItem, owner: str) -> list[str]:
             forty_four = _Record("44", owner)
             forty_four.put(3, 72, piece, "description")
             records.append(forty_four.text())
-    # Chapter 98/99 numbers first, the chapter 1-97 number last (CSMS #69668138 order).
+    return records
+
+
+def _additional_records(item: GoodsItem, owner: str) -> list[str]:
+    """Return the 50-records of an item's chapter 98/99 numbers: written before the
+    chapter 1-97 number's (CSMS #69668138 order)."""
+    records: list[str] = []
     for code in item.additional_codes:
         if code[:2] not in ("98", "99"):
             raise UsageError(
@@ -1283,31 +1311,35 @@ def _item_records(item: GoodsItem, owner: str) -> list[str]:
         extra.number(14, 23, 0, "duty")
         extra.number(25, 34, 0, "value")
         records.append(extra.text())
-    records.extend(_tariff_record(item, owner))
-    records.extend(_document_records(item, owner))
-    if (
+    return records
+
+
+def _smelt_cast_record(item: GoodsItem, owner: str) -> list[str]:
+    """Return the 54 smelt-and-cast record of an item, if it has a smelt or cast country
+    (or one kept as given)."""
+    if not (
         item.smelt1 is not None
         or item.smelt2 is not None
         or item.cast is not None
         or any(f in item.invalid for f in ("smelt1", "smelt2"))
     ):
-        metal = _Record("54", owner)
-        metal.put(3, 4, _SMELT_CAST)
-        for field, first in (("smelt1", 5), ("smelt2", 10)):
-            value = getattr(item, field)
-            if value == "N/A":
-                metal.put(first, first, "N")
-            elif value is not None:
-                metal.put(first, first, "Y")
-                metal.put(first + 3, first + 4, value, field)
-            elif (given := _given(item, field)) is not None:
-                metal.put(first, first + 4, given, field)
-        if item.cast is not None:
-            if item.cast == "N/A":
-                raise UsageError(f"{owner}: cast 'N/A' has no CATAIR form (54-record 15-16)")
-            metal.put(15, 16, item.cast, "cast")
-        records.append(metal.text())
-    return records
+        return []
+    metal = _Record("54", owner)
+    metal.put(3, 4, _SMELT_CAST)
+    for field, first in (("smelt1", 5), ("smelt2", 10)):
+        value = getattr(item, field)
+        if value == "N/A":
+            metal.put(first, first, "N")
+        elif value is not None:
+            metal.put(first, first, "Y")
+            metal.put(first + 3, first + 4, value, field)
+        elif (given := _given(item, field)) is not None:
+            metal.put(first, first + 4, given, field)
+    if item.cast is not None:
+        if item.cast == "N/A":
+            raise UsageError(f"{owner}: cast 'N/A' has no CATAIR form (54-record 15-16)")
+        metal.put(15, 16, item.cast, "cast")
+    return [metal.text()]
 
 
 def _tariff_record(item: GoodsItem, owner: str) -> list[str]:
