@@ -15,7 +15,8 @@ from .codes.countries import is_country, is_metal_country
 from .codes.currencies import is_currency
 from .codes.tariff import PROBLEMS, parse_tariff, shapes_for
 from .findings import CheckClass, Finding, Severity, item_field
-from .i18n import LANGS, translation
+from .i18n import LANGS
+from .i18n import translated as _
 from .model import EXPECTED_TYPE, Declaration, GoodsItem, Location
 
 
@@ -37,10 +38,6 @@ class BuiltinRule:
         """Return the check with its English message, hint and summary in every language."""
         message, hint, summary = ({lang: _(text, lang) for lang in LANGS} for text in english)
         return cls(rule_id, severity, check_class, message, hint, summary)
-
-
-def _(text: str, lang: str) -> str:
-    return translation(lang).gettext(text)
 
 
 BUILTIN_RULES: dict[str, BuiltinRule] = {

@@ -24,7 +24,7 @@ LANGS: tuple[str, ...] = ("en", "fr", "es")
 DOMAIN = "alcheck"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
-__all__ = ["DOMAIN", "LANGS", "LOCALE_DIR", "date_text", "number", "translation"]
+__all__ = ["DOMAIN", "LANGS", "LOCALE_DIR", "date_text", "number", "translated", "translation"]
 
 
 @cache
@@ -43,6 +43,11 @@ def translation(lang: str) -> gettext.NullTranslations:
             return gettext.GNUTranslations(stream)
     # A source checkout has only the .po files (the build compiles them).
     return gettext.GNUTranslations(io.BytesIO(compile_po(mo.with_suffix(".po"))))
+
+
+def translated(text: str, lang: str) -> str:
+    """Return an English text of the catalogue in `lang` (itself where it has none)."""
+    return translation(lang).gettext(text)
 
 
 def compile_po(po: Path) -> bytes:

@@ -6,7 +6,8 @@ import string
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .i18n import LANGS, translation
+from .i18n import LANGS
+from .i18n import translated as _
 from .ruleset import CompiledRule
 
 # English msgids of the catalogue (`i18n`), looked up in the report language.
@@ -22,10 +23,6 @@ _CHECK = "{reason} (the check: {summary})"
 _MISSING = "not declared"
 _EMPTY = "nothing"
 _LISTS = frozenset({"additional_codes", "documents"})
-
-
-def _(text: str, lang: str) -> str:
-    return translation(lang).gettext(text)
 
 
 _NONE = {lang: _(_MISSING, lang) for lang in LANGS}
