@@ -570,3 +570,34 @@ def test_two_threads_read_alike(tmp_path: Path, kernels: tuple[ModuleType, Modul
         results = list(pool.map(lambda _: list(read_wco_columns(path)), range(4)))
     for got in results:
         assert got == expected
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(order=st.randoms(use_true_random=False))
+def test_item_locations_in_any_order_are_the_model_readers(
+    order: Any, tmp_path_factory: pytest.TempPathFactory, kernels: tuple[ModuleType, ModuleType]
+) -> None:
+    """`item_location` numbers each step from the siblings it met before (`known`), so the
+    path of any item's field, asked in any order, is the one the model reader writes."""
+    from alcheck.formats import read
+    from alcheck.formats.wco_columns import SOURCE_FIELDS
+
+    path = tmp_path_factory.mktemp("order") / "items.xml"
+    with path.open("wb") as out:
+        write_wco_xml(wco_declarations(3, 40), out)
+    models = list(read(path))
+    for kernel in kernels:
+        (batch,) = _columns(path, kernel)
+        asks = [
+            (row, k, name)
+            for k in range(batch.n_declarations)
+            for row in range(batch.first[k], batch.first[k + 1])
+            for name in SOURCE_FIELDS
+        ]
+        order.shuffle(asks)
+        with _reading_with(kernel):  # the batch's nodes are this kernel's
+            for row, k, name in asks:
+                item = models[k].items[row - batch.first[k]]
+                expected = item.where(name) or item.location
+                got = batch.item_location(row, k, name)
+                assert got == expected, (kernel.__name__, row, name)

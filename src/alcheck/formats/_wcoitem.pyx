@@ -1037,34 +1037,58 @@ cdef bint _same_tag(xmlNode* a, xmlNode* b) noexcept:
     return strcmp(<const char*> a.ns.href, <const char*> b.ns.href) == 0
 
 
-def node_path(cetree._Element decl not None, size_t node, str prefix):
+def node_path(cetree._Element decl not None, size_t node, str prefix, dict known not None):
     """Return the XPath of local names from `decl` (named `prefix`) down to `node`, an
     element of `WcoColumns.item_nodes`, as the model reader writes it: a step is numbered
-    when a sibling has its tag. None when `node` is not inside `decl`."""
+    when a sibling has its tag. None when `node` is not inside `decl`.
+
+    known: (number among its siblings of its tag, path) of the elements met, kept by the
+    caller for the declaration's next calls: counting every goods item's siblings for each
+    finding was quadratic, and most findings share their item's path.
+    """
     cdef xmlNode* top = decl._c_node
     cdef xmlNode* n = <xmlNode*> node
     cdef xmlNode* sibling
     cdef int before
     cdef bint after
-    steps = []
+    chain = []  # the elements from `node` up whose paths are not known yet
+    path = prefix
     while n is not top:
         if n is NULL or n.type != ELEMENT_NODE:
             return None
-        before = 0
-        sibling = n.prev
-        while sibling is not NULL:
-            before += _same_tag(sibling, n)
-            sibling = sibling.prev
+        hit = known.get(<size_t> n)
+        if hit is not None:
+            path = (<tuple> hit)[1]
+            break
+        chain.append(<size_t> n)
+        n = n.parent
+    for address in reversed(chain):
+        n = <xmlNode*> <size_t> address
+        before = _before(n, known)
         after = False
         sibling = n.next
         while sibling is not NULL and not after:
             after = _same_tag(sibling, n)
             sibling = sibling.next
         name = (<const char*> n.name).decode("utf-8")
-        steps.append(f"{name}[{before + 1}]" if before or after else name)
-        n = n.parent
-    steps.append(prefix)
-    return "/".join(reversed(steps))
+        path = f"{path}/{name}[{before + 1}]" if before or after else f"{path}/{name}"
+        known[address] = (before + 1, path)
+    return path
+
+
+cdef int _before(xmlNode* n, dict known):
+    """Return how many siblings of `n`'s tag precede it, counted on from the nearest one
+    in `known`."""
+    cdef xmlNode* sibling = n.prev
+    cdef int before = 0
+    while sibling is not NULL:
+        if _same_tag(sibling, n):
+            hit = known.get(<size_t> sibling)
+            if hit is not None:
+                return before + <int> (<tuple> hit)[0]
+            before += 1
+        sibling = sibling.prev
+    return before
 
 
 def node_column():

@@ -475,22 +475,46 @@ def append_item(
     return ok
 
 
-def node_path(decl: Any, node: Any, prefix: str) -> str | None:
+def node_path(decl: Any, node: Any, prefix: str, known: dict[Any, tuple[int, str]]) -> str | None:
     """Return the XPath of local names from `decl` (named `prefix`) down to `node`, an
     element of `WcoColumns.item_nodes`, as the model reader writes it: a step is numbered
-    when a sibling has its tag. None when `node` is not inside `decl`."""
-    steps: list[str] = []
+    when a sibling has its tag. None when `node` is not inside `decl`.
+
+    known: (number among its siblings of its tag, path) of the elements met, kept by the
+    caller for the declaration's next calls: counting every goods item's siblings for each
+    finding was quadratic, and most findings share their item's path.
+    """
+    chain: list[Any] = []  # the elements from `node` up whose paths are not known yet
+    path = prefix
     while node is not decl:
         if node is None:
             return None
+        hit = known.get(node)
+        if hit is not None:
+            path = hit[1]
+            break
+        chain.append(node)
+        node = node.getparent()
+    for node in reversed(chain):
         tag = node.tag
-        before = sum(1 for _ in node.itersiblings(tag, preceding=True))
+        before = _before(node, tag, known)
         after = next(node.itersiblings(tag), None) is not None
         name = local_name(tag)
-        steps.append(f"{name}[{before + 1}]" if before or after else name)
-        node = node.getparent()
-    steps.append(prefix)
-    return "/".join(reversed(steps))
+        path = f"{path}/{name}[{before + 1}]" if before or after else f"{path}/{name}"
+        known[node] = (before + 1, path)
+    return path
+
+
+def _before(node: Any, tag: str, known: dict[Any, tuple[int, str]]) -> int:
+    """Return how many siblings of `node`'s tag precede it, counted on from the nearest one
+    in `known`."""
+    before = 0
+    for sibling in node.itersiblings(tag, preceding=True):
+        hit = known.get(sibling)
+        if hit is not None:
+            return before + hit[0]
+        before += 1
+    return before
 
 
 def node_column() -> list[Any]:

@@ -230,7 +230,7 @@ class WcoColumns:
             line = self.item_lines[row * _N_SOURCES + cast(int, slot)] or None
         else:
             node, line = self.item_nodes[base + _N_SOURCES], self.item_line[row]
-        path = item_kernel.node_path(locator.decl, node, locator.prefix)
+        path = item_kernel.node_path(locator.decl, node, locator.prefix, locator.known)
         if path is None:
             return None
         # Of their types already (a str, an int or None, a str): tests compare validated ones.

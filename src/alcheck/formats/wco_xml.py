@@ -529,6 +529,9 @@ class WcoLocator(WcoReader):
         self.export = (value, export) if export is not None and value else None
         self.item_data: dict[int, dict[str, Any]] = {}
         self.header: dict[str, Any] | None = None
+        # The item kernel's `node_path` numbers and paths of elements met (by address or
+        # element: they live as long as `decl`).
+        self.known: dict[Any, tuple[int, str]] = {}
 
     def loc(self, elem: etree._Element) -> Any:  # the element: its path only when asked
         return elem
