@@ -728,15 +728,7 @@ def append_declaration(state, cetree._Element decl not None, index, jurisdiction
             shipment_export = (value, _sourceline(export_id), <size_t> export_id)
     found = [header, ship_info]
     if shipment is not NULL:
-        info = {}
-        child = shipment.children
-        while child is not NULL:
-            if _named(child, b"GovernmentAgencyGoodsItem"):
-                ok &= _append(items, child, shipment_export, info)
-                if info:
-                    found.append(info)
-                    info = {}
-            child = child.next
+        ok &= append_items(items, shipment, shipment_export, found)
     batch.first.append(len(items.item_line))
     batch.decl_line.append(_sourceline(root))
     batch.decl_id.append(_put(ident, "id", sources))
@@ -786,247 +778,325 @@ def append_declaration(state, cetree._Element decl not None, index, jurisdiction
     batch.model.append(None if ok else state.lenient_model(decl, index, jurisdiction))
 
 
-cdef bint _append(_Batch b, xmlNode* root, shipment_export, dict found):
-    cdef xmlNode* child
-    cdef xmlNode* part
-    cdef xmlNode* seq = NULL
-    cdef xmlNode* commodity = NULL
-    cdef xmlNode* export = NULL
-    cdef xmlNode* value_amount = NULL
-    cdef xmlNode* customs = NULL
-    cdef xmlNode* statistical = NULL
-    cdef xmlNode* description_elem = NULL
-    cdef xmlNode* measure = NULL
-    cdef xmlNode* invoice = NULL
-    cdef xmlNode* net = NULL
-    cdef xmlNode* gross = NULL
-    cdef xmlNode* quantity = NULL
-    cdef xmlNode* amount = NULL
-    cdef xmlNode* holder
-    cdef xmlNode* export_elem
-    cdef const char* plain
-    cdef const char* unit_code
-    cdef list origins = [None, None, None, None, None]
-    cdef int lines[N_SOURCES]
-    cdef size_t nodes[N_SOURCES + 1]  # the element of each line, then the item's own
-    cdef list docs = []
-    cdef list codes = []
-    cdef list numbers = [None, None, None, None]
-    cdef double floats[4]
+cdef bint append_items(_Batch b, xmlNode* shipment, shipment_export, list found) except -1:
+    # `append_items`: a GoodsShipment's goods items in order.
     cdef bint ok = True
-    cdef bint is_mass
-    cdef int k, slot, kind
-    cdef long long sequence
+    cdef xmlNode* child = shipment.children
+    info = {}
+    while child is not NULL:
+        if _named(child, b"GovernmentAgencyGoodsItem"):
+            ok &= append_item(b, child, shipment_export, info)
+            if info:
+                found.append(info)
+                info = {}
+        child = child.next
+    return ok
+
+
+cdef class Item:
+    """`Item`: one goods item as it is read, its elements as libxml2's nodes."""
+
+    cdef xmlNode* elem
+    cdef xmlNode* seq
+    cdef xmlNode* commodity
+    cdef xmlNode* export
+    cdef xmlNode* customs
+    cdef xmlNode* statistical
+    cdef xmlNode* description_elem
+    cdef xmlNode* measure
+    cdef xmlNode* invoice
+    cdef xmlNode* amount
+    cdef object tsp, trc, description, tariff, currency, line, export_code
+    cdef list origins, docs, codes, numbers
+    cdef dict invalid
+    cdef bint ok
+    cdef double floats[4]
+    cdef int lines[N_SOURCES]
+    cdef size_t nodes[N_SOURCES + 1]
+
+    cdef inline void source(self, int k, xmlNode* elem) noexcept:
+        self.lines[k] = _line(elem)
+        self.nodes[k] = <size_t> elem
+
+    cdef int bad(self, str key, raw) except -1:
+        if self.invalid is None:
+            self.invalid = {}
+        self.invalid[key] = raw
+        return 0
+
+
+cdef Item _new_item(xmlNode* elem):
+    cdef Item item = Item.__new__(Item)
+    cdef int k
+    item.elem = elem
+    item.origins = [None, None, None, None, None]
+    item.docs = []
+    item.codes = []
+    item.numbers = [None, None, None, None]
+    item.ok = True
+    for k in range(4):
+        item.floats[k] = NAN
     for k in range(N_SOURCES):
-        lines[k] = NOT_READ
-        nodes[k] = 0
-    nodes[N_SOURCES] = <size_t> root
-    child = root.children
+        item.lines[k] = NOT_READ
+        item.nodes[k] = 0
+    item.nodes[N_SOURCES] = <size_t> elem
+    return item
+
+
+cdef bint append_item(_Batch b, xmlNode* elem, shipment_export, dict found) except -1:
+    # `append_item`: one goods item; False when it holds a value only the models report.
+    cdef Item item = _new_item(elem)
+    item_children(b, item, found)
+    if item.commodity is not NULL:
+        commodity(b, item)
+    numbers(b, item)
+    item.currency = currency(b, item)
+    item.line = sequence(item)
+    item.export_code = export_country(b, item, shipment_export)
+    push_item(b, item)
+    return item.ok
+
+
+cdef int item_children(_Batch b, Item item, dict found) except -1:
+    # `item_children`: the first of each child read once, the origins and documents.
+    cdef xmlNode* child = item.elem.children
     while child is not NULL:
         if child.type != ELEMENT_NODE:
-            child = child.next
-            continue
-        if _named(child, b"Commodity"):
-            if commodity is not NULL:
-                ok = False  # a second Commodity: the models keep it unread
-            if commodity is NULL:
-                commodity = child
+            pass
+        elif _named(child, b"Commodity"):
+            if item.commodity is not NULL:
+                item.ok = False  # a second Commodity: the models keep it unread
+            else:
+                item.commodity = child
         elif _named(child, b"Origin"):
-            slot = _origin_slot(_first(child, b"TypeCode"))
-            if slot >= 0 and origins[slot] is None:
-                part = _first(child, b"CountryCode")
-                if slot < 2:
-                    code = _normalized(&_COUNTRIES, part, b.normalize_country)
-                else:
-                    code = _normalized(&_METALS, part, b.normalize_metal)
-                if code is not None:
-                    origins[slot] = code
-                    lines[_SLOT_SOURCE[slot]] = _line(part)
-                    nodes[_SLOT_SOURCE[slot]] = <size_t> part
-            else:  # a kind not read, or one an earlier Origin gave: the models keep it unread
-                ok = False
+            origin(b, item, child)
         elif _named(child, b"SequenceNumeric"):
-            if seq is NULL:
-                seq = child
+            if item.seq is NULL:
+                item.seq = child
         elif _named(child, b"AdditionalDocument"):
-            ok &= _document(child, docs)
+            item.ok &= _document(child, item.docs)
         elif _named(child, b"ExportCountry"):
-            if export is NULL:
-                export = child
+            if item.export is NULL:
+                item.export = child
         elif _named(child, b"CustomsValueAmount"):
-            if customs is NULL:
-                customs = child
+            if item.customs is NULL:
+                item.customs = child
         elif _named(child, b"StatisticalValueAmount"):
-            if statistical is NULL:
-                statistical = child
+            if item.statistical is NULL:
+                item.statistical = child
         else:
             _read_info(child, found)
         child = child.next
-    description = tariff = None
-    if commodity is not NULL:
-        tsp = trc = None
-        child = commodity.children
-        while child is not NULL:
-            if _named(child, b"Classification"):
-                kind = _classification_kind(_first(child, b"IdentificationTypeCode"))
-                part = _first(child, b"ID")
-                if kind == 3:
-                    code = _normalized(&_ADDITIONAL_CODES, part, _additional_code)
-                else:
-                    code = _normalized(&_TARIFFS, part, _as_given) if kind else None
-                if code is not None:
-                    if kind == 1 and tsp is None:
-                        tsp = code
-                        lines[S_TARIFF] = _line(part)
-                        nodes[S_TARIFF] = <size_t> part
-                    elif kind == 2 and trc is None:
-                        trc = code
-                        if lines[S_TARIFF] == NOT_READ:
-                            lines[S_TARIFF] = _line(part)
-                            nodes[S_TARIFF] = <size_t> part
-                    elif kind == 3:
-                        if lines[S_ADDITIONAL] == NOT_READ:
-                            lines[S_ADDITIONAL] = _line(part)
-                            nodes[S_ADDITIONAL] = <size_t> part
-                        codes.append(code)
-            elif _named(child, b"Description"):
-                if description_elem is NULL:
-                    description_elem = child
-            elif _named(child, b"GoodsMeasure"):
-                if measure is NULL:
-                    measure = child
-            elif _named(child, b"InvoiceLine") and invoice is NULL:
-                invoice = child
-            child = child.next
-        if tsp is not None or trc is not None:
-            tariff = (tsp or "") + (trc or "")
-        description = _text(description_elem)
-        if description is not None:
-            lines[S_DESCRIPTION] = _line(description_elem)
-            nodes[S_DESCRIPTION] = <size_t> description_elem
-        if measure is not NULL:
-            net = _first(measure, b"NetNetWeightMeasure")
-            gross = _first(measure, b"GrossMassMeasure")
-            quantity = _first(measure, b"TariffQuantity")
-        if invoice is not NULL:
-            value_amount = _first(invoice, b"ItemChargeAmount")
-    invalid = None
-    if value_amount is not NULL:
-        amount = value_amount
-    elif customs is not NULL:
-        amount = customs
+    return 0
+
+
+cdef int origin(_Batch b, Item item, xmlNode* elem) except -1:
+    # `origin`: an Origin into its slot (origin, preference, smelting, casting).
+    cdef int slot = _origin_slot(_first(elem, b"TypeCode"))
+    cdef xmlNode* part
+    if slot < 0 or item.origins[slot] is not None:
+        item.ok = False  # a kind not read, or one an earlier Origin gave: the models keep it
+        return 0
+    part = _first(elem, b"CountryCode")
+    if slot < 2:
+        code = _normalized(&_COUNTRIES, part, b.normalize_country)
     else:
-        amount = statistical
-    # net_mass_kg, gross_mass_kg, supplementary_quantity, value: source indexes 10-13.
+        code = _normalized(&_METALS, part, b.normalize_metal)
+    if code is not None:
+        item.origins[slot] = code
+        item.source(_SLOT_SOURCE[slot], part)
+    return 0
+
+
+cdef int commodity(_Batch b, Item item) except -1:
+    # `commodity`: the classifications, description, measures and invoice line.
+    cdef xmlNode* child = item.commodity.children
+    while child is not NULL:
+        if _named(child, b"Classification"):
+            classification(b, item, child)
+        elif _named(child, b"Description"):
+            if item.description_elem is NULL:
+                item.description_elem = child
+        elif _named(child, b"GoodsMeasure"):
+            if item.measure is NULL:
+                item.measure = child
+        elif _named(child, b"InvoiceLine"):
+            if item.invoice is NULL:
+                item.invoice = child
+        child = child.next
+    if item.tsp is not None or item.trc is not None:
+        item.tariff = (item.tsp or "") + (item.trc or "")
+    item.description = _text(item.description_elem)
+    if item.description is not None:
+        item.source(S_DESCRIPTION, item.description_elem)
+    return 0
+
+
+cdef int classification(_Batch b, Item item, xmlNode* elem) except -1:
+    # `classification`: the tariff (TSP, then its TRC suffix) or an additional code.
+    cdef int kind = _classification_kind(_first(elem, b"IdentificationTypeCode"))
+    cdef xmlNode* part = _first(elem, b"ID")
+    if kind == 3:
+        code = _normalized(&_ADDITIONAL_CODES, part, _additional_code)
+    else:
+        code = _normalized(&_TARIFFS, part, _as_given) if kind else None
+    if code is None:
+        return 0
+    if kind == 1 and item.tsp is None:
+        item.tsp = code
+        item.source(S_TARIFF, part)
+    elif kind == 2 and item.trc is None:
+        item.trc = code
+        if item.lines[S_TARIFF] == NOT_READ:
+            item.source(S_TARIFF, part)
+    elif kind == 3:
+        if item.lines[S_ADDITIONAL] == NOT_READ:
+            item.source(S_ADDITIONAL, part)
+        item.codes.append(code)
+    return 0
+
+
+cdef int numbers(_Batch b, Item item) except -1:
+    # `numbers`: net and gross mass (kg), supplementary quantity, value.
+    cdef xmlNode* holders[4]
+    cdef int k
+    if item.invoice is not NULL:
+        item.amount = _first(item.invoice, b"ItemChargeAmount")
+    if item.amount is NULL:
+        item.amount = item.customs if item.customs is not NULL else item.statistical
+    holders[0] = _first(item.measure, b"NetNetWeightMeasure")
+    holders[1] = _first(item.measure, b"GrossMassMeasure")
+    holders[2] = _first(item.measure, b"TariffQuantity")
+    holders[3] = item.amount
     for k in range(4):
-        floats[k] = NAN
-        holder = net if k == 0 else gross if k == 1 else quantity if k == 2 else amount
-        is_mass = k < 2
-        plain = _plain(holder)
-        if plain is not NULL and _plain_number(plain):
-            # In kilograms (no unit, or KGM as lxml would read it): the text is the value,
-            # and its Decimal is made when the value is read (see DecimalColumn).
-            unit_code = _plain_attribute(holder, b"unitCode") if is_mass else NULL
-            if (
-                (unit_code is NULL or strcmp(unit_code, b"KGM") == 0)
-                and _strtod_whole(plain, &floats[k])
-            ):
-                lines[S_NET + k] = _line(holder)
-                nodes[S_NET + k] = <size_t> holder
-                numbers[k] = PyUnicode_DecodeASCII(plain, strlen(plain), NULL)
-                continue
-        raw = _text(holder)
-        if raw is None:
-            continue
-        lines[S_NET + k] = _line(holder)
-        nodes[S_NET + k] = <size_t> holder
-        if is_mass:
-            unit = _attribute(holder, b"unitCode")
-            # mass_text keeps the text as given in kilograms; skip its Decimal parse then.
-            if unit is not None and unit != "KGM":
-                raw = mass_text(raw, unit)
-        # `as_decimal`, without the twin's memo (amounts seldom repeat).
-        number = as_decimal(raw)
-        if number is not None:
-            floats[k] = float(number)
-        numbers[k] = number
-        if number is None:
-            if invalid is None:
-                invalid = {}
-            invalid[SOURCE_FIELDS[S_NET + k]] = raw
-    currency = None
-    if amount is not NULL:
-        plain = _plain_attribute(amount, b"currencyID")
-        if plain is not NULL and plain is not _NOT_PLAIN and _plain_text(plain) is not NULL:
-            currency = _normalized_plain(&_CURRENCIES, plain, b.normalize_currency)
-            lines[S_CURRENCY] = _line(amount)
-            nodes[S_CURRENCY] = <size_t> amount
-        elif plain is not NULL:
-            given = (_attribute(amount, b"currencyID") or "").strip()
-            if given:
-                currency = b.currency_seen.get(given)
-                if currency is None:
-                    currency = b.normalize_currency(given)
-                lines[S_CURRENCY] = _line(amount)
-                nodes[S_CURRENCY] = <size_t> amount
-    line = None
-    plain = _plain(seq)
-    sequence = _digits(plain) if plain is not NULL else -1
-    line_text = _text(seq) if sequence < 0 else None
-    if sequence >= 0:
-        line = sequence
-        lines[S_LINE] = _line(seq)
-        nodes[S_LINE] = <size_t> seq
-    elif line_text is not None:
-        lines[S_LINE] = _line(seq)
-        nodes[S_LINE] = <size_t> seq
-        # `as_int`: a number past Python's int-string limit is not a line number.
-        line = as_int(line_text)
-        if line is None:
-            if invalid is None:
-                invalid = {}
-            invalid["line"] = line_text
-    export_code = None
-    if export is not NULL:
-        export_elem = _first(export, b"ID")
-        export_code = _normalized(&_COUNTRIES, export_elem, b.normalize_country)
-        if export_code is not None:
-            lines[S_EXPORT] = _line(export_elem)
-            nodes[S_EXPORT] = <size_t> export_elem
-    if export_code is None and shipment_export is not None:
-        export_code, export_line, export_node = shipment_export
-        export_code = b.country(export_code)
-        lines[S_EXPORT] = export_line or 0
-        nodes[S_EXPORT] = export_node
-    b.item_line.append(_sourceline(root))
-    b.line.append(line)
-    b.description.append(description)
-    b.tariff.append(tariff)
-    b.additional_codes.append(tuple(codes))
-    b.origin.append(origins[0])
-    b.preferential_origin.append(origins[1])
-    b.export_country.append(export_code)
-    b.smelt1.append(origins[2])
-    b.smelt2.append(origins[3])
-    b.cast.append(origins[4])
-    b.net_mass_kg.append(numbers[0])
-    b.gross_mass_kg.append(numbers[1])
-    b.supplementary_quantity.append(numbers[2])
-    b.value.append(numbers[3])
-    _push(b.net_mass_float, floats[0])
-    _push(b.gross_mass_float, floats[1])
-    _push(b.supplementary_float, floats[2])
-    _push(b.value_float, floats[3])
-    b.currency.append(currency)
-    b.documents.append(tuple(docs))
-    b.item_invalid.append(invalid)
+        if not _plain_number_of(item, k, holders[k]):
+            _number_of(item, k, holders[k])
+    return 0
+
+
+cdef bint _plain_number_of(Item item, int k, xmlNode* holder) except -1:
+    # A plain number in kilograms (no unit, or KGM as lxml would read it), read in C: its
+    # text is the value, and its Decimal is made when the value is read (DecimalColumn).
+    cdef const char* plain = _plain(holder)
+    cdef const char* unit_code
+    if plain is NULL or not _plain_number(plain):
+        return False
+    unit_code = _plain_attribute(holder, b"unitCode") if k < 2 else NULL
+    if unit_code is not NULL and strcmp(unit_code, b"KGM") != 0:
+        return False
+    if not _strtod_whole(plain, &item.floats[k]):  # it leaves NaN
+        return False
+    item.source(S_NET + k, holder)
+    item.numbers[k] = PyUnicode_DecodeASCII(plain, strlen(plain), NULL)
+    return True
+
+
+cdef int _number_of(Item item, int k, xmlNode* holder) except -1:
+    # The twin's way, for any other text.
+    raw = _text(holder)
+    if raw is None:
+        return 0
+    item.source(S_NET + k, holder)
+    if k < 2:
+        unit = _attribute(holder, b"unitCode")
+        # mass_text keeps the text as given in kilograms; skip its Decimal parse then.
+        if unit is not None and unit != "KGM":
+            raw = mass_text(raw, unit)
+    # `as_decimal`, without the twin's memo (amounts seldom repeat).
+    number = as_decimal(raw)
+    item.numbers[k] = number
+    if number is None:
+        item.bad(SOURCE_FIELDS[S_NET + k], raw)
+    else:
+        item.floats[k] = float(number)
+    return 0
+
+
+cdef object currency(_Batch b, Item item):
+    # `currency`: the value's currency, normalized.
+    cdef xmlNode* amount = item.amount
+    cdef const char* plain
+    if amount is NULL:
+        return None
+    plain = _plain_attribute(amount, b"currencyID")
+    if plain is not NULL and plain is not _NOT_PLAIN and _plain_text(plain) is not NULL:
+        item.source(S_CURRENCY, amount)
+        return _normalized_plain(&_CURRENCIES, plain, b.normalize_currency)
+    if plain is NULL:
+        return None
+    given = (_attribute(amount, b"currencyID") or "").strip()
+    if not given:
+        return None
+    item.source(S_CURRENCY, amount)
+    found = b.currency_seen.get(given)
+    return b.normalize_currency(given) if found is None else found
+
+
+cdef object sequence(Item item):
+    # `sequence`: the item's line number; a text that is not one is kept.
+    cdef const char* plain = _plain(item.seq)
+    cdef long long number = _digits(plain) if plain is not NULL else -1
+    if number >= 0:
+        item.source(S_LINE, item.seq)
+        return number
+    line_text = _text(item.seq)
+    if line_text is None:
+        return None
+    item.source(S_LINE, item.seq)
+    # `as_int`: a number past Python's int-string limit is not a line number.
+    line = as_int(line_text)
+    if line is None:
+        item.bad("line", line_text)
+    return line
+
+
+cdef object export_country(_Batch b, Item item, shipment_export):
+    # `export_country`: the item's export country, else its shipment's.
+    cdef xmlNode* export_elem = _first(item.export, b"ID")
+    code = _normalized(&_COUNTRIES, export_elem, b.normalize_country)
+    if code is not None:
+        item.source(S_EXPORT, export_elem)
+        return code
+    if shipment_export is None:
+        return None
+    code, line, node = shipment_export
+    item.lines[S_EXPORT] = line or 0
+    item.nodes[S_EXPORT] = node
+    return b.country(code)
+
+
+cdef int push_item(_Batch b, Item item) except -1:
+    # `push_item`: what the item read, into the batch's item columns.
+    cdef Py_ssize_t k
+    b.item_line.append(_sourceline(item.elem))
+    b.line.append(item.line)
+    b.description.append(item.description)
+    b.tariff.append(item.tariff)
+    b.additional_codes.append(tuple(item.codes))
+    b.origin.append(item.origins[0])
+    b.preferential_origin.append(item.origins[1])
+    b.export_country.append(item.export_code)
+    b.smelt1.append(item.origins[2])
+    b.smelt2.append(item.origins[3])
+    b.cast.append(item.origins[4])
+    b.net_mass_kg.append(item.numbers[0])
+    b.gross_mass_kg.append(item.numbers[1])
+    b.supplementary_quantity.append(item.numbers[2])
+    b.value.append(item.numbers[3])
+    _push(b.net_mass_float, item.floats[0])
+    _push(b.gross_mass_float, item.floats[1])
+    _push(b.supplementary_float, item.floats[2])
+    _push(b.value_float, item.floats[3])
+    b.currency.append(item.currency)
+    b.documents.append(tuple(item.docs))
+    b.item_invalid.append(item.invalid)
     k = len(b.item_lines)
     carray.resize_smart(b.item_lines, k + N_SOURCES)
-    memcpy(&b.item_lines.data.as_ints[k], lines, N_SOURCES * sizeof(int))
+    memcpy(&b.item_lines.data.as_ints[k], item.lines, N_SOURCES * sizeof(int))
     k = len(b.item_nodes)
     carray.resize_smart(b.item_nodes, k + N_SOURCES + 1)
-    memcpy(&b.item_nodes.data.as_ulonglongs[k], nodes, (N_SOURCES + 1) * sizeof(size_t))
-    return ok
+    memcpy(&b.item_nodes.data.as_ulonglongs[k], item.nodes, (N_SOURCES + 1) * sizeof(size_t))
+    return 0
 
 
 cdef bint _same_tag(xmlNode* a, xmlNode* b) noexcept:

@@ -28,12 +28,6 @@ SOURCE_FIELDS = (
 NOT_READ = -1  # in item_lines: the field was not read (0: its element has no line)
 
 
-def source_lines(sources: dict[str, int | None]) -> list[int]:
-    """Return an item's source lines as `WcoColumns.item_lines` keeps them, in `SOURCE_FIELDS`
-    order: NOT_READ where the field was not read, 0 where its element has no line."""
-    return [sources[name] or 0 if name in sources else NOT_READ for name in SOURCE_FIELDS]
-
-
 def text_of(elem: Any) -> str | None:
     if elem is None:
         return None
@@ -57,14 +51,6 @@ def first_child(elem: Any, name: str) -> Any:
 def named_children(elem: Any) -> list[tuple[str, Any]]:
     """Return the element children of `elem`, in order, each with its local name."""
     return [(local_name(child.tag), child) for child in elem if isinstance(child.tag, str)]
-
-
-def first_children(elem: Any) -> dict[str, Any]:
-    """Return the first element child of `elem` for each local name."""
-    found: dict[str, Any] = {}
-    for child in elem:
-        found.setdefault(local_name(child.tag), child)
-    return found
 
 
 # A memo of a pure function; bounded, as its keys come from the input (a hostile file can
@@ -275,12 +261,17 @@ def _named(found: tuple[str | None, int | None] | None) -> bool:
 
 
 GOODS_ITEM = "GovernmentAgencyGoodsItem"
-# Children of which an item, and its Commodity, read only the first.
-_ITEM_FIRST = frozenset({
-    "Commodity", "SequenceNumeric", "ExportCountry", "CustomsValueAmount",
-    "StatisticalValueAmount",
-})  # fmt: skip
-_COMMODITY_FIRST = frozenset({"Description", "GoodsMeasure", "InvoiceLine"})
+# An item's origins by slot, each with the index of its source line, and the slot of each
+# Origin TypeCode ("1" when blank).
+ORIGIN_SLOTS = ("origin", "preferential_origin", "smelt1", "smelt2", "cast")
+_SLOT_SOURCE = tuple(SOURCE_FIELDS.index(field) for field in ORIGIN_SLOTS)
+_ORIGIN_KINDS = {kind: ORIGIN_SLOTS.index(field) for kind, field in ORIGIN_FIELDS.items()}
+# A Classification's IdentificationTypeCode: 1 the tariff (TSP), 2 its statistical suffix
+# (TRC), 3 an additional code (GN, TRA); any other: 0, not read.
+_CLASSIFICATION_KINDS = {"TSP": 1, "TRC": 2, "GN": 3, "TRA": 3}
+# Indexes into an item's source lines (`SOURCE_FIELDS` order).
+S_LINE, S_DESCRIPTION, S_TARIFF, S_ADDITIONAL = 0, 1, 2, 3
+S_EXPORT, S_NET, S_CURRENCY, N_SOURCES = 6, 10, 14, len(SOURCE_FIELDS)
 
 
 def shipment_parts(shipment: Any) -> list[tuple[str, Any]]:
@@ -309,6 +300,53 @@ def append_items(
     return ok
 
 
+class Item:
+    """One goods item as it is read: the elements its values come from, then the values,
+    until `push_item` appends them to the columns."""
+
+    def __init__(self, elem: Any) -> None:
+        self.elem = elem
+        # The first child of each name read once (an item's, then its Commodity's).
+        self.seq: Any = None
+        self.commodity: Any = None
+        self.export: Any = None
+        self.customs: Any = None
+        self.statistical: Any = None
+        self.description_elem: Any = None
+        self.measure: Any = None
+        self.invoice: Any = None
+        self.amount: Any = None  # the value's element: the invoice line's, else a total
+        self.tsp: str | None = None
+        self.trc: str | None = None
+        self.origins: list[str | None] = [None] * len(ORIGIN_SLOTS)
+        self.docs: list[Doc] = []
+        self.codes: list[str] = []
+        self.numbers: list[Decimal | None] = [None] * 4
+        self.floats = [math.nan] * 4
+        self.invalid: dict[str, str] | None = None
+        self.ok = True  # False: the item holds a value only the models can report
+        # Per source field: its element's line (NOT_READ: not read), and the element;
+        # then the item's own element.
+        self.lines = [NOT_READ] * N_SOURCES
+        self.nodes: list[Any] = [None] * N_SOURCES + [elem]
+        self.description: str | None = None
+        self.tariff: str | None = None
+        self.currency: str | None = None
+        self.line: int | None = None
+        self.export_code: str | None = None
+
+    def source(self, k: int, elem: Any) -> None:
+        """Keep `elem` as where source field k was read."""
+        self.lines[k] = elem.sourceline or 0
+        self.nodes[k] = elem
+
+    def bad(self, key: str, raw: str) -> None:
+        """Keep a text that is not a valid value of field `key`, as given."""
+        if self.invalid is None:
+            self.invalid = {}
+        self.invalid[key] = raw
+
+
 def append_item(
     state: Any,
     elem: Any,
@@ -324,155 +362,195 @@ def append_item(
     Return False when the item holds a value only the models can report (a document
     without a type, a second Commodity, an Origin of a kind not read or given already).
     """
-    b = state.batch
-    first: dict[str, Any] = {}  # the first child of each name in _ITEM_FIRST
-    value_amount: Any = None
-    origins: dict[str, str] = {}
-    sources: dict[str, int | None] = {}
-    nodes: dict[str, Any] = {}  # the element each source line is of (`item_nodes`)
-    docs: list[Doc] = []
-    ok = True
-    for child in elem:
+    item = Item(elem)
+    item_children(state, item, found)
+    if item.commodity is not None:
+        commodity(state, item)
+    numbers(state, item)
+    item.currency = currency(state, item)
+    item.line = sequence(item)
+    item.export_code = export_country(state, item, shipment_export)
+    push_item(state.batch, item)
+    return item.ok
+
+
+def item_children(state: Any, item: Item, found: dict[str, Any]) -> None:
+    """Read the item's children: keep the first of each read once, read its origins and
+    documents, and give the rest to `read_info`."""
+    for child in item.elem:
         name = local_name(child.tag)
-        if name in _ITEM_FIRST:
-            if name == "Commodity" and name in first:
-                ok = False  # a second Commodity: the models keep it unread
-            first.setdefault(name, child)
+        if name == "Commodity":
+            if item.commodity is not None:
+                item.ok = False  # a second Commodity: the models keep it unread
+            else:
+                item.commodity = child
         elif name == "Origin":
-            parts = first_children(child)
-            kind = (text_of(parts.get("TypeCode")) or "1").upper()
-            slot = ORIGIN_FIELDS.get(kind)
-            if slot is not None and slot not in origins:
-                origin_elem: Any = parts.get("CountryCode")
-                code = text_of(origin_elem)
-                if code is not None:
-                    origins[slot] = code
-                    sources[slot], nodes[slot] = origin_elem.sourceline, origin_elem
-            else:  # a kind not read, or one an earlier Origin gave: the models keep it unread
-                ok = False
+            origin(state, item, child)
+        elif name == "SequenceNumeric":
+            item.seq = child if item.seq is None else item.seq
         elif name == "AdditionalDocument":
-            ok &= _document(child, docs)
+            item.ok &= _document(child, item.docs)
+        elif name == "ExportCountry":
+            item.export = child if item.export is None else item.export
+        elif name == "CustomsValueAmount":
+            item.customs = child if item.customs is None else item.customs
+        elif name == "StatisticalValueAmount":
+            item.statistical = child if item.statistical is None else item.statistical
         else:
             read_info(name, child, found)
-    description = tariff = None
-    codes: list[str] = []
-    net: Any = None
-    gross: Any = None
-    quantity: Any = None
-    if (commodity := first.get("Commodity")) is not None:
-        inner: dict[str, Any] = {}  # the first child of each name in _COMMODITY_FIRST
-        tsp = trc = None
-        for child in commodity:
-            name = local_name(child.tag)
-            if name == "Classification":
-                parts = first_children(child)
-                kind = (text_of(parts.get("IdentificationTypeCode")) or "").upper()
-                code_elem: Any = parts.get("ID")
-                code = text_of(code_elem)
-                if code is None:
-                    continue
-                if kind == "TSP" and tsp is None:
-                    tsp = code
-                    sources["tariff_declared"] = code_elem.sourceline
-                    nodes["tariff_declared"] = code_elem
-                elif kind == "TRC" and trc is None:
-                    trc = code
-                    sources.setdefault("tariff_declared", code_elem.sourceline)
-                    nodes.setdefault("tariff_declared", code_elem)
-                elif kind in ("GN", "TRA"):
-                    sources.setdefault("additional_codes", code_elem.sourceline)
-                    nodes.setdefault("additional_codes", code_elem)
-                    codes.append(tariff_digits(code) or code)
-            elif name in _COMMODITY_FIRST:
-                inner.setdefault(name, child)
-        if tsp is not None or trc is not None:
-            tariff = (tsp or "") + (trc or "")
-        description_elem: Any = inner.get("Description")
-        description = text_of(description_elem)
-        if description is not None:
-            sources["description"], nodes["description"] = (
-                description_elem.sourceline,
-                description_elem,
+
+
+def origin(state: Any, item: Item, elem: Any) -> None:
+    """Read an Origin into its slot: the country of origin, of preference, of smelting or
+    of casting."""
+    slot = _ORIGIN_KINDS.get((text_of(first_child(elem, "TypeCode")) or "1").upper(), -1)
+    if slot < 0 or item.origins[slot] is not None:
+        item.ok = False  # a kind not read, or one an earlier Origin gave: the models keep it
+        return
+    part = first_child(elem, "CountryCode")
+    code = text_of(part)
+    code = None if code is None else state.country(code) if slot < 2 else state.metal(code)
+    if code is not None:
+        item.origins[slot] = code
+        item.source(_SLOT_SOURCE[slot], part)
+
+
+def commodity(state: Any, item: Item) -> None:
+    """Read the item's Commodity: its classifications, description, measures and invoice
+    line (the first of each)."""
+    for child in item.commodity:
+        name = local_name(child.tag)
+        if name == "Classification":
+            classification(state, item, child)
+        elif name == "Description":
+            item.description_elem = (
+                child if item.description_elem is None else item.description_elem
             )
-        if (measure := inner.get("GoodsMeasure")) is not None:
-            parts = first_children(measure)
-            net = parts.get("NetNetWeightMeasure")
-            gross = parts.get("GrossMassMeasure")
-            quantity = parts.get("TariffQuantity")
-        if (invoice := inner.get("InvoiceLine")) is not None:
-            value_amount = first_child(invoice, "ItemChargeAmount")
-    invalid: dict[str, str] | None = None
-    numbers: dict[str, Decimal | None] = {}
-    customs, statistical = first.get("CustomsValueAmount"), first.get("StatisticalValueAmount")
-    amount: Any = next((a for a in (value_amount, customs, statistical) if a is not None), None)
-    for key, holder in (
-        ("net_mass_kg", net), ("gross_mass_kg", gross), ("supplementary_quantity", quantity),
-        ("value", amount),
-    ):  # fmt: skip
+        elif name == "GoodsMeasure":
+            item.measure = child if item.measure is None else item.measure
+        elif name == "InvoiceLine":
+            item.invoice = child if item.invoice is None else item.invoice
+    if item.tsp is not None or item.trc is not None:
+        item.tariff = (item.tsp or "") + (item.trc or "")
+    item.description = text_of(item.description_elem)
+    if item.description is not None:
+        item.source(S_DESCRIPTION, item.description_elem)
+
+
+def classification(state: Any, item: Item, elem: Any) -> None:
+    """Read a Classification: the tariff (TSP, then its TRC suffix) or an additional code."""
+    type_code = (text_of(first_child(elem, "IdentificationTypeCode")) or "").upper()
+    kind = _CLASSIFICATION_KINDS.get(type_code, 0)
+    part = first_child(elem, "ID")
+    code = text_of(part) if kind else None
+    if code is None:
+        return
+    if kind == 1 and item.tsp is None:
+        item.tsp = code
+        item.source(S_TARIFF, part)
+    elif kind == 2 and item.trc is None:
+        item.trc = code
+        if item.lines[S_TARIFF] == NOT_READ:
+            item.source(S_TARIFF, part)
+    elif kind == 3:
+        if item.lines[S_ADDITIONAL] == NOT_READ:
+            item.source(S_ADDITIONAL, part)
+        item.codes.append(tariff_digits(code) or code)
+
+
+def numbers(state: Any, item: Item) -> None:
+    """Read the net and gross mass (in kilograms), the supplementary quantity and the value
+    (the invoice line's, else the customs value, else the statistical value)."""
+    measure = item.measure
+    if item.invoice is not None:
+        item.amount = first_child(item.invoice, "ItemChargeAmount")
+    if item.amount is None:
+        item.amount = item.customs if item.customs is not None else item.statistical
+    holders = (
+        first_child(measure, "NetNetWeightMeasure"), first_child(measure, "GrossMassMeasure"),
+        first_child(measure, "TariffQuantity"), item.amount,
+    )  # fmt: skip
+    for k, holder in enumerate(holders):
         raw = text_of(holder)
         if raw is None:
-            numbers[key] = None
             continue
-        sources[key], nodes[key] = holder.sourceline, holder
-        if key in ("net_mass_kg", "gross_mass_kg"):
+        item.source(S_NET + k, holder)
+        if k < 2:  # a mass: in kilograms
             raw = mass_text(raw, holder.get("unitCode"))
-        number = numbers[key] = state.number(raw)
+        number = item.numbers[k] = state.number(raw)
         if number is None:
-            invalid = invalid or {}
-            invalid[key] = raw
-    currency = None
-    if amount is not None:
-        given = (amount.get("currencyID") or "").strip()
-        if given:
-            currency = state.currency(given)
-            sources["currency"], nodes["currency"] = amount.sourceline, amount
-    line = None
-    seq: Any = first.get("SequenceNumeric")
-    line_text = text_of(seq)
-    if line_text is not None:
-        sources["line"], nodes["line"] = seq.sourceline, seq
-        line = as_int(line_text)
-        if line is None:
-            invalid = invalid or {}
-            invalid["line"] = line_text
-    export_code = None
-    if (export := first.get("ExportCountry")) is not None:
-        export_elem = first_child(export, "ID")
-        export_code = text_of(export_elem)
-        if export_code is not None:
-            sources["export_country"], nodes["export_country"] = export_elem.sourceline, export_elem
-    if export_code is None and shipment_export is not None:
-        export_code, sources["export_country"], nodes["export_country"] = shipment_export
-    b.item_line.append(elem.sourceline)
-    b.line.append(line)
-    b.description.append(description)
-    b.tariff.append(tariff)
-    b.additional_codes.append(tuple(codes))
-    country, metal = state.country, state.metal
-    get = origins.get
-    b.origin.append(None if (o := get("origin")) is None else country(o))
-    b.preferential_origin.append(None if (o := get("preferential_origin")) is None else country(o))
-    b.export_country.append(None if export_code is None else country(export_code))
-    b.smelt1.append(None if (o := get("smelt1")) is None else metal(o))
-    b.smelt2.append(None if (o := get("smelt2")) is None else metal(o))
-    b.cast.append(None if (o := get("cast")) is None else metal(o))
-    b.net_mass_kg.append(numbers["net_mass_kg"])
-    b.gross_mass_kg.append(numbers["gross_mass_kg"])
-    b.supplementary_quantity.append(numbers["supplementary_quantity"])
-    b.value.append(numbers["value"])
-    for column, key in (
-        (b.net_mass_float, "net_mass_kg"), (b.gross_mass_float, "gross_mass_kg"),
-        (b.supplementary_float, "supplementary_quantity"), (b.value_float, "value"),
-    ):  # fmt: skip
-        number = numbers[key]
-        column.append(math.nan if number is None else float(number))
-    b.currency.append(currency)
-    b.documents.append(tuple(docs))
-    b.item_invalid.append(invalid)
-    b.item_lines.extend(source_lines(sources))
-    b.item_nodes.extend([nodes.get(name) for name in SOURCE_FIELDS])
-    b.item_nodes.append(elem)
-    return ok
+            item.bad(SOURCE_FIELDS[S_NET + k], raw)
+        else:
+            item.floats[k] = float(number)
+
+
+def currency(state: Any, item: Item) -> str | None:
+    """Return the currency of the item's value, normalized (None when not given)."""
+    if item.amount is None:
+        return None
+    given = (item.amount.get("currencyID") or "").strip()
+    if not given:
+        return None
+    item.source(S_CURRENCY, item.amount)
+    return state.currency(given)  # type: ignore[no-any-return]
+
+
+def sequence(item: Item) -> int | None:
+    """Return the item's line number (SequenceNumeric); a text that is not one is kept."""
+    line_text = text_of(item.seq)
+    if line_text is None:
+        return None
+    item.source(S_LINE, item.seq)
+    # `as_int`: a number past Python's int-string limit is not a line number.
+    line = as_int(line_text)
+    if line is None:
+        item.bad("line", line_text)
+    return line
+
+
+def export_country(
+    state: Any, item: Item, shipment_export: tuple[str, int | None, Any] | None
+) -> str | None:
+    """Return the item's export country, else its shipment's, normalized."""
+    export_elem = first_child(item.export, "ID")
+    code = text_of(export_elem)
+    code = None if code is None else state.country(code)
+    if code is not None:
+        item.source(S_EXPORT, export_elem)
+        return code  # type: ignore[no-any-return]
+    if shipment_export is None:
+        return None
+    code, line, node = shipment_export
+    item.lines[S_EXPORT], item.nodes[S_EXPORT] = line or 0, node
+    return state.country(code)  # type: ignore[no-any-return]
+
+
+def push_item(b: Any, item: Item) -> None:
+    """Append what `item` read to the batch's item columns."""
+    b.item_line.append(item.elem.sourceline)
+    b.line.append(item.line)
+    b.description.append(item.description)
+    b.tariff.append(item.tariff)
+    b.additional_codes.append(tuple(item.codes))
+    b.origin.append(item.origins[0])
+    b.preferential_origin.append(item.origins[1])
+    b.export_country.append(item.export_code)
+    b.smelt1.append(item.origins[2])
+    b.smelt2.append(item.origins[3])
+    b.cast.append(item.origins[4])
+    b.net_mass_kg.append(item.numbers[0])
+    b.gross_mass_kg.append(item.numbers[1])
+    b.supplementary_quantity.append(item.numbers[2])
+    b.value.append(item.numbers[3])
+    b.net_mass_float.append(item.floats[0])
+    b.gross_mass_float.append(item.floats[1])
+    b.supplementary_float.append(item.floats[2])
+    b.value_float.append(item.floats[3])
+    b.currency.append(item.currency)
+    b.documents.append(tuple(item.docs))
+    b.item_invalid.append(item.invalid)
+    b.item_lines.extend(item.lines)
+    b.item_nodes.extend(item.nodes)
 
 
 def node_path(decl: Any, node: Any, prefix: str, known: dict[Any, tuple[int, str]]) -> str | None:
