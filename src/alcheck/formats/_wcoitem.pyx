@@ -630,118 +630,169 @@ cdef _Batch _batch_of(state):
     return b
 
 
-def append_declaration(state, cetree._Element decl not None, index, jurisdiction):
-    cdef xmlNode* root = decl._c_node
-    cdef xmlNode* child
-    cdef xmlNode* ident = NULL
-    cdef xmlNode* dtype = NULL
-    cdef xmlNode* shipment = NULL
-    cdef xmlNode* exporter = NULL
-    cdef xmlNode* importer = NULL
-    cdef xmlNode* export = NULL
-    cdef xmlNode* export_id
-    cdef xmlNode* when
+cdef class Decl:
+    """`Decl`: one declaration as it is read, its elements as libxml2's nodes."""
+
+    cdef xmlNode* elem
+    cdef xmlNode* ident
+    cdef xmlNode* dtype
     cdef xmlNode* stamps[2]
-    cdef dict sources = {}
-    cdef dict invalid = {}
-    cdef dict header = {}
-    cdef dict ship_info = {}
-    cdef dict info
-    cdef list docs = []
-    cdef list rate_keys = []
-    cdef list found
-    cdef bint ok = True
-    cdef bint manufacturer = False
-    cdef int k
+    cdef xmlNode* shipment
+    cdef xmlNode* exporter
+    cdef xmlNode* importer
+    cdef xmlNode* export
+    cdef list docs, rate_keys
+    cdef dict sources, invalid, header, ship_info
+    cdef bint ok
+    cdef object entry_date, shipment_export
+
+
+cdef Decl _new_decl(xmlNode* elem):
+    cdef Decl d = Decl.__new__(Decl)
+    d.elem = elem
+    d.stamps[0] = d.stamps[1] = NULL
+    d.docs, d.rate_keys = [], []
+    d.sources, d.invalid, d.header, d.ship_info = {}, {}, {}, {}
+    d.ok = True
+    return d
+
+
+def append_declaration(state, cetree._Element decl not None, index, jurisdiction):
     cdef _Batch items = _batch_of(state)
-    batch = items.batch
-    stamps[0] = stamps[1] = NULL
-    child = root.children
+    cdef Decl d = _new_decl(decl._c_node)
+    declaration_children(d)
+    d.entry_date = entry_date(state, d)
+    if d.shipment is not NULL:
+        shipment_children(d)
+    found = [d.header, d.ship_info]
+    if d.shipment is not NULL:
+        d.ok &= append_items(items, d.shipment, d.shipment_export, found)
+    push_declaration(state, items, d, found, jurisdiction)
+    if d.ok and _has_unknown(d.elem):
+        d.ok = False
+    items.batch.model.append(None if d.ok else state.lenient_model(decl, index, jurisdiction))
+
+
+cdef int declaration_children(Decl d) except -1:
+    # `declaration_children`: the first of each child read once, documents, rates.
+    cdef xmlNode* child = d.elem.children
     while child is not NULL:
         if child.type != ELEMENT_NODE:
             pass
         elif _named(child, b"FunctionalReferenceID"):
-            if ident is NULL:
-                ident = child
+            if d.ident is NULL:
+                d.ident = child
         elif _named(child, b"TypeCode"):
-            if dtype is NULL:
-                dtype = child
+            if d.dtype is NULL:
+                d.dtype = child
         elif _named(child, b"IssueDateTime"):
-            if stamps[0] is NULL:
-                stamps[0] = child
+            if d.stamps[0] is NULL:
+                d.stamps[0] = child
         elif _named(child, b"AcceptanceDateTime"):
-            if stamps[1] is NULL:
-                stamps[1] = child
+            if d.stamps[1] is NULL:
+                d.stamps[1] = child
         elif _named(child, b"GoodsShipment"):
-            if shipment is not NULL:
-                ok = False  # a second GoodsShipment: the models keep it unread
-            if shipment is NULL:
-                shipment = child
+            if d.shipment is not NULL:
+                d.ok = False  # a second GoodsShipment: the models keep it unread
+            else:
+                d.shipment = child
         elif _named(child, b"Exporter"):
-            if exporter is NULL:
-                exporter = child
+            if d.exporter is NULL:
+                d.exporter = child
         elif _named(child, b"Importer"):
-            if importer is NULL:
-                importer = child
+            if d.importer is NULL:
+                d.importer = child
         elif _named(child, b"AdditionalDocument"):
-            ok &= _document(child, docs)
+            d.ok &= _document(child, d.docs)
         elif _named(child, b"CurrencyExchange"):
-            rate_keys.append((
+            d.rate_keys.append((
                 _text(_first(child, b"CurrencyTypeCode")), _text(_first(child, b"RateNumeric"))
             ))
         else:
-            _read_info(child, header)
+            _read_info(child, d.header)
         child = child.next
-    entry_date = None
+    return 0
+
+
+cdef object entry_date(state, Decl d):
+    # `entry_date`: the date of issue, else of acceptance.
+    cdef xmlNode* when
+    cdef int k
     for k in range(2):
-        when = _first(stamps[k], b"DateTimeString")
+        when = _first(d.stamps[k], b"DateTimeString")
         raw = _text(when)
         if raw is not None:
-            sources["entry_date"] = _sourceline(when)
-            iso, entry_date = state.date(raw, _attribute(when, b"formatCode"))
-            if entry_date is None:
-                invalid["entry_date"] = iso
-            break
-    shipment_export = None
-    if shipment is not NULL:
-        child = shipment.children
-        while child is not NULL:
-            if child.type != ELEMENT_NODE or _named(child, b"GovernmentAgencyGoodsItem"):
-                pass
-            elif _named(child, b"ExportCountry"):
-                if export is NULL:
-                    export = child
-            elif _named(child, b"Exporter"):
-                if exporter is NULL:
-                    exporter = child
-            elif _named(child, b"Importer"):
-                if importer is NULL:
-                    importer = child
-            elif _named(child, b"AdditionalDocument"):
-                ok &= _document(child, docs)
-            else:
-                _read_info(child, ship_info)
-            child = child.next
-        export_id = _first(export, b"ID")
-        value = _text(export_id)
-        if value is not None:
-            shipment_export = (value, _sourceline(export_id), <size_t> export_id)
-    found = [header, ship_info]
-    if shipment is not NULL:
-        ok &= append_items(items, shipment, shipment_export, found)
+            d.sources["entry_date"] = _sourceline(when)
+            iso, day = state.date(raw, _attribute(when, b"formatCode"))
+            if day is None:
+                d.invalid["entry_date"] = iso
+            return day
+    return None
+
+
+cdef int shipment_children(Decl d) except -1:
+    # `shipment_children`: the shipment's export country, parties, documents, statements.
+    cdef xmlNode* child = d.shipment.children
+    cdef xmlNode* export_id
+    while child is not NULL:
+        if child.type != ELEMENT_NODE or _named(child, b"GovernmentAgencyGoodsItem"):
+            pass
+        elif _named(child, b"ExportCountry"):
+            if d.export is NULL:
+                d.export = child
+        elif _named(child, b"Exporter"):
+            if d.exporter is NULL:
+                d.exporter = child
+        elif _named(child, b"Importer"):
+            if d.importer is NULL:
+                d.importer = child
+        elif _named(child, b"AdditionalDocument"):
+            d.ok &= _document(child, d.docs)
+        else:
+            _read_info(child, d.ship_info)
+        child = child.next
+    export_id = _first(d.export, b"ID")
+    value = _text(export_id)
+    if value is not None:
+        d.shipment_export = (value, _sourceline(export_id), <size_t> export_id)
+    return 0
+
+
+cdef int push_declaration(state, _Batch items, Decl d, list found, jurisdiction) except -1:
+    # `push_declaration`: what the declaration read, into the batch's columns.
+    cdef dict sources = d.sources
+    batch = items.batch
     batch.first.append(len(items.item_line))
-    batch.decl_line.append(_sourceline(root))
-    batch.decl_id.append(_put(ident, "id", sources))
-    batch.declaration_type.append(_put(dtype, "declaration_type", sources))
-    batch.entry_date.append(entry_date)
+    batch.decl_line.append(_sourceline(d.elem))
+    batch.decl_id.append(_put(d.ident, "id", sources))
+    batch.declaration_type.append(_put(d.dtype, "declaration_type", sources))
+    batch.entry_date.append(d.entry_date)
     jur = None
     if jurisdiction is not None:
         jur, sources["jurisdiction"] = jurisdiction
     batch.jurisdiction.append(
         None if jur is None else "EU" if jur.upper() == "EU" else items.normalize_country(jur)
     )
-    batch.importer.append(_party(importer))
-    batch.exporter.append(_party(exporter))
+    batch.importer.append(_party(d.importer))
+    batch.exporter.append(_party(d.exporter))
+    manufacturer, procedure, stated = statements(found)
+    batch.manufacturer.append(manufacturer)
+    batch.procedure_code.append(None if procedure is None else procedure[0])
+    batch.regime.append(regime(state, d, procedure, stated))
+    batch.decl_documents.append(tuple(d.docs))
+    rates = ()
+    if d.rate_keys:
+        rates, rates_ok = state.exchange_rates(d.rate_keys, jur)
+        d.ok &= <bint> rates_ok
+    batch.exchange_rates.append(rates)
+    batch.decl_invalid.append(d.invalid)
+    batch.decl_sources.append(sources)
+    return 0
+
+
+cdef tuple statements(list found):
+    # `statements`: a manufacturer named?, the first procedure, the first stated regime.
+    cdef bint manufacturer = False
     procedure = stated = None
     for info in found:
         if info:
@@ -750,32 +801,24 @@ def append_declaration(state, cetree._Element decl not None, index, jurisdiction
                 procedure = info.get("procedure")
             if stated is None and _named_value(info.get("REGIME")):
                 stated = info["REGIME"]
-    batch.manufacturer.append(manufacturer)
-    regime = None
-    batch.procedure_code.append(None if procedure is None else procedure[0])
+    return manufacturer, procedure, stated
+
+
+cdef object regime(state, Decl d, procedure, stated):
+    # `regime`: the regime stated, else the procedure's.
+    found = None
     if procedure is not None:
         proc_regime = PROCEDURE_REGIMES.get(procedure[0][:2])
         if proc_regime:
-            regime = proc_regime.value
-            sources["regime"] = procedure[1]
+            found = proc_regime.value
+            d.sources["regime"] = procedure[1]
     if stated is not None:
-        sources["regime"] = stated[1]
+        d.sources["regime"] = stated[1]
         parsed = state.regime(stated[0])
-        regime = None if parsed is None else parsed.value
+        found = None if parsed is None else parsed.value
         if parsed is None:
-            invalid["regime"] = stated[0]
-    batch.regime.append(regime)
-    batch.decl_documents.append(tuple(docs))
-    rates = ()
-    if rate_keys:
-        rates, rates_ok = state.exchange_rates(rate_keys, jur)
-        ok &= <bint> rates_ok
-    batch.exchange_rates.append(rates)
-    batch.decl_invalid.append(invalid)
-    batch.decl_sources.append(sources)
-    if ok and _has_unknown(root):
-        ok = False
-    batch.model.append(None if ok else state.lenient_model(decl, index, jurisdiction))
+            d.invalid["regime"] = stated[0]
+    return found
 
 
 cdef bint append_items(_Batch b, xmlNode* shipment, shipment_export, list found) except -1:

@@ -113,12 +113,29 @@ def read_info(name: str, child: Any, found: dict[str, Any]) -> None:
             found[code] = (text_of(desc), None if desc is None else desc.sourceline)
 
 
-# Children of which a declaration, and its shipment, read only the first.
-_DECLARATION_FIRST = frozenset({
-    "FunctionalReferenceID", "TypeCode", "IssueDateTime", "AcceptanceDateTime",
-    "GoodsShipment", "Exporter", "Importer",
-})  # fmt: skip
-_SHIPMENT_FIRST = frozenset({"ExportCountry", "Exporter", "Importer"})
+class Decl:
+    """One declaration as it is read: the elements its values come from, then the values,
+    until `push_declaration` appends them to the columns."""
+
+    def __init__(self, elem: Any) -> None:
+        self.elem = elem
+        # The first child of each name read once (the declaration's, then its shipment's).
+        self.ident: Any = None
+        self.dtype: Any = None
+        self.stamps: list[Any] = [None, None]  # IssueDateTime, AcceptanceDateTime
+        self.shipment: Any = None
+        self.exporter: Any = None
+        self.importer: Any = None
+        self.export: Any = None
+        self.docs: list[Doc] = []
+        self.rate_keys: list[tuple[str | None, str | None]] = []
+        self.sources: dict[str, int | None] = {}
+        self.invalid: dict[str, str] = {}
+        self.header: dict[str, Any] = {}  # what `read_info` found: the declaration's
+        self.ship_info: dict[str, Any] = {}  # and the shipment's
+        self.ok = True  # False: the declaration holds a value only the models can report
+        self.entry_date: Any = None
+        self.shipment_export: tuple[str, int | None, Any] | None = None
 
 
 def append_declaration(
@@ -129,71 +146,125 @@ def append_declaration(
     state: a `wco_columns._Columns`. index: the declaration's position in the file (from 1).
     jurisdiction: the ResponsibleCountryCode that applies to it, as (text, line).
     """
-    b = state.batch
-    sources: dict[str, int | None] = {}
-    invalid: dict[str, str] = {}
-    first: dict[str, Any] = {}  # the first child of each name in _DECLARATION_FIRST
-    header: dict[str, Any] = {}
-    docs: list[Doc] = []
-    rate_elems: list[Any] = []
-    ok = True
-    for name, child in named_children(decl):
-        if name in _DECLARATION_FIRST:
-            if name == "GoodsShipment" and name in first:
-                ok = False  # a second GoodsShipment: the models keep it unread
-            first.setdefault(name, child)
+    d = Decl(decl)
+    declaration_children(d)
+    d.entry_date = entry_date(state, d)
+    if d.shipment is not None:
+        shipment_children(d)
+    found: list[dict[str, Any]] = [d.header, d.ship_info]
+    if d.shipment is not None:
+        d.ok &= append_items(state, d.shipment, d.shipment_export, found)
+    push_declaration(state, d, found, jurisdiction)
+    if d.ok and has_unknown(decl):
+        d.ok = False
+    state.batch.model.append(None if d.ok else state.lenient_model(decl, index, jurisdiction))
+
+
+def declaration_children(d: Decl) -> None:
+    """Read the declaration's children: keep the first of each read once, read its
+    documents and exchange rates, and give the rest to `read_info`."""
+    for name, child in named_children(d.elem):
+        if name == "FunctionalReferenceID":
+            d.ident = child if d.ident is None else d.ident
+        elif name == "TypeCode":
+            d.dtype = child if d.dtype is None else d.dtype
+        elif name == "IssueDateTime":
+            d.stamps[0] = child if d.stamps[0] is None else d.stamps[0]
+        elif name == "AcceptanceDateTime":
+            d.stamps[1] = child if d.stamps[1] is None else d.stamps[1]
+        elif name == "GoodsShipment":
+            if d.shipment is not None:
+                d.ok = False  # a second GoodsShipment: the models keep it unread
+            else:
+                d.shipment = child
+        elif name == "Exporter":
+            d.exporter = child if d.exporter is None else d.exporter
+        elif name == "Importer":
+            d.importer = child if d.importer is None else d.importer
         elif name == "AdditionalDocument":
-            ok &= _document(child, docs)
+            d.ok &= _document(child, d.docs)
         elif name == "CurrencyExchange":
-            rate_elems.append(child)
+            d.rate_keys.append((
+                text_of(first_child(child, "CurrencyTypeCode")),
+                text_of(first_child(child, "RateNumeric")),
+            ))  # fmt: skip
         else:
-            read_info(name, child, header)
-    entry_date = None
-    for stamp in ("IssueDateTime", "AcceptanceDateTime"):
-        when = first_child(first.get(stamp), "DateTimeString")
+            read_info(name, child, d.header)
+
+
+def entry_date(state: Any, d: Decl) -> Any:
+    """Return the date of issue, else of acceptance, parsed (None when not given or not
+    valid; an invalid one is kept as given)."""
+    for stamp in d.stamps:
+        when = first_child(stamp, "DateTimeString")
         raw = text_of(when)
         if raw is not None:
-            sources["entry_date"] = when.sourceline
-            iso, entry_date = state.date(raw, when.get("formatCode"))
-            if entry_date is None:
-                invalid["entry_date"] = iso
-            break
-    exporter, importer = first.get("Exporter"), first.get("Importer")
-    shipment = first.get("GoodsShipment")
-    shipment_export = None
-    ship_info: dict[str, Any] = {}
-    if shipment is not None:
-        parts: dict[str, Any] = {}  # the first child of each name in _SHIPMENT_FIRST
-        for name, child in shipment_parts(shipment):
-            if name in _SHIPMENT_FIRST:
-                parts.setdefault(name, child)
-            elif name == "AdditionalDocument":
-                ok &= _document(child, docs)
-            else:
-                read_info(name, child, ship_info)
-        exporter = parts.get("Exporter") if exporter is None else exporter
-        importer = parts.get("Importer") if importer is None else importer
-        export_id = first_child(parts.get("ExportCountry"), "ID")
-        if (value := text_of(export_id)) is not None:
-            shipment_export = (value, export_id.sourceline, export_id)
-    found: list[dict[str, Any]] = [header, ship_info]
-    if shipment is not None:
-        ok &= append_items(state, shipment, shipment_export, found)
+            d.sources["entry_date"] = when.sourceline
+            iso, day = state.date(raw, when.get("formatCode"))
+            if day is None:
+                d.invalid["entry_date"] = iso
+            return day
+    return None
+
+
+def shipment_children(d: Decl) -> None:
+    """Read the GoodsShipment's children other than its goods items: its export country,
+    the parties the declaration did not name, documents, and the rest by `read_info`."""
+    for name, child in shipment_parts(d.shipment):
+        if name == "ExportCountry":
+            d.export = child if d.export is None else d.export
+        elif name == "Exporter":
+            d.exporter = child if d.exporter is None else d.exporter
+        elif name == "Importer":
+            d.importer = child if d.importer is None else d.importer
+        elif name == "AdditionalDocument":
+            d.ok &= _document(child, d.docs)
+        else:
+            read_info(name, child, d.ship_info)
+    export_id = first_child(d.export, "ID")
+    if (value := text_of(export_id)) is not None:
+        d.shipment_export = (value, export_id.sourceline, export_id)
+
+
+def push_declaration(
+    state: Any, d: Decl, found: list[dict[str, Any]], jurisdiction: tuple[str, int | None] | None
+) -> None:
+    """Append what `d` read to the batch's declaration columns (its items are in already).
+
+    found: what `read_info` found in the declaration, its shipment and its items, in order.
+    """
+    b, sources = state.batch, d.sources
     b.first.append(len(b.item_line))
-    b.decl_line.append(decl.sourceline)
-    b.decl_id.append(_put(first.get("FunctionalReferenceID"), "id", sources))
-    b.declaration_type.append(_put(first.get("TypeCode"), "declaration_type", sources))
-    b.entry_date.append(entry_date)
+    b.decl_line.append(d.elem.sourceline)
+    b.decl_id.append(_put(d.ident, "id", sources))
+    b.declaration_type.append(_put(d.dtype, "declaration_type", sources))
+    b.entry_date.append(d.entry_date)
     jur = None
     if jurisdiction is not None:
         jur, sources["jurisdiction"] = jurisdiction
     b.jurisdiction.append(
         None if jur is None else "EU" if jur.upper() == "EU" else state.country(jur)
     )
-    b.importer.append(_party(importer))
-    b.exporter.append(_party(exporter))
-    # The first named manufacturer, procedure and stated regime of the declaration, its
-    # shipment and its items, in that order (one pass; most declarations have few).
+    b.importer.append(_party(d.importer))
+    b.exporter.append(_party(d.exporter))
+    manufacturer, procedure, stated = statements(found)
+    b.manufacturer.append(manufacturer)
+    b.procedure_code.append(None if procedure is None else procedure[0])
+    b.regime.append(regime(state, d, procedure, stated))
+    b.decl_documents.append(tuple(d.docs))
+    rates: tuple[Any, ...] = ()
+    if d.rate_keys:
+        rates, rates_ok = state.exchange_rates(d.rate_keys, jur)
+        d.ok &= rates_ok
+    b.exchange_rates.append(rates)
+    b.decl_invalid.append(d.invalid)
+    b.decl_sources.append(sources)
+
+
+def statements(found: list[dict[str, Any]]) -> tuple[bool, Any, Any]:
+    """Return whether a manufacturer is named, the first procedure and the first stated
+    regime of the declaration, its shipment and its items, in that order (one pass; most
+    declarations have few)."""
     manufacturer = False
     procedure = stated = None
     for info in found:
@@ -203,34 +274,23 @@ def append_declaration(
                 procedure = info.get("procedure")
             if stated is None and _named(info.get("REGIME")):
                 stated = info["REGIME"]
-    b.manufacturer.append(manufacturer)
-    regime: str | None = None
-    b.procedure_code.append(None if procedure is None else procedure[0])
+    return manufacturer, procedure, stated
+
+
+def regime(state: Any, d: Decl, procedure: Any, stated: Any) -> str | None:
+    """Return the entry regime: the one stated, else the procedure's (a stated one that is
+    not valid is kept as given)."""
+    found: str | None = None
     if procedure is not None and (proc_regime := PROCEDURE_REGIMES.get(procedure[0][:2])):
-        regime = proc_regime.value
-        sources["regime"] = procedure[1]
+        found = proc_regime.value
+        d.sources["regime"] = procedure[1]
     if stated is not None:
-        sources["regime"] = stated[1]
+        d.sources["regime"] = stated[1]
         parsed = state.regime(stated[0])
-        regime = None if parsed is None else parsed.value
+        found = None if parsed is None else parsed.value
         if parsed is None:
-            invalid["regime"] = stated[0]
-    b.regime.append(regime)
-    b.decl_documents.append(tuple(docs))
-    rates: tuple[Any, ...] = ()
-    if rate_elems:
-        keys = [
-            (text_of(first_child(e, "CurrencyTypeCode")), text_of(first_child(e, "RateNumeric")))
-            for e in rate_elems
-        ]
-        rates, rates_ok = state.exchange_rates(keys, jur)
-        ok &= rates_ok
-    b.exchange_rates.append(rates)
-    b.decl_invalid.append(invalid)
-    b.decl_sources.append(sources)
-    if ok and has_unknown(decl):
-        ok = False
-    b.model.append(None if ok else state.lenient_model(decl, index, jurisdiction))
+            d.invalid["regime"] = stated[0]
+    return found
 
 
 def _document(elem: Any, out: list[Doc]) -> bool:
