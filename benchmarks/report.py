@@ -66,6 +66,8 @@ def main(path: str) -> None:
         ("60x999: check --format json / lxml parse", "cli_check[json]", "lxml_parse_wide"),
         ("60x999: check --format sarif / lxml parse", "cli_check[sarif]", "lxml_parse_wide"),
         ("60x999: check --format text / lxml parse", "cli_check[text]", "lxml_parse_wide"),
+        ("60x999: check --format json --jobs 2 / lxml parse", "cli_check[json-jobs2]",
+         "lxml_parse_wide"),
         ("60x999: validate(read()) process / lxml", "validate_read_wide[cython]",
          "lxml_parse_wide"),
         ("60x999: validate(read()) in process / lxml", "validate_read_in_process",

@@ -55,12 +55,18 @@ def _alcheck(args: list[str], implementation: str | None = None) -> int:
     return int(done.stdout.split()[-1]) * 1024  # ru_maxrss: KiB on Linux
 
 
-@pytest.mark.parametrize("fmt", ["json", "sarif", "text"])
+@pytest.mark.parametrize("fmt", ["json", "sarif", "text", "json-jobs2"])
 def test_cli_check(benchmark: Any, wide: list[Path], tmp_path: Path, fmt: str) -> None:
-    """`alcheck check --format FMT --fail-on never FOLDER -o FILE`, start to report written."""
+    """`alcheck check --format FMT --fail-on never FOLDER -o FILE`, start to report written.
+
+    json-jobs2: the JSON report with `--jobs 2` (the files spread over two worker
+    processes): what a broker with two free cores may expect; the target is on one.
+    """
     per_item(benchmark, N_ITEMS)
+    fmt, _, jobs = fmt.partition("-jobs")
     out = tmp_path / f"report.{fmt}"
     args = ["check", "--format", fmt, "--fail-on", "never", str(wide[0].parent), "-o", str(out)]
+    args += ["--jobs", jobs] if jobs else []
     peaks: list[int] = []
     benchmark.pedantic(lambda: peaks.append(_alcheck(args)), rounds=3, iterations=1)
     benchmark.extra_info["peak_rss_bytes_60"] = max(peaks)
