@@ -14,7 +14,6 @@ import fnmatch
 import gc
 import glob
 import logging
-import multiprocessing
 import os
 import signal
 import sys
@@ -31,26 +30,18 @@ from .checks import BUILTIN_RULES
 from .cli_progress import Progress
 from .cli_stats import add_stats_command, run_stats
 from .errors import AlcheckError, RulePackError, UsageError
-from .explanation import describe_pack, explain
 from .findings import Severity
 from .formats import FORMATS, SUFFIXES
 from .gateway import Screening
 from .i18n import LANGS, date_text, translation
-from .report import (
-    CheckedDeclaration,
-    CheckedFile,
-    CsvReport,
-    JsonReport,
-    ReportWriter,
-    RunHeader,
-    SarifReport,
-    TextReport,
-)
+from .report import CheckedDeclaration, CheckedFile, ReportWriter, RunHeader
 from .report.escape import terminal_text
 from .rules import bundled_pack_names, load_pack
-from .rules.golden import run_golden_cases
 from .rules.schema import in_language
 from .ruleset import RuleSet
+
+# What a check does not use is imported where it is used: each report's writer, the
+# explanations, the golden-case runner, worker processes, Dask.
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
 
@@ -442,10 +433,16 @@ def _writer(
     args: argparse.Namespace, out: IO[str], header: RunHeader, rules: RuleSet
 ) -> ReportWriter:
     if args.format == "json":
+        from .report.json_report import JsonReport
+
         return JsonReport(out, header)
     if args.format == "sarif":
+        from .report.sarif import SarifReport
+
         return SarifReport(out, header, rules=rules)
     if args.format == "csv":
+        from .report.csv_report import CsvReport
+
         return CsvReport(out, header, bom=args.excel or bool(args.output))
     if args.format in ("concise", "github"):
         from .report.lines import ConciseReport, GithubReport
@@ -455,6 +452,8 @@ def _writer(
         not args.output and not args.no_color and "NO_COLOR" not in os.environ
         and sys.stdout.isatty()
     )  # fmt: skip
+    from .report.text import TextReport
+
     return TextReport(out, header, colour=colour)
 
 
@@ -533,6 +532,8 @@ def _checked_in_workers(
         return None
 
     def results() -> Iterator[CheckedFile]:
+        import multiprocessing
+
         initargs = (screening, args.input_format, os.getpid())
         pool = multiprocessing.Pool(args.jobs, initializer=_init_worker, initargs=initargs)
         try:
@@ -592,6 +593,8 @@ def _run_rules_list(args: argparse.Namespace) -> int:
 
 
 def _run_explain(args: argparse.Namespace) -> int:
+    from .explanation import describe_pack, explain
+
     rules = _ruleset(args.pack)
     if args.rule_id in {p.name for p in rules.packs}:
         sys.stdout.write(describe_pack(args.rule_id, rules, args.lang))
@@ -601,6 +604,8 @@ def _run_explain(args: argparse.Namespace) -> int:
 
 
 def _run_lint(args: argparse.Namespace) -> int:
+    from .rules.golden import run_golden_cases
+
     status = EXIT_OK
     for name in args.files:
         try:

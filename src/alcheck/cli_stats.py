@@ -7,23 +7,17 @@ import datetime as dt
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .codes.currencies import normalize_currency
 from .errors import AlcheckError, NotADeclarationError, UsageError
-from .formats import read_paths, search_folder
 from .i18n import LANGS
-from .model import Declaration
-from .rates import Rates, load_rates
 from .report.escape import terminal_text
-from .report.stats_render import (
-    render_stats_csv,
-    render_stats_html,
-    render_stats_json,
-    render_stats_text,
-)
-from .ruleset import RuleSet
-from .stats import Stats, compute_stats
+
+# The tables, their pages and the readers are imported when `stats` runs: the command
+# line registers the command on every start, `check` included.
+if TYPE_CHECKING:
+    from .model import Declaration
+    from .stats import Stats
 
 EXIT_OK, EXIT_USAGE = 0, 2
 FORMATS = ("text", "csv", "json", "html")
@@ -58,6 +52,14 @@ def add_stats_command(subparsers: Any) -> None:
 
 
 def _render(args: argparse.Namespace, stats: Stats, errors: list[str]) -> str:
+    from .report.stats_render import (
+        render_stats_csv,
+        render_stats_html,
+        render_stats_json,
+        render_stats_text,
+    )
+    from .ruleset import RuleSet
+
     fmt, lang = args.format, args.lang
     if fmt == "csv":
         return render_stats_csv(stats)
@@ -82,6 +84,10 @@ def run_stats(args: argparse.Namespace) -> int:
     error and skipped; a file that cannot be read is named there and makes the exit code
     2, but the report of everything readable is still written.
     """
+    from .codes.currencies import normalize_currency
+    from .rates import Rates, load_rates
+    from .stats import compute_stats
+
     currency = normalize_currency(args.currency)
     if currency is None:
         sys.stderr.write(f"alcheck stats: --currency {args.currency!r} is not ISO 4217\n")
@@ -131,6 +137,8 @@ def run_stats(args: argparse.Namespace) -> int:
 
 
 def _is_parquet(path: str) -> bool:
+    from .formats import search_folder
+
     p = Path(path)
     if p.suffix.lower() == ".parquet":
         return True
@@ -143,6 +151,8 @@ def _declarations(
     """Yield the declarations of every path: declarations Parquet tables read back, other
     files read by content; with `save`, each declaration read from a file is also written
     to that Parquet table (in row groups, as it is read)."""
+    from .formats import read_paths
+
     writer = None
     if save is not None:
         from .arrow import DeclarationsTable, declarations_schema, require_pyarrow

@@ -122,8 +122,8 @@ class RuleSet:
                 loaded.append(p)
             elif isinstance(p, Path) or (isinstance(p, str) and p.endswith(".toml")):
                 loaded.append(load_pack(p))
-            else:
-                loaded.append(load_bundled(p))
+            else:  # the rules alone: a check needs no golden cases
+                loaded.append(load_bundled(p, cases=False))
         # The compiler builds RuleSets and CompiledRules, so it imports this module; it is
         # imported here, on use, rather than at the top, where the two would import each
         # other. The types stay here so that pickles keep naming alcheck.ruleset.RuleSet.

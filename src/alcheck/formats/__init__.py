@@ -15,33 +15,45 @@ import re
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from importlib import import_module
 from pathlib import Path, PurePath
 from typing import IO, TYPE_CHECKING, Any
 
 from ..errors import AlcheckError, InputError, NotADeclarationError
-from ..model import Declaration
-from ._xmlsafe import HeadThenRest
-from .alcheck_json import loose_json_stream, read_json, read_json_bytes, read_json_text, write_json
-from .carm import looks_like_carm, loose_carm_stream, read_carm, read_carm_stream, write_carm
-from .catair import (
-    looks_like_catair,
-    loose_catair_stream,
-    read_catair,
-    read_catair_stream,
-    write_catair,
-)
-from .csv_format import looks_like_csv_header, read_csv, read_csv_stream, write_csv
-from .pedimento import (
-    looks_like_pedimento,
-    loose_pedimento_stream,
-    read_pedimento,
-    read_pedimento_stream,
-    write_pedimento,
-)
-from .wco_xml import read_wco_xml, read_wco_xml_bytes, read_wco_xml_stream, write_wco_xml
 
 if TYPE_CHECKING:  # imported when used: the compiled kernels load this package first
+    from ..model import Declaration
+    from ._xmlsafe import HeadThenRest
+    from .alcheck_json import read_json, read_json_text, write_json
+    from .carm import read_carm, write_carm
+    from .catair import read_catair, write_catair
+    from .csv_format import read_csv, write_csv
+    from .pedimento import read_pedimento, write_pedimento
     from .wco_columns import WcoColumns
+    from .wco_xml import read_wco_xml, read_wco_xml_bytes, write_wco_xml
+
+# Each format's reader and writer is imported on first use (PEP 562), here and in the
+# functions below: checking a WCO XML file loads no CSV, JSON or national reader.
+_EXPORTS = {
+    "read_json": ".alcheck_json", "read_json_text": ".alcheck_json",
+    "write_json": ".alcheck_json",
+    "read_carm": ".carm", "write_carm": ".carm",
+    "read_catair": ".catair", "write_catair": ".catair",
+    "read_csv": ".csv_format", "write_csv": ".csv_format",
+    "read_pedimento": ".pedimento", "write_pedimento": ".pedimento",
+    "read_wco_xml": ".wco_xml", "read_wco_xml_bytes": ".wco_xml", "write_wco_xml": ".wco_xml",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    """Import a reader or writer from its format's module on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "FORMATS",
@@ -78,6 +90,8 @@ _BLANK_LIMIT = 1 << 20
 
 def detect_format(head: bytes) -> str | None:
     """Name the format of input starting with `head`: one of FORMATS, or None."""
+    from .carm import looks_like_carm  # a CBSA CAD is XML: every XML input is asked
+
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "carm" if looks_like_carm(head) else "xml"  # UTF-16 is only ever XML here
     if looks_like_carm(head):
@@ -87,6 +101,10 @@ def detect_format(head: bytes) -> str | None:
         return "xml"
     if text.startswith((b"{", b"[")):
         return "json"
+    from .catair import looks_like_catair
+    from .csv_format import looks_like_csv_header
+    from .pedimento import looks_like_pedimento
+
     if looks_like_catair(head):
         return "catair"
     if looks_like_pedimento(head):
@@ -118,18 +136,38 @@ def _read_stream(
         raise InputError(f"unknown format {chosen!r}; known: {', '.join(FORMATS)}", file=name)
     if schema is not None and chosen != "xml":
         raise InputError("a schema applies to XML input only", file=name)
-    rest = HeadThenRest(head, stream)
+    from ._xmlsafe import HeadThenRest
+
+    yield from _read_as(chosen, HeadThenRest(head, stream), name, schema)
+
+
+def _read_as(
+    chosen: str, rest: HeadThenRest, name: str, schema: str | Path | None
+) -> Iterator[Declaration]:
+    """Yield the declarations of input in a known format, with the reader of that format."""
     if chosen == "xml":
+        from .wco_xml import read_wco_xml_stream
+
         yield from read_wco_xml_stream(rest, name, schema=schema)  # type: ignore[arg-type]
     elif chosen == "csv":
+        from .csv_format import read_csv_stream
+
         yield from read_csv_stream(rest, name)  # type: ignore[arg-type]
     elif chosen == "carm":
+        from .carm import read_carm_stream
+
         yield from read_carm_stream(rest, name)  # type: ignore[arg-type]
     elif chosen == "catair":
+        from .catair import read_catair_stream
+
         yield from read_catair_stream(rest, name)
     elif chosen == "pedimento":
+        from .pedimento import read_pedimento_stream
+
         yield from read_pedimento_stream(rest, name)  # type: ignore[arg-type]
     else:
+        from .alcheck_json import read_json_bytes
+
         yield from read_json_bytes(rest.read(), name)
 
 
@@ -219,12 +257,13 @@ def model_batches(
     yield from loose_batches(declarations, file, batch_items)
 
 
-# The readers whose loose data a check lays out as columns without models.
-_LOOSE_READERS: dict[str, Callable[[IO[bytes], str], Iterator[dict[str, Any]]]] = {
-    "catair": loose_catair_stream,
-    "pedimento": loose_pedimento_stream,
-    "carm": loose_carm_stream,
-    "json": loose_json_stream,
+# The readers whose loose data a check lays out as columns without models, by format:
+# (module, function), imported when a file of that format is read.
+_LOOSE_READERS = {
+    "catair": (".catair", "loose_catair_stream"),
+    "pedimento": (".pedimento", "loose_pedimento_stream"),
+    "carm": (".carm", "loose_carm_stream"),
+    "json": (".alcheck_json", "loose_json_stream"),
 }
 
 
@@ -235,9 +274,12 @@ def _read_loose(name: str, format: str) -> Iterator[dict[str, Any]]:
         stream = _open(name)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
+    module, function = _LOOSE_READERS[format]
+    reader: Callable[[IO[bytes], str], Iterator[dict[str, Any]]]
+    reader = getattr(import_module(module, __name__), function)
     with stream:
         try:
-            yield from _LOOSE_READERS[format](stream, name)
+            yield from reader(stream, name)
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
 

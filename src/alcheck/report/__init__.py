@@ -1,10 +1,35 @@
 """Render a check run for people (text), programs (JSON, SARIF) and spreadsheets (CSV)."""
 
-from .csv_report import CsvReport, render_csv
-from .json_report import JsonReport, render_json, report_document
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .run import CheckedDeclaration, CheckedFile, ReportWriter, RunHeader, RunReport, Tally
-from .sarif import SarifReport, render_sarif, sarif_document
-from .text import TextReport, render_text
+
+if TYPE_CHECKING:
+    from .csv_report import CsvReport, render_csv
+    from .json_report import JsonReport, render_json, report_document
+    from .sarif import SarifReport, render_sarif, sarif_document
+    from .text import TextReport, render_text
+
+# Each report's writer is imported on first use (PEP 562): a run loads the one it writes.
+_EXPORTS = {
+    "CsvReport": ".csv_report", "render_csv": ".csv_report",
+    "JsonReport": ".json_report", "render_json": ".json_report",
+    "report_document": ".json_report",
+    "SarifReport": ".sarif", "render_sarif": ".sarif", "sarif_document": ".sarif",
+    "TextReport": ".text", "render_text": ".text",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    """Import a report's writer from its module on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CheckedDeclaration",

@@ -20,7 +20,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import RulePackError, UsageError
-from .lint import lint_pack
 from .schema import CodeListRow, Pack
 
 _RULE_HEADER = re.compile(r"^\s*\[\[\s*rules\s*\]\]\s*(#.*)?$")
@@ -39,6 +38,8 @@ def _headers(text: str) -> list[tuple[int, list[int]]]:
     """Return each `[[rules]]` header's line with the lines of its `[[rules.entries]]`."""
     found: list[tuple[int, list[int]]] = []
     for n, line in enumerate(text.splitlines(), start=1):
+        if "[[" not in line:  # neither header: most lines, passed over without a regex
+            continue
         if _RULE_HEADER.match(line):
             found.append((n, []))
         elif _ENTRY_HEADER.match(line) and found:
@@ -205,6 +206,20 @@ def load_pack_text(text: str, source: str = "<pack>", read_text: ReadText | None
 
     `read_text(name)` returns the text of a file the pack names (its code lists).
     """
+    # On use: checking declarations with the bundled packs lints nothing (`load_bundled`).
+    from .lint import lint_pack
+
+    pack, problems = _validated(text, source, read_text)
+    problems.extend(lint_pack(pack))
+    if problems:
+        raise RulePackError(problems)
+    return pack
+
+
+def _validated(text: str, source: str, read_text: ReadText | None) -> tuple[Pack, list[str]]:
+    """Parse and validate a pack's TOML; return the pack and the problems found in its sets
+    and code lists. Raise RulePackError with those and the schema's when it does not validate.
+    """
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -214,6 +229,28 @@ def load_pack_text(text: str, source: str = "<pack>", read_text: ReadText | None
             [f"{source}: not valid TOML: arrays or tables nested too deep"]
         ) from None
     problems: list[str] = []
+    raw_rules, lines = _laid_out(raw, text, source, read_text, problems)
+    try:
+        return Pack.model_validate(raw), problems
+    except RecursionError:
+        raise RulePackError([f"{source}: values nested too deep to read"]) from None
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = err["loc"]
+            if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+                where = _where(source, lines, raw_rules, loc[1])
+                field = ".".join(str(p) for p in loc[2:]) or "rule"
+            else:
+                where, field = source, ".".join(str(p) for p in loc)
+            problems.append(f"{where}: {field}: {err['msg']}")
+        raise RulePackError(problems) from None
+
+
+def _laid_out(
+    raw: dict[str, Any], text: str, source: str, read_text: ReadText | None, problems: list[str]
+) -> tuple[list[Any], list[int]]:
+    """Lay a parsed pack out as `Pack` reads it: sets expanded, code lists read, one rule
+    per entry with its line. Return the rules and their lines; add problems to `problems`."""
     sets = raw.get("sets", {})
     if not isinstance(sets, dict) or not all(isinstance(v, list) for v in sets.values()):
         problems.append(f"{source}: [sets] must map names to lists")
@@ -242,24 +279,7 @@ def load_pack_text(text: str, source: str = "<pack>", read_text: ReadText | None
     raw["source"] = source
     raw["rule_lines"] = lines
     raw["table_lines"] = table_lines
-    try:
-        pack = Pack.model_validate(raw)
-    except RecursionError:
-        raise RulePackError([f"{source}: values nested too deep to read"]) from None
-    except ValidationError as exc:
-        for err in exc.errors():
-            loc = err["loc"]
-            if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
-                where = _where(source, lines, raw_rules, loc[1])
-                field = ".".join(str(p) for p in loc[2:]) or "rule"
-            else:
-                where, field = source, ".".join(str(p) for p in loc)
-            problems.append(f"{where}: {field}: {err['msg']}")
-        raise RulePackError(problems) from None
-    problems.extend(lint_pack(pack))
-    if problems:
-        raise RulePackError(problems)
-    return pack
+    return raw_rules, lines
 
 
 def _where(source: str, lines: list[int], raw_rules: list[Any], index: int) -> str:
@@ -290,9 +310,15 @@ def bundled_pack_names() -> list[str]:
     return sorted(e.name[: -len(".toml")] for e in folder.iterdir() if e.name.endswith(".toml"))
 
 
-def load_bundled(name: str) -> Pack:
+def load_bundled(name: str, *, cases: bool = True) -> Pack:
     """Load a bundled pack by name (e.g. "us"); an unknown name is a UsageError (a
-    caller's mistake, not a problem in a pack)."""
+    caller's mistake, not a problem in a pack).
+
+    With `cases=False`, the pack a check needs: its rules without their golden cases,
+    which are not read, and not linted (linting needs the cases). The bundled packs ship
+    as tested: tests/test_startup.py shows that they lint clean and that this loads the
+    same rules.
+    """
     if name not in bundled_pack_names():
         close = difflib.get_close_matches(name, bundled_pack_names(), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
@@ -301,8 +327,26 @@ def load_bundled(name: str) -> Pack:
         )
     folder = files("alcheck").joinpath(_PACKS)
     text = folder.joinpath(f"{name}.toml").read_text(encoding="utf-8")
+    source = f"alcheck:{_PACKS}/{name}.toml"
 
     def read_text(file: str) -> str:
         return folder.joinpath(file).read_text(encoding="utf-8")
 
-    return load_pack_text(text, f"alcheck:{_PACKS}/{name}.toml", read_text)
+    if cases:
+        return load_pack_text(text, source, read_text)
+    pack, problems = _validated(_without_cases(text), source, read_text)
+    if problems:
+        raise RulePackError(problems)
+    return pack
+
+
+# A bundled pack's golden cases: `cases = [`, one case a line, then `]`, each at the
+# start of its line (how the bundled packs are written). Cases written otherwise are
+# parsed with the rest, only slower; tests/test_startup.py holds the rules to be the same.
+_CASES = re.compile(r"^cases = \[\r?\n.*?^\]\r?$", re.MULTILINE | re.DOTALL)
+
+
+def _without_cases(text: str) -> str:
+    """Return a bundled pack's TOML with its golden cases blanked, each line kept (so
+    that every rule keeps its line): parsing them is a third of loading the pack."""
+    return _CASES.sub(lambda m: "\n" * m.group().count("\n"), text)

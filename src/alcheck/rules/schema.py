@@ -122,7 +122,7 @@ class Condition(_Strict):
     description_none: list[str] | None = None
     present_all: list[str] | None = None
     missing_any: list[str] | None = None
-    numbers: list[NumberCondition] = []
+    numbers: list[NumberCondition] = Field(default_factory=list)
 
 
 class GoldenCase(_Strict):
@@ -133,9 +133,9 @@ class GoldenCase(_Strict):
 
     expect: Literal["fire", "pass", "not-evaluated"]
     note: str
-    declaration: dict[str, object] = {}
-    item: dict[str, object] = {}
-    rates: dict[str, float] = {}
+    declaration: dict[str, object] = Field(default_factory=dict)
+    item: dict[str, object] = Field(default_factory=dict)
+    rates: dict[str, float] = Field(default_factory=dict)
 
 
 class Rule(_Strict):
@@ -152,8 +152,8 @@ class Rule(_Strict):
     message: Messages
     hint: Messages
     citation: Citation
-    params: dict[str, str] = {}
-    cases: list[GoldenCase] = []
+    params: dict[str, str] = Field(default_factory=dict)
+    cases: list[GoldenCase] = Field(default_factory=list)
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -166,7 +166,7 @@ class PackInfo(_Strict):
     jurisdiction: str
     title: str
     about: str | None = None
-    known_gaps: list[str] = []
+    known_gaps: list[str] = Field(default_factory=list)
 
 
 class CodeListRow(_Strict):
@@ -227,8 +227,8 @@ class Override(_Strict):
 class CaseDefaults(_Strict):
     """What every golden case of a pack starts from."""
 
-    declaration: dict[str, object] = {}
-    item: dict[str, object] = {}
+    declaration: dict[str, object] = Field(default_factory=dict)
+    item: dict[str, object] = Field(default_factory=dict)
 
 
 class Pack(_Strict):
@@ -240,12 +240,12 @@ class Pack(_Strict):
     """
 
     pack: PackInfo
-    sets: dict[str, list[str]] = {}
-    lists: dict[str, CodeList] = {}
-    changelog: list[ChangelogEntry] = []
+    sets: dict[str, list[str]] = Field(default_factory=dict)
+    lists: dict[str, CodeList] = Field(default_factory=dict)
+    changelog: list[ChangelogEntry] = Field(default_factory=list)
     case_defaults: CaseDefaults = CaseDefaults()
-    rules: list[Rule] = []
-    overrides: dict[str, Override] = {}
+    rules: list[Rule] = Field(default_factory=list)
+    overrides: dict[str, Override] = Field(default_factory=dict)
     source: str | None = None
-    rule_lines: list[int] = []
-    table_lines: list[int] = []
+    rule_lines: list[int] = Field(default_factory=list)
+    table_lines: list[int] = Field(default_factory=list)
