@@ -14,6 +14,20 @@ from workload import declarations, synthetic_pack, synthetic_rules
 N_ITEMS = 100_000
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to measure the pure-Python twins by mistake (a source tree without its
+    built extensions on PYTHONPATH): every figure of docs/performance.md is compiled."""
+    import alcheck
+
+    if alcheck.IMPLEMENTATION != "cython":
+        pytest.exit(
+            f"benchmarks need the compiled kernels, but {alcheck.__file__} runs the "
+            "pure-Python twins: install with `make test`, or build them in place "
+            "(`python setup.py build_ext --inplace`) before putting src on PYTHONPATH",
+            returncode=2,
+        )
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--big-files",
