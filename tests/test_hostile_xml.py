@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,8 @@ from alcheck import HostileInputError
 from alcheck.formats import read, read_wco_xml, read_wco_xml_bytes
 
 DECL = '<Declaration xmlns="urn:wco:datamodel:WCO:DEC-DMS:2">{body}</Declaration>'
+MD = "urn:wco:datamodel:WCO:DocumentMetaData-DMS:2"
+DEC = "urn:wco:datamodel:WCO:DEC-DMS:2"
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -118,3 +122,39 @@ def test_distinct_tags_do_not_grow_memory(tmp_path: Path) -> None:
     assert batch.decl_id == ["T"]
     assert len(_wcoitem_py._LOCAL_NAMES) <= 4096  # noqa: SLF001
     assert len(list(read(path))) == 1
+
+
+def _peak_rss_checking(path: Path) -> int:
+    """Return the peak RSS, in KiB, of a fresh process that checks `path` on the one path."""
+    probe = (
+        "import resource, sys\n"
+        "from alcheck.formats import read_columns\n"
+        "n = sum(len(b) for b in read_columns(sys.argv[1]))\n"
+        "print(n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True
+    )
+    items, peak = map(int, done.stdout.split())
+    assert items == 2
+    return peak
+
+
+def test_elements_between_declarations_do_not_grow_memory(tmp_path: Path) -> None:
+    """A file with a million elements between its two declarations is read in the memory
+    of one with a thousand: the column reader frees what it is done with as it reads."""
+    decl = "<Declaration><GoodsShipment><GovernmentAgencyGoodsItem/></GoodsShipment></Declaration>"
+
+    def envelope(junk: int) -> str:
+        return (
+            f'<md:MetaData xmlns:md="{MD}" xmlns="{DEC}"><md:ResponsibleCountryCode>US'
+            f"</md:ResponsibleCountryCode>{decl}{'<md:Note>x</md:Note>' * junk}{decl}"
+            "</md:MetaData>"
+        )
+
+    small, big = tmp_path / "small.xml", tmp_path / "big.xml"
+    small.write_text(envelope(1_000), encoding="utf-8")
+    big.write_text(envelope(1_000_000), encoding="utf-8")
+    assert big.stat().st_size > 20_000_000
+    # Before the reader freed them, the million elements held about 250 MiB.
+    assert _peak_rss_checking(big) - _peak_rss_checking(small) < 40 * 1024

@@ -546,6 +546,65 @@ def read_wco_columns(path: str | Path, *, batch_items: int = 4096) -> Iterator[W
             pass
 
 
+class _Kept:
+    """What `_stream` still needs of the file's tree: the declaration it reads next and
+    the codes its jurisdiction may come from (see `_prune`)."""
+
+    __slots__ = ("codes", "pending", "root")
+
+    def __init__(self) -> None:
+        self.root: Any = None
+        self.pending: tuple[Any, list[Any], int] | None = None
+        self.codes: list[Any] = []
+
+
+class _Pruning:
+    """A readable that prunes the tree (`_prune`) each time the parser asks for more."""
+
+    def __init__(self, source: Any, kept: _Kept) -> None:
+        self.source, self.kept = source, kept
+
+    def read(self, size: int = -1) -> bytes:
+        """Return up to `size` bytes of the source, the tree pruned first."""
+        _prune(self.kept)
+        return self.source.read(size)  # type: ignore[no-any-return]
+
+
+def _prune(kept: _Kept) -> None:
+    """Delete the elements the reader is done with, so that what lies between declarations
+    (a hostile file: millions of elements) does not grow memory with the file's size.
+
+    The parser asks for more input only once `_stream` has taken every event so far, so
+    along the tree's last path every child but the last is closed: those go, but for the
+    declaration read next and what holds it. The codes a jurisdiction may come from are
+    kept as their (text, line) first (`_jurisdiction` reads them so), but for one that
+    holds that declaration and the last element, which may not be closed yet.
+    """
+    node = kept.root
+    if node is None:
+        return
+    decl = None if kept.pending is None else kept.pending[0]
+    last = node
+    while len(last):  # the deepest element: perhaps not closed
+        last = last[-1]
+    lists = [kept.codes] if kept.pending is None else [kept.codes, kept.pending[1]]
+    for codes in lists:
+        for k, code in enumerate(codes):
+            if isinstance(code, tuple) or code is last:
+                continue
+            if decl is None or not item_kernel.holds(code, decl):
+                codes[k] = (item_kernel.text_of(code), code.sourceline)
+    while node is not decl and len(node):
+        end = node[-1]
+        keep = 0
+        while (child := node[keep]) is not end:
+            if decl is not None and (child is decl or item_kernel.holds(child, decl)):
+                keep += 1
+            else:
+                del node[keep]
+        node = end
+
+
 class _Broken(Exception):
     """The file is not well-formed after `count` declarations were read (`error`)."""
 
@@ -559,8 +618,9 @@ def _stream(source: Any, name: str, batch_items: int) -> Generator[WcoColumns, N
     # that interception (a GIL round trip and an event check per element) cost about as
     # much as parsing (~4 us an item of 25 elements). So a declaration is read once the
     # next one starts, or the file ends; libxml2 has parsed all of it by then.
+    kept = _Kept()
     events = safe_iterparse(
-        source,
+        _Pruning(source, kept),
         events=("start",),
         tag=(METADATA_TAG, DECLARATION_TAG, _F + "ResponsibleCountryCode"),
     )
@@ -578,6 +638,7 @@ def _stream(source: Any, name: str, batch_items: int) -> Generator[WcoColumns, N
             if not checked:
                 check_docinfo(elem.getroottree(), name)
                 checked = True
+                kept.root = elem.getroottree().getroot()
             tag = elem.tag
             inside, depth = item_kernel.ancestry(elem)
             if tag == DECLARATION_TAG:
@@ -592,9 +653,9 @@ def _stream(source: Any, name: str, batch_items: int) -> Generator[WcoColumns, N
                         yield state.batch
                         state.batch = WcoColumns(name)
                         models = 0
-                pending = (elem, codes, len(codes))
+                pending = kept.pending = (elem, codes, len(codes))
             elif tag == METADATA_TAG:
-                codes = []
+                codes = kept.codes = []
                 if inside and pending is not None:
                     # Inside the declaration: it starts the jurisdiction afresh, and the
                     # codes after it are inside the declaration too.
