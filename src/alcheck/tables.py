@@ -10,6 +10,7 @@ arrays must not be changed in place afterwards.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, fields
@@ -81,6 +82,153 @@ def build_trie(prefix_groups: Sequence[Sequence[str]]) -> PrefixTrie:
         flat.extend(sorted(node_ends))
         starts.append(len(flat))
     return PrefixTrie(array("i", children), array("i", starts), array("i", flat))
+
+
+# A segment of a tariff index that starts before any date: a node's first segment.
+DAY_MIN = -(2**31)
+# Date segments a node of a tariff index holds at most: more exact segments are merged,
+# so that rules with many short windows cannot grow the index without bound.
+MAX_SEGMENTS = 32
+
+
+@dataclass(frozen=True, slots=True)
+class TariffIndex:
+    """The kernel rows an item may meet, by its tariff code and its date; flat arrays.
+
+    A digit trie over every include and exclude prefix (node 0 the root,
+    `children[node * 10 + digit]` the child or -1). A code walks down it as far as its
+    digits go; the last node on the way with segments (node_seg[n] < node_seg[n + 1]; the
+    root always has one) holds the code's candidates: the rows one of whose include
+    prefixes it has (or with no tariff condition) and none of whose exclude prefixes.
+    They are split by date: segment k of node_seg[n]:node_seg[n + 1] covers the days
+    from seg_day[k] (the first on DAY_MIN, then ascending) to the next one's start, and
+    lists rows[list_start[seg_list[k]]:list_start[seg_list[k] + 1]], ascending: the
+    candidates whose window meets one of those days. Immutable once built.
+    """
+
+    children: array[int]
+    node_seg: array[int]
+    seg_day: array[int]
+    seg_list: array[int]
+    list_start: array[int]
+    rows: array[int]
+
+    def __post_init__(self) -> None:
+        _check_index("tariff_index", self, _C_INT_MAX)
+
+    def __setstate__(self, state: object) -> None:
+        _set_state(self, state)
+        _check_index("tariff_index", self, _C_INT_MAX)
+
+    def __reduce__(self) -> tuple[object, tuple[bytes, ...]]:
+        return (_index_from_bytes, tuple(getattr(self, f.name).tobytes() for f in fields(self)))
+
+
+def _index_from_bytes(*data: bytes) -> TariffIndex:
+    names = [f.name for f in fields(TariffIndex)]
+    if len(data) != len(names):
+        raise _broken(f"the pickled TariffIndex does not hold its {len(names)} arrays")
+    return TariffIndex(
+        *(_int_array(f"tariff_index.{name}", d) for name, d in zip(names, data, strict=True))
+    )
+
+
+def build_tariff_index(
+    include: PrefixTrie,
+    exclude: PrefixTrie,
+    always: Sequence[int],
+    date_from: Sequence[int],
+    date_to: Sequence[int],
+) -> TariffIndex:
+    """Build the index of the rows' include and exclude tries and windows (`TariffIndex`).
+
+    A node gets segments only where its candidates differ from its parent's; they are
+    exact (each lists the rows in force on every one of its days) up to `MAX_SEGMENTS`
+    a node, merged beyond. Equal row lists are stored once.
+    """
+    children, candidates = _union_trie(include, exclude, always)
+    node_seg, seg_day, seg_list = array("i", [0]), array("i"), array("i")
+    list_start, rows = array("i", [0]), array("i")
+    list_of: dict[tuple[int, ...], int] = {}
+    segments_of: dict[tuple[int, ...], list[tuple[int, tuple[int, ...]]]] = {}
+    for cand in candidates:
+        if cand is not None:
+            if (segments := segments_of.get(cand)) is None:
+                segments = segments_of[cand] = _date_segments(cand, date_from, date_to)
+            for day, listed in segments:
+                if (k := list_of.get(listed)) is None:
+                    k = list_of[listed] = len(list_of)
+                    rows.extend(listed)
+                    list_start.append(len(rows))
+                seg_day.append(day)
+                seg_list.append(k)
+        node_seg.append(len(seg_day))
+    return TariffIndex(array("i", children), node_seg, seg_day, seg_list, list_start, rows)
+
+
+def _union_trie(
+    include: PrefixTrie, exclude: PrefixTrie, always: Sequence[int]
+) -> tuple[list[int], list[tuple[int, ...] | None]]:
+    """Return the children of a trie over both tries' nodes, and each node's candidates.
+
+    A node's candidates are None when they are its parent's.
+    """
+    children: list[int] = [-1] * 10
+    candidates: list[tuple[int, ...] | None] = [None]
+    # (node, include node, exclude node, include groups, exclude groups, parent's candidates)
+    stack: list[tuple[int, int, int, frozenset[int], frozenset[int], tuple[int, ...] | None]]
+    stack = [(0, 0, 0, frozenset(always), frozenset(), None)]
+    while stack:
+        node, inc, exc, inc_acc, exc_acc, parent = stack.pop()
+        if inc >= 0:
+            inc_acc = inc_acc.union(include.groups[include.starts[inc] : include.starts[inc + 1]])
+        if exc >= 0:
+            exc_acc = exc_acc.union(exclude.groups[exclude.starts[exc] : exclude.starts[exc + 1]])
+        cand = tuple(sorted(inc_acc - exc_acc))
+        candidates[node] = None if cand == parent else cand
+        for digit in range(9, -1, -1):
+            ci = include.children[inc * 10 + digit] if inc >= 0 else -1
+            ce = exclude.children[exc * 10 + digit] if exc >= 0 else -1
+            if ci >= 0 or ce >= 0:
+                child = children[node * 10 + digit] = len(candidates)
+                children.extend([-1] * 10)
+                candidates.append(None)
+                stack.append((child, ci, ce, inc_acc, exc_acc, cand))
+    return children, candidates
+
+
+def _date_segments(
+    cand: tuple[int, ...], date_from: Sequence[int], date_to: Sequence[int]
+) -> list[tuple[int, tuple[int, ...]]]:
+    """Return (first day, rows whose window meets the segment) per date segment of cand.
+
+    Segments start where a candidate's window starts or ends (at most MAX_SEGMENTS of
+    those days, evenly chosen); consecutive equal lists are merged.
+    """
+    days = {DAY_MIN}
+    for r in cand:
+        days.add(date_from[r])
+        if date_to[r] < _C_INT_MAX:
+            days.add(date_to[r] + 1)
+    starts = sorted(days)
+    if len(starts) > MAX_SEGMENTS:
+        starts = [starts[k * len(starts) // MAX_SEGMENTS] for k in range(MAX_SEGMENTS)]
+    # Row r is listed from the segment of its first day through that of its last.
+    enter: dict[int, list[int]] = {}
+    leave: dict[int, list[int]] = {}
+    for r in cand:
+        if date_from[r] <= date_to[r]:
+            enter.setdefault(bisect_right(starts, date_from[r]) - 1, []).append(r)
+            leave.setdefault(bisect_right(starts, date_to[r]), []).append(r)
+    out: list[tuple[int, tuple[int, ...]]] = []
+    live: set[int] = set()
+    for k, day in enumerate(starts):
+        live.difference_update(leave.get(k, ()))
+        live.update(enter.get(k, ()))
+        listed = tuple(sorted(live))
+        if not out or out[-1][1] != listed:
+            out.append((day, listed))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +344,9 @@ class RuleTables:
     and none of its exclude prefixes, every one of r's condition groups holds, and every
     number condition holds. Groups are sets of atom ids: an "any" group (kind 0) holds
     when the item has at least one of its atoms, a "none" group (kind 1) when it has none.
+    The kernels find the rows a code can match on a date in `tariff_index`, built from
+    the two tries, `always` and the windows (`build_tariff_index`), and check the
+    window of each.
 
     Built or unpickled, the tables are checked (`RuleSetError` when they do not hold
     together): rule r's groups are group_start[r]:group_start[r + 1] and its number
@@ -216,6 +367,7 @@ class RuleTables:
     always: array[int]
     include_trie: PrefixTrie
     exclude_trie: PrefixTrie
+    tariff_index: TariffIndex
     group_start: array[int]
     group_kind: array[int]
     atom_start: array[int]
@@ -389,6 +541,32 @@ def _check_trie(name: str, trie: object, n_groups: int) -> None:
     _within(f"{name}.groups", groups, 0, n_groups)
 
 
+def _check_index(name: str, index: object, n_rules: int) -> None:
+    if not isinstance(index, TariffIndex):
+        raise _broken(f"{name} is not a TariffIndex")
+    children = _array(f"{name}.children", index.children, "i")
+    node_seg = _array(f"{name}.node_seg", index.node_seg, "i")
+    seg_day = _array(f"{name}.seg_day", index.seg_day, "i")
+    seg_list = _array(f"{name}.seg_list", index.seg_list, "i")
+    list_start = _array(f"{name}.list_start", index.list_start, "i")
+    rows = _array(f"{name}.rows", index.rows, "i")
+    n_nodes, rest = divmod(len(children), 10)
+    if n_nodes == 0 or rest:
+        raise _broken(f"{name}.children has {len(children)} entries, not 10 per node")
+    _within(f"{name}.children", children, -1, n_nodes)
+    _offsets(f"{name}.node_seg", node_seg, n_nodes, len(seg_day))
+    if node_seg[1] == 0:
+        raise _broken(f"{name}.node_seg gives the root no segment")
+    _length(f"{name}.seg_list", seg_list, len(seg_day))
+    for n in range(n_nodes):
+        days = seg_day[node_seg[n] : node_seg[n + 1]]
+        if days and (days[0] != DAY_MIN or any(a >= b for a, b in pairwise(days))):
+            raise _broken(f"{name}.seg_day does not rise from {DAY_MIN} within node {n}")
+    _offsets(f"{name}.list_start", list_start, len(list_start) - 1, len(rows))
+    _within(f"{name}.seg_list", seg_list, 0, len(list_start) - 1)
+    _within(f"{name}.rows", rows, 0, n_rules)
+
+
 def _check_automaton(name: str, k: object, n_atoms: int) -> None:
     if not isinstance(k, KeywordAutomaton):
         raise _broken(f"{name} is not a KeywordAutomaton")
@@ -440,6 +618,7 @@ def _check_rules(t: RuleTables, n_rules: int) -> None:
         raise _broken("always does not list, in order, the rules with tariff_any set")
     _check_trie("include_trie", t.include_trie, n_rules)
     _check_trie("exclude_trie", t.exclude_trie, n_rules)
+    _check_index("tariff_index", t.tariff_index, n_rules)
 
 
 def _check_groups(t: RuleTables, n_rules: int, n_atoms: int) -> int:
