@@ -7,6 +7,7 @@ without the GIL, so threads can share one compiled rule set.
 
 from cpython.array cimport array, resize
 from libc.math cimport NAN
+from libc.stdint cimport uint64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memset
 
@@ -87,6 +88,14 @@ cdef inline Py_ssize_t _candidates(
     return seg_list[lo - 1]
 
 
+cdef inline uint64_t _mask(const int[::1] atoms, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
+    cdef uint64_t m = 0
+    cdef Py_ssize_t k
+    for k in range(start, end):
+        m |= (<uint64_t>1) << (atoms[k] & 63)
+    return m
+
+
 cdef inline bint _compare(double x, int op, double amount) noexcept nogil:
     if op == 0:
         return x < amount
@@ -126,14 +135,17 @@ def match(t, b):
     cdef const double[::1] values = b.values
     cdef const double[::1] masses = b.masses
 
-    cdef Py_ssize_t i
+    cdef Py_ssize_t i, n_groups = group_kind.shape[0]
     cdef const signed char *code_digits = &digits[0] if digits.shape[0] else NULL
     cdef signed char *have = <signed char *>malloc(n_atoms + 1)
+    cdef uint64_t *group_mask = <uint64_t *>malloc((n_groups + 1) * sizeof(uint64_t))
+    cdef uint64_t item_mask
     cdef Out out
     out.data = NULL
     out.n = 0
     out.cap = 0
-    if have == NULL:
+    if have == NULL or group_mask == NULL:
+        free(have); free(group_mask)
         raise MemoryError()
     memset(have, 0, n_atoms + 1)
 
@@ -143,9 +155,12 @@ def match(t, b):
     cdef double x, mass
     cdef int failed = 0
     with nogil:
+        for g in range(n_groups):
+            group_mask[g] = _mask(group_atoms, atom_start[g], atom_start[g + 1])
         for i in range(n_items):
             for k in range(item_atom_start[i], item_atom_start[i + 1]):
                 have[item_atoms[k]] = 1
+            item_mask = _mask(item_atoms, item_atom_start[i], item_atom_start[i + 1])
             day = dates[i]
             mass = masses[i]
             listed = _candidates(children, node_seg, seg_day, seg_list, code_digits,
@@ -157,10 +172,11 @@ def match(t, b):
                 ok = True
                 for g in range(group_start[r], group_start[r + 1]):
                     hit = False
-                    for k in range(atom_start[g], atom_start[g + 1]):
-                        if have[group_atoms[k]]:
-                            hit = True
-                            break
+                    if group_mask[g] & item_mask:
+                        for k in range(atom_start[g], atom_start[g + 1]):
+                            if have[group_atoms[k]]:
+                                hit = True
+                                break
                     if hit == (group_kind[g] == 1):
                         ok = False
                         break
@@ -189,6 +205,7 @@ def match(t, b):
             if failed:
                 break
     free(have)
+    free(group_mask)
     if failed:
         free(out.data)
         raise MemoryError()

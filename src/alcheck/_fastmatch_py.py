@@ -78,6 +78,18 @@ def _candidates(index: TariffIndex, digits: Sequence[int], start: int, end: int,
     return index.seg_list[bisect_right(index.seg_day, day, lo + 1, hi) - 1]
 
 
+def _mask(atoms: Sequence[int], start: int, end: int) -> int:
+    """Return the 64-bit mask of atoms[start:end]: bit a % 64 for each atom a.
+
+    Two masks that share no bit mean two sets of atoms that share no atom, so that most
+    condition groups are decided without looking at their atoms.
+    """
+    m = 0
+    for k in range(start, end):
+        m |= 1 << (atoms[k] & 63)
+    return m
+
+
 def _compare(x: float, op: int, amount: float) -> bool:
     if op == 0:
         return x < amount
@@ -97,8 +109,12 @@ def match(t: RuleTables, b: ItemBatch) -> Matches:
     out = Matches(array("i"), array("i"), array("b"))
     n_slots = t.n_slots
     index = t.tariff_index
+    group_mask = [
+        _mask(t.group_atoms, t.atom_start[g], t.atom_start[g + 1]) for g in range(len(t.group_kind))
+    ]
     for i in range(len(b.dates)):
         have = set(b.atoms[b.atom_start[i] : b.atom_start[i + 1]])
+        item_mask = _mask(b.atoms, b.atom_start[i], b.atom_start[i + 1])
         day = b.dates[i]
         listed = _candidates(index, b.digits, b.code_start[i], b.code_start[i + 1], day)
         for c in range(index.list_start[listed], index.list_start[listed + 1]):
@@ -108,8 +124,10 @@ def match(t: RuleTables, b: ItemBatch) -> Matches:
                 continue
             ok = True
             for g in range(t.group_start[r], t.group_start[r + 1]):
-                atoms = t.group_atoms[t.atom_start[g] : t.atom_start[g + 1]]
-                hit = any(a in have for a in atoms)
+                hit = False
+                if group_mask[g] & item_mask:
+                    atoms = t.group_atoms[t.atom_start[g] : t.atom_start[g + 1]]
+                    hit = any(a in have for a in atoms)
                 if hit == (t.group_kind[g] == 1):
                     ok = False
                     break
