@@ -10,9 +10,8 @@ arrays must not be changed in place afterwards.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_right
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence, Sized
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, fields
 from itertools import pairwise
 from typing import Any
@@ -146,19 +145,21 @@ def build_tariff_index(
     exact (each lists the rows in force on every one of its days) up to `MAX_SEGMENTS`
     a node, merged beyond. Equal row lists are stored once.
     """
+    # Sets of rows are bit masks (bit r: row r) here, to compare and intersect them fast.
     children, candidates = _union_trie(include, exclude, always)
+    stretches = _stretches(date_from, date_to)
     node_seg, seg_day, seg_list = array("i", [0]), array("i"), array("i")
     list_start, rows = array("i", [0]), array("i")
-    list_of: dict[tuple[int, ...], int] = {}
-    segments_of: dict[tuple[int, ...], list[tuple[int, tuple[int, ...]]]] = {}
+    list_of: dict[int, int] = {}
+    segments_of: dict[int, list[tuple[int, int]]] = {}
     for cand in candidates:
         if cand is not None:
             if (segments := segments_of.get(cand)) is None:
-                segments = segments_of[cand] = _date_segments(cand, date_from, date_to)
+                segments = segments_of[cand] = _segments(cand, stretches)
             for day, listed in segments:
                 if (k := list_of.get(listed)) is None:
                     k = list_of[listed] = len(list_of)
-                    rows.extend(listed)
+                    rows.extend(_members(listed))
                     list_start.append(len(rows))
                 seg_day.append(day)
                 seg_list.append(k)
@@ -166,25 +167,41 @@ def build_tariff_index(
     return TariffIndex(array("i", children), node_seg, seg_day, seg_list, list_start, rows)
 
 
+def _mask(ids: Iterable[int]) -> int:
+    m = 0
+    for r in ids:
+        m |= 1 << r
+    return m
+
+
+def _members(mask: int) -> list[int]:
+    """Return the rows of a mask, ascending."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
+
+
 def _union_trie(
     include: PrefixTrie, exclude: PrefixTrie, always: Sequence[int]
-) -> tuple[list[int], list[tuple[int, ...] | None]]:
+) -> tuple[list[int], list[int | None]]:
     """Return the children of a trie over both tries' nodes, and each node's candidates.
 
     A node's candidates are None when they are its parent's.
     """
     children: list[int] = [-1] * 10
-    candidates: list[tuple[int, ...] | None] = [None]
-    # (node, include node, exclude node, include groups, exclude groups, parent's candidates)
-    stack: list[tuple[int, int, int, frozenset[int], frozenset[int], tuple[int, ...] | None]]
-    stack = [(0, 0, 0, frozenset(always), frozenset(), None)]
+    candidates: list[int | None] = [None]
+    # (node, include node, exclude node, rows included, rows excluded, parent's candidates)
+    stack = [(0, 0, 0, _mask(always), 0, -1)]
     while stack:
         node, inc, exc, inc_acc, exc_acc, parent = stack.pop()
         if inc >= 0:
-            inc_acc = inc_acc.union(include.groups[include.starts[inc] : include.starts[inc + 1]])
+            inc_acc |= _mask(include.groups[include.starts[inc] : include.starts[inc + 1]])
         if exc >= 0:
-            exc_acc = exc_acc.union(exclude.groups[exclude.starts[exc] : exclude.starts[exc + 1]])
-        cand = tuple(sorted(inc_acc - exc_acc))
+            exc_acc |= _mask(exclude.groups[exclude.starts[exc] : exclude.starts[exc + 1]])
+        cand = inc_acc & ~exc_acc
         candidates[node] = None if cand == parent else cand
         for digit in range(9, -1, -1):
             ci = include.children[inc * 10 + digit] if inc >= 0 else -1
@@ -197,38 +214,48 @@ def _union_trie(
     return children, candidates
 
 
-def _date_segments(
-    cand: tuple[int, ...], date_from: Sequence[int], date_to: Sequence[int]
-) -> list[tuple[int, tuple[int, ...]]]:
-    """Return (first day, rows whose window meets the segment) per date segment of cand.
-
-    Segments start where a candidate's window starts or ends (at most MAX_SEGMENTS of
-    those days, evenly chosen); consecutive equal lists are merged.
-    """
-    days = {DAY_MIN}
-    for r in cand:
-        days.add(date_from[r])
-        if date_to[r] < _C_INT_MAX:
-            days.add(date_to[r] + 1)
+def _stretches(date_from: Sequence[int], date_to: Sequence[int]) -> list[tuple[int, int]]:
+    """Return (first day, rows in force) per stretch of days on which no window starts or
+    ends, the first from DAY_MIN."""
+    days = {DAY_MIN, *date_from, *(d + 1 for d in date_to if d < _C_INT_MAX)}
     starts = sorted(days)
-    if len(starts) > MAX_SEGMENTS:
-        starts = [starts[k * len(starts) // MAX_SEGMENTS] for k in range(MAX_SEGMENTS)]
-    # Row r is listed from the segment of its first day through that of its last.
-    enter: dict[int, list[int]] = {}
-    leave: dict[int, list[int]] = {}
-    for r in cand:
-        if date_from[r] <= date_to[r]:
-            enter.setdefault(bisect_right(starts, date_from[r]) - 1, []).append(r)
-            leave.setdefault(bisect_right(starts, date_to[r]), []).append(r)
-    out: list[tuple[int, tuple[int, ...]]] = []
-    live: set[int] = set()
-    for k, day in enumerate(starts):
-        live.difference_update(leave.get(k, ()))
-        live.update(enter.get(k, ()))
-        listed = tuple(sorted(live))
-        if not out or out[-1][1] != listed:
-            out.append((day, listed))
+    enter: dict[int, int] = {}
+    leave: dict[int, int] = {}
+    for r, (first, last) in enumerate(zip(date_from, date_to, strict=True)):
+        if first <= last:
+            enter[first] = enter.get(first, 0) | 1 << r
+            if last < _C_INT_MAX:
+                leave[last + 1] = leave.get(last + 1, 0) | 1 << r
+    out = []
+    live = 0
+    for day in starts:
+        live = (live & ~leave.get(day, 0)) | enter.get(day, 0)
+        out.append((day, live))
     return out
+
+
+def _segments(cand: int, stretches: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Return (first day, rows) per date segment of the candidates `cand`.
+
+    Exact segments join the stretches on which the same candidates are in force; beyond
+    MAX_SEGMENTS, evenly chosen runs of them are merged, each listing the rows in force
+    on any of its days.
+    """
+    exact: list[tuple[int, int]] = []
+    for day, live in stretches:
+        listed = cand & live
+        if not exact or exact[-1][1] != listed:
+            exact.append((day, listed))
+    if len(exact) <= MAX_SEGMENTS:
+        return exact
+    cuts = [k * len(exact) // MAX_SEGMENTS for k in range(MAX_SEGMENTS + 1)]
+    merged = []
+    for a, b in pairwise(cuts):
+        listed = 0
+        for _, rows in exact[a:b]:
+            listed |= rows
+        merged.append((exact[a][0], listed))
+    return merged
 
 
 @dataclass(frozen=True, slots=True)
@@ -564,6 +591,8 @@ def _check_index(name: str, index: object, n_rules: int) -> None:
             raise _broken(f"{name}.seg_day does not rise from {DAY_MIN} within node {n}")
     _offsets(f"{name}.list_start", list_start, len(list_start) - 1, len(rows))
     _within(f"{name}.seg_list", seg_list, 0, len(list_start) - 1)
+    if len(set(seg_list)) != len(list_start) - 1:
+        raise _broken(f"{name}.list_start has a list that no segment uses")
     _within(f"{name}.rows", rows, 0, n_rules)
 
 
