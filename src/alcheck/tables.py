@@ -1,10 +1,10 @@
 """Build the plain tables the matching kernels read (see `_fastmatch_py.py`).
 
 The tables are checked whenever they are built or unpickled (`RuleTables`, `PrefixTrie`,
-`KeywordAutomaton`): every offset, rule, group, atom, node, state and currency slot they
-hold is within bounds and the lengths of their arrays agree, so the compiled kernel never
-reads outside an array. Tables that do not hold together raise `RuleSetError`. Their
-arrays must not be changed in place afterwards.
+`TariffIndex`, `KeywordAutomaton`): every offset, rule, group, atom, node, segment, state
+and currency slot they hold is within bounds and the lengths of their arrays agree, so the
+compiled kernel never reads outside an array. Tables that do not hold together raise
+`RuleSetError`. Their arrays must not be changed in place afterwards.
 """
 
 from __future__ import annotations
@@ -636,7 +636,7 @@ def _check_tables(t: RuleTables) -> None:
 
 
 def _check_rules(t: RuleTables, n_rules: int) -> None:
-    """Check the per-rule arrays: dates, tariff_any and always, and the prefix tries."""
+    """Check the per-rule arrays: dates, tariff_any and always, the tries and the index."""
     _length("date_from", _array("date_from", t.date_from, "i"), n_rules)
     _length("date_to", _array("date_to", t.date_to, "i"), n_rules)
     tariff_any = _array("tariff_any", t.tariff_any, "b")
