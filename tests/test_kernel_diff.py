@@ -29,7 +29,7 @@ from alcheck.model import Declaration, GoodsItem, Regime
 from alcheck.rates import Rates
 from alcheck.rules.schema import PRESENCE_FIELDS, Pack
 from alcheck.ruleset import CompiledRule, RuleSet
-from alcheck.tables import Matches, build_automaton
+from alcheck.tables import MAX_SEGMENTS, Matches, build_automaton
 from alcheck.text import normalize_words
 
 Row = tuple[Declaration, GoodsItem, dt.date]
@@ -469,6 +469,79 @@ def test_both_kernels_encode_the_same_batch(
     assert (a.digits.typecode, b.digits.typecode) == ("b", "b")
     assert [x if x == x else "nan" for x in a.values] == [x if x == x else "nan" for x in b.values]
     assert compiled.match(rs.tables, a) == twin.match(rs.tables, b)
+
+
+def _edge_days(rs: RuleSet) -> list[dt.date]:
+    """Return the days on which a kernel row's window starts or ends, and the days either side.
+
+    The tariff index splits each node's rows by these days: an item dated on either side
+    of one must meet the rows of its own segment.
+    """
+    t = rs.tables
+    edges = {d for r in range(t.n_rules) for d in (t.date_from[r], t.date_to[r] + 1)}
+    last = dt.date.max.toordinal()
+    return [dt.date.fromordinal(d) for d in sorted({e + k for e in edges for k in (-1, 0, 1)})
+            if 1 <= d <= last]  # fmt: skip
+
+
+@settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(packs(), declarations())
+def test_kernel_agrees_with_the_reference_on_the_edges_of_every_window(
+    kernel: ModuleType, pack_list: list[Pack], decl: Declaration
+) -> None:
+    rs = RuleSet.compile(pack_list)
+    rows = [(decl, item, day) for item in decl.items for day in _edge_days(rs)]
+    assert kernel_match(kernel, rs, rows, None) == naive_match(rs, rows, None)
+
+
+WINDOW_TARIFFS = ["7601.10.0000", "7606.12.3090", "7601", "76", "8544.49", None, "76O1"]
+
+
+@settings(deadline=None, max_examples=12, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 30),
+            st.none() | st.integers(0, 300),
+            st.sampled_from([None, ["7606"], ["760110"], ["@L"]]),
+            st.sampled_from([None, ["CN"], ["CA", "RU"]]),
+        ),
+        min_size=MAX_SEGMENTS + 2,
+        max_size=70,
+    ),
+    code_lists(),
+    st.data(),
+)
+def test_kernel_agrees_with_the_reference_when_segments_are_merged(
+    kernel: ModuleType, windows: list[Any], lists: dict[str, Any], data: st.DataObject
+) -> None:
+    """More windows on one prefix than a node keeps segments: the merged segments list
+    rows in force on some of their days only, and the kernel still checks each window."""
+    first = dt.date(2023, 6, 1)
+    rules = []
+    for n, (gap, length, tariff_not, origin) in enumerate(windows):
+        when: dict[str, Any] = {"tariff": ["76", "@L"] if n % 3 else ["7601"]}
+        if tariff_not is not None:
+            when["tariff_not"] = tariff_not
+        if origin is not None:
+            when["origin"] = origin
+        first += dt.timedelta(days=1 + gap)  # a new first day for every rule
+        last = None if length is None else first + dt.timedelta(days=length)
+        rules.append(rule_dict(f"R-{n}", when, first, last))
+    info = {"name": "w", "version": "1", "jurisdiction": "*", "title": "t"}
+    rs = RuleSet.compile([Pack.model_validate({"pack": info, "rules": rules, "lists": lists})])
+    t, index = rs.tables, rs.tables.tariff_index
+    counts = [b - a for a, b in zip(index.node_seg, index.node_seg[1:], strict=False)]
+    edges = {*t.date_from, *(d + 1 for d in t.date_to)}
+    assert max(counts) <= MAX_SEGMENTS < len(edges)
+    decl = Declaration.model_validate({"items": [
+        {"line": k + 1, "tariff_declared": code, "origin": origin}
+        for k, (code, origin) in enumerate(zip(WINDOW_TARIFFS, ["CN", "CA", "RU", "CN", None,
+                                                                "CN", "CA"], strict=True))
+    ]})  # fmt: skip
+    days = data.draw(st.lists(st.sampled_from(_edge_days(rs)), min_size=1, max_size=40))
+    rows = [(decl, item, day) for item in decl.items for day in days]
+    assert kernel_match(kernel, rs, rows, None) == naive_match(rs, rows, None)
 
 
 @settings(deadline=None, max_examples=300)

@@ -7,6 +7,7 @@ without the GIL, so threads can share one compiled rule set.
 
 from cpython.array cimport array, resize
 from libc.math cimport NAN
+from libc.stdint cimport uint64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memset
 
@@ -61,32 +62,38 @@ cdef int _push(Out *o, int i, int r, int status) noexcept nogil:
     return 0
 
 
-cdef inline Py_ssize_t _walk(
-    const int[::1] ch, const int[::1] st, const int[::1] gr, const signed char *digits,
-    Py_ssize_t start, Py_ssize_t end, int *found, Py_ssize_t nfound, signed char *mark,
+cdef inline Py_ssize_t _candidates(
+    const int[::1] children, const int[::1] node_seg, const int[::1] seg_day,
+    const int[::1] seg_list, const signed char *digits, Py_ssize_t start, Py_ssize_t end,
+    int day,
 ) noexcept nogil:
-    """Append to `found` the groups matched by digits[start:end]; mark them; return the count."""
-    cdef Py_ssize_t node = 0, k, p
-    cdef int g
-    for k in range(st[0], st[1]):
-        g = gr[k]
-        if not mark[g]:
-            mark[g] = 1
-            found[nfound] = g
-            nfound += 1
+    cdef Py_ssize_t node = 0, owner = 0, p, lo, hi, mid
     for p in range(start, end):
         if digits[p] < 0:
             break
-        node = ch[node * 10 + digits[p]]
+        node = children[node * 10 + digits[p]]
         if node < 0:
             break
-        for k in range(st[node], st[node + 1]):
-            g = gr[k]
-            if not mark[g]:
-                mark[g] = 1
-                found[nfound] = g
-                nfound += 1
-    return nfound
+        if node_seg[node] < node_seg[node + 1]:
+            owner = node
+    # bisect_right over seg_day[lo + 1:hi], less one.
+    lo = node_seg[owner] + 1
+    hi = node_seg[owner + 1]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if day < seg_day[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return seg_list[lo - 1]
+
+
+cdef inline uint64_t _mask(const int[::1] atoms, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
+    cdef uint64_t m = 0
+    cdef Py_ssize_t k
+    for k in range(start, end):
+        m |= (<uint64_t>1) << (atoms[k] & 63)
+    return m
 
 
 cdef inline bint _compare(double x, int op, double amount) noexcept nogil:
@@ -101,16 +108,16 @@ cdef inline bint _compare(double x, int op, double amount) noexcept nogil:
 
 def match(t, b):
     cdef Py_ssize_t n_items = len(b.dates)
-    cdef Py_ssize_t n_rules = t.n_rules, n_atoms = t.n_atoms, n_slots = t.n_slots
+    cdef Py_ssize_t n_atoms = t.n_atoms, n_slots = t.n_slots
     cdef const int[::1] date_from = t.date_from
     cdef const int[::1] date_to = t.date_to
-    cdef const int[::1] always = t.always
-    cdef const int[::1] ich = t.include_trie.children
-    cdef const int[::1] ist = t.include_trie.starts
-    cdef const int[::1] igr = t.include_trie.groups
-    cdef const int[::1] ech = t.exclude_trie.children
-    cdef const int[::1] est = t.exclude_trie.starts
-    cdef const int[::1] egr = t.exclude_trie.groups
+    index = t.tariff_index
+    cdef const int[::1] children = index.children
+    cdef const int[::1] node_seg = index.node_seg
+    cdef const int[::1] seg_day = index.seg_day
+    cdef const int[::1] seg_list = index.seg_list
+    cdef const int[::1] list_start = index.list_start
+    cdef const int[::1] index_rows = index.rows
     cdef const int[::1] group_start = t.group_start
     cdef const signed char[::1] group_kind = t.group_kind
     cdef const int[::1] atom_start = t.atom_start
@@ -128,76 +135,48 @@ def match(t, b):
     cdef const double[::1] values = b.values
     cdef const double[::1] masses = b.masses
 
-    cdef Py_ssize_t i
+    cdef Py_ssize_t i, n_groups = group_kind.shape[0]
     cdef const signed char *code_digits = &digits[0] if digits.shape[0] else NULL
     cdef signed char *have = <signed char *>malloc(n_atoms + 1)
-    cdef signed char *inc_mark = <signed char *>malloc(n_rules + 1)
-    cdef signed char *exc_mark = <signed char *>malloc(n_rules + 1)
-    cdef int *inc_found = <int *>malloc((n_rules + 1) * sizeof(int))
-    cdef int *exc_found = <int *>malloc((n_rules + 1) * sizeof(int))
-    cdef int *cand = <int *>malloc((2 * n_rules + 1) * sizeof(int))
+    cdef uint64_t *group_mask = <uint64_t *>malloc((n_groups + 1) * sizeof(uint64_t))
+    cdef uint64_t item_mask
     cdef Out out
     out.data = NULL
     out.n = 0
     out.cap = 0
-    if (have == NULL or inc_mark == NULL or exc_mark == NULL or inc_found == NULL
-            or exc_found == NULL or cand == NULL):
-        free(have); free(inc_mark); free(exc_mark); free(inc_found); free(exc_found); free(cand)
+    if have == NULL or group_mask == NULL:
+        free(have); free(group_mask)
         raise MemoryError()
     memset(have, 0, n_atoms + 1)
-    memset(inc_mark, 0, n_rules + 1)
-    memset(exc_mark, 0, n_rules + 1)
 
-    cdef Py_ssize_t n_inc, n_exc, n_cand, a, q, g, k, n_always = always.shape[0]
-    cdef int r, day, status, field, tmp
+    cdef Py_ssize_t listed, c, g, k
+    cdef int r, day, status, field
     cdef bint ok, hit
     cdef double x, mass
     cdef int failed = 0
     with nogil:
+        for g in range(n_groups):
+            group_mask[g] = _mask(group_atoms, atom_start[g], atom_start[g + 1])
         for i in range(n_items):
             for k in range(item_atom_start[i], item_atom_start[i + 1]):
                 have[item_atoms[k]] = 1
-            n_inc = _walk(ich, ist, igr, code_digits, code_start[i], code_start[i + 1], inc_found, 0, inc_mark)
-            n_exc = _walk(ech, est, egr, code_digits, code_start[i], code_start[i + 1], exc_found, 0, exc_mark)
-            # Candidates in ascending rule order: `always` is sorted; sort the trie hits
-            # (few) by insertion, then merge the two.
-            for a in range(1, n_inc):
-                tmp = inc_found[a]
-                q = a - 1
-                while q >= 0 and inc_found[q] > tmp:
-                    inc_found[q + 1] = inc_found[q]
-                    q -= 1
-                inc_found[q + 1] = tmp
-            n_cand = 0
-            a = 0
-            q = 0
-            while a < n_always or q < n_inc:
-                if q >= n_inc or (a < n_always and always[a] < inc_found[q]):
-                    r = always[a]
-                    a += 1
-                elif a >= n_always or inc_found[q] < always[a]:
-                    r = inc_found[q]
-                    q += 1
-                else:
-                    r = always[a]
-                    a += 1
-                    q += 1
-                if not exc_mark[r]:
-                    cand[n_cand] = r
-                    n_cand += 1
+            item_mask = _mask(item_atoms, item_atom_start[i], item_atom_start[i + 1])
             day = dates[i]
             mass = masses[i]
-            for a in range(n_cand):
-                r = cand[a]
+            listed = _candidates(children, node_seg, seg_day, seg_list, code_digits,
+                                 code_start[i], code_start[i + 1], day)
+            for c in range(list_start[listed], list_start[listed + 1]):
+                r = index_rows[c]
                 if not (date_from[r] <= day <= date_to[r]):
                     continue
                 ok = True
                 for g in range(group_start[r], group_start[r + 1]):
                     hit = False
-                    for k in range(atom_start[g], atom_start[g + 1]):
-                        if have[group_atoms[k]]:
-                            hit = True
-                            break
+                    if group_mask[g] & item_mask:
+                        for k in range(atom_start[g], atom_start[g + 1]):
+                            if have[group_atoms[k]]:
+                                hit = True
+                                break
                     if hit == (group_kind[g] == 1):
                         ok = False
                         break
@@ -223,13 +202,10 @@ def match(t, b):
                         break
             for k in range(item_atom_start[i], item_atom_start[i + 1]):
                 have[item_atoms[k]] = 0
-            for a in range(n_inc):
-                inc_mark[inc_found[a]] = 0
-            for a in range(n_exc):
-                exc_mark[exc_found[a]] = 0
             if failed:
                 break
-    free(have); free(inc_mark); free(exc_mark); free(inc_found); free(exc_found); free(cand)
+    free(have)
+    free(group_mask)
     if failed:
         free(out.data)
         raise MemoryError()

@@ -9,13 +9,16 @@ returns the matches as three parallel arrays (`alcheck.tables.Matches`).
 Tariff-prefix trie: node 0 is the root; `children[node * 10 + digit]` is the child node or
 -1; `starts[node]:starts[node + 1]` slices `groups` to the ids of the prefix groups that
 end at that node. A code matches a group when any of the group's prefixes is a prefix of
-the code.
+the code. `match` finds a code's rows in the rule set's `TariffIndex` instead: one walk
+down its trie, then a binary search for the item's date among the segments of the node
+the walk ends on.
 """
 
 from __future__ import annotations
 
 import math
 from array import array
+from bisect import bisect_right
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -23,7 +26,7 @@ from .tables import SYMBOL_OTHER, SYMBOL_SPACE, ItemBatch, Matches, check_column
 from .text import normalize_words
 
 if TYPE_CHECKING:
-    from .tables import ItemColumns, KeywordAutomaton, RuleTables
+    from .tables import ItemColumns, KeywordAutomaton, RuleTables, TariffIndex
 
 
 def _code_digits(code: str | None) -> list[int]:
@@ -59,6 +62,34 @@ def match_prefixes(
     return [tuple(sorted(_walk(children, starts, groups, _code_digits(code)))) for code in codes]
 
 
+def _candidates(index: TariffIndex, digits: Sequence[int], start: int, end: int, day: int) -> int:
+    """Return the row list (see `TariffIndex`) of the code digits[start:end] on `day`."""
+    node = owner = 0
+    for p in range(start, end):
+        if digits[p] < 0:
+            break
+        node = index.children[node * 10 + digits[p]]
+        if node < 0:
+            break
+        if index.node_seg[node] < index.node_seg[node + 1]:
+            owner = node
+    # The owner's last segment that starts on or before `day` (the first starts on DAY_MIN).
+    lo, hi = index.node_seg[owner], index.node_seg[owner + 1]
+    return index.seg_list[bisect_right(index.seg_day, day, lo + 1, hi) - 1]
+
+
+def _mask(atoms: Sequence[int], start: int, end: int) -> int:
+    """Return the 64-bit mask of atoms[start:end]: bit a % 64 for each atom a.
+
+    Two masks that share no bit mean two sets of atoms that share no atom, so that most
+    condition groups are decided without looking at their atoms.
+    """
+    m = 0
+    for k in range(start, end):
+        m |= 1 << (atoms[k] & 63)
+    return m
+
+
 def _compare(x: float, op: int, amount: float) -> bool:
     if op == 0:
         return x < amount
@@ -77,23 +108,26 @@ def match(t: RuleTables, b: ItemBatch) -> Matches:
     """
     out = Matches(array("i"), array("i"), array("b"))
     n_slots = t.n_slots
+    index = t.tariff_index
+    group_mask = [
+        _mask(t.group_atoms, t.atom_start[g], t.atom_start[g + 1]) for g in range(len(t.group_kind))
+    ]
     for i in range(len(b.dates)):
         have = set(b.atoms[b.atom_start[i] : b.atom_start[i + 1]])
-        digits = b.digits[b.code_start[i] : b.code_start[i + 1]]
-        candidates = set(t.always) | _walk(
-            t.include_trie.children, t.include_trie.starts, t.include_trie.groups, digits
-        )
-        candidates -= _walk(
-            t.exclude_trie.children, t.exclude_trie.starts, t.exclude_trie.groups, digits
-        )
+        item_mask = _mask(b.atoms, b.atom_start[i], b.atom_start[i + 1])
         day = b.dates[i]
-        for r in sorted(candidates):
+        listed = _candidates(index, b.digits, b.code_start[i], b.code_start[i + 1], day)
+        for c in range(index.list_start[listed], index.list_start[listed + 1]):
+            r = index.rows[c]
+            # A segment can hold rows in force on only some of its days.
             if not (t.date_from[r] <= day <= t.date_to[r]):
                 continue
             ok = True
             for g in range(t.group_start[r], t.group_start[r + 1]):
-                atoms = t.group_atoms[t.atom_start[g] : t.atom_start[g + 1]]
-                hit = any(a in have for a in atoms)
+                hit = False
+                if group_mask[g] & item_mask:
+                    atoms = t.group_atoms[t.atom_start[g] : t.atom_start[g + 1]]
+                    hit = any(a in have for a in atoms)
                 if hit == (t.group_kind[g] == 1):
                     ok = False
                     break

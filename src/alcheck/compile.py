@@ -18,7 +18,15 @@ from .codes.countries import METAL_NOT_APPLICABLE, METAL_UNKNOWN
 from .errors import RulePackError
 from .rules.schema import PRESENCE_FIELDS, ChangelogEntry, Citation, CodeList, Pack, Rule
 from .ruleset import Atom, CompiledRule, PackMeta, RuleSet
-from .tables import NUM_FIELDS, NUM_OPS, Lookup, RuleTables, build_automaton, build_trie
+from .tables import (
+    NUM_FIELDS,
+    NUM_OPS,
+    Lookup,
+    RuleTables,
+    build_automaton,
+    build_tariff_index,
+    build_trie,
+)
 from .text import normalize_words
 
 # The last day of an open-ended window, as an ordinal.
@@ -245,6 +253,7 @@ class _TableBuilder:
 
     def tables(self) -> RuleTables:
         """Return the tables of the rows added (RuleTables checks that they hold together)."""
+        include, exclude = build_trie(self.include), build_trie(self.exclude)
         return RuleTables(
             n_rules=len(self.rules),
             n_atoms=len(self.atoms),
@@ -253,8 +262,11 @@ class _TableBuilder:
             date_to=self.date_to,
             tariff_any=self.tariff_any,
             always=self.always,
-            include_trie=build_trie(self.include),
-            exclude_trie=build_trie(self.exclude),
+            include_trie=include,
+            exclude_trie=exclude,
+            tariff_index=build_tariff_index(
+                include, exclude, self.always, self.date_from, self.date_to
+            ),
             group_start=self.group_start,
             group_kind=self.group_kind,
             atom_start=self.atom_start,

@@ -1,17 +1,17 @@
 """Build the plain tables the matching kernels read (see `_fastmatch_py.py`).
 
 The tables are checked whenever they are built or unpickled (`RuleTables`, `PrefixTrie`,
-`KeywordAutomaton`): every offset, rule, group, atom, node, state and currency slot they
-hold is within bounds and the lengths of their arrays agree, so the compiled kernel never
-reads outside an array. Tables that do not hold together raise `RuleSetError`. Their
-arrays must not be changed in place afterwards.
+`TariffIndex`, `KeywordAutomaton`): every offset, rule, group, atom, node, segment, state
+and currency slot they hold is within bounds and the lengths of their arrays agree, so the
+compiled kernel never reads outside an array. Tables that do not hold together raise
+`RuleSetError`. Their arrays must not be changed in place afterwards.
 """
 
 from __future__ import annotations
 
 from array import array
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence, Sized
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, fields
 from itertools import pairwise
 from typing import Any
@@ -81,6 +81,181 @@ def build_trie(prefix_groups: Sequence[Sequence[str]]) -> PrefixTrie:
         flat.extend(sorted(node_ends))
         starts.append(len(flat))
     return PrefixTrie(array("i", children), array("i", starts), array("i", flat))
+
+
+# A segment of a tariff index that starts before any date: a node's first segment.
+DAY_MIN = -(2**31)
+# Date segments a node of a tariff index holds at most: more exact segments are merged,
+# so that rules with many short windows cannot grow the index without bound.
+MAX_SEGMENTS = 32
+
+
+@dataclass(frozen=True, slots=True)
+class TariffIndex:
+    """The kernel rows an item may meet, by its tariff code and its date; flat arrays.
+
+    A digit trie over every include and exclude prefix (node 0 the root,
+    `children[node * 10 + digit]` the child or -1). A code walks down it as far as its
+    digits go; the last node on the way with segments (node_seg[n] < node_seg[n + 1]; the
+    root always has one) holds the code's candidates: the rows one of whose include
+    prefixes it has (or with no tariff condition) and none of whose exclude prefixes.
+    They are split by date: segment k of node_seg[n]:node_seg[n + 1] covers the days
+    from seg_day[k] (the first on DAY_MIN, then ascending) to the next one's start, and
+    lists rows[list_start[seg_list[k]]:list_start[seg_list[k] + 1]], ascending: the
+    candidates whose window meets one of those days. Immutable once built.
+    """
+
+    children: array[int]
+    node_seg: array[int]
+    seg_day: array[int]
+    seg_list: array[int]
+    list_start: array[int]
+    rows: array[int]
+
+    def __post_init__(self) -> None:
+        _check_index("tariff_index", self, _C_INT_MAX)
+
+    def __setstate__(self, state: object) -> None:
+        _set_state(self, state)
+        _check_index("tariff_index", self, _C_INT_MAX)
+
+    def __reduce__(self) -> tuple[object, tuple[bytes, ...]]:
+        return (_index_from_bytes, tuple(getattr(self, f.name).tobytes() for f in fields(self)))
+
+
+def _index_from_bytes(*data: bytes) -> TariffIndex:
+    names = [f.name for f in fields(TariffIndex)]
+    if len(data) != len(names):
+        raise _broken(f"the pickled TariffIndex does not hold its {len(names)} arrays")
+    return TariffIndex(
+        *(_int_array(f"tariff_index.{name}", d) for name, d in zip(names, data, strict=True))
+    )
+
+
+def build_tariff_index(
+    include: PrefixTrie,
+    exclude: PrefixTrie,
+    always: Sequence[int],
+    date_from: Sequence[int],
+    date_to: Sequence[int],
+) -> TariffIndex:
+    """Build the index of the rows' include and exclude tries and windows (`TariffIndex`).
+
+    A node gets segments only where its candidates differ from its parent's; they are
+    exact (each lists the rows in force on every one of its days) up to `MAX_SEGMENTS`
+    a node, merged beyond. Equal row lists are stored once.
+    """
+    # Sets of rows are bit masks (bit r: row r) here, to compare and intersect them fast.
+    children, candidates = _union_trie(include, exclude, always)
+    stretches = _stretches(date_from, date_to)
+    node_seg, seg_day, seg_list = array("i", [0]), array("i"), array("i")
+    list_start, rows = array("i", [0]), array("i")
+    list_of: dict[int, int] = {}
+    segments_of: dict[int, list[tuple[int, int]]] = {}
+    for cand in candidates:
+        if cand is not None:
+            if (segments := segments_of.get(cand)) is None:
+                segments = segments_of[cand] = _segments(cand, stretches)
+            for day, listed in segments:
+                if (k := list_of.get(listed)) is None:
+                    k = list_of[listed] = len(list_of)
+                    rows.extend(_members(listed))
+                    list_start.append(len(rows))
+                seg_day.append(day)
+                seg_list.append(k)
+        node_seg.append(len(seg_day))
+    return TariffIndex(array("i", children), node_seg, seg_day, seg_list, list_start, rows)
+
+
+def _mask(ids: Iterable[int]) -> int:
+    m = 0
+    for r in ids:
+        m |= 1 << r
+    return m
+
+
+def _members(mask: int) -> list[int]:
+    """Return the rows of a mask, ascending."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
+
+
+def _union_trie(
+    include: PrefixTrie, exclude: PrefixTrie, always: Sequence[int]
+) -> tuple[list[int], list[int | None]]:
+    """Return the children of a trie over both tries' nodes, and each node's candidates.
+
+    A node's candidates are None when they are its parent's.
+    """
+    children: list[int] = [-1] * 10
+    candidates: list[int | None] = [None]
+    # (node, include node, exclude node, rows included, rows excluded, parent's candidates)
+    stack = [(0, 0, 0, _mask(always), 0, -1)]
+    while stack:
+        node, inc, exc, inc_acc, exc_acc, parent = stack.pop()
+        if inc >= 0:
+            inc_acc |= _mask(include.groups[include.starts[inc] : include.starts[inc + 1]])
+        if exc >= 0:
+            exc_acc |= _mask(exclude.groups[exclude.starts[exc] : exclude.starts[exc + 1]])
+        cand = inc_acc & ~exc_acc
+        candidates[node] = None if cand == parent else cand
+        for digit in range(9, -1, -1):
+            ci = include.children[inc * 10 + digit] if inc >= 0 else -1
+            ce = exclude.children[exc * 10 + digit] if exc >= 0 else -1
+            if ci >= 0 or ce >= 0:
+                child = children[node * 10 + digit] = len(candidates)
+                children.extend([-1] * 10)
+                candidates.append(None)
+                stack.append((child, ci, ce, inc_acc, exc_acc, cand))
+    return children, candidates
+
+
+def _stretches(date_from: Sequence[int], date_to: Sequence[int]) -> list[tuple[int, int]]:
+    """Return (first day, rows in force) per stretch of days on which no window starts or
+    ends, the first from DAY_MIN."""
+    days = {DAY_MIN, *date_from, *(d + 1 for d in date_to if d < _C_INT_MAX)}
+    starts = sorted(days)
+    enter: dict[int, int] = {}
+    leave: dict[int, int] = {}
+    for r, (first, last) in enumerate(zip(date_from, date_to, strict=True)):
+        if first <= last:
+            enter[first] = enter.get(first, 0) | 1 << r
+            if last < _C_INT_MAX:
+                leave[last + 1] = leave.get(last + 1, 0) | 1 << r
+    out = []
+    live = 0
+    for day in starts:
+        live = (live & ~leave.get(day, 0)) | enter.get(day, 0)
+        out.append((day, live))
+    return out
+
+
+def _segments(cand: int, stretches: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Return (first day, rows) per date segment of the candidates `cand`.
+
+    Exact segments join the stretches on which the same candidates are in force; beyond
+    MAX_SEGMENTS, evenly chosen runs of them are merged, each listing the rows in force
+    on any of its days.
+    """
+    exact: list[tuple[int, int]] = []
+    for day, live in stretches:
+        listed = cand & live
+        if not exact or exact[-1][1] != listed:
+            exact.append((day, listed))
+    if len(exact) <= MAX_SEGMENTS:
+        return exact
+    cuts = [k * len(exact) // MAX_SEGMENTS for k in range(MAX_SEGMENTS + 1)]
+    merged = []
+    for a, b in pairwise(cuts):
+        listed = 0
+        for _, rows in exact[a:b]:
+            listed |= rows
+        merged.append((exact[a][0], listed))
+    return merged
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +371,9 @@ class RuleTables:
     and none of its exclude prefixes, every one of r's condition groups holds, and every
     number condition holds. Groups are sets of atom ids: an "any" group (kind 0) holds
     when the item has at least one of its atoms, a "none" group (kind 1) when it has none.
+    The kernels find the rows a code can match on a date in `tariff_index`, built from
+    the two tries, `always` and the windows (`build_tariff_index`), and check the
+    window of each.
 
     Built or unpickled, the tables are checked (`RuleSetError` when they do not hold
     together): rule r's groups are group_start[r]:group_start[r + 1] and its number
@@ -216,6 +394,7 @@ class RuleTables:
     always: array[int]
     include_trie: PrefixTrie
     exclude_trie: PrefixTrie
+    tariff_index: TariffIndex
     group_start: array[int]
     group_kind: array[int]
     atom_start: array[int]
@@ -389,6 +568,34 @@ def _check_trie(name: str, trie: object, n_groups: int) -> None:
     _within(f"{name}.groups", groups, 0, n_groups)
 
 
+def _check_index(name: str, index: object, n_rules: int) -> None:
+    if not isinstance(index, TariffIndex):
+        raise _broken(f"{name} is not a TariffIndex")
+    children = _array(f"{name}.children", index.children, "i")
+    node_seg = _array(f"{name}.node_seg", index.node_seg, "i")
+    seg_day = _array(f"{name}.seg_day", index.seg_day, "i")
+    seg_list = _array(f"{name}.seg_list", index.seg_list, "i")
+    list_start = _array(f"{name}.list_start", index.list_start, "i")
+    rows = _array(f"{name}.rows", index.rows, "i")
+    n_nodes, rest = divmod(len(children), 10)
+    if n_nodes == 0 or rest:
+        raise _broken(f"{name}.children has {len(children)} entries, not 10 per node")
+    _within(f"{name}.children", children, -1, n_nodes)
+    _offsets(f"{name}.node_seg", node_seg, n_nodes, len(seg_day))
+    if node_seg[1] == 0:
+        raise _broken(f"{name}.node_seg gives the root no segment")
+    _length(f"{name}.seg_list", seg_list, len(seg_day))
+    for n in range(n_nodes):
+        days = seg_day[node_seg[n] : node_seg[n + 1]]
+        if days and (days[0] != DAY_MIN or any(a >= b for a, b in pairwise(days))):
+            raise _broken(f"{name}.seg_day does not rise from {DAY_MIN} within node {n}")
+    _offsets(f"{name}.list_start", list_start, len(list_start) - 1, len(rows))
+    _within(f"{name}.seg_list", seg_list, 0, len(list_start) - 1)
+    if len(set(seg_list)) != len(list_start) - 1:
+        raise _broken(f"{name}.list_start has a list that no segment uses")
+    _within(f"{name}.rows", rows, 0, n_rules)
+
+
 def _check_automaton(name: str, k: object, n_atoms: int) -> None:
     if not isinstance(k, KeywordAutomaton):
         raise _broken(f"{name} is not a KeywordAutomaton")
@@ -429,7 +636,7 @@ def _check_tables(t: RuleTables) -> None:
 
 
 def _check_rules(t: RuleTables, n_rules: int) -> None:
-    """Check the per-rule arrays: dates, tariff_any and always, and the prefix tries."""
+    """Check the per-rule arrays: dates, tariff_any and always, the tries and the index."""
     _length("date_from", _array("date_from", t.date_from, "i"), n_rules)
     _length("date_to", _array("date_to", t.date_to, "i"), n_rules)
     tariff_any = _array("tariff_any", t.tariff_any, "b")
@@ -440,6 +647,7 @@ def _check_rules(t: RuleTables, n_rules: int) -> None:
         raise _broken("always does not list, in order, the rules with tariff_any set")
     _check_trie("include_trie", t.include_trie, n_rules)
     _check_trie("exclude_trie", t.exclude_trie, n_rules)
+    _check_index("tariff_index", t.tariff_index, n_rules)
 
 
 def _check_groups(t: RuleTables, n_rules: int, n_atoms: int) -> int:
