@@ -25,7 +25,7 @@ from typing import IO, Any
 from lxml import etree
 
 from ..errors import InputError, NotADeclarationError, UsageError
-from ..model import Declaration, GoodsItem, lenient_declaration
+from ..model import Declaration, GoodsItem, Location, lenient_declaration, trusted
 from ._wco_names import WCO_NAMES
 from ._xmlsafe import HEAD_BYTES, HeadThenRest, check_docinfo, check_prolog, safe_iterparse
 from .wco_xml import (
@@ -116,6 +116,27 @@ class _DeferredWhere:
         return WcoReader.loc(self.reader, self.elem)
 
 
+def _document(kind: str | None, doc_id: str | None, category: str | None) -> dict[str, Any]:
+    """Return an AdditionalDocument (permit, authority) as read from its three texts."""
+    doc: dict[str, Any] = {"type": kind}
+    if doc_id is not None and _GIP83.match(doc_id) and (kind or "GIP") != "GIP":
+        # "GIP 83" (or GIP83-OIC…) in the authority field: General Import Permit
+        # No. 83, whatever the authority type; the text as given is the category.
+        doc = {"type": "GIP", "id": "83", "category": f"{kind} {doc_id}"}
+    elif doc_id is not None and _GIP83.match(doc_id):
+        doc = {"type": "GIP", "id": "83"}
+        if doc_id.strip() != "83":
+            doc["category"] = doc_id
+    else:
+        if doc_id is not None:
+            doc["id"] = doc_id
+        if category is not None:
+            doc["category"] = category
+    if doc.get("category") is None and category is not None:
+        doc["category"] = category
+    return doc
+
+
 class _CadReader(WcoReader):
     """Turn one CAD `Declaration` element into the loose dict `lenient_declaration` takes.
 
@@ -124,19 +145,15 @@ class _CadReader(WcoReader):
     """
 
     def __init__(
-        self, name: str, decl: etree._Element, index: int, jurisdiction: tuple[str, Any],
-        deferred: bool = False,
-    ) -> None:  # fmt: skip
+        self, name: str, decl: etree._Element, index: int, jurisdiction: tuple[str, Any]
+    ) -> None:
         super().__init__(name, decl, index, jurisdiction)
         self.read_elems: set[etree._Element] = set()
-        # Locations as `_DeferredWhere`s: an XPath is worked out only when asked (a check
-        # asks for those its findings name; the declaration is kept whole until then).
-        self.deferred = deferred
 
     def loc(self, elem: etree._Element) -> Any:
-        if self.deferred:
-            return _DeferredWhere(self, elem)
-        return super().loc(elem)
+        # A `_DeferredWhere`: an XPath is worked out only when asked (a check asks for
+        # those its findings name; the declaration is kept whole until then).
+        return _DeferredWhere(self, elem)
 
     def take(self, elem: etree._Element | None) -> etree._Element | None:
         if elem is not None:
@@ -175,24 +192,8 @@ class _CadReader(WcoReader):
                 kind = self.text_of(child_named(elem, "TypeCode"))
                 doc_id = self.text_of(child_named(elem, "ID"))
                 category = self.text_of(child_named(elem, "CategoryCode"))
-                doc: dict[str, Any] = {"type": kind}
-                if doc_id is not None and _GIP83.match(doc_id) and (kind or "GIP") != "GIP":
-                    # "GIP 83" (or GIP83-OIC…) in the authority field: General Import Permit
-                    # No. 83, whatever the authority type; the text as given is the category.
-                    doc = {"type": "GIP", "id": "83", "category": f"{kind} {doc_id}"}
-                elif doc_id is not None and _GIP83.match(doc_id):
-                    doc = {"type": "GIP", "id": "83"}
-                    if doc_id.strip() != "83":
-                        doc["category"] = doc_id
-                else:
-                    if doc_id is not None:
-                        doc["id"] = doc_id
-                    if category is not None:
-                        doc["category"] = category
-                if doc.get("category") is None and category is not None:
-                    doc["category"] = category
                 sources[f"documents[{len(docs)}]"] = self.loc(elem)
-                docs.append(doc)
+                docs.append(_document(kind, doc_id, category))
             for fee in children_named(holder, "DutyTaxFee"):
                 kind = (element_text(child_named(fee, "TypeCode")) or "").upper()
                 if kind not in ("ADD", "CVD"):
@@ -359,10 +360,9 @@ class _CadReader(WcoReader):
             data["exchange_rates"] = rates
         data["sources"] = sources
         self.sweep(data, items, item_elems)
-        if self.deferred:
-            # Kept with the batch: only what a deferred location reads (the elements a
-            # set held are garbage-collected objects, scanned as long as they live).
-            self.read_elems = set()
+        # Kept with the batch: only what a deferred location reads (the elements a set
+        # held are garbage-collected objects, scanned as long as they live).
+        self.read_elems = set()
         return data
 
     def release_date(self, data: dict[str, Any], sources: dict[str, Any]) -> None:
@@ -488,22 +488,357 @@ class _CadReader(WcoReader):
                 self.keep(holder, sources, owner, elem, "kept")
 
 
+class _Irregular(Exception):
+    """A declaration `_PlainCad` does not read: the full reader (`_CadReader`) does."""
+
+
+# Each element's local name by tag (namespace included): a few tags, emptied when an
+# input's namespaces make them many.
+_LOCAL_NAMES: dict[Any, str] = {}
+_EIGHT_DIGITS = re.compile(r"\d{8}")
+_PLACE = frozenset({"file", "line", "path"})
+_NO_PARTS: dict[str, Any] = {}
+
+
+def _parts(elem: etree._Element, singles: frozenset[str], many: frozenset[str]) -> dict[str, Any]:
+    """Return the children of `elem` by local name: each of `singles` an element (given
+    once at most), each of `many` a list in document order. Raises `_Irregular` for any
+    other child, a single given twice, or what is not an element: what the full reader
+    does not read whole."""
+    parts: dict[str, Any] = {}
+    for child in elem:
+        tag = child.tag
+        name = _LOCAL_NAMES.get(tag)
+        if name is None:
+            if not isinstance(tag, str):
+                raise _Irregular
+            if len(_LOCAL_NAMES) >= 4096:
+                _LOCAL_NAMES.clear()
+            name = _LOCAL_NAMES[tag] = local_tag(tag)
+        if name in singles:
+            if name in parts:
+                raise _Irregular
+            parts[name] = child
+        elif name in many:
+            if name in parts:
+                parts[name].append(child)
+            else:
+                parts[name] = [child]
+        else:
+            raise _Irregular
+    return parts
+
+
+def _leaf_text(elem: etree._Element | None) -> str | None:
+    """Return the text of a value element, as `element_text`; raises `_Irregular` when it
+    holds elements (those the full reader keeps)."""
+    if elem is None:
+        return None
+    if len(elem):
+        raise _Irregular
+    text = elem.text
+    if text is None:
+        return None
+    return text.strip() or None
+
+
+def _plain(
+    data: dict[str, Any], sources: dict[str, Any], key: str, elem: etree._Element | None
+) -> None:
+    """Store the text of a value element under `key`, the element as its source."""
+    value = _leaf_text(elem)
+    if value is not None:
+        data[key] = value
+        sources[key] = elem
+
+
+class _CadPlaces:
+    """Where a declaration `_PlainCad` read is, and where each of its values is: it keeps
+    the elements (the `sources` of the loose data are those elements) and makes a value's
+    `Location`, XPath included, only when asked (`loose_columns.Places`)."""
+
+    __slots__ = ("decl", "index", "line", "name", "reader")
+
+    def __init__(self, name: str, decl: etree._Element, index: int) -> None:
+        self.name, self.decl, self.index, self.line = name, decl, index, decl.sourceline
+        self.reader: WcoReader | None = None  # its XPaths, made when first asked
+
+    def fields(self) -> dict[str, Any]:
+        """Return the fields of the declaration's `Location`."""
+        return {"file": self.name, "line": self.line, "path": f"//Declaration[{self.index}]"}
+
+    def line_of(self, found: Any) -> int | None:
+        """Return the line of a location of the declaration: an element, or its fields."""
+        if type(found) is dict:
+            return found.get("line")
+        return None if found is None else self.line if found is self else found.sourceline
+
+    def locate(self, found: Any) -> Location | None:
+        """Return the `Location` of a location of the declaration: an element (its XPath
+        from the declaration, as the full reader gives it), its fields, or itself."""
+        if found is None or isinstance(found, Location):
+            return found
+        if type(found) is dict:
+            return Location.model_validate(found)
+        if found is self:
+            line, path = self.line, f"//Declaration[{self.index}]"
+        else:
+            if self.reader is None:
+                self.reader = WcoReader(self.name, self.decl, self.index, None)
+            line, path = found.sourceline, self.reader.path(found)
+        # Of their fields' types already: a str, an int or None, a str.
+        values = {"file": self.name, "line": line, "path": path, "column": None}
+        return trusted(Location, values, _PLACE)
+
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# What `_PlainCad` reads: an element's children it takes one of, and those it takes a
+# list of. Any other child makes the declaration irregular (read by `_CadReader`).
+_DECL_ONE = _names("ID TypeCode Importer Exporter Status")
+_DECL_MANY = _names("CurrencyExchange AdditionalDocument DutyTaxFee GoodsShipment")
+_PARTY = _names("Name ID")
+_STATUS = _names("ReleaseDateTime")
+_RATE = _names("CurrencyTypeCode RateNumeric")
+_DOC = _names("TypeCode ID CategoryCode")
+_FEE = _names("TypeCode DutyRegimeCode")
+_SHIPMENT_ONE = _names("ExportCountry")
+_SHIPMENT_MANY = _names("GovernmentAgencyGoodsItem AdditionalDocument DutyTaxFee")
+_ITEM_ONE = _names("SequenceNumeric Commodity ExportCountry")
+_ITEM_MANY = _names("Origin AdditionalDocument DutyTaxFee")
+_COMMODITY_ONE = _names("Description GoodsMeasure CountQuantity InvoiceLine")
+_COMMODITY_MANY = _names("Classification")
+_CLASSIFICATION = _names("ID IdentificationTypeCode")
+_MEASURE = _names("NetNetWeightMeasure GrossMassMeasure CountQuantity")
+_ORIGIN = _names("CountryCode TypeCode")
+_ID = _names("ID")
+_AMOUNT = _names("ItemChargeAmount")
+_NONE: frozenset[str] = frozenset()
+
+
+class _PlainCad:
+    """Read a plain CAD declaration: one whose every element `_CadReader` reads (nothing
+    kept, nothing unread), as `_CadReader` reads it, but visiting each element once with
+    lxml filtering nothing in Python. Anything else raises `_Irregular`.
+
+    The loose data is `_CadReader`'s, with `_CadPlaces` as the declaration's location and
+    elements as every other location: only a finding's location is worked out.
+    """
+
+    __slots__ = ("jurisdiction", "places")
+
+    def __init__(self, places: _CadPlaces, jurisdiction: tuple[str, Any]) -> None:
+        self.places, self.jurisdiction = places, jurisdiction
+
+    def declaration(self) -> dict[str, Any]:
+        """Return the declaration as `_CadReader.declaration` does."""
+        parts = _parts(self.places.decl, _DECL_ONE, _DECL_MANY)
+        data: dict[str, Any] = {"location": self.places}
+        sources: dict[str, Any] = {}
+        data["jurisdiction"], sources["jurisdiction"] = self.jurisdiction
+        _plain(data, sources, "id", parts.get("ID"))
+        type_elem = parts.get("TypeCode")
+        _plain(data, sources, "declaration_type", type_elem)
+        regime = _TYPE_REGIMES.get((data.get("declaration_type") or "").upper())
+        if regime is not None:
+            data["regime"], sources["regime"] = regime, type_elem
+        status = parts.get("Status")
+        if status is not None:
+            self.release_date(data, sources, _parts(status, _STATUS, _NONE).get("ReleaseDateTime"))
+        for role, name in (("importer", "Importer"), ("exporter", "Exporter")):
+            if (party := parts.get(name)) is not None:
+                given = _parts(party, _PARTY, _NONE)
+                entry: dict[str, Any] = {}
+                if (party_name := _leaf_text(given.get("Name"))) is not None:
+                    entry["name"] = party_name
+                if (party_id := _leaf_text(given.get("ID"))) is not None:
+                    entry["id"] = party_id
+                data[role], sources[role] = entry, party
+        shipments = [
+            _parts(s, _SHIPMENT_ONE, _SHIPMENT_MANY) for s in parts.get("GoodsShipment", ())
+        ]
+        data["items"] = [item for shipment in shipments for item in self.items(shipment)]
+        docs: list[dict[str, Any]] = []
+        for holder in (parts, *shipments):
+            self.documents(holder, docs, sources)
+        if docs:
+            data["documents"] = docs
+        rates = []
+        for i, exchange in enumerate(parts.get("CurrencyExchange", ())):
+            given = _parts(exchange, _RATE, _NONE)
+            currency, rate = (
+                _leaf_text(given.get("CurrencyTypeCode")),
+                _leaf_text(given.get("RateNumeric")),
+            )
+            rates.append({"currency": currency, "rate": rate, "to_currency": "CAD"})
+            sources[f"exchange_rates[{i}]"] = exchange
+        if rates:
+            data["exchange_rates"] = rates
+        data["sources"] = sources
+        return data
+
+    @staticmethod
+    def release_date(
+        data: dict[str, Any], sources: dict[str, Any], when: etree._Element | None
+    ) -> None:
+        """Read the entry date: YYYYMMDD (CBSA), or an ISO date; else as given (invalid)."""
+        raw = _leaf_text(when)
+        if when is not None and raw is not None:
+            plain = _EIGHT_DIGITS.fullmatch(raw) is not None
+            data["entry_date"] = wco_date(raw, when.get("formatCode") or "102") if plain else raw
+            sources["entry_date"] = when
+
+    def items(self, shipment: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Yield a shipment's goods items; an item without an export country takes the
+        shipment's."""
+        export = None
+        if (country := shipment.get("ExportCountry")) is not None:
+            elem = _parts(country, _ID, _NONE).get("ID")
+            value = _leaf_text(elem)
+            if value is None:
+                raise _Irregular  # not read: kept
+            export = (value, elem)
+        for item in shipment.get("GovernmentAgencyGoodsItem", ()):
+            yield self.item(item, export)
+
+    def documents(
+        self, holder: dict[str, Any], docs: list[dict[str, Any]], sources: dict[str, Any]
+    ) -> None:
+        """Add a holder's AdditionalDocuments, then its AD/CVD duty lines, to `docs`."""
+        for elem in holder.get("AdditionalDocument", ()):
+            given = _parts(elem, _DOC, _NONE)
+            kind, doc_id = _leaf_text(given.get("TypeCode")), _leaf_text(given.get("ID"))
+            sources[f"documents[{len(docs)}]"] = elem
+            docs.append(_document(kind, doc_id, _leaf_text(given.get("CategoryCode"))))
+        for fee in holder.get("DutyTaxFee", ()):
+            given = _parts(fee, _FEE, _NONE)
+            kind = (_leaf_text(given.get("TypeCode")) or "").upper()
+            if kind not in ("ADD", "CVD"):
+                raise _Irregular  # kept, or the value for duty
+            sima: dict[str, Any] = {"type": "ADC", "category": kind}
+            if (code := _leaf_text(given.get("DutyRegimeCode"))) is not None:
+                sima["id"] = code
+            sources[f"documents[{len(docs)}]"] = fee
+            docs.append(sima)
+
+    def item(self, elem: etree._Element, export: tuple[str, Any] | None) -> dict[str, Any]:
+        """Return a goods item as `_CadReader.cad_item` does."""
+        parts = _parts(elem, _ITEM_ONE, _ITEM_MANY)
+        data: dict[str, Any] = {"location": elem}
+        sources: dict[str, Any] = {}
+        _plain(data, sources, "line", parts.get("SequenceNumeric"))
+        commodity = parts.get("Commodity")
+        goods = (
+            _NO_PARTS if commodity is None else _parts(commodity, _COMMODITY_ONE, _COMMODITY_MANY)
+        )
+        _plain(data, sources, "description", goods.get("Description"))
+        self.classifications(data, sources, goods.get("Classification", ()))
+        for origin in parts.get("Origin", ()):
+            given = _parts(origin, _ORIGIN, _NONE)
+            field = _ORIGIN_KINDS.get((_leaf_text(given.get("TypeCode")) or "").upper())
+            country = given.get("CountryCode")
+            if field is None or field in data or _leaf_text(country) is None:
+                raise _Irregular  # unread
+            _plain(data, sources, field, country)
+        if (country := parts.get("ExportCountry")) is not None:
+            elem_id = _parts(country, _ID, _NONE).get("ID")
+            if elem_id is None:
+                raise _Irregular  # kept
+            _plain(data, sources, "export_country", elem_id)
+        if "export_country" not in data and export is not None:
+            data["export_country"], sources["export_country"] = export
+        self.measures(data, sources, goods)
+        if (line := goods.get("InvoiceLine")) is not None:
+            amount = _parts(line, _AMOUNT, _NONE).get("ItemChargeAmount")
+            value = _leaf_text(amount)
+            if amount is None or value is None:
+                raise _Irregular  # kept
+            data["value"], sources["value"] = value, amount
+            if currency := (amount.get("currencyID") or "").strip():
+                data["currency"], sources["currency"] = currency, amount
+        docs: list[dict[str, Any]] = []
+        self.documents(parts, docs, sources)
+        if docs:
+            data["documents"] = docs
+        data["sources"] = sources
+        return data
+
+    @staticmethod
+    def classifications(
+        data: dict[str, Any], sources: dict[str, Any], found: Iterable[etree._Element]
+    ) -> None:
+        """Read the tariff number and the chapter 99 additional codes."""
+        extra: list[str] = []
+        for cls in found:
+            given = _parts(cls, _CLASSIFICATION, _NONE)
+            code_elem = given.get("ID")
+            code = _leaf_text(code_elem)
+            _leaf_text(given.get("IdentificationTypeCode"))
+            if code is None:
+                raise _Irregular  # kept
+            if code.replace(".", "").replace(" ", "").startswith("99"):
+                sources[f"additional_codes[{len(extra)}]"] = code_elem
+                sources.setdefault("additional_codes", code_elem)
+                extra.append(code)
+            elif "tariff_declared" not in data:
+                data["tariff_declared"], sources["tariff_declared"] = code, code_elem
+            else:
+                raise _Irregular  # a second tariff classification: unread
+        if extra:
+            data["additional_codes"] = extra
+
+    @staticmethod
+    def measures(data: dict[str, Any], sources: dict[str, Any], goods: dict[str, Any]) -> None:
+        """Read the masses in kg, and the CountQuantity: a net mass or the quantity."""
+        measure = goods.get("GoodsMeasure")
+        given = _NO_PARTS if measure is None else _parts(measure, _MEASURE, _NONE)
+        for key, name in (
+            ("net_mass_kg", "NetNetWeightMeasure"),
+            ("gross_mass_kg", "GrossMassMeasure"),
+        ):
+            mass = given.get(name)
+            if (raw := _leaf_text(mass)) is not None:
+                sources[key] = mass
+                data[key] = mass_text(raw, mass.get("unitCode"))  # type: ignore[union-attr]
+        count = given.get("CountQuantity")
+        if count is None:
+            count = goods.get("CountQuantity")
+        elif "CountQuantity" in goods:
+            raise _Irregular  # a second one: kept
+        raw = _leaf_text(count)
+        if count is None or raw is None:
+            return
+        unit = (count.get("unitCode") or "").strip().upper()
+        if unit in _MASS_UNITS and "net_mass_kg" not in data:
+            data["net_mass_kg"], sources["net_mass_kg"] = mass_text(raw, unit), count
+            return
+        data["supplementary_quantity"], sources["supplementary_quantity"] = raw, count
+        if unit:
+            data["supplementary_unit"], sources["supplementary_unit"] = unit, count
+
+
 def read_carm_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[Declaration]:
     """Yield the declarations of a CBSA CAD (WCO XML, CBSA profile) read from a binary stream."""
+    from .loose_columns import resolved  # the check path's module, loaded when needed
+
     head = stream.read(HEAD_BYTES)
     check_prolog(head, name)
-    yield from map(lenient_declaration, _stream(HeadThenRest(head, stream), name))
+    for data in _stream(HeadThenRest(head, stream), name):
+        yield lenient_declaration(resolved(data))
 
 
 def loose_carm_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[Loose]:
     """Yield the declarations of a CBSA CAD read from a binary stream as read: each the
     loose data `lenient_declaration` makes its `Declaration` of (`read_carm_stream`),
-    which a check lays out as columns without the model (`loose_columns`): its locations
-    are `DeferredLocation`s (`loose_columns.resolved` makes them what the model takes).
-    Raises as `read_carm_stream` does."""
+    which a check lays out as columns without the model (`loose_columns`). Its locations
+    are worked out when asked: a plain declaration's `location` is a `Places` (its other
+    locations the elements read), another's are `DeferredLocation`s; `resolved` makes
+    them what the model takes. Raises as `read_carm_stream` does."""
     head = stream.read(HEAD_BYTES)
     check_prolog(head, name)
-    yield from _stream(HeadThenRest(head, stream), name, deferred=True)
+    yield from _stream(HeadThenRest(head, stream), name)
 
 
 def read_carm(path: str | Path) -> Iterator[Declaration]:
@@ -524,114 +859,123 @@ def read_carm(path: str | Path) -> Iterator[Declaration]:
         yield from read_carm_stream(stream, name)
 
 
-def _metadata_entry(elem: etree._Element, name: str) -> tuple[str, str, dict[str, Any]]:
-    """Where an envelope element outside the declaration goes: kept or unread."""
-    local = local_name_of(elem)
-    kind = "kept" if local in METADATA_NAMES else "unread"
-    path = f"//{local}"
-    return kind, path, {"file": name, "line": elem.sourceline, "path": path}
+_DECLARATION = "{*}Declaration"
+# An envelope entry: kept or unread, its path, its text, its location.
+_Entry = tuple[str, str, str, dict[str, Any]]
 
 
-def _stream(source: Any, name: str, deferred: bool = False) -> Iterator[Loose]:
-    events = safe_iterparse(source, events=("start", "end"))
-    in_declaration = 0
+def _stream(source: Any, name: str) -> Iterator[Loose]:
+    # Start events of declarations (and of envelopes, to refuse a DOCTYPE early) only, told
+    # apart in C: a declaration is read once the next one starts, or the file ends (libxml2
+    # has parsed all of it by then); the elements outside declarations are found in what is
+    # left of the tree before it (`_Envelope`).
+    events = safe_iterparse(source, events=("start",), tag=(_DECLARATION, "{*}DocumentMetaData"))
+    envelope = _Envelope(name)
     count = 0
-    root: etree._Element | None = None
-    country: tuple[str, Any] | None = None
-    # Elements that hold a declaration (the envelope's wrappers): looked into, not kept.
-    holders: set[etree._Element] = set()
-    envelope: list[tuple[str, str, str, dict[str, Any]]] = []  # kind, path, text, location
-    pending: dict[str, Any] | None = None
+    checked = False
+    pending: etree._Element | None = None
     try:
-        for event, elem in events:
-            tag = elem.tag
-            # local_name_of(elem) == "Declaration", without two calls on every event
-            is_decl = (
-                isinstance(tag, str)
-                and tag.endswith("Declaration")
-                and (len(tag) == 11 or tag[-12] == "}")
-            )
-            if event == "start":
-                if root is None:
-                    check_docinfo(elem.getroottree(), name)
-                    root = elem
-                if is_decl:
-                    if not in_declaration:
-                        holders.update(elem.iterancestors())
-                    in_declaration += 1
-                continue
-            if in_declaration and not is_decl:
-                continue  # kept until its declaration is read
-            parent = elem.getparent()
-            if is_decl:
-                in_declaration -= 1
-                if in_declaration:
-                    continue
+        for _, elem in events:
+            if not checked:
+                check_docinfo(elem.getroottree(), name)
+                checked = True
+            if (
+                local_tag(elem.tag) != "Declaration"
+                or next(elem.iterancestors(_DECLARATION), None) is not None
+            ):
+                continue  # an envelope, or a declaration inside one (read with it)
+            if pending is not None:
                 count += 1
-                data = _read_declaration(elem, name, count, country, deferred, envelope)
-                envelope = []
-                if pending is not None:
-                    yield pending
-                pending = data
-            elif elem in holders or parent is None:
-                pass  # a wrapper: what it held is read or kept already
-            elif parent is root or parent in holders:
-                country = _envelope_entry(elem, name, envelope) or country
-            else:
-                continue  # inside an envelope element: shown with it
-            # Free what has been read: this element's content and its earlier siblings
-            # (a declaration with deferred locations is kept whole, detached with them).
-            if not (deferred and is_decl):
-                elem.clear(keep_tail=False)
-            if parent is not None:
-                while elem.getprevious() is not None:
-                    del parent[0]
+                yield _read_declaration(pending, name, count, envelope)
+            pending = elem
     except etree.XMLSyntaxError as exc:
         raise syntax_error(exc, name) from None
-    last = _last_read(root, pending, name)
-    _attach(last, envelope)
-    yield last
-
-
-def _read_declaration(
-    elem: etree._Element, name: str, count: int, country: tuple[str, Any] | None,
-    deferred: bool, envelope: list[tuple[str, str, str, dict[str, Any]]],
-) -> Loose:  # fmt: skip
-    """Read the `count`th declaration, keeping the envelope's elements read before it; a
-    ResponsibleCountryCode other than CA is unread."""
-    where = country or ("CA", {"file": name, "line": elem.sourceline, "path": "//"})
-    data = _CadReader(name, elem, count, ("CA", where[1]), deferred).declaration()
-    if country is not None and country[0].upper() != "CA":
-        data.setdefault("unread", {})["//ResponsibleCountryCode"] = country[0]
-    _attach(data, envelope)
-    return data
-
-
-def _envelope_entry(
-    elem: etree._Element, name: str, envelope: list[tuple[str, str, str, dict[str, Any]]]
-) -> tuple[str, Any] | None:
-    """Add an envelope element outside the declaration to `envelope`; return the country
-    and its location when it is a ResponsibleCountryCode with a value."""
-    kind, path, loc = _metadata_entry(elem, name)
-    country = None
-    if local_name_of(elem) == "ResponsibleCountryCode" and element_text(elem) is not None:
-        country = (element_text(elem) or "", loc)
-    envelope.append((kind, path, shown_text(elem), loc))
-    return country
-
-
-def _last_read(root: etree._Element | None, pending: Loose | None, name: str) -> Loose:
-    """Return the last declaration read; raise NotADeclarationError when none was."""
+    root = events.root
+    if not checked and root is not None:
+        check_docinfo(root.getroottree(), name)
     if root is None:
         raise NotADeclarationError("empty input: no XML element", file=name, line=1)
     if pending is None:
         raise NotADeclarationError(
             "holds no declaration: CBSA CAD XML without a Declaration element", file=name, line=1
         )
-    return pending
+    last = _read_declaration(pending, name, count + 1, envelope)
+    envelope.after(pending)
+    _attach(last, envelope.taken())
+    yield last
 
 
-def _attach(data: dict[str, Any], envelope: list[tuple[str, str, str, dict[str, Any]]]) -> None:
+def _read_declaration(decl: etree._Element, name: str, count: int, envelope: _Envelope) -> Loose:
+    """Read the `count`th declaration, keeping the envelope's elements before it; then cut
+    it off with all before it from the file's tree (its elements live as long as its
+    locations). A ResponsibleCountryCode other than CA is unread."""
+    envelope.before(decl)
+    country = envelope.country
+    where = country[1] if country else {"file": name, "line": decl.sourceline, "path": "//"}
+    try:
+        data = _PlainCad(_CadPlaces(name, decl, count), ("CA", where)).declaration()
+    except _Irregular:  # input kept or unread, or read otherwise: all is worked out
+        data = _CadReader(name, decl, count, ("CA", where)).declaration()
+    if country is not None and country[0].upper() != "CA":
+        data.setdefault("unread", {})["//ResponsibleCountryCode"] = country[0]
+    _attach(data, envelope.taken())
+    node = decl
+    while (parent := node.getparent()) is not None:
+        while node.getprevious() is not None:
+            del parent[0]
+        node = parent
+    return data
+
+
+class _Envelope:
+    """The elements outside the declarations, each kept with the declaration after it (the
+    last declaration keeps those after it too), and the responsible country they give."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.country: tuple[str, dict[str, Any]] | None = None
+        self.entries: list[_Entry] = []
+
+    def before(self, decl: etree._Element) -> None:
+        """Take what is left of the tree before `decl`: the elements since the declaration
+        read before it (each is cut off with all before it)."""
+        path = [*reversed(list(decl.iterancestors())), decl]
+        for child in path[1:]:
+            for sibling in reversed(list(child.itersiblings(preceding=True))):
+                self.take(sibling)
+
+    def after(self, decl: etree._Element) -> None:
+        """Take the elements after the last declaration."""
+        for node in (decl, *decl.iterancestors()):
+            for sibling in node.itersiblings():
+                self.take(sibling)
+
+    def take(self, elem: etree._Element) -> None:
+        """Take an element outside the declarations: one that holds a declaration read is
+        looked into; any other is kept (metadata) or unread, shown whole under //name."""
+        if not isinstance(elem.tag, str):
+            return
+        local = local_tag(elem.tag)
+        if local == "Declaration":
+            return  # read
+        if next(elem.iterdescendants(_DECLARATION), None) is not None:
+            for child in elem:
+                self.take(child)
+            return
+        kind = "kept" if local in METADATA_NAMES else "unread"
+        path = f"//{local}"
+        loc = {"file": self.name, "line": elem.sourceline, "path": path}
+        if local == "ResponsibleCountryCode" and (text := element_text(elem)) is not None:
+            self.country = (text, loc)
+        self.entries.append((kind, path, shown_text(elem), loc))
+
+    def taken(self) -> list[_Entry]:
+        """Return the elements taken since last asked."""
+        entries, self.entries = self.entries, []
+        return entries
+
+
+def _attach(data: dict[str, Any], envelope: list[_Entry]) -> None:
     """Keep the envelope's elements on a declaration: metadata kept, others unread."""
     sources = data["sources"]
     for kind, path, text, loc in envelope:
