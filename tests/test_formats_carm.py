@@ -19,6 +19,7 @@ from alcheck import Declaration, HostileInputError, InputError, NotADeclarationE
 from alcheck.checks import builtin_findings
 from alcheck.formats import FORMATS, detect_format, read_wco_xml_bytes, write_wco_xml
 from alcheck.formats.carm import looks_like_carm, read_carm, read_carm_stream
+from alcheck.model import lenient_declaration
 
 DATA = Path(__file__).parent / "data" / "carm"
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -523,3 +524,106 @@ def test_what_a_cad_cannot_state_is_refused_not_lost(change: dict[str, Any]) -> 
     decl = one(CLEAN).model_copy(update=change)
     with pytest.raises(alcheck.UsageError, match="cannot state"):
         write_carm([decl], io.BytesIO())
+
+
+# ---------------------------------------------------------------------------------------
+# The plain reader (one visit of each element) reads what the full reader reads
+
+
+def _as_fields(data: Any) -> Any:
+    """Loose data with each `Location` as the fields given (what the full reader gives)."""
+    if isinstance(data, alcheck.Location):
+        return data.model_dump(exclude_unset=True)
+    if isinstance(data, dict):
+        return {k: _as_fields(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_as_fields(v) for v in data]
+    return data
+
+
+def _both_readers(data: bytes) -> tuple[int, int]:
+    """Read each declaration of a CAD with `_PlainCad` (where it reads it) and with
+    `_CadReader`: the same loose data, locations resolved; the XPath of every element of
+    the declaration as the full reader gives it. Return (declarations, read plainly)."""
+    from lxml import etree
+
+    from alcheck.formats import carm
+    from alcheck.formats._xmlsafe import safe_parser
+    from alcheck.formats.loose_columns import resolved
+
+    root = etree.fromstring(data, safe_parser())
+    decls = [
+        d
+        for d in root.iter("{*}Declaration")
+        if next(d.iterancestors("{*}Declaration"), None) is None
+    ]
+    where = ("CA", {"file": "f", "line": 1, "path": "//ResponsibleCountryCode"})
+    plain = 0
+    for k, decl in enumerate(decls, start=1):
+        places = carm._CadPlaces("f", decl, k)  # noqa: SLF001
+        full = resolved(carm._CadReader("f", decl, k, where).declaration())  # noqa: SLF001
+        try:
+            fast = carm._PlainCad(places, where).declaration()  # noqa: SLF001
+        except carm._Irregular:  # noqa: SLF001
+            continue
+        plain += 1
+        assert _as_fields(resolved(fast)) == _as_fields(full)
+        assert lenient_declaration(resolved(fast)) == lenient_declaration(full)
+        reader = carm._CadReader("f", decl, k, where)  # noqa: SLF001
+        for elem in decl.iter():
+            location = places.locate(elem)
+            assert location is not None
+            assert location.model_dump(exclude_unset=True) == reader.loc(elem).fields()
+    return len(decls), plain
+
+
+@pytest.mark.parametrize("path", SAMPLES + CAD_EXAMPLES, ids=lambda p: p.name)
+def test_the_plain_reader_reads_as_the_full_reader(path: Path) -> None:
+    n, plain = _both_readers(path.read_bytes())
+    if path.name.endswith(".cad.xml") or path == SMELT:
+        assert plain == n  # the examples are plain: read the fast way
+    else:
+        assert plain == 0  # each keeps elements (kept or unread): read in full
+
+
+@settings(max_examples=300, deadline=None)
+@given(which=st.sampled_from(SAMPLES + CAD_EXAMPLES), seed=st.integers(0, 2**32 - 1))
+def test_the_plain_reader_reads_mutated_samples_as_the_full_reader(which: Path, seed: int) -> None:
+    from lxml import etree
+
+    text = mutate(which.read_text().splitlines(), random.Random(seed))
+    try:
+        _both_readers(text.encode())
+    except etree.XMLSyntaxError:
+        pass
+
+
+@settings(deadline=None, max_examples=80)
+@given(decls=st.lists(cad_declaration(), min_size=1, max_size=3))
+def test_the_plain_reader_reads_written_cads_as_the_full_reader(decls: list[Declaration]) -> None:
+    from alcheck.formats.carm import write_carm
+
+    out = io.BytesIO()
+    write_carm(decls, out)
+    assert _both_readers(out.getvalue()) == (len(decls), len(decls))
+
+
+def test_an_envelope_element_before_a_wrapped_declaration_is_not_lost() -> None:
+    head, rest = CLEAN.read_text().split("<Declaration>", 1)
+    body = "<Declaration>" + rest.split("</Declaration>")[0] + "</Declaration>"
+    text = head + "<Wrapper><Note>n</Note>" + body + "</Wrapper></md:DocumentMetaData>"
+    (decl,) = read_carm_stream(io.BytesIO(text.encode()), "wrapped.xml")
+    assert decl.unread == {"//Note": "n"}
+    assert decl.sources["//Note"].line == line_of(CLEAN, "<Declaration>")
+
+
+def test_a_declaration_read_before_a_syntax_error_is_given_first() -> None:
+    head, rest = CLEAN.read_text().split("<Declaration>", 1)
+    body = "<Declaration>" + rest.split("</Declaration>")[0] + "</Declaration>"
+    text = head + body + body.replace("</Importer>", "</Importr>") + "</md:DocumentMetaData>"
+    got: list[Declaration] = []
+    with pytest.raises(InputError) as err:
+        for decl in read_carm_stream(io.BytesIO(text.encode()), "broken.xml"):
+            got.append(decl)
+    assert [d.id for d in got] == [one(CLEAN).id]
+    assert err.value.line is not None

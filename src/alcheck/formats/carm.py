@@ -506,24 +506,26 @@ def _parts(elem: etree._Element, singles: frozenset[str], many: frozenset[str]) 
     other child, a single given twice, or what is not an element: what the full reader
     does not read whole."""
     parts: dict[str, Any] = {}
+    names = _LOCAL_NAMES
     for child in elem:
-        tag = child.tag
-        name = _LOCAL_NAMES.get(tag)
+        name = names.get(child.tag)
         if name is None:
+            tag = child.tag
             if not isinstance(tag, str):
                 raise _Irregular
-            if len(_LOCAL_NAMES) >= 4096:
-                _LOCAL_NAMES.clear()
-            name = _LOCAL_NAMES[tag] = local_tag(tag)
+            if len(names) >= 4096:
+                names.clear()
+            name = names[tag] = local_tag(tag)
         if name in singles:
             if name in parts:
                 raise _Irregular
             parts[name] = child
         elif name in many:
-            if name in parts:
-                parts[name].append(child)
-            else:
+            got = parts.get(name)
+            if got is None:
                 parts[name] = [child]
+            else:
+                got.append(child)
         else:
             raise _Irregular
     return parts
