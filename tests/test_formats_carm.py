@@ -571,9 +571,15 @@ def _both_readers(data: bytes) -> tuple[int, int]:
         assert lenient_declaration(resolved(fast)) == lenient_declaration(full)
         reader = carm._CadReader("f", decl, k, where)  # noqa: SLF001
         for elem in decl.iter():
-            location = places.locate(elem)
+            at: list[int] = []
+            node = elem
+            while node is not decl:
+                at.insert(0, node.getparent().index(node))
+                node = node.getparent()
+            location = places.locate(tuple(at))
             assert location is not None
             assert location.model_dump(exclude_unset=True) == reader.loc(elem).fields()
+            assert places.line_of(tuple(at)) == elem.sourceline
     return len(decls), plain
 
 

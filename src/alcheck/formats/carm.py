@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import sys
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -498,16 +499,22 @@ _LOCAL_NAMES: dict[Any, str] = {}
 _EIGHT_DIGITS = re.compile(r"\d{8}")
 _PLACE = frozenset({"file", "line", "path"})
 _NO_PARTS: dict[str, Any] = {}
+# A child as `_parts` gives it: the element, and its index among its parent's children.
+_Part = tuple[etree._Element, int]
+# Where `_PlainCad` read a value: the indexes of the elements down from the declaration
+# to it. Plain ints, not the element: a batch holding thousands of lxml elements made
+# each of the garbage collector's full passes cost a tenth of a second.
+_At = tuple[int, ...]
 
 
 def _parts(elem: etree._Element, singles: frozenset[str], many: frozenset[str]) -> dict[str, Any]:
-    """Return the children of `elem` by local name: each of `singles` an element (given
-    once at most), each of `many` a list in document order. Raises `_Irregular` for any
-    other child, a single given twice, or what is not an element: what the full reader
-    does not read whole."""
+    """Return the children of `elem` by local name, each with its index (`_Part`): each
+    of `singles` once at most, each of `many` a list in document order. Raises
+    `_Irregular` for any other child, a single given twice, or what is not an element:
+    what the full reader does not read whole."""
     parts: dict[str, Any] = {}
     names = _LOCAL_NAMES
-    for child in elem:
+    for i, child in enumerate(elem):
         name = names.get(child.tag)
         if name is None:
             tag = child.tag
@@ -519,23 +526,24 @@ def _parts(elem: etree._Element, singles: frozenset[str], many: frozenset[str]) 
         if name in singles:
             if name in parts:
                 raise _Irregular
-            parts[name] = child
+            parts[name] = (child, i)
         elif name in many:
             got = parts.get(name)
             if got is None:
-                parts[name] = [child]
+                parts[name] = [(child, i)]
             else:
-                got.append(child)
+                got.append((child, i))
         else:
             raise _Irregular
     return parts
 
 
-def _leaf_text(elem: etree._Element | None) -> str | None:
+def _leaf_text(part: _Part | None) -> str | None:
     """Return the text of a value element, as `element_text`; raises `_Irregular` when it
     holds elements (those the full reader keeps)."""
-    if elem is None:
+    if part is None:
         return None
+    elem = part[0]
     if len(elem):
         raise _Irregular
     text = elem.text
@@ -545,39 +553,49 @@ def _leaf_text(elem: etree._Element | None) -> str | None:
 
 
 def _plain(
-    data: dict[str, Any], sources: dict[str, Any], key: str, elem: etree._Element | None
+    data: dict[str, Any], sources: dict[str, Any], key: str, part: _Part | None, at: _At
 ) -> None:
-    """Store the text of a value element under `key`, the element as its source."""
-    value = _leaf_text(elem)
+    """Store the text of a value element (a child of the element at `at`) under `key`."""
+    value = _leaf_text(part)
     if value is not None:
         data[key] = value
-        sources[key] = elem
+        sources[key] = (*at, part[1])  # type: ignore[index]
 
 
 class _CadPlaces:
-    """Where a declaration `_PlainCad` read is, and where each of its values is: it keeps
-    the elements (the `sources` of the loose data are those elements) and makes a value's
-    `Location`, XPath included, only when asked (`loose_columns.Places`)."""
+    """Where a declaration `_PlainCad` read is, and where each of its values is (`_At`):
+    a value's `Location`, XPath included, is made only when asked (`loose_columns.Places`)."""
 
-    __slots__ = ("decl", "index", "line", "name", "reader")
+    __slots__ = ("decl", "index", "line", "name", "tags")
 
     def __init__(self, name: str, decl: etree._Element, index: int) -> None:
         self.name, self.decl, self.index, self.line = name, decl, index, decl.sourceline
-        self.reader: WcoReader | None = None  # its XPaths, made when first asked
+        # The tags of the children of the elements a path went through, by their `_At`.
+        self.tags: dict[_At, tuple[list[Any], dict[Any, list[int]]]] | None = None
 
     def fields(self) -> dict[str, Any]:
         """Return the fields of the declaration's `Location`."""
         return {"file": self.name, "line": self.line, "path": f"//Declaration[{self.index}]"}
 
+    def element(self, at: _At) -> etree._Element:
+        """Return the element at `at`."""
+        elem = self.decl
+        for i in at:
+            elem = elem[i]
+        return elem
+
     def line_of(self, found: Any) -> int | None:
-        """Return the line of a location of the declaration: an element, or its fields."""
+        """Return the line of a location of the declaration: an `_At`, fields, itself."""
+        if type(found) is tuple:
+            line = self.element(found).sourceline
+            return line if isinstance(line, int) else None
         if type(found) is dict:
             return found.get("line")
-        return None if found is None else self.line if found is self else found.sourceline
+        return self.line if found is self else None
 
     def locate(self, found: Any) -> Location | None:
-        """Return the `Location` of a location of the declaration: an element (its XPath
-        from the declaration, as the full reader gives it), its fields, or itself."""
+        """Return the `Location` of a location of the declaration: an `_At` (its XPath from
+        the declaration, as the full reader gives it), its fields, or itself."""
         if found is None or isinstance(found, Location):
             return found
         if type(found) is dict:
@@ -585,12 +603,39 @@ class _CadPlaces:
         if found is self:
             line, path = self.line, f"//Declaration[{self.index}]"
         else:
-            if self.reader is None:
-                self.reader = WcoReader(self.name, self.decl, self.index, None)
-            line, path = found.sourceline, self.reader.path(found)
+            line, path = self.element(found).sourceline, self.path(found)
         # Of their fields' types already: a str, an int or None, a str.
         values = {"file": self.name, "line": line, "path": path, "column": None}
         return trusted(Location, values, _PLACE)
+
+    def path(self, at: _At) -> str:
+        """Return the XPath of the element at `at`: a step of each element down to it, with
+        its position among its siblings of its tag where it has such siblings."""
+        if self.tags is None:
+            self.tags = {}
+        steps = [f"//Declaration[{self.index}]"]
+        elem = self.decl
+        for depth, i in enumerate(at):
+            known = self.tags.get(at[:depth])
+            if known is None:  # each parent's children looked at once, however many asked
+                known = self.tags[at[:depth]] = _positions(elem)
+            tags, positions = known
+            elem = elem[i]
+            tag = tags[i]
+            same = positions[tag]
+            before = bisect_left(same, i)
+            name = local_tag(tag)
+            steps.append(f"{name}[{before + 1}]" if len(same) > 1 else name)
+        return "/".join(steps)
+
+
+def _positions(elem: etree._Element) -> tuple[list[Any], dict[Any, list[int]]]:
+    """Return the tags of an element's children, and the indexes of the children of each tag."""
+    tags = [child.tag for child in elem]
+    positions: dict[Any, list[int]] = {}
+    for i, tag in enumerate(tags):
+        positions.setdefault(tag, []).append(i)
+    return tags, positions
 
 
 def _names(text: str) -> frozenset[str]:
@@ -626,7 +671,7 @@ class _PlainCad:
     lxml filtering nothing in Python. Anything else raises `_Irregular`.
 
     The loose data is `_CadReader`'s, with `_CadPlaces` as the declaration's location and
-    elements as every other location: only a finding's location is worked out.
+    `_At`s as every other location: only a finding's location is worked out.
     """
 
     __slots__ = ("jurisdiction", "places")
@@ -640,42 +685,40 @@ class _PlainCad:
         data: dict[str, Any] = {"location": self.places}
         sources: dict[str, Any] = {}
         data["jurisdiction"], sources["jurisdiction"] = self.jurisdiction
-        _plain(data, sources, "id", parts.get("ID"))
-        type_elem = parts.get("TypeCode")
-        _plain(data, sources, "declaration_type", type_elem)
+        _plain(data, sources, "id", parts.get("ID"), ())
+        _plain(data, sources, "declaration_type", parts.get("TypeCode"), ())
         regime = _TYPE_REGIMES.get((data.get("declaration_type") or "").upper())
         if regime is not None:
-            data["regime"], sources["regime"] = regime, type_elem
-        status = parts.get("Status")
-        if status is not None:
-            self.release_date(data, sources, _parts(status, _STATUS, _NONE).get("ReleaseDateTime"))
+            data["regime"], sources["regime"] = regime, sources["declaration_type"]
+        if (status := parts.get("Status")) is not None:
+            when = _parts(status[0], _STATUS, _NONE).get("ReleaseDateTime")
+            self.release_date(data, sources, when, (status[1],))
         for role, name in (("importer", "Importer"), ("exporter", "Exporter")):
             if (party := parts.get(name)) is not None:
-                given = _parts(party, _PARTY, _NONE)
+                given = _parts(party[0], _PARTY, _NONE)
                 entry: dict[str, Any] = {}
                 if (party_name := _leaf_text(given.get("Name"))) is not None:
                     entry["name"] = party_name
                 if (party_id := _leaf_text(given.get("ID"))) is not None:
                     entry["id"] = party_id
-                data[role], sources[role] = entry, party
+                data[role], sources[role] = entry, (party[1],)
         shipments = [
-            _parts(s, _SHIPMENT_ONE, _SHIPMENT_MANY) for s in parts.get("GoodsShipment", ())
+            (_parts(elem, _SHIPMENT_ONE, _SHIPMENT_MANY), (i,))
+            for elem, i in parts.get("GoodsShipment", ())
         ]
-        data["items"] = [item for shipment in shipments for item in self.items(shipment)]
+        data["items"] = [item for s, at in shipments for item in self.items(s, at)]
         docs: list[dict[str, Any]] = []
-        for holder in (parts, *shipments):
-            self.documents(holder, docs, sources)
+        for holder, at in ((parts, ()), *shipments):
+            self.documents(holder, at, docs, sources)
         if docs:
             data["documents"] = docs
         rates = []
-        for i, exchange in enumerate(parts.get("CurrencyExchange", ())):
+        for j, (exchange, i) in enumerate(parts.get("CurrencyExchange", ())):
             given = _parts(exchange, _RATE, _NONE)
-            currency, rate = (
-                _leaf_text(given.get("CurrencyTypeCode")),
-                _leaf_text(given.get("RateNumeric")),
-            )
+            currency = _leaf_text(given.get("CurrencyTypeCode"))
+            rate = _leaf_text(given.get("RateNumeric"))
             rates.append({"currency": currency, "rate": rate, "to_currency": "CAD"})
-            sources[f"exchange_rates[{i}]"] = exchange
+            sources[f"exchange_rates[{j}]"] = (i,)
         if rates:
             data["exchange_rates"] = rates
         data["sources"] = sources
@@ -683,38 +726,40 @@ class _PlainCad:
 
     @staticmethod
     def release_date(
-        data: dict[str, Any], sources: dict[str, Any], when: etree._Element | None
+        data: dict[str, Any], sources: dict[str, Any], when: _Part | None, at: _At
     ) -> None:
         """Read the entry date: YYYYMMDD (CBSA), or an ISO date; else as given (invalid)."""
         raw = _leaf_text(when)
         if when is not None and raw is not None:
             plain = _EIGHT_DIGITS.fullmatch(raw) is not None
-            data["entry_date"] = wco_date(raw, when.get("formatCode") or "102") if plain else raw
-            sources["entry_date"] = when
+            code = when[0].get("formatCode") or "102"
+            data["entry_date"] = wco_date(raw, code) if plain else raw
+            sources["entry_date"] = (*at, when[1])
 
-    def items(self, shipment: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    def items(self, shipment: dict[str, Any], at: _At) -> Iterator[dict[str, Any]]:
         """Yield a shipment's goods items; an item without an export country takes the
         shipment's."""
         export = None
         if (country := shipment.get("ExportCountry")) is not None:
-            elem = _parts(country, _ID, _NONE).get("ID")
-            value = _leaf_text(elem)
-            if value is None:
+            found = _parts(country[0], _ID, _NONE).get("ID")
+            value = _leaf_text(found)
+            if found is None or value is None:
                 raise _Irregular  # not read: kept
-            export = (value, elem)
-        for item in shipment.get("GovernmentAgencyGoodsItem", ()):
-            yield self.item(item, export)
+            export = (value, (*at, country[1], found[1]))
+        for elem, i in shipment.get("GovernmentAgencyGoodsItem", ()):
+            yield self.item(elem, (*at, i), export)
 
+    @staticmethod
     def documents(
-        self, holder: dict[str, Any], docs: list[dict[str, Any]], sources: dict[str, Any]
+        holder: dict[str, Any], at: _At, docs: list[dict[str, Any]], sources: dict[str, Any]
     ) -> None:
         """Add a holder's AdditionalDocuments, then its AD/CVD duty lines, to `docs`."""
-        for elem in holder.get("AdditionalDocument", ()):
+        for elem, i in holder.get("AdditionalDocument", ()):
             given = _parts(elem, _DOC, _NONE)
             kind, doc_id = _leaf_text(given.get("TypeCode")), _leaf_text(given.get("ID"))
-            sources[f"documents[{len(docs)}]"] = elem
+            sources[f"documents[{len(docs)}]"] = (*at, i)
             docs.append(_document(kind, doc_id, _leaf_text(given.get("CategoryCode"))))
-        for fee in holder.get("DutyTaxFee", ()):
+        for fee, i in holder.get("DutyTaxFee", ()):
             given = _parts(fee, _FEE, _NONE)
             kind = (_leaf_text(given.get("TypeCode")) or "").upper()
             if kind not in ("ADD", "CVD"):
@@ -722,46 +767,48 @@ class _PlainCad:
             sima: dict[str, Any] = {"type": "ADC", "category": kind}
             if (code := _leaf_text(given.get("DutyRegimeCode"))) is not None:
                 sima["id"] = code
-            sources[f"documents[{len(docs)}]"] = fee
+            sources[f"documents[{len(docs)}]"] = (*at, i)
             docs.append(sima)
 
-    def item(self, elem: etree._Element, export: tuple[str, Any] | None) -> dict[str, Any]:
+    def item(self, elem: etree._Element, at: _At, export: tuple[str, _At] | None) -> dict[str, Any]:
         """Return a goods item as `_CadReader.cad_item` does."""
         parts = _parts(elem, _ITEM_ONE, _ITEM_MANY)
-        data: dict[str, Any] = {"location": elem}
+        data: dict[str, Any] = {"location": at}
         sources: dict[str, Any] = {}
-        _plain(data, sources, "line", parts.get("SequenceNumeric"))
-        commodity = parts.get("Commodity")
-        goods = (
-            _NO_PARTS if commodity is None else _parts(commodity, _COMMODITY_ONE, _COMMODITY_MANY)
-        )
-        _plain(data, sources, "description", goods.get("Description"))
-        self.classifications(data, sources, goods.get("Classification", ()))
-        for origin in parts.get("Origin", ()):
+        _plain(data, sources, "line", parts.get("SequenceNumeric"), at)
+        goods: dict[str, Any] = _NO_PARTS
+        goods_at = at
+        if (commodity := parts.get("Commodity")) is not None:
+            goods = _parts(commodity[0], _COMMODITY_ONE, _COMMODITY_MANY)
+            goods_at = (*at, commodity[1])
+        _plain(data, sources, "description", goods.get("Description"), goods_at)
+        self.classifications(data, sources, goods.get("Classification", ()), goods_at)
+        for origin, i in parts.get("Origin", ()):
             given = _parts(origin, _ORIGIN, _NONE)
             field = _ORIGIN_KINDS.get((_leaf_text(given.get("TypeCode")) or "").upper())
             country = given.get("CountryCode")
             if field is None or field in data or _leaf_text(country) is None:
                 raise _Irregular  # unread
-            _plain(data, sources, field, country)
+            _plain(data, sources, field, country, (*at, i))
         if (country := parts.get("ExportCountry")) is not None:
-            elem_id = _parts(country, _ID, _NONE).get("ID")
-            if elem_id is None:
+            found = _parts(country[0], _ID, _NONE).get("ID")
+            if found is None:
                 raise _Irregular  # kept
-            _plain(data, sources, "export_country", elem_id)
+            _plain(data, sources, "export_country", found, (*at, country[1]))
         if "export_country" not in data and export is not None:
             data["export_country"], sources["export_country"] = export
-        self.measures(data, sources, goods)
+        self.measures(data, sources, goods, goods_at)
         if (line := goods.get("InvoiceLine")) is not None:
-            amount = _parts(line, _AMOUNT, _NONE).get("ItemChargeAmount")
+            amount = _parts(line[0], _AMOUNT, _NONE).get("ItemChargeAmount")
             value = _leaf_text(amount)
             if amount is None or value is None:
                 raise _Irregular  # kept
-            data["value"], sources["value"] = value, amount
-            if currency := (amount.get("currencyID") or "").strip():
-                data["currency"], sources["currency"] = currency, amount
+            data["value"] = value
+            sources["value"] = where = (*goods_at, line[1], amount[1])
+            if currency := (amount[0].get("currencyID") or "").strip():
+                data["currency"], sources["currency"] = currency, where
         docs: list[dict[str, Any]] = []
-        self.documents(parts, docs, sources)
+        self.documents(parts, at, docs, sources)
         if docs:
             data["documents"] = docs
         data["sources"] = sources
@@ -769,56 +816,63 @@ class _PlainCad:
 
     @staticmethod
     def classifications(
-        data: dict[str, Any], sources: dict[str, Any], found: Iterable[etree._Element]
+        data: dict[str, Any], sources: dict[str, Any], found: Iterable[_Part], at: _At
     ) -> None:
         """Read the tariff number and the chapter 99 additional codes."""
         extra: list[str] = []
-        for cls in found:
+        for cls, i in found:
             given = _parts(cls, _CLASSIFICATION, _NONE)
-            code_elem = given.get("ID")
-            code = _leaf_text(code_elem)
+            code_part = given.get("ID")
+            code = _leaf_text(code_part)
             _leaf_text(given.get("IdentificationTypeCode"))
             if code is None:
                 raise _Irregular  # kept
+            where = (*at, i, code_part[1])  # type: ignore[index]
             if code.replace(".", "").replace(" ", "").startswith("99"):
-                sources[f"additional_codes[{len(extra)}]"] = code_elem
-                sources.setdefault("additional_codes", code_elem)
+                sources[f"additional_codes[{len(extra)}]"] = where
+                sources.setdefault("additional_codes", where)
                 extra.append(code)
             elif "tariff_declared" not in data:
-                data["tariff_declared"], sources["tariff_declared"] = code, code_elem
+                data["tariff_declared"], sources["tariff_declared"] = code, where
             else:
                 raise _Irregular  # a second tariff classification: unread
         if extra:
             data["additional_codes"] = extra
 
     @staticmethod
-    def measures(data: dict[str, Any], sources: dict[str, Any], goods: dict[str, Any]) -> None:
+    def measures(
+        data: dict[str, Any], sources: dict[str, Any], goods: dict[str, Any], at: _At
+    ) -> None:
         """Read the masses in kg, and the CountQuantity: a net mass or the quantity."""
-        measure = goods.get("GoodsMeasure")
-        given = _NO_PARTS if measure is None else _parts(measure, _MEASURE, _NONE)
+        given: dict[str, Any] = _NO_PARTS
+        measure_at = at
+        if (measure := goods.get("GoodsMeasure")) is not None:
+            given = _parts(measure[0], _MEASURE, _NONE)
+            measure_at = (*at, measure[1])
         for key, name in (
             ("net_mass_kg", "NetNetWeightMeasure"),
             ("gross_mass_kg", "GrossMassMeasure"),
         ):
             mass = given.get(name)
-            if (raw := _leaf_text(mass)) is not None:
-                sources[key] = mass
-                data[key] = mass_text(raw, mass.get("unitCode"))  # type: ignore[union-attr]
-        count = given.get("CountQuantity")
+            if mass is not None and (raw := _leaf_text(mass)) is not None:
+                sources[key] = (*measure_at, mass[1])
+                data[key] = mass_text(raw, mass[0].get("unitCode"))
+        count, count_at = given.get("CountQuantity"), measure_at
         if count is None:
-            count = goods.get("CountQuantity")
+            count, count_at = goods.get("CountQuantity"), at
         elif "CountQuantity" in goods:
             raise _Irregular  # a second one: kept
         raw = _leaf_text(count)
         if count is None or raw is None:
             return
-        unit = (count.get("unitCode") or "").strip().upper()
+        where = (*count_at, count[1])
+        unit = (count[0].get("unitCode") or "").strip().upper()
         if unit in _MASS_UNITS and "net_mass_kg" not in data:
-            data["net_mass_kg"], sources["net_mass_kg"] = mass_text(raw, unit), count
+            data["net_mass_kg"], sources["net_mass_kg"] = mass_text(raw, unit), where
             return
-        data["supplementary_quantity"], sources["supplementary_quantity"] = raw, count
+        data["supplementary_quantity"], sources["supplementary_quantity"] = raw, where
         if unit:
-            data["supplementary_unit"], sources["supplementary_unit"] = unit, count
+            data["supplementary_unit"], sources["supplementary_unit"] = unit, where
 
 
 def read_carm_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[Declaration]:
