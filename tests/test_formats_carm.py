@@ -633,3 +633,13 @@ def test_a_declaration_read_before_a_syntax_error_is_given_first() -> None:
             got.append(decl)
     assert [d.id for d in got] == [one(CLEAN).id]
     assert err.value.line is not None
+
+
+def test_the_plain_reader_locates_in_a_shipment_of_many_items() -> None:
+    """More goods items than `_FEW`: their siblings are counted once, not for each."""
+    text = SMELT.read_text()
+    start = text.index("<GovernmentAgencyGoodsItem>")
+    end = text.index("</GovernmentAgencyGoodsItem>") + len("</GovernmentAgencyGoodsItem>")
+    many = text[:start] + text[start:end] * 40 + text[end:]
+    n, plain = _both_readers(many.encode())
+    assert plain == n == 1

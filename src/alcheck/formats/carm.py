@@ -570,8 +570,8 @@ class _CadPlaces:
 
     def __init__(self, name: str, decl: etree._Element, index: int) -> None:
         self.name, self.decl, self.index, self.line = name, decl, index, decl.sourceline
-        # The tags of the children of the elements a path went through, by their `_At`.
-        self.tags: dict[_At, tuple[list[Any], dict[Any, list[int]]]] | None = None
+        # The children of each big element a path went through, by tag (`_positions`).
+        self.tags: dict[_At, dict[Any, list[int]]] | None = None
 
     def fields(self) -> dict[str, Any]:
         """Return the fields of the declaration's `Location`."""
@@ -603,39 +603,46 @@ class _CadPlaces:
         if found is self:
             line, path = self.line, f"//Declaration[{self.index}]"
         else:
-            line, path = self.element(found).sourceline, self.path(found)
+            line, path = self.path(found)
         # Of their fields' types already: a str, an int or None, a str.
         values = {"file": self.name, "line": line, "path": path, "column": None}
         return trusted(Location, values, _PLACE)
 
-    def path(self, at: _At) -> str:
-        """Return the XPath of the element at `at`: a step of each element down to it, with
-        its position among its siblings of its tag where it has such siblings."""
-        if self.tags is None:
-            self.tags = {}
+    def path(self, at: _At) -> tuple[int | None, str]:
+        """Return the line and the XPath of the element at `at`: a step of each element down
+        to it, with its position among its siblings of its tag where it has such."""
         steps = [f"//Declaration[{self.index}]"]
         elem = self.decl
         for depth, i in enumerate(at):
-            known = self.tags.get(at[:depth])
-            if known is None:  # each parent's children looked at once, however many asked
-                known = self.tags[at[:depth]] = _positions(elem)
-            tags, positions = known
-            elem = elem[i]
-            tag = tags[i]
-            same = positions[tag]
-            before = bisect_left(same, i)
+            parent, elem = elem, elem[i]
+            tag = elem.tag
+            if len(parent) <= _FEW:  # counted in C
+                before = sum(1 for _ in elem.itersiblings(tag, preceding=True))
+                many = before > 0 or next(elem.itersiblings(tag), None) is not None
+            else:  # each big parent's children looked at once, however many are asked
+                if self.tags is None:
+                    self.tags = {}
+                positions = self.tags.get(at[:depth])
+                if positions is None:
+                    positions = self.tags[at[:depth]] = _positions(parent)
+                same = positions[tag]
+                before, many = bisect_left(same, i), len(same) > 1
             name = local_tag(tag)
-            steps.append(f"{name}[{before + 1}]" if len(same) > 1 else name)
-        return "/".join(steps)
+            steps.append(f"{name}[{before + 1}]" if many else name)
+        line = elem.sourceline
+        return line if isinstance(line, int) else None, "/".join(steps)
 
 
-def _positions(elem: etree._Element) -> tuple[list[Any], dict[Any, list[int]]]:
-    """Return the tags of an element's children, and the indexes of the children of each tag."""
-    tags = [child.tag for child in elem]
+# Up to this many children, an element's siblings of its tag are counted each time.
+_FEW = 16
+
+
+def _positions(elem: etree._Element) -> dict[Any, list[int]]:
+    """Return the indexes of an element's children by tag."""
     positions: dict[Any, list[int]] = {}
-    for i, tag in enumerate(tags):
-        positions.setdefault(tag, []).append(i)
-    return tags, positions
+    for i, child in enumerate(elem):
+        positions.setdefault(child.tag, []).append(i)
+    return positions
 
 
 def _names(text: str) -> frozenset[str]:
