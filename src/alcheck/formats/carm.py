@@ -507,11 +507,15 @@ _Part = tuple[etree._Element, int]
 _At = tuple[int, ...]
 
 
-def _parts(elem: etree._Element, singles: frozenset[str], many: frozenset[str]) -> dict[str, Any]:
-    """Return the children of `elem` by local name, each with its index (`_Part`): each
-    of `singles` once at most, each of `many` a list in document order. Raises
-    `_Irregular` for any other child, a single given twice, or what is not an element:
-    what the full reader does not read whole."""
+def _parts(
+    elem: etree._Element, singles: frozenset[str], many: frozenset[str],
+    kept: list[tuple[etree._Element, _At]], at: _At,
+) -> dict[str, Any]:  # fmt: skip
+    """Return the children of `elem` (the element at `at`) by local name, each with its
+    index (`_Part`): each of `singles` once at most, each of `many` a list in document
+    order. A child the full reader never reads, of the profile, goes to `kept` with its
+    `_At`. Raises `_Irregular` for any other child, a single given twice, or what is not
+    an element: what the full reader does not read whole."""
     parts: dict[str, Any] = {}
     names = _LOCAL_NAMES
     for i, child in enumerate(elem):
@@ -533,6 +537,8 @@ def _parts(elem: etree._Element, singles: frozenset[str], many: frozenset[str]) 
                 parts[name] = [(child, i)]
             else:
                 got.append((child, i))
+        elif name in _KEEPABLE:
+            kept.append((child, (*at, i)))
         else:
             raise _Irregular
     return parts
@@ -670,25 +676,66 @@ _ORIGIN = _names("CountryCode TypeCode")
 _ID = _names("ID")
 _AMOUNT = _names("ItemChargeAmount")
 _NONE: frozenset[str] = frozenset()
+# Every element the full reader reads, wherever it is: any other of the profile is kept
+# (with all it holds, where that is of the profile too), never read.
+_READ_NAMES = _names(
+    """ID TypeCode Status ReleaseDateTime DateTimeString GoodsShipment Importer Exporter
+    Name AdditionalDocument CategoryCode DutyTaxFee DutyRegimeCode CurrencyExchange
+    CurrencyTypeCode RateNumeric ExportCountry GovernmentAgencyGoodsItem SequenceNumeric
+    Commodity Origin CountryCode InvoiceLine ItemChargeAmount AdValoremTaxBaseAmount
+    Description Classification IdentificationTypeCode GoodsMeasure NetNetWeightMeasure
+    GrossMassMeasure CountQuantity"""
+)
+_KEEPABLE = PROFILE_NAMES - _READ_NAMES - {"Declaration"}
+_KEEPABLE_INSIDE = PROFILE_NAMES - {"Declaration"}
 
 
 class _PlainCad:
-    """Read a plain CAD declaration: one whose every element `_CadReader` reads (nothing
-    kept, nothing unread), as `_CadReader` reads it, but visiting each element once with
-    lxml filtering nothing in Python. Anything else raises `_Irregular`.
+    """Read a plain CAD declaration: one whose every element `_CadReader` reads, or keeps
+    whole (an element of the profile it never reads: kept, not reported), as
+    `_CadReader` reads it, but visiting each element once instead of looking each value
+    up, then sweeping. Anything else (input unread, an element read in some places only)
+    raises `_Irregular`.
 
     The loose data is `_CadReader`'s, with `_CadPlaces` as the declaration's location and
     `_At`s as every other location: only a finding's location is worked out.
     """
 
-    __slots__ = ("jurisdiction", "places")
+    __slots__ = ("jurisdiction", "kept", "places")
 
     def __init__(self, places: _CadPlaces, jurisdiction: tuple[str, Any]) -> None:
         self.places, self.jurisdiction = places, jurisdiction
+        # The elements to keep, found in the declaration or the item being read.
+        self.kept: list[tuple[etree._Element, _At]] = []
+
+    def parts(
+        self, elem: etree._Element, singles: frozenset[str], many: frozenset[str], at: _At
+    ) -> dict[str, Any]:
+        """Return `_parts` of the element at `at`, what to keep of it noted."""
+        return _parts(elem, singles, many, self.kept, at)
+
+    def keep(self, data: dict[str, Any], sources: dict[str, Any], owner: _At) -> None:
+        """Keep the elements noted (`kept`), each whole under its XPath from its owner (the
+        item, or the declaration at ()), as `_CadReader.sweep` does."""
+        kept, self.kept = self.kept, []
+        if not kept:
+            return
+        start = len(self.places.path(owner)[1]) + 1
+        store = data.setdefault("kept", {})
+        for elem, at in kept:
+            for inner in elem.iterdescendants():
+                tag = inner.tag
+                if not isinstance(tag, str) or local_tag(tag) not in _KEEPABLE_INSIDE:
+                    raise _Irregular  # input unread inside: the full reader reports it
+            path = self.places.path(at)[1][start:]
+            if not path.endswith("]"):
+                path += "[1]"
+            store[path] = shown_text(elem)
+            sources[path] = at
 
     def declaration(self) -> dict[str, Any]:
         """Return the declaration as `_CadReader.declaration` does."""
-        parts = _parts(self.places.decl, _DECL_ONE, _DECL_MANY)
+        parts = self.parts(self.places.decl, _DECL_ONE, _DECL_MANY, ())
         data: dict[str, Any] = {"location": self.places}
         sources: dict[str, Any] = {}
         data["jurisdiction"], sources["jurisdiction"] = self.jurisdiction
@@ -698,11 +745,11 @@ class _PlainCad:
         if regime is not None:
             data["regime"], sources["regime"] = regime, sources["declaration_type"]
         if (status := parts.get("Status")) is not None:
-            when = _parts(status[0], _STATUS, _NONE).get("ReleaseDateTime")
+            when = self.parts(status[0], _STATUS, _NONE, (status[1],)).get("ReleaseDateTime")
             self.release_date(data, sources, when, (status[1],))
         for role, name in (("importer", "Importer"), ("exporter", "Exporter")):
             if (party := parts.get(name)) is not None:
-                given = _parts(party[0], _PARTY, _NONE)
+                given = self.parts(party[0], _PARTY, _NONE, (party[1],))
                 entry: dict[str, Any] = {}
                 if (party_name := _leaf_text(given.get("Name"))) is not None:
                     entry["name"] = party_name
@@ -710,7 +757,7 @@ class _PlainCad:
                     entry["id"] = party_id
                 data[role], sources[role] = entry, (party[1],)
         shipments = [
-            (_parts(elem, _SHIPMENT_ONE, _SHIPMENT_MANY), (i,))
+            (self.parts(elem, _SHIPMENT_ONE, _SHIPMENT_MANY, (i,)), (i,))
             for elem, i in parts.get("GoodsShipment", ())
         ]
         data["items"] = [item for s, at in shipments for item in self.items(s, at)]
@@ -721,7 +768,7 @@ class _PlainCad:
             data["documents"] = docs
         rates = []
         for j, (exchange, i) in enumerate(parts.get("CurrencyExchange", ())):
-            given = _parts(exchange, _RATE, _NONE)
+            given = self.parts(exchange, _RATE, _NONE, (i,))
             currency = _leaf_text(given.get("CurrencyTypeCode"))
             rate = _leaf_text(given.get("RateNumeric"))
             rates.append({"currency": currency, "rate": rate, "to_currency": "CAD"})
@@ -729,6 +776,7 @@ class _PlainCad:
         if rates:
             data["exchange_rates"] = rates
         data["sources"] = sources
+        self.keep(data, sources, ())
         return data
 
     @staticmethod
@@ -748,7 +796,7 @@ class _PlainCad:
         shipment's."""
         export = None
         if (country := shipment.get("ExportCountry")) is not None:
-            found = _parts(country[0], _ID, _NONE).get("ID")
+            found = self.parts(country[0], _ID, _NONE, (*at, country[1])).get("ID")
             value = _leaf_text(found)
             if found is None or value is None:
                 raise _Irregular  # not read: kept
@@ -756,21 +804,26 @@ class _PlainCad:
         for elem, i in shipment.get("GovernmentAgencyGoodsItem", ()):
             yield self.item(elem, (*at, i), export)
 
-    @staticmethod
     def documents(
-        holder: dict[str, Any], at: _At, docs: list[dict[str, Any]], sources: dict[str, Any]
-    ) -> None:
-        """Add a holder's AdditionalDocuments, then its AD/CVD duty lines, to `docs`."""
+        self, holder: dict[str, Any], at: _At, docs: list[dict[str, Any]], sources: dict[str, Any],
+        valued: bool = True,
+    ) -> None:  # fmt: skip
+        """Add a holder's AdditionalDocuments, then its AD/CVD duty lines, to `docs`; other
+        duty lines are kept. valued: False for an item without a value, whose value for
+        duty (TOT) the full reader reads."""
         for elem, i in holder.get("AdditionalDocument", ()):
-            given = _parts(elem, _DOC, _NONE)
+            given = self.parts(elem, _DOC, _NONE, (*at, i))
             kind, doc_id = _leaf_text(given.get("TypeCode")), _leaf_text(given.get("ID"))
             sources[f"documents[{len(docs)}]"] = (*at, i)
             docs.append(_document(kind, doc_id, _leaf_text(given.get("CategoryCode"))))
         for fee, i in holder.get("DutyTaxFee", ()):
-            given = _parts(fee, _FEE, _NONE)
-            kind = (_leaf_text(given.get("TypeCode")) or "").upper()
+            kind = (element_text(child_named(fee, "TypeCode")) or "").upper()
             if kind not in ("ADD", "CVD"):
-                raise _Irregular  # kept, or the value for duty
+                if kind == "TOT" and not valued:
+                    raise _Irregular  # the value for duty
+                self.kept.append((fee, (*at, i)))
+                continue
+            given = self.parts(fee, _FEE, _NONE, (*at, i))
             sima: dict[str, Any] = {"type": "ADC", "category": kind}
             if (code := _leaf_text(given.get("DutyRegimeCode"))) is not None:
                 sima["id"] = code
@@ -779,26 +832,27 @@ class _PlainCad:
 
     def item(self, elem: etree._Element, at: _At, export: tuple[str, _At] | None) -> dict[str, Any]:
         """Return a goods item as `_CadReader.cad_item` does."""
-        parts = _parts(elem, _ITEM_ONE, _ITEM_MANY)
+        outer, self.kept = self.kept, []  # what the item holds is kept on it
+        parts = self.parts(elem, _ITEM_ONE, _ITEM_MANY, at)
         data: dict[str, Any] = {"location": at}
         sources: dict[str, Any] = {}
         _plain(data, sources, "line", parts.get("SequenceNumeric"), at)
         goods: dict[str, Any] = _NO_PARTS
         goods_at = at
         if (commodity := parts.get("Commodity")) is not None:
-            goods = _parts(commodity[0], _COMMODITY_ONE, _COMMODITY_MANY)
+            goods = self.parts(commodity[0], _COMMODITY_ONE, _COMMODITY_MANY, (*at, commodity[1]))
             goods_at = (*at, commodity[1])
         _plain(data, sources, "description", goods.get("Description"), goods_at)
         self.classifications(data, sources, goods.get("Classification", ()), goods_at)
         for origin, i in parts.get("Origin", ()):
-            given = _parts(origin, _ORIGIN, _NONE)
+            given = self.parts(origin, _ORIGIN, _NONE, (*at, i))
             field = _ORIGIN_KINDS.get((_leaf_text(given.get("TypeCode")) or "").upper())
             country = given.get("CountryCode")
             if field is None or field in data or _leaf_text(country) is None:
                 raise _Irregular  # unread
             _plain(data, sources, field, country, (*at, i))
         if (country := parts.get("ExportCountry")) is not None:
-            found = _parts(country[0], _ID, _NONE).get("ID")
+            found = self.parts(country[0], _ID, _NONE, (*at, country[1])).get("ID")
             if found is None:
                 raise _Irregular  # kept
             _plain(data, sources, "export_country", found, (*at, country[1]))
@@ -806,7 +860,9 @@ class _PlainCad:
             data["export_country"], sources["export_country"] = export
         self.measures(data, sources, goods, goods_at)
         if (line := goods.get("InvoiceLine")) is not None:
-            amount = _parts(line[0], _AMOUNT, _NONE).get("ItemChargeAmount")
+            amount = self.parts(line[0], _AMOUNT, _NONE, (*goods_at, line[1])).get(
+                "ItemChargeAmount"
+            )
             value = _leaf_text(amount)
             if amount is None or value is None:
                 raise _Irregular  # kept
@@ -815,20 +871,21 @@ class _PlainCad:
             if currency := (amount[0].get("currencyID") or "").strip():
                 data["currency"], sources["currency"] = currency, where
         docs: list[dict[str, Any]] = []
-        self.documents(parts, at, docs, sources)
+        self.documents(parts, at, docs, sources, "value" in data)
         if docs:
             data["documents"] = docs
         data["sources"] = sources
+        self.keep(data, sources, at)
+        self.kept = outer
         return data
 
-    @staticmethod
     def classifications(
-        data: dict[str, Any], sources: dict[str, Any], found: Iterable[_Part], at: _At
+        self, data: dict[str, Any], sources: dict[str, Any], found: Iterable[_Part], at: _At
     ) -> None:
         """Read the tariff number and the chapter 99 additional codes."""
         extra: list[str] = []
         for cls, i in found:
-            given = _parts(cls, _CLASSIFICATION, _NONE)
+            given = self.parts(cls, _CLASSIFICATION, _NONE, (*at, i))
             code_part = given.get("ID")
             code = _leaf_text(code_part)
             _leaf_text(given.get("IdentificationTypeCode"))
@@ -846,15 +903,14 @@ class _PlainCad:
         if extra:
             data["additional_codes"] = extra
 
-    @staticmethod
     def measures(
-        data: dict[str, Any], sources: dict[str, Any], goods: dict[str, Any], at: _At
+        self, data: dict[str, Any], sources: dict[str, Any], goods: dict[str, Any], at: _At
     ) -> None:
         """Read the masses in kg, and the CountQuantity: a net mass or the quantity."""
         given: dict[str, Any] = _NO_PARTS
         measure_at = at
         if (measure := goods.get("GoodsMeasure")) is not None:
-            given = _parts(measure[0], _MEASURE, _NONE)
+            given = self.parts(measure[0], _MEASURE, _NONE, (*at, measure[1]))
             measure_at = (*at, measure[1])
         for key, name in (
             ("net_mass_kg", "NetNetWeightMeasure"),
