@@ -8,10 +8,14 @@ names are the public WCO Data Model, which element carries which Canadian datum 
 inferred (../shared/docs/formats-na/ca-carm.md; docs/formats-carm.md gives the mapping
 and says for each path whether it is public or inferred).
 
-Built on `wco_xml`: the same hostile-input refusal (`_xmlsafe`), the same streamed
-iterparse (one declaration held at a time), the same paths and locations. What the
-profile has but alcheck does not model is `kept` (no finding); an element outside the
-profile is `unread` (SYN-UNKNOWN); a value of the wrong type is `invalid` (SYN-VALUE).
+Built on `wco_xml`: the same hostile-input refusal (`_xmlsafe`), a streamed iterparse
+(lxml reports declaration starts only; one declaration is read at a time), the same paths
+and locations. What the profile has but alcheck does not model is `kept` (no finding);
+an element outside the profile is `unread` (SYN-UNKNOWN); a value of the wrong type is
+`invalid` (SYN-VALUE). A declaration of elements read or kept whole (nearly every one) is
+read by `_PlainCad`, visiting each element once; any other by `_CadReader`, which marks
+what it reads and sweeps the rest. Both give the same loose data (tests/test_formats_carm.py
+compares them).
 """
 
 from __future__ import annotations
