@@ -647,3 +647,40 @@ def test_the_plain_reader_locates_in_a_shipment_of_many_items() -> None:
     many = text[:start] + text[start:end] * 40 + text[end:]
     n, plain = _both_readers(many.encode())
     assert plain == n == 1
+
+
+def test_elements_outside_declarations_are_freed_as_read_and_kept_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Many elements around the declarations (many parser reads): each is taken with
+    the declaration after it (the last keeps those after it), the responsible country
+    given between them holds from there on, and the tree never holds them all."""
+    from alcheck.formats import carm
+
+    head, rest = CLEAN.read_text().split("<Declaration>", 1)
+    body = "<Declaration>" + rest.split("</Declaration>")[0] + "</Declaration>"
+
+    def junk(n: int, tag: str) -> str:
+        return "".join(f"<{tag}>v{i}<x>{i}</x></{tag}>" for i in range(n))
+
+    us = "<md:ResponsibleCountryCode>US</md:ResponsibleCountryCode>"
+    text = head + junk(20000, "A") + body + junk(20000, "B") + us + body + junk(20000, "C")
+    text += "</md:DocumentMetaData>"
+    widest = [0]
+    prune = carm._Envelope.prune  # noqa: SLF001
+
+    def watched(self: Any) -> None:
+        prune(self)
+        if self.root is not None:
+            widest[0] = max(widest[0], len(self.root))
+
+    monkeypatch.setattr(carm._Envelope, "prune", watched)  # noqa: SLF001
+    first, second = read_carm_stream(io.BytesIO(text.encode()), "wide.xml")
+    assert len(first.unread) == 20000 and set(first.unread) >= {"//A", "//A[20000]"}
+    assert first.jurisdiction == "CA" and "//ResponsibleCountryCode" not in first.unread
+    assert len(second.unread) == 20000 + 1 + 20000
+    assert {"//B[20000]", "//C", "//C[20000]"} <= set(second.unread)
+    assert second.unread["//ResponsibleCountryCode"] == "US"
+    assert second.sources["//C[20000]"].path == "//C"
+    # Freed as read: at most what a few of the parser's reads hold, not all 60,000.
+    assert 0 < widest[0] < 5000

@@ -983,47 +983,48 @@ def read_carm(path: str | Path) -> Iterator[Declaration]:
 
 
 _DECLARATION = "{*}Declaration"
-# An envelope entry: kept or unread, its path, its text, its location.
-_Entry = tuple[str, str, str, dict[str, Any]]
+# An envelope entry: kept or unread, its path, its text, its location, and the responsible
+# country (with its location) it gives, if it is one.
+_Entry = tuple[str, str, str, dict[str, Any], tuple[str, dict[str, Any]] | None]
 
 
 def _stream(source: Any, name: str) -> Iterator[Loose]:
     # Start events of declarations (and of envelopes, to refuse a DOCTYPE early) only, told
     # apart in C: a declaration is read once the next one starts, or the file ends (libxml2
     # has parsed all of it by then); the elements outside declarations are found in what is
-    # left of the tree before it (`_Envelope`).
-    events = safe_iterparse(source, events=("start",), tag=(_DECLARATION, "{*}DocumentMetaData"))
+    # left of the tree before it, or taken as the file is read (`_Envelope`).
     envelope = _Envelope(name)
+    events = safe_iterparse(
+        _Pruning(source, envelope), events=("start",), tag=(_DECLARATION, "{*}DocumentMetaData")
+    )
     count = 0
-    checked = False
-    pending: etree._Element | None = None
     try:
         for _, elem in events:
-            if not checked:
+            if envelope.root is None:
                 check_docinfo(elem.getroottree(), name)
-                checked = True
+                envelope.root = elem.getroottree().getroot()
             if (
                 local_tag(elem.tag) != "Declaration"
                 or next(elem.iterancestors(_DECLARATION), None) is not None
             ):
                 continue  # an envelope, or a declaration inside one (read with it)
-            if pending is not None:
+            if envelope.pending is not None:
                 count += 1
-                yield _read_declaration(pending, name, count, envelope)
-            pending = elem
+                yield _read_declaration(envelope.pending, name, count, envelope)
+            envelope.next_declaration(elem)
     except etree.XMLSyntaxError as exc:
         raise syntax_error(exc, name) from None
     root = events.root
-    if not checked and root is not None:
+    if envelope.root is None and root is not None:
         check_docinfo(root.getroottree(), name)
     if root is None:
         raise NotADeclarationError("empty input: no XML element", file=name, line=1)
-    if pending is None:
+    if envelope.pending is None:
         raise NotADeclarationError(
             "holds no declaration: CBSA CAD XML without a Declaration element", file=name, line=1
         )
-    last = _read_declaration(pending, name, count + 1, envelope)
-    envelope.after(pending)
+    last = _read_declaration(envelope.pending, name, count + 1, envelope)
+    envelope.after(envelope.pending)
     _attach(last, envelope.taken())
     yield last
 
@@ -1033,6 +1034,7 @@ def _read_declaration(decl: etree._Element, name: str, count: int, envelope: _En
     it off with all before it from the file's tree (its elements live as long as its
     locations). A ResponsibleCountryCode other than CA is unread."""
     envelope.before(decl)
+    entries = envelope.taken()
     country = envelope.country
     where = country[1] if country else {"file": name, "line": decl.sourceline, "path": "//"}
     try:
@@ -1041,7 +1043,7 @@ def _read_declaration(decl: etree._Element, name: str, count: int, envelope: _En
         data = _CadReader(name, decl, count, ("CA", where)).declaration()
     if country is not None and country[0].upper() != "CA":
         data.setdefault("unread", {})["//ResponsibleCountryCode"] = country[0]
-    _attach(data, envelope.taken())
+    _attach(data, entries)
     node = decl
     while (parent := node.getparent()) is not None:
         while node.getprevious() is not None:
@@ -1052,12 +1054,43 @@ def _read_declaration(decl: etree._Element, name: str, count: int, envelope: _En
 
 class _Envelope:
     """The elements outside the declarations, each kept with the declaration after it (the
-    last declaration keeps those after it too), and the responsible country they give."""
+    last declaration keeps those after it too), and the responsible country they give.
+
+    Elements at the root are taken, and freed, as the file is read (`prune`): the tree
+    holds one declaration at a time, and a file of elements outside declarations does not
+    grow memory.
+    """
 
     def __init__(self, name: str) -> None:
         self.name = name
+        self.root: etree._Element | None = None
+        self.pending: etree._Element | None = None  # the declaration to read next
         self.country: tuple[str, dict[str, Any]] | None = None
+        # Taken for the pending declaration, and taken after it (for the next one).
         self.entries: list[_Entry] = []
+        self.later: list[_Entry] = []
+
+    def next_declaration(self, decl: etree._Element) -> None:
+        """Make `decl` the pending declaration: what was taken after the one read is its."""
+        self.pending = decl
+        self.entries += self.later  # after taken(), or before the first declaration
+        self.later = []
+
+    def prune(self) -> None:
+        """Take and free the elements at the root after the pending declaration (all, when
+        none is pending) but the last (it may be unfinished); a root whose declarations
+        are nested deeper is left whole."""
+        root, pending = self.root, self.pending
+        if root is None or (pending is not None and pending.getparent() is not root):
+            return
+        queue = self.entries if pending is None else self.later
+        start = 0 if pending is None else root.index(pending) + 1
+        while len(root) - start > 1:
+            child = root[start]
+            if isinstance(child.tag, str) and local_tag(child.tag) == "Declaration":
+                return  # a declaration not reported yet: its start is next
+            self.take(child, queue)
+            del root[start]
 
     def before(self, decl: etree._Element) -> None:
         """Take what is left of the tree before `decl`: the elements since the declaration
@@ -1065,17 +1098,20 @@ class _Envelope:
         path = [*reversed(list(decl.iterancestors())), decl]
         for child in path[1:]:
             for sibling in reversed(list(child.itersiblings(preceding=True))):
-                self.take(sibling)
+                self.take(sibling, self.entries)
 
     def after(self, decl: etree._Element) -> None:
         """Take the elements after the last declaration."""
+        self.entries += self.later
+        self.later = []
         for node in (decl, *decl.iterancestors()):
             for sibling in node.itersiblings():
-                self.take(sibling)
+                self.take(sibling, self.entries)
 
-    def take(self, elem: etree._Element) -> None:
-        """Take an element outside the declarations: one that holds a declaration read is
-        looked into; any other is kept (metadata) or unread, shown whole under //name."""
+    def take(self, elem: etree._Element, queue: list[_Entry]) -> None:
+        """Take an element outside the declarations into `queue`: one that holds a
+        declaration read is looked into; any other is kept (metadata) or unread, shown
+        whole under //name."""
         if not isinstance(elem.tag, str):
             return
         local = local_tag(elem.tag)
@@ -1083,31 +1119,52 @@ class _Envelope:
             return  # read
         if next(elem.iterdescendants(_DECLARATION), None) is not None:
             for child in elem:
-                self.take(child)
+                self.take(child, queue)
             return
         kind = "kept" if local in METADATA_NAMES else "unread"
         path = f"//{local}"
         loc = {"file": self.name, "line": elem.sourceline, "path": path}
+        country = None
         if local == "ResponsibleCountryCode" and (text := element_text(elem)) is not None:
-            self.country = (text, loc)
-        self.entries.append((kind, path, shown_text(elem), loc))
+            country = (text, loc)
+        queue.append((kind, path, shown_text(elem), loc, country))
 
     def taken(self) -> list[_Entry]:
-        """Return the elements taken since last asked."""
+        """Return the elements taken for the pending declaration, the responsible country
+        now the last they give."""
         entries, self.entries = self.entries, []
+        for entry in entries:
+            self.country = entry[4] or self.country
         return entries
 
 
+class _Pruning:
+    """A readable that prunes the envelope (`_Envelope.prune`) each time the parser reads."""
+
+    def __init__(self, source: Any, envelope: _Envelope) -> None:
+        self.source, self.envelope = source, envelope
+
+    def read(self, size: int = -1) -> bytes:
+        """Return up to `size` bytes of the source, the envelope pruned first."""
+        self.envelope.prune()
+        return self.source.read(size)  # type: ignore[no-any-return]
+
+
 def _attach(data: dict[str, Any], envelope: list[_Entry]) -> None:
-    """Keep the envelope's elements on a declaration: metadata kept, others unread."""
+    """Keep the envelope's elements on a declaration: metadata kept, others unread; the
+    nth of a name under //name[n]."""
     sources = data["sources"]
-    for kind, path, text, loc in envelope:
-        key = path
-        n = 1
-        while key in data.get(kind, {}):
+    # The next n to try for each name: looking from 1 for each was quadratic.
+    next_n: dict[tuple[str, str], int] = {}
+    for kind, path, text, loc, _ in envelope:
+        store = data.setdefault(kind, {})
+        n = next_n.get((kind, path), 1)
+        key = path if n == 1 else f"{path}[{n}]"
+        while key in store:
             n += 1
             key = f"{path}[{n}]"
-        data.setdefault(kind, {})[key] = text
+        next_n[kind, path] = n + 1
+        store[key] = text
         sources[key] = loc
 
 
