@@ -148,7 +148,7 @@ class DeferredLocation(Protocol):
 class Places(DeferredLocation, Protocol):
     """A declaration's location that tells where each of its values is (a CAD's): its
     items' `location`s and its and their `sources` may then be the reader's own handles
-    (elements), made `Location`s only when asked."""
+    (a CAD's: index paths from the declaration), made `Location`s only when asked."""
 
     def line_of(self, found: Any) -> int | None:
         """Return the line of a location of the declaration (a handle, fields, itself)."""
