@@ -627,7 +627,7 @@ class _CadPlaces:
             parent, elem = elem, elem[i]
             tag = elem.tag
             if len(parent) <= _FEW:  # counted in C
-                before = sum(1 for _ in elem.itersiblings(tag, preceding=True))
+                before = len(list(elem.itersiblings(tag, preceding=True)))
                 many = before > 0 or next(elem.itersiblings(tag), None) is not None
             else:  # each big parent's children looked at once, however many are asked
                 if self.tags is None:
