@@ -19,6 +19,7 @@ from alcheck import Declaration, HostileInputError, InputError, NotADeclarationE
 from alcheck.checks import builtin_findings
 from alcheck.formats import FORMATS, detect_format, read_wco_xml_bytes, write_wco_xml
 from alcheck.formats.carm import looks_like_carm, read_carm, read_carm_stream
+from alcheck.model import lenient_declaration
 
 DATA = Path(__file__).parent / "data" / "carm"
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -523,3 +524,163 @@ def test_what_a_cad_cannot_state_is_refused_not_lost(change: dict[str, Any]) -> 
     decl = one(CLEAN).model_copy(update=change)
     with pytest.raises(alcheck.UsageError, match="cannot state"):
         write_carm([decl], io.BytesIO())
+
+
+# ---------------------------------------------------------------------------------------
+# The plain reader (one visit of each element) reads what the full reader reads
+
+
+def _as_fields(data: Any) -> Any:
+    """Loose data with each `Location` as the fields given (what the full reader gives)."""
+    if isinstance(data, alcheck.Location):
+        return data.model_dump(exclude_unset=True)
+    if isinstance(data, dict):
+        return {k: _as_fields(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_as_fields(v) for v in data]
+    return data
+
+
+def _both_readers(data: bytes) -> tuple[int, int]:
+    """Read each declaration of a CAD with `_PlainCad` (where it reads it) and with
+    `_CadReader`: the same loose data, locations resolved; the XPath of every element of
+    the declaration as the full reader gives it. Return (declarations, read plainly)."""
+    from lxml import etree
+
+    from alcheck.formats import carm
+    from alcheck.formats._xmlsafe import safe_parser_options
+    from alcheck.formats.loose_columns import resolved
+
+    # As the reader parses (`safe_iterparse`): no comments, processing instructions or blanks.
+    parser = etree.XMLParser(
+        remove_comments=True, remove_pis=True, remove_blank_text=True, **safe_parser_options()
+    )
+    root = etree.fromstring(data, parser)
+    decls = [
+        d
+        for d in root.iter("{*}Declaration")
+        if next(d.iterancestors("{*}Declaration"), None) is None
+    ]
+    where = ("CA", {"file": "f", "line": 1, "path": "//ResponsibleCountryCode"})
+    plain = 0
+    for k, decl in enumerate(decls, start=1):
+        places = carm._CadPlaces("f", decl, k)  # noqa: SLF001
+        full = resolved(carm._CadReader("f", decl, k, where).declaration())  # noqa: SLF001
+        try:
+            fast = carm._PlainCad(places, where).declaration()  # noqa: SLF001
+        except carm._Irregular:  # noqa: SLF001
+            continue
+        plain += 1
+        assert _as_fields(resolved(fast)) == _as_fields(full)
+        assert lenient_declaration(resolved(fast)) == lenient_declaration(full)
+        reader = carm._CadReader("f", decl, k, where)  # noqa: SLF001
+        for elem in decl.iter():
+            at: list[int] = []
+            node = elem
+            while node is not decl:
+                at.insert(0, node.getparent().index(node))
+                node = node.getparent()
+            location = places.locate(tuple(at))
+            assert location is not None
+            assert location.model_dump(exclude_unset=True) == reader.loc(elem).fields()
+            assert places.line_of(tuple(at)) == elem.sourceline
+    return len(decls), plain
+
+
+@pytest.mark.parametrize("path", SAMPLES + CAD_EXAMPLES, ids=lambda p: p.name)
+def test_the_plain_reader_reads_as_the_full_reader(path: Path) -> None:
+    n, plain = _both_readers(path.read_bytes())
+    if path == EXTRA:
+        assert plain == 0  # input not read: read in full
+    else:
+        assert plain == n  # all read or kept: read the fast way
+
+
+@settings(max_examples=300, deadline=None)
+@given(which=st.sampled_from(SAMPLES + CAD_EXAMPLES), seed=st.integers(0, 2**32 - 1))
+def test_the_plain_reader_reads_mutated_samples_as_the_full_reader(which: Path, seed: int) -> None:
+    from lxml import etree
+
+    text = mutate(which.read_text().splitlines(), random.Random(seed))
+    try:
+        _both_readers(text.encode())
+    except etree.XMLSyntaxError:
+        pass
+
+
+@settings(deadline=None, max_examples=80)
+@given(decls=st.lists(cad_declaration(), min_size=1, max_size=3))
+def test_the_plain_reader_reads_written_cads_as_the_full_reader(decls: list[Declaration]) -> None:
+    from alcheck.formats.carm import write_carm
+
+    out = io.BytesIO()
+    write_carm(decls, out)
+    assert _both_readers(out.getvalue()) == (len(decls), len(decls))
+
+
+def test_an_envelope_element_before_a_wrapped_declaration_is_not_lost() -> None:
+    head, rest = CLEAN.read_text().split("<Declaration>", 1)
+    body = "<Declaration>" + rest.split("</Declaration>")[0] + "</Declaration>"
+    text = head + "<Wrapper><Note>n</Note>" + body + "</Wrapper></md:DocumentMetaData>"
+    (decl,) = read_carm_stream(io.BytesIO(text.encode()), "wrapped.xml")
+    assert decl.unread == {"//Note": "n"}
+    assert decl.sources["//Note"].line == line_of(CLEAN, "<Declaration>")
+
+
+def test_a_declaration_read_before_a_syntax_error_is_given_first() -> None:
+    head, rest = CLEAN.read_text().split("<Declaration>", 1)
+    body = "<Declaration>" + rest.split("</Declaration>")[0] + "</Declaration>"
+    text = head + body + body.replace("</Importer>", "</Importr>") + "</md:DocumentMetaData>"
+    got: list[Declaration] = []
+    with pytest.raises(InputError) as err:
+        for decl in read_carm_stream(io.BytesIO(text.encode()), "broken.xml"):
+            got.append(decl)
+    assert [d.id for d in got] == [one(CLEAN).id]
+    assert err.value.line is not None
+
+
+def test_the_plain_reader_locates_in_a_shipment_of_many_items() -> None:
+    """More goods items than `_FEW`: their siblings are counted once, not for each."""
+    text = SMELT.read_text()
+    start = text.index("<GovernmentAgencyGoodsItem>")
+    end = text.index("</GovernmentAgencyGoodsItem>") + len("</GovernmentAgencyGoodsItem>")
+    many = text[:start] + text[start:end] * 40 + text[end:]
+    n, plain = _both_readers(many.encode())
+    assert plain == n == 1
+
+
+def test_elements_outside_declarations_are_freed_as_read_and_kept_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Many elements around the declarations (many parser reads): each is taken with
+    the declaration after it (the last keeps those after it), the responsible country
+    given between them holds from there on, and the tree never holds them all."""
+    from alcheck.formats import carm
+
+    head, rest = CLEAN.read_text().split("<Declaration>", 1)
+    body = "<Declaration>" + rest.split("</Declaration>")[0] + "</Declaration>"
+
+    def junk(n: int, tag: str) -> str:
+        return "".join(f"<{tag}>v{i}<x>{i}</x></{tag}>" for i in range(n))
+
+    us = "<md:ResponsibleCountryCode>US</md:ResponsibleCountryCode>"
+    text = head + junk(20000, "A") + body + junk(20000, "B") + us + body + junk(20000, "C")
+    text += "</md:DocumentMetaData>"
+    widest = [0]
+    prune = carm._Envelope.prune  # noqa: SLF001
+
+    def watched(self: Any) -> None:
+        prune(self)
+        if self.root is not None:
+            widest[0] = max(widest[0], len(self.root))
+
+    monkeypatch.setattr(carm._Envelope, "prune", watched)  # noqa: SLF001
+    first, second = read_carm_stream(io.BytesIO(text.encode()), "wide.xml")
+    assert len(first.unread) == 20000 and set(first.unread) >= {"//A", "//A[20000]"}
+    assert first.jurisdiction == "CA" and "//ResponsibleCountryCode" not in first.unread
+    assert len(second.unread) == 20000 + 1 + 20000
+    assert {"//B[20000]", "//C", "//C[20000]"} <= set(second.unread)
+    assert second.unread["//ResponsibleCountryCode"] == "US"
+    assert second.sources["//C[20000]"].path == "//C"
+    # Freed as read: at most what a few of the parser's reads hold, not all 60,000.
+    assert 0 < widest[0] < 5000

@@ -273,3 +273,21 @@ def test_entry_summary_lines_read_whole_chunks_as_line_by_line(
         with monkeypatch.context() as slow:
             slow.setattr(catair, "_CONTROL_BESIDE_NEWLINE", re.compile(rb"[\x00-\xff]"))
             assert fast == read(source)
+
+
+def test_a_plain_cad_declaration_only_its_model_lays_out_keeps_it(tmp_path: Path) -> None:
+    """A CAD declaration read the fast way (its locations index paths a `Places`
+    resolves) whose exchange rate is not one: validated into its model, locations and all."""
+    data = (ROOT / "examples" / "ca-triggers.cad.xml").read_bytes()
+    old = b"<RateNumeric>1.3889</RateNumeric>"
+    assert old in data
+    path = tmp_path / "rate.cad.xml"
+    path.write_bytes(data.replace(old, b"<RateNumeric>x</RateNumeric>", 1))
+    decls = list(alcheck.read(path))
+    batches = list(read_columns(path, batch_items=10**9))
+    assert sum(m is not None for m in batches[0].model) == 1
+    expected = WcoColumns.from_models(decls, str(path))
+    _assert_same_columns(batches[0], expected)
+    assert _findings(batches) == _findings([expected])
+    (model,) = [m for m in batches[0].model if m is not None]
+    assert model.items[0].sources["tariff_declared"].path is not None

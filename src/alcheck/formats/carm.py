@@ -8,16 +8,21 @@ names are the public WCO Data Model, which element carries which Canadian datum 
 inferred (../shared/docs/formats-na/ca-carm.md; docs/formats-carm.md gives the mapping
 and says for each path whether it is public or inferred).
 
-Built on `wco_xml`: the same hostile-input refusal (`_xmlsafe`), the same streamed
-iterparse (one declaration held at a time), the same paths and locations. What the
-profile has but alcheck does not model is `kept` (no finding); an element outside the
-profile is `unread` (SYN-UNKNOWN); a value of the wrong type is `invalid` (SYN-VALUE).
+Built on `wco_xml`: the same hostile-input refusal (`_xmlsafe`), a streamed iterparse
+(lxml reports declaration starts only; one declaration is read at a time), the same paths
+and locations. What the profile has but alcheck does not model is `kept` (no finding);
+an element outside the profile is `unread` (SYN-UNKNOWN); a value of the wrong type is
+`invalid` (SYN-VALUE). A declaration of elements read or kept whole (nearly every one) is
+read by `_PlainCad`, visiting each element once; any other by `_CadReader`, which marks
+what it reads and sweeps the rest. Both give the same loose data (tests/test_formats_carm.py
+compares them).
 """
 
 from __future__ import annotations
 
 import re
 import sys
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -25,7 +30,7 @@ from typing import IO, Any
 from lxml import etree
 
 from ..errors import InputError, NotADeclarationError, UsageError
-from ..model import Declaration, GoodsItem, lenient_declaration
+from ..model import Declaration, GoodsItem, Location, lenient_declaration, trusted
 from ._wco_names import WCO_NAMES
 from ._xmlsafe import HEAD_BYTES, HeadThenRest, check_docinfo, check_prolog, safe_iterparse
 from .wco_xml import (
@@ -116,6 +121,27 @@ class _DeferredWhere:
         return WcoReader.loc(self.reader, self.elem)
 
 
+def _document(kind: str | None, doc_id: str | None, category: str | None) -> dict[str, Any]:
+    """Return an AdditionalDocument (permit, authority) as read from its three texts."""
+    doc: dict[str, Any] = {"type": kind}
+    if doc_id is not None and _GIP83.match(doc_id) and (kind or "GIP") != "GIP":
+        # "GIP 83" (or GIP83-OIC…) in the authority field: General Import Permit
+        # No. 83, whatever the authority type; the text as given is the category.
+        doc = {"type": "GIP", "id": "83", "category": f"{kind} {doc_id}"}
+    elif doc_id is not None and _GIP83.match(doc_id):
+        doc = {"type": "GIP", "id": "83"}
+        if doc_id.strip() != "83":
+            doc["category"] = doc_id
+    else:
+        if doc_id is not None:
+            doc["id"] = doc_id
+        if category is not None:
+            doc["category"] = category
+    if doc.get("category") is None and category is not None:
+        doc["category"] = category
+    return doc
+
+
 class _CadReader(WcoReader):
     """Turn one CAD `Declaration` element into the loose dict `lenient_declaration` takes.
 
@@ -124,19 +150,15 @@ class _CadReader(WcoReader):
     """
 
     def __init__(
-        self, name: str, decl: etree._Element, index: int, jurisdiction: tuple[str, Any],
-        deferred: bool = False,
-    ) -> None:  # fmt: skip
+        self, name: str, decl: etree._Element, index: int, jurisdiction: tuple[str, Any]
+    ) -> None:
         super().__init__(name, decl, index, jurisdiction)
         self.read_elems: set[etree._Element] = set()
-        # Locations as `_DeferredWhere`s: an XPath is worked out only when asked (a check
-        # asks for those its findings name; the declaration is kept whole until then).
-        self.deferred = deferred
 
     def loc(self, elem: etree._Element) -> Any:
-        if self.deferred:
-            return _DeferredWhere(self, elem)
-        return super().loc(elem)
+        # A `_DeferredWhere`: an XPath is worked out only when asked (a check asks for
+        # those its findings name; the declaration is kept whole until then).
+        return _DeferredWhere(self, elem)
 
     def take(self, elem: etree._Element | None) -> etree._Element | None:
         if elem is not None:
@@ -175,24 +197,8 @@ class _CadReader(WcoReader):
                 kind = self.text_of(child_named(elem, "TypeCode"))
                 doc_id = self.text_of(child_named(elem, "ID"))
                 category = self.text_of(child_named(elem, "CategoryCode"))
-                doc: dict[str, Any] = {"type": kind}
-                if doc_id is not None and _GIP83.match(doc_id) and (kind or "GIP") != "GIP":
-                    # "GIP 83" (or GIP83-OIC…) in the authority field: General Import Permit
-                    # No. 83, whatever the authority type; the text as given is the category.
-                    doc = {"type": "GIP", "id": "83", "category": f"{kind} {doc_id}"}
-                elif doc_id is not None and _GIP83.match(doc_id):
-                    doc = {"type": "GIP", "id": "83"}
-                    if doc_id.strip() != "83":
-                        doc["category"] = doc_id
-                else:
-                    if doc_id is not None:
-                        doc["id"] = doc_id
-                    if category is not None:
-                        doc["category"] = category
-                if doc.get("category") is None and category is not None:
-                    doc["category"] = category
                 sources[f"documents[{len(docs)}]"] = self.loc(elem)
-                docs.append(doc)
+                docs.append(_document(kind, doc_id, category))
             for fee in children_named(holder, "DutyTaxFee"):
                 kind = (element_text(child_named(fee, "TypeCode")) or "").upper()
                 if kind not in ("ADD", "CVD"):
@@ -359,10 +365,9 @@ class _CadReader(WcoReader):
             data["exchange_rates"] = rates
         data["sources"] = sources
         self.sweep(data, items, item_elems)
-        if self.deferred:
-            # Kept with the batch: only what a deferred location reads (the elements a
-            # set held are garbage-collected objects, scanned as long as they live).
-            self.read_elems = set()
+        # Kept with the batch: only what a deferred location reads (the elements a set
+        # held are garbage-collected objects, scanned as long as they live).
+        self.read_elems = set()
         return data
 
     def release_date(self, data: dict[str, Any], sources: dict[str, Any]) -> None:
@@ -488,22 +493,475 @@ class _CadReader(WcoReader):
                 self.keep(holder, sources, owner, elem, "kept")
 
 
+class _Irregular(Exception):
+    """A declaration `_PlainCad` does not read: the full reader (`_CadReader`) does."""
+
+
+# Each element's local name by tag (namespace included): a few tags, emptied when an
+# input's namespaces make them many.
+_LOCAL_NAMES: dict[Any, str] = {}
+_EIGHT_DIGITS = re.compile(r"\d{8}")
+_PLACE = frozenset({"file", "line", "path"})
+_NO_PARTS: dict[str, Any] = {}
+# A child as `_parts` gives it: the element, and its index among its parent's children.
+_Part = tuple[etree._Element, int]
+# Where `_PlainCad` read a value: the indexes of the elements down from the declaration
+# to it. Plain ints, not the element: a batch holding thousands of lxml elements made
+# each of the garbage collector's full passes cost a tenth of a second.
+_At = tuple[int, ...]
+
+
+def _parts(
+    elem: etree._Element, singles: frozenset[str], many: frozenset[str],
+    kept: list[tuple[etree._Element, _At]], at: _At,
+) -> dict[str, Any]:  # fmt: skip
+    """Return the children of `elem` (the element at `at`) by local name, each with its
+    index (`_Part`): each of `singles` once at most, each of `many` a list in document
+    order. A child the full reader never reads, of the profile, goes to `kept` with its
+    `_At`. Raises `_Irregular` for any other child, a single given twice, or what is not
+    an element: what the full reader does not read whole."""
+    parts: dict[str, Any] = {}
+    names = _LOCAL_NAMES
+    for i, child in enumerate(elem):
+        name = names.get(child.tag)
+        if name is None:
+            tag = child.tag
+            if not isinstance(tag, str):
+                raise _Irregular
+            if len(names) >= 4096:
+                names.clear()
+            name = names[tag] = local_tag(tag)
+        if name in singles:
+            if name in parts:
+                raise _Irregular
+            parts[name] = (child, i)
+        elif name in many:
+            got = parts.get(name)
+            if got is None:
+                parts[name] = [(child, i)]
+            else:
+                got.append((child, i))
+        elif name in _KEEPABLE:
+            kept.append((child, (*at, i)))
+        else:
+            raise _Irregular
+    return parts
+
+
+def _leaf_text(part: _Part | None) -> str | None:
+    """Return the text of a value element, as `element_text`; raises `_Irregular` when it
+    holds elements (those the full reader keeps)."""
+    if part is None:
+        return None
+    elem = part[0]
+    if len(elem):
+        raise _Irregular
+    text = elem.text
+    if text is None:
+        return None
+    return text.strip() or None
+
+
+def _plain(
+    data: dict[str, Any], sources: dict[str, Any], key: str, part: _Part | None, at: _At
+) -> None:
+    """Store the text of a value element (a child of the element at `at`) under `key`."""
+    value = _leaf_text(part)
+    if value is not None:
+        data[key] = value
+        sources[key] = (*at, part[1])  # type: ignore[index]
+
+
+class _CadPlaces:
+    """Where a declaration `_PlainCad` read is, and where each of its values is (`_At`):
+    a value's `Location`, XPath included, is made only when asked (`loose_columns.Places`)."""
+
+    __slots__ = ("decl", "index", "line", "name", "tags")
+
+    def __init__(self, name: str, decl: etree._Element, index: int) -> None:
+        self.name, self.decl, self.index, self.line = name, decl, index, decl.sourceline
+        # The children of each big element a path went through, by tag (`_positions`).
+        self.tags: dict[_At, dict[Any, list[int]]] | None = None
+
+    def fields(self) -> dict[str, Any]:
+        """Return the fields of the declaration's `Location`."""
+        return {"file": self.name, "line": self.line, "path": f"//Declaration[{self.index}]"}
+
+    def element(self, at: _At) -> etree._Element:
+        """Return the element at `at`."""
+        elem = self.decl
+        for i in at:
+            elem = elem[i]
+        return elem
+
+    def line_of(self, found: Any) -> int | None:
+        """Return the line of a location of the declaration: an `_At`, fields, itself."""
+        if type(found) is tuple:
+            line = self.element(found).sourceline
+            return line if isinstance(line, int) else None
+        if type(found) is dict:
+            return found.get("line")
+        return self.line if found is self else None
+
+    def locate(self, found: Any) -> Location | None:
+        """Return the `Location` of a location of the declaration: an `_At` (its XPath from
+        the declaration, as the full reader gives it), its fields, or itself."""
+        if found is None or isinstance(found, Location):
+            return found
+        if type(found) is dict:
+            return Location.model_validate(found)
+        if found is self:
+            line, path = self.line, f"//Declaration[{self.index}]"
+        else:
+            line, path = self.path(found)
+        # Of their fields' types already: a str, an int or None, a str.
+        values = {"file": self.name, "line": line, "path": path, "column": None}
+        return trusted(Location, values, _PLACE)
+
+    def path(self, at: _At) -> tuple[int | None, str]:
+        """Return the line and the XPath of the element at `at`: a step of each element down
+        to it, with its position among its siblings of its tag where it has such."""
+        steps = [f"//Declaration[{self.index}]"]
+        elem = self.decl
+        for depth, i in enumerate(at):
+            parent, elem = elem, elem[i]
+            tag = elem.tag
+            if len(parent) <= _FEW:  # counted in C
+                before = len(list(elem.itersiblings(tag, preceding=True)))
+                many = before > 0 or next(elem.itersiblings(tag), None) is not None
+            else:  # each big parent's children looked at once, however many are asked
+                if self.tags is None:
+                    self.tags = {}
+                positions = self.tags.get(at[:depth])
+                if positions is None:
+                    positions = self.tags[at[:depth]] = _positions(parent)
+                same = positions[tag]
+                before, many = bisect_left(same, i), len(same) > 1
+            name = local_tag(tag)
+            steps.append(f"{name}[{before + 1}]" if many else name)
+        line = elem.sourceline
+        return line if isinstance(line, int) else None, "/".join(steps)
+
+
+# Up to this many children, an element's siblings of its tag are counted each time.
+_FEW = 16
+
+
+def _positions(elem: etree._Element) -> dict[Any, list[int]]:
+    """Return the indexes of an element's children by tag."""
+    positions: dict[Any, list[int]] = {}
+    for i, child in enumerate(elem):
+        positions.setdefault(child.tag, []).append(i)
+    return positions
+
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# What `_PlainCad` reads: an element's children it takes one of, and those it takes a
+# list of. Any other child makes the declaration irregular (read by `_CadReader`).
+_DECL_ONE = _names("ID TypeCode Importer Exporter Status")
+_DECL_MANY = _names("CurrencyExchange AdditionalDocument DutyTaxFee GoodsShipment")
+_PARTY = _names("Name ID")
+_STATUS = _names("ReleaseDateTime")
+_RATE = _names("CurrencyTypeCode RateNumeric")
+_DOC = _names("TypeCode ID CategoryCode")
+_FEE = _names("TypeCode DutyRegimeCode")
+_SHIPMENT_ONE = _names("ExportCountry")
+_SHIPMENT_MANY = _names("GovernmentAgencyGoodsItem AdditionalDocument DutyTaxFee")
+_ITEM_ONE = _names("SequenceNumeric Commodity ExportCountry")
+_ITEM_MANY = _names("Origin AdditionalDocument DutyTaxFee")
+_COMMODITY_ONE = _names("Description GoodsMeasure CountQuantity InvoiceLine")
+_COMMODITY_MANY = _names("Classification")
+_CLASSIFICATION = _names("ID IdentificationTypeCode")
+_MEASURE = _names("NetNetWeightMeasure GrossMassMeasure CountQuantity")
+_ORIGIN = _names("CountryCode TypeCode")
+_ID = _names("ID")
+_AMOUNT = _names("ItemChargeAmount")
+_NONE: frozenset[str] = frozenset()
+# Every element the full reader reads, wherever it is: any other of the profile is kept
+# (with all it holds, where that is of the profile too), never read.
+_READ_NAMES = _names(
+    """ID TypeCode Status ReleaseDateTime DateTimeString GoodsShipment Importer Exporter
+    Name AdditionalDocument CategoryCode DutyTaxFee DutyRegimeCode CurrencyExchange
+    CurrencyTypeCode RateNumeric ExportCountry GovernmentAgencyGoodsItem SequenceNumeric
+    Commodity Origin CountryCode InvoiceLine ItemChargeAmount AdValoremTaxBaseAmount
+    Description Classification IdentificationTypeCode GoodsMeasure NetNetWeightMeasure
+    GrossMassMeasure CountQuantity"""
+)
+_KEEPABLE = PROFILE_NAMES - _READ_NAMES - {"Declaration"}
+_KEEPABLE_INSIDE = PROFILE_NAMES - {"Declaration"}
+
+
+class _PlainCad:
+    """Read a plain CAD declaration: one whose every element `_CadReader` reads, or keeps
+    whole (an element of the profile it never reads: kept, not reported), as
+    `_CadReader` reads it, but visiting each element once instead of looking each value
+    up, then sweeping. Anything else (input unread, an element read in some places only)
+    raises `_Irregular`.
+
+    The loose data is `_CadReader`'s, with `_CadPlaces` as the declaration's location and
+    `_At`s as every other location: only a finding's location is worked out.
+    """
+
+    __slots__ = ("jurisdiction", "kept", "places")
+
+    def __init__(self, places: _CadPlaces, jurisdiction: tuple[str, Any]) -> None:
+        self.places, self.jurisdiction = places, jurisdiction
+        # The elements to keep, found in the declaration or the item being read.
+        self.kept: list[tuple[etree._Element, _At]] = []
+
+    def parts(
+        self, elem: etree._Element, singles: frozenset[str], many: frozenset[str], at: _At
+    ) -> dict[str, Any]:
+        """Return `_parts` of the element at `at`, what to keep of it noted."""
+        return _parts(elem, singles, many, self.kept, at)
+
+    def keep(self, data: dict[str, Any], sources: dict[str, Any], owner: _At) -> None:
+        """Keep the elements noted (`kept`), each whole under its XPath from its owner (the
+        item, or the declaration at ()), as `_CadReader.sweep` does."""
+        kept, self.kept = self.kept, []
+        if not kept:
+            return
+        start = len(self.places.path(owner)[1]) + 1
+        store = data.setdefault("kept", {})
+        for elem, at in kept:
+            for inner in elem.iterdescendants():
+                tag = inner.tag
+                if not isinstance(tag, str) or local_tag(tag) not in _KEEPABLE_INSIDE:
+                    raise _Irregular  # input unread inside: the full reader reports it
+            path = self.places.path(at)[1][start:]
+            if not path.endswith("]"):
+                path += "[1]"
+            store[path] = shown_text(elem)
+            sources[path] = at
+
+    def declaration(self) -> dict[str, Any]:
+        """Return the declaration as `_CadReader.declaration` does."""
+        parts = self.parts(self.places.decl, _DECL_ONE, _DECL_MANY, ())
+        data: dict[str, Any] = {"location": self.places}
+        sources: dict[str, Any] = {}
+        data["jurisdiction"], sources["jurisdiction"] = self.jurisdiction
+        _plain(data, sources, "id", parts.get("ID"), ())
+        _plain(data, sources, "declaration_type", parts.get("TypeCode"), ())
+        regime = _TYPE_REGIMES.get((data.get("declaration_type") or "").upper())
+        if regime is not None:
+            data["regime"], sources["regime"] = regime, sources["declaration_type"]
+        if (status := parts.get("Status")) is not None:
+            when = self.parts(status[0], _STATUS, _NONE, (status[1],)).get("ReleaseDateTime")
+            self.release_date(data, sources, when, (status[1],))
+        for role, name in (("importer", "Importer"), ("exporter", "Exporter")):
+            if (party := parts.get(name)) is not None:
+                given = self.parts(party[0], _PARTY, _NONE, (party[1],))
+                entry: dict[str, Any] = {}
+                if (party_name := _leaf_text(given.get("Name"))) is not None:
+                    entry["name"] = party_name
+                if (party_id := _leaf_text(given.get("ID"))) is not None:
+                    entry["id"] = party_id
+                data[role], sources[role] = entry, (party[1],)
+        shipments = [
+            (self.parts(elem, _SHIPMENT_ONE, _SHIPMENT_MANY, (i,)), (i,))
+            for elem, i in parts.get("GoodsShipment", ())
+        ]
+        data["items"] = [item for s, at in shipments for item in self.items(s, at)]
+        docs: list[dict[str, Any]] = []
+        for holder, at in ((parts, ()), *shipments):
+            self.documents(holder, at, docs, sources)
+        if docs:
+            data["documents"] = docs
+        rates = []
+        for j, (exchange, i) in enumerate(parts.get("CurrencyExchange", ())):
+            given = self.parts(exchange, _RATE, _NONE, (i,))
+            currency = _leaf_text(given.get("CurrencyTypeCode"))
+            rate = _leaf_text(given.get("RateNumeric"))
+            rates.append({"currency": currency, "rate": rate, "to_currency": "CAD"})
+            sources[f"exchange_rates[{j}]"] = (i,)
+        if rates:
+            data["exchange_rates"] = rates
+        data["sources"] = sources
+        self.keep(data, sources, ())
+        return data
+
+    @staticmethod
+    def release_date(
+        data: dict[str, Any], sources: dict[str, Any], when: _Part | None, at: _At
+    ) -> None:
+        """Read the entry date: YYYYMMDD (CBSA), or an ISO date; else as given (invalid)."""
+        raw = _leaf_text(when)
+        if when is not None and raw is not None:
+            plain = _EIGHT_DIGITS.fullmatch(raw) is not None
+            code = when[0].get("formatCode") or "102"
+            data["entry_date"] = wco_date(raw, code) if plain else raw
+            sources["entry_date"] = (*at, when[1])
+
+    def items(self, shipment: dict[str, Any], at: _At) -> Iterator[dict[str, Any]]:
+        """Yield a shipment's goods items; an item without an export country takes the
+        shipment's."""
+        export = None
+        if (country := shipment.get("ExportCountry")) is not None:
+            found = self.parts(country[0], _ID, _NONE, (*at, country[1])).get("ID")
+            value = _leaf_text(found)
+            if found is None or value is None:
+                raise _Irregular  # not read: kept
+            export = (value, (*at, country[1], found[1]))
+        for elem, i in shipment.get("GovernmentAgencyGoodsItem", ()):
+            yield self.item(elem, (*at, i), export)
+
+    def documents(
+        self, holder: dict[str, Any], at: _At, docs: list[dict[str, Any]], sources: dict[str, Any],
+        valued: bool = True,
+    ) -> None:  # fmt: skip
+        """Add a holder's AdditionalDocuments, then its AD/CVD duty lines, to `docs`; other
+        duty lines are kept. valued: False for an item without a value, whose value for
+        duty (TOT) the full reader reads."""
+        for elem, i in holder.get("AdditionalDocument", ()):
+            given = self.parts(elem, _DOC, _NONE, (*at, i))
+            kind, doc_id = _leaf_text(given.get("TypeCode")), _leaf_text(given.get("ID"))
+            sources[f"documents[{len(docs)}]"] = (*at, i)
+            docs.append(_document(kind, doc_id, _leaf_text(given.get("CategoryCode"))))
+        for fee, i in holder.get("DutyTaxFee", ()):
+            kind = (element_text(child_named(fee, "TypeCode")) or "").upper()
+            if kind not in ("ADD", "CVD"):
+                if kind == "TOT" and not valued:
+                    raise _Irregular  # the value for duty
+                self.kept.append((fee, (*at, i)))
+                continue
+            given = self.parts(fee, _FEE, _NONE, (*at, i))
+            sima: dict[str, Any] = {"type": "ADC", "category": kind}
+            if (code := _leaf_text(given.get("DutyRegimeCode"))) is not None:
+                sima["id"] = code
+            sources[f"documents[{len(docs)}]"] = (*at, i)
+            docs.append(sima)
+
+    def item(self, elem: etree._Element, at: _At, export: tuple[str, _At] | None) -> dict[str, Any]:
+        """Return a goods item as `_CadReader.cad_item` does."""
+        outer, self.kept = self.kept, []  # what the item holds is kept on it
+        parts = self.parts(elem, _ITEM_ONE, _ITEM_MANY, at)
+        data: dict[str, Any] = {"location": at}
+        sources: dict[str, Any] = {}
+        _plain(data, sources, "line", parts.get("SequenceNumeric"), at)
+        goods: dict[str, Any] = _NO_PARTS
+        goods_at = at
+        if (commodity := parts.get("Commodity")) is not None:
+            goods = self.parts(commodity[0], _COMMODITY_ONE, _COMMODITY_MANY, (*at, commodity[1]))
+            goods_at = (*at, commodity[1])
+        _plain(data, sources, "description", goods.get("Description"), goods_at)
+        self.classifications(data, sources, goods.get("Classification", ()), goods_at)
+        for origin, i in parts.get("Origin", ()):
+            given = self.parts(origin, _ORIGIN, _NONE, (*at, i))
+            field = _ORIGIN_KINDS.get((_leaf_text(given.get("TypeCode")) or "").upper())
+            country = given.get("CountryCode")
+            if field is None or field in data or _leaf_text(country) is None:
+                raise _Irregular  # unread
+            _plain(data, sources, field, country, (*at, i))
+        if (country := parts.get("ExportCountry")) is not None:
+            found = self.parts(country[0], _ID, _NONE, (*at, country[1])).get("ID")
+            if found is None:
+                raise _Irregular  # kept
+            _plain(data, sources, "export_country", found, (*at, country[1]))
+        if "export_country" not in data and export is not None:
+            data["export_country"], sources["export_country"] = export
+        self.measures(data, sources, goods, goods_at)
+        if (line := goods.get("InvoiceLine")) is not None:
+            amount = self.parts(line[0], _AMOUNT, _NONE, (*goods_at, line[1])).get(
+                "ItemChargeAmount"
+            )
+            value = _leaf_text(amount)
+            if amount is None or value is None:
+                raise _Irregular  # kept
+            data["value"] = value
+            sources["value"] = where = (*goods_at, line[1], amount[1])
+            if currency := (amount[0].get("currencyID") or "").strip():
+                data["currency"], sources["currency"] = currency, where
+        docs: list[dict[str, Any]] = []
+        self.documents(parts, at, docs, sources, "value" in data)
+        if docs:
+            data["documents"] = docs
+        data["sources"] = sources
+        self.keep(data, sources, at)
+        self.kept = outer
+        return data
+
+    def classifications(
+        self, data: dict[str, Any], sources: dict[str, Any], found: Iterable[_Part], at: _At
+    ) -> None:
+        """Read the tariff number and the chapter 99 additional codes."""
+        extra: list[str] = []
+        for cls, i in found:
+            given = self.parts(cls, _CLASSIFICATION, _NONE, (*at, i))
+            code_part = given.get("ID")
+            code = _leaf_text(code_part)
+            _leaf_text(given.get("IdentificationTypeCode"))
+            if code is None:
+                raise _Irregular  # kept
+            where = (*at, i, code_part[1])  # type: ignore[index]
+            if code.replace(".", "").replace(" ", "").startswith("99"):
+                sources[f"additional_codes[{len(extra)}]"] = where
+                sources.setdefault("additional_codes", where)
+                extra.append(code)
+            elif "tariff_declared" not in data:
+                data["tariff_declared"], sources["tariff_declared"] = code, where
+            else:
+                raise _Irregular  # a second tariff classification: unread
+        if extra:
+            data["additional_codes"] = extra
+
+    def measures(
+        self, data: dict[str, Any], sources: dict[str, Any], goods: dict[str, Any], at: _At
+    ) -> None:
+        """Read the masses in kg, and the CountQuantity: a net mass or the quantity."""
+        given: dict[str, Any] = _NO_PARTS
+        measure_at = at
+        if (measure := goods.get("GoodsMeasure")) is not None:
+            given = self.parts(measure[0], _MEASURE, _NONE, (*at, measure[1]))
+            measure_at = (*at, measure[1])
+        for key, name in (
+            ("net_mass_kg", "NetNetWeightMeasure"),
+            ("gross_mass_kg", "GrossMassMeasure"),
+        ):
+            mass = given.get(name)
+            if mass is not None and (raw := _leaf_text(mass)) is not None:
+                sources[key] = (*measure_at, mass[1])
+                data[key] = mass_text(raw, mass[0].get("unitCode"))
+        count, count_at = given.get("CountQuantity"), measure_at
+        if count is None:
+            count, count_at = goods.get("CountQuantity"), at
+        elif "CountQuantity" in goods:
+            raise _Irregular  # a second one: kept
+        raw = _leaf_text(count)
+        if count is None or raw is None:
+            return
+        where = (*count_at, count[1])
+        unit = (count[0].get("unitCode") or "").strip().upper()
+        if unit in _MASS_UNITS and "net_mass_kg" not in data:
+            data["net_mass_kg"], sources["net_mass_kg"] = mass_text(raw, unit), where
+            return
+        data["supplementary_quantity"], sources["supplementary_quantity"] = raw, where
+        if unit:
+            data["supplementary_unit"], sources["supplementary_unit"] = unit, where
+
+
 def read_carm_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[Declaration]:
     """Yield the declarations of a CBSA CAD (WCO XML, CBSA profile) read from a binary stream."""
+    from .loose_columns import resolved  # the check path's module, loaded when needed
+
     head = stream.read(HEAD_BYTES)
     check_prolog(head, name)
-    yield from map(lenient_declaration, _stream(HeadThenRest(head, stream), name))
+    for data in _stream(HeadThenRest(head, stream), name):
+        yield lenient_declaration(resolved(data))
 
 
 def loose_carm_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[Loose]:
     """Yield the declarations of a CBSA CAD read from a binary stream as read: each the
     loose data `lenient_declaration` makes its `Declaration` of (`read_carm_stream`),
-    which a check lays out as columns without the model (`loose_columns`): its locations
-    are `DeferredLocation`s (`loose_columns.resolved` makes them what the model takes).
-    Raises as `read_carm_stream` does."""
+    which a check lays out as columns without the model (`loose_columns`). Its locations
+    are worked out when asked: a plain declaration's `location` is a `Places` (its other
+    locations the elements read), another's are `DeferredLocation`s; `resolved` makes
+    them what the model takes. Raises as `read_carm_stream` does."""
     head = stream.read(HEAD_BYTES)
     check_prolog(head, name)
-    yield from _stream(HeadThenRest(head, stream), name, deferred=True)
+    yield from _stream(HeadThenRest(head, stream), name)
 
 
 def read_carm(path: str | Path) -> Iterator[Declaration]:
@@ -524,123 +982,189 @@ def read_carm(path: str | Path) -> Iterator[Declaration]:
         yield from read_carm_stream(stream, name)
 
 
-def _metadata_entry(elem: etree._Element, name: str) -> tuple[str, str, dict[str, Any]]:
-    """Where an envelope element outside the declaration goes: kept or unread."""
-    local = local_name_of(elem)
-    kind = "kept" if local in METADATA_NAMES else "unread"
-    path = f"//{local}"
-    return kind, path, {"file": name, "line": elem.sourceline, "path": path}
+_DECLARATION = "{*}Declaration"
+# An envelope entry: kept or unread, its path, its text, its location, and the responsible
+# country (with its location) it gives, if it is one.
+_Entry = tuple[str, str, str, dict[str, Any], tuple[str, dict[str, Any]] | None]
 
 
-def _stream(source: Any, name: str, deferred: bool = False) -> Iterator[Loose]:
-    events = safe_iterparse(source, events=("start", "end"))
-    in_declaration = 0
+def _stream(source: Any, name: str) -> Iterator[Loose]:
+    # Start events of declarations (and of envelopes, to refuse a DOCTYPE early) only, told
+    # apart in C: a declaration is read once the next one starts, or the file ends (libxml2
+    # has parsed all of it by then); the elements outside declarations are found in what is
+    # left of the tree before it, or taken as the file is read (`_Envelope`).
+    envelope = _Envelope(name)
+    events = safe_iterparse(
+        _Pruning(source, envelope), events=("start",), tag=(_DECLARATION, "{*}DocumentMetaData")
+    )
     count = 0
-    root: etree._Element | None = None
-    country: tuple[str, Any] | None = None
-    # Elements that hold a declaration (the envelope's wrappers): looked into, not kept.
-    holders: set[etree._Element] = set()
-    envelope: list[tuple[str, str, str, dict[str, Any]]] = []  # kind, path, text, location
-    pending: dict[str, Any] | None = None
     try:
-        for event, elem in events:
-            tag = elem.tag
-            # local_name_of(elem) == "Declaration", without two calls on every event
-            is_decl = (
-                isinstance(tag, str)
-                and tag.endswith("Declaration")
-                and (len(tag) == 11 or tag[-12] == "}")
-            )
-            if event == "start":
-                if root is None:
-                    check_docinfo(elem.getroottree(), name)
-                    root = elem
-                if is_decl:
-                    if not in_declaration:
-                        holders.update(elem.iterancestors())
-                    in_declaration += 1
-                continue
-            if in_declaration and not is_decl:
-                continue  # kept until its declaration is read
-            parent = elem.getparent()
-            if is_decl:
-                in_declaration -= 1
-                if in_declaration:
-                    continue
+        for _, elem in events:
+            if envelope.root is None:
+                check_docinfo(elem.getroottree(), name)
+                envelope.root = elem.getroottree().getroot()
+            if (
+                local_tag(elem.tag) != "Declaration"
+                or next(elem.iterancestors(_DECLARATION), None) is not None
+            ):
+                continue  # an envelope, or a declaration inside one (read with it)
+            if envelope.pending is not None:
                 count += 1
-                data = _read_declaration(elem, name, count, country, deferred, envelope)
-                envelope = []
-                if pending is not None:
-                    yield pending
-                pending = data
-            elif elem in holders or parent is None:
-                pass  # a wrapper: what it held is read or kept already
-            elif parent is root or parent in holders:
-                country = _envelope_entry(elem, name, envelope) or country
-            else:
-                continue  # inside an envelope element: shown with it
-            # Free what has been read: this element's content and its earlier siblings
-            # (a declaration with deferred locations is kept whole, detached with them).
-            if not (deferred and is_decl):
-                elem.clear(keep_tail=False)
-            if parent is not None:
-                while elem.getprevious() is not None:
-                    del parent[0]
+                yield _read_declaration(envelope.pending, name, count, envelope)
+            envelope.next_declaration(elem)
     except etree.XMLSyntaxError as exc:
         raise syntax_error(exc, name) from None
-    last = _last_read(root, pending, name)
-    _attach(last, envelope)
-    yield last
-
-
-def _read_declaration(
-    elem: etree._Element, name: str, count: int, country: tuple[str, Any] | None,
-    deferred: bool, envelope: list[tuple[str, str, str, dict[str, Any]]],
-) -> Loose:  # fmt: skip
-    """Read the `count`th declaration, keeping the envelope's elements read before it; a
-    ResponsibleCountryCode other than CA is unread."""
-    where = country or ("CA", {"file": name, "line": elem.sourceline, "path": "//"})
-    data = _CadReader(name, elem, count, ("CA", where[1]), deferred).declaration()
-    if country is not None and country[0].upper() != "CA":
-        data.setdefault("unread", {})["//ResponsibleCountryCode"] = country[0]
-    _attach(data, envelope)
-    return data
-
-
-def _envelope_entry(
-    elem: etree._Element, name: str, envelope: list[tuple[str, str, str, dict[str, Any]]]
-) -> tuple[str, Any] | None:
-    """Add an envelope element outside the declaration to `envelope`; return the country
-    and its location when it is a ResponsibleCountryCode with a value."""
-    kind, path, loc = _metadata_entry(elem, name)
-    country = None
-    if local_name_of(elem) == "ResponsibleCountryCode" and element_text(elem) is not None:
-        country = (element_text(elem) or "", loc)
-    envelope.append((kind, path, shown_text(elem), loc))
-    return country
-
-
-def _last_read(root: etree._Element | None, pending: Loose | None, name: str) -> Loose:
-    """Return the last declaration read; raise NotADeclarationError when none was."""
+    root = events.root
+    if envelope.root is None and root is not None:
+        check_docinfo(root.getroottree(), name)
     if root is None:
         raise NotADeclarationError("empty input: no XML element", file=name, line=1)
-    if pending is None:
+    if envelope.pending is None:
         raise NotADeclarationError(
             "holds no declaration: CBSA CAD XML without a Declaration element", file=name, line=1
         )
-    return pending
+    last = _read_declaration(envelope.pending, name, count + 1, envelope)
+    envelope.after(envelope.pending)
+    _attach(last, envelope.taken())
+    yield last
 
 
-def _attach(data: dict[str, Any], envelope: list[tuple[str, str, str, dict[str, Any]]]) -> None:
-    """Keep the envelope's elements on a declaration: metadata kept, others unread."""
+def _read_declaration(decl: etree._Element, name: str, count: int, envelope: _Envelope) -> Loose:
+    """Read the `count`th declaration, keeping the envelope's elements before it; then cut
+    it off with all before it from the file's tree (its elements live as long as its
+    locations). A ResponsibleCountryCode other than CA is unread."""
+    envelope.before(decl)
+    entries = envelope.taken()
+    country = envelope.country
+    where = country[1] if country else {"file": name, "line": decl.sourceline, "path": "//"}
+    try:
+        data = _PlainCad(_CadPlaces(name, decl, count), ("CA", where)).declaration()
+    except _Irregular:  # input kept or unread, or read otherwise: all is worked out
+        data = _CadReader(name, decl, count, ("CA", where)).declaration()
+    if country is not None and country[0].upper() != "CA":
+        data.setdefault("unread", {})["//ResponsibleCountryCode"] = country[0]
+    _attach(data, entries)
+    node = decl
+    while (parent := node.getparent()) is not None:
+        while node.getprevious() is not None:
+            del parent[0]
+        node = parent
+    return data
+
+
+class _Envelope:
+    """The elements outside the declarations, each kept with the declaration after it (the
+    last declaration keeps those after it too), and the responsible country they give.
+
+    Elements at the root are taken, and freed, as the file is read (`prune`): the tree
+    holds one declaration at a time, and a file of elements outside declarations does not
+    grow memory.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.root: etree._Element | None = None
+        self.pending: etree._Element | None = None  # the declaration to read next
+        self.country: tuple[str, dict[str, Any]] | None = None
+        # Taken for the pending declaration, and taken after it (for the next one).
+        self.entries: list[_Entry] = []
+        self.later: list[_Entry] = []
+
+    def next_declaration(self, decl: etree._Element) -> None:
+        """Make `decl` the pending declaration: what was taken after the one read is its."""
+        self.pending = decl
+        self.entries += self.later  # after taken(), or before the first declaration
+        self.later = []
+
+    def prune(self) -> None:
+        """Take and free the elements at the root after the pending declaration (all, when
+        none is pending) but the last (it may be unfinished); a root whose declarations
+        are nested deeper is left whole."""
+        root, pending = self.root, self.pending
+        if root is None or (pending is not None and pending.getparent() is not root):
+            return
+        queue = self.entries if pending is None else self.later
+        start = 0 if pending is None else root.index(pending) + 1
+        while len(root) - start > 1:
+            child = root[start]
+            if isinstance(child.tag, str) and local_tag(child.tag) == "Declaration":
+                return  # a declaration not reported yet: its start is next
+            self.take(child, queue)
+            del root[start]
+
+    def before(self, decl: etree._Element) -> None:
+        """Take what is left of the tree before `decl`: the elements since the declaration
+        read before it (each is cut off with all before it)."""
+        path = [*reversed(list(decl.iterancestors())), decl]
+        for child in path[1:]:
+            for sibling in reversed(list(child.itersiblings(preceding=True))):
+                self.take(sibling, self.entries)
+
+    def after(self, decl: etree._Element) -> None:
+        """Take the elements after the last declaration."""
+        self.entries += self.later
+        self.later = []
+        for node in (decl, *decl.iterancestors()):
+            for sibling in node.itersiblings():
+                self.take(sibling, self.entries)
+
+    def take(self, elem: etree._Element, queue: list[_Entry]) -> None:
+        """Take an element outside the declarations into `queue`: one that holds a
+        declaration read is looked into; any other is kept (metadata) or unread, shown
+        whole under //name."""
+        if not isinstance(elem.tag, str):
+            return
+        local = local_tag(elem.tag)
+        if local == "Declaration":
+            return  # read
+        if next(elem.iterdescendants(_DECLARATION), None) is not None:
+            for child in elem:
+                self.take(child, queue)
+            return
+        kind = "kept" if local in METADATA_NAMES else "unread"
+        path = f"//{local}"
+        loc = {"file": self.name, "line": elem.sourceline, "path": path}
+        country = None
+        if local == "ResponsibleCountryCode" and (text := element_text(elem)) is not None:
+            country = (text, loc)
+        queue.append((kind, path, shown_text(elem), loc, country))
+
+    def taken(self) -> list[_Entry]:
+        """Return the elements taken for the pending declaration, the responsible country
+        now the last they give."""
+        entries, self.entries = self.entries, []
+        for entry in entries:
+            self.country = entry[4] or self.country
+        return entries
+
+
+class _Pruning:
+    """A readable that prunes the envelope (`_Envelope.prune`) each time the parser reads."""
+
+    def __init__(self, source: Any, envelope: _Envelope) -> None:
+        self.source, self.envelope = source, envelope
+
+    def read(self, size: int = -1) -> bytes:
+        """Return up to `size` bytes of the source, the envelope pruned first."""
+        self.envelope.prune()
+        return self.source.read(size)  # type: ignore[no-any-return]
+
+
+def _attach(data: dict[str, Any], envelope: list[_Entry]) -> None:
+    """Keep the envelope's elements on a declaration: metadata kept, others unread; the
+    nth of a name under //name[n]."""
     sources = data["sources"]
-    for kind, path, text, loc in envelope:
-        key = path
-        n = 1
-        while key in data.get(kind, {}):
+    # The next n to try for each name: looking from 1 for each was quadratic.
+    next_n: dict[tuple[str, str], int] = {}
+    for kind, path, text, loc, _ in envelope:
+        store = data.setdefault(kind, {})
+        n = next_n.get((kind, path), 1)
+        key = path if n == 1 else f"{path}[{n}]"
+        while key in store:
             n += 1
             key = f"{path}[{n}]"
-        data.setdefault(kind, {})[key] = text
+        next_n[kind, path] = n + 1
+        store[key] = text
         sources[key] = loc
 
 

@@ -145,6 +145,23 @@ class DeferredLocation(Protocol):
         """Return the fields of the `Location`, as the model validates them."""
 
 
+class Places(DeferredLocation, Protocol):
+    """A declaration's location that tells where each of its values is (a CAD's): its
+    items' `location`s and its and their `sources` may then be the reader's own handles
+    (a CAD's: index paths from the declaration), made `Location`s only when asked."""
+
+    def line_of(self, found: Any) -> int | None:
+        """Return the line of a location of the declaration (a handle, fields, itself)."""
+
+    def locate(self, found: Any) -> Location | None:
+        """Return the `Location` of a location of the declaration (a handle, fields, itself)."""
+
+
+def _places(location: Any) -> Places | None:
+    """Return a declaration's location when it is a `Places`."""
+    return location if callable(getattr(location, "locate", None)) else None
+
+
 def _location_line(location: Any) -> int | None:
     """Return the line of a location as the reader gave it: a `Location`, its fields, or
     a `DeferredLocation`."""
@@ -177,17 +194,20 @@ def resolved(data: LooseDeclaration) -> LooseDeclaration:
     """Return loose data with each `DeferredLocation` as its fields: what the model takes.
 
     The declaration's and its items' `location` and `sources` are where readers put
-    locations; nothing else is copied.
+    locations; nothing else is copied. A `Places` makes each of them a `Location`.
     """
-    out = _resolved_owner(data)
+    places = _places(data.get("location"))
+    out = _resolved_owner(data, places)
     items = out.get("items")
     if isinstance(items, list):
-        out["items"] = [_resolved_owner(i) if type(i) is dict else i for i in items]
+        out["items"] = [_resolved_owner(i, places) if type(i) is dict else i for i in items]
     return out
 
 
-def _resolved_owner(data: dict[str, Any]) -> dict[str, Any]:
+def _resolved_owner(data: dict[str, Any], places: Places | None) -> dict[str, Any]:
     def plain(where: Any) -> Any:
+        if places is not None:
+            return places.locate(where)
         fields = getattr(where, "fields", None)
         return fields() if callable(fields) and type(where) is not dict else where
 
@@ -201,24 +221,30 @@ def _resolved_owner(data: dict[str, Any]) -> dict[str, Any]:
 
 class SourcesLocator:
     """Tell where a declaration read as loose data read its values, as its model would:
-    from the locations the reader gave, each made a `Location` only when asked."""
+    from the locations the reader gave, each made a `Location` only when asked (by the
+    declaration's location where it is a `Places`)."""
 
-    __slots__ = ("items", "location", "sources")
+    __slots__ = ("items", "locate", "location", "sources")
 
     def __init__(
         self, location: Any, sources: dict[str, Any], items: list[tuple[Any, dict[str, Any]]]
     ) -> None:
         self.location, self.sources, self.items = location, sources, items
+        places = _places(location)
+        self.locate: Callable[[Any], Location | None] = (
+            _location if places is None else places.locate
+        )
 
     def where(self, field: str) -> Location | None:
         """Return where the declaration read `field`, else where the declaration is."""
-        return _location(self.sources.get(field, self.location)) or _location(self.location)
+        locate = self.locate
+        return locate(self.sources.get(field, self.location)) or locate(self.location)
 
     def item_where(self, position: int, field: str) -> Location | None:
         """Return where item `position` (from 0) read `field`, else where the item is (else
         where the declaration is)."""
         location, sources = self.items[position]
-        return _location(sources.get(field, location)) or _location(self.location)
+        return self.locate(sources.get(field, location)) or self.locate(self.location)
 
 
 class LooseLayout:
@@ -261,8 +287,10 @@ class LooseLayout:
             items = decl.get("items")
             if type(items) is not list:
                 raise _NeedsModel
+            places = _places(decl.get("location"))
+            line_of = _location_line if places is None else places.line_of
             for item in items:
-                self.item(item)
+                self.item(item, line_of)
             self.header(decl)
         except _NeedsModel:
             b.truncate_items(n_items)
@@ -361,9 +389,10 @@ class LooseLayout:
             )
         )
 
-    def item(self, data: Any) -> None:
+    def item(self, data: Any, line_of: Callable[[Any], int | None] = _location_line) -> None:
         """Append a goods item's values; raises `_NeedsModel` when only the model lays it
-        out (the caller then takes back what was appended: `WcoColumns.truncate_items`)."""
+        out (the caller then takes back what was appended: `WcoColumns.truncate_items`).
+        line_of: the line of the item's `location` (its declaration's `Places` says)."""
         if type(data) is not dict or not data.keys() <= _ITEM_KEYS:
             raise _NeedsModel
         get = data.get
@@ -389,7 +418,7 @@ class LooseLayout:
             raise _NeedsModel
         country, metal = self.country, self.metal
         b = self.batch
-        b.item_line.append(_location_line(get("location")))
+        b.item_line.append(line_of(get("location")))
         b.line.append(line)
         b.description.append(description)
         b.tariff.append(tariff)
