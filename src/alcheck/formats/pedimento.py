@@ -638,7 +638,7 @@ def _read_date(decl: _Owner, dated: _Record | None) -> dt.date | None:
     if date is None:
         decl.bad("entry_date", dated.get(4), dated, 4)
     else:
-        decl.put("entry_date", date.isoformat(), dated, 4)
+        decl.put("entry_date", date, dated, 4)
     return date
 
 
@@ -714,7 +714,7 @@ def _read_501(decl: _Owner, rec: _Record, id_used: set[int]) -> None:
     decl.put("declaration_type", clave, rec, 6)
     regime = Regime.OTHER if operation == _EXPORT else CLAVE_REGIMES.get(clave.upper())
     if regime is not None:
-        decl.put("regime", regime.value, rec, 5 if operation == _EXPORT else 6)
+        decl.put("regime", regime, rec, 5 if operation == _EXPORT else 6)
     decl.put("importer", _party(importer_name, importer_id), rec, 22 if importer_name else 9)
     if rate:
         number = _rate(rate)
