@@ -338,12 +338,6 @@ class _Group:
         self.lost, self.lost_more = other.lost, other.lost_more
 
 
-def _three_digits(text: str) -> bool:
-    """Tell whether the first three characters of a line are a record type's (ASCII
-    digits; a record has its "|" after them)."""
-    return text.isdigit() and text.isascii() and len(text) == 3
-
-
 def _seven_digits(text: str) -> bool:
     return len(text) == 7 and text.isascii() and text.isdigit()
 
@@ -381,7 +375,7 @@ def _pedimentos(lines: Iterable[tuple[int, str | None]], name: str) -> Iterator[
         line = text.strip() if text is not None else None
         if line == "":
             continue
-        if line is None or line[3:4] != "|" or not _three_digits(line[:3]):
+        if line is None or line[3:4] != "|" or not (line[:3].isdigit() and line[:3].isascii()):
             if not target.set_aside(number, text):
                 if problem is None:
                     problem = target.lost
@@ -389,7 +383,8 @@ def _pedimentos(lines: Iterable[tuple[int, str | None]], name: str) -> Iterator[
                     more_problems += 1
             continue
         rec = _Record(number, line, pedimentos, records)
-        if _begins_pedimento(group, rec):
+        code = rec.code
+        if (code == "500" or code == "501" or group is None) and _begins_pedimento(group, rec):
             if group is not None:
                 yield _declaration(group, name)
             group = _Group()
@@ -397,13 +392,13 @@ def _pedimentos(lines: Iterable[tuple[int, str | None]], name: str) -> Iterator[
                 group.take(before)
             pedimentos += 1
             rec.pedimentos = pedimentos
-        if rec.code != "801":
+        if code != "801":
             records += 1
         if group is None:  # an 801 before any pedimento
             before.records.append(rec)
             continue
-        if group.number is None and rec.code in ("500", "501"):
-            candidate = rec.get(4 if rec.code == "500" else 3)
+        if group.number is None and (code == "500" or code == "501"):
+            candidate = rec.get(4 if code == "500" else 3)
             group.number = candidate if _seven_digits(candidate) else None
         group.records.append(rec)
     if group is None:
@@ -593,10 +588,10 @@ class _Name:
     numero: str = ""
 
 
-def _name_of(records: list[_Record]) -> _Name:
-    """Return what names the pedimento: aduana-sección, patente, número."""
-    head = next((r for r in records if r.code == "500"), None)
-    header = next((r for r in records if r.code == "501"), None)
+def _name_of(firsts: dict[str, _Record]) -> _Name:
+    """Return what names the pedimento (`firsts`: the first record of each type):
+    aduana-sección, patente, número."""
+    head, header = firsts.get("500"), firsts.get("501")
     if header is not None:
         return _Name(head, header, header, header.get(4), header.get(2), header.get(3))
     if head is not None:
@@ -607,7 +602,10 @@ def _name_of(records: list[_Record]) -> _Name:
 def _declaration(group: _Group, name: str) -> Loose:
     """Read a pedimento's records into the loose data `lenient_declaration` takes."""
     records = group.records
-    named = _name_of(records)
+    firsts: dict[str, _Record] = {}  # the first record of each type
+    for rec in reversed(records):
+        firsts[rec.code] = rec
+    named = _name_of(firsts)
     decl = _Owner(name, named.head or records[0])
     decl.data["jurisdiction"] = "MX"
     dated = _choose_date(records)
@@ -619,7 +617,7 @@ def _declaration(group: _Group, name: str) -> Loose:
         if rec.code == "551":
             items[position] = _Owner(name, rec)
             partidas.setdefault(rec.get(4), []).append((position, items[position], rec))
-    _read_records(decl, records, named, id_used, dated, items, partidas)
+    _read_records(decl, records, named, id_used, dated, items, partidas, firsts.get("505"))
     for line, text in group.junk:
         decl.keep_line(line, text)
     if group.lost is not None:
@@ -658,13 +656,12 @@ def _read_id(decl: _Owner, named: _Name, date: dt.date | None) -> set[int]:
 def _read_records(
     decl: _Owner, records: list[_Record], named: _Name, id_used: set[int],
     dated: _Record | None, items: dict[int, _Owner],
-    partidas: dict[str, list[tuple[int, _Owner, _Record]]],
+    partidas: dict[str, list[tuple[int, _Owner, _Record]]], first_505: _Record | None,
 ) -> None:  # fmt: skip
     """Read each record into the declaration or its item, or keep it as given."""
     head, header, source = named.head, named.header, named.source
     aduana, patente, numero = named.aduana, named.patente, named.numero
     links = {2: numero}
-    first_505 = next((r for r in records if r.code == "505"), None)
     for position, rec in enumerate(records):
         code = rec.code
         if rec is head:
