@@ -36,6 +36,10 @@ from alcheck.formats.catair import (
     ENTRY_TYPE_REGIMES,
     MAX_LINE,
     RECORD_LENGTH,
+    _implied,
+    _Invalid,
+    _number,
+    _whole_text,
     entry_check_digit,
     looks_like_catair,
     read_catair,
@@ -139,6 +143,46 @@ def test_a_changed_digit_changes_the_check_digit(
     digit = (int(transaction[position]) + delta) % 10
     changed = transaction[:position] + str(digit) + transaction[position + 1 :]
     assert entry_check_digit(filer, changed) != check
+
+
+_APPENDIX_E = {
+    letter: digit
+    for digit, letters in enumerate(
+        ["", "AJ", "BKS", "CLT", "DMU", "ENV", "FOW", "GPX", "HQY", "IRZ"]
+    )
+    for letter in letters
+}
+
+
+def _check_digit_by_the_letter(filer: str, transaction: str) -> int | None:
+    """Appendix E as written: each character of the upper-cased filer code converted, then
+    the digits weighted from the right."""
+    if len(filer) != 3 or len(transaction) != 7:
+        return None
+    if not (transaction.isascii() and transaction.isdigit()):
+        return None
+    converted = []
+    for char in filer.upper():
+        if char in "0123456789":
+            converted.append(int(char))
+        elif char in _APPENDIX_E:
+            converted.append(_APPENDIX_E[char])
+        else:
+            return None
+    total = 0
+    for position, digit in enumerate(reversed(converted + [int(c) for c in transaction]), 1):
+        total += sum(divmod(digit * 2, 10)) if position % 2 else digit
+    return (10 - total % 10) % 10
+
+
+@given(
+    filer=st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcxyz-ßé ", max_size=4),
+    transaction=st.from_regex(r"[0-9]{7}", fullmatch=True),
+)
+def test_the_check_digit_table_is_appendix_e(filer: str, transaction: str) -> None:
+    """The table the reader converts filer codes with (any case) is Appendix E; a code it
+    does not hold (ß upper-cases to two letters) takes the letter-by-letter path."""
+    assert entry_check_digit(filer, transaction) == _check_digit_by_the_letter(filer, transaction)
 
 
 def test_a_wrong_check_digit_is_kept_and_reported() -> None:
@@ -774,3 +818,26 @@ def test_detection_tells_catair_from_the_other_formats() -> None:
     sample = (DATA / "two-entries.ae").read_bytes()
     assert looks_like_catair(b"\xef\xbb\xbf\n\n" + sample.replace(b"\n", b"\r\n"))
     assert not looks_like_catair(b"  " + sample)
+
+
+@given(
+    digits=st.from_regex(r" {0,3}[0-9]{1,9}", fullmatch=True) | st.text(max_size=12),
+    places=st.sampled_from([0, 2]),
+)
+def test_amounts_read_as_text_are_the_numbers_with_implied_decimals(
+    digits: str, places: int
+) -> None:
+    """The reader gives an amount as the text of its number (the columns and the model
+    parse it): the same Decimal, exponent included, as `_implied` makes of the digits;
+    a field that is not a number is kept as given."""
+    raw = digits.rjust(12)
+    text = _whole_text(raw, places)
+    given_number = _number(raw)
+    if given_number is None:
+        assert text is None
+    elif isinstance(given_number, str):
+        assert isinstance(text, _Invalid) and text.given == given_number
+    else:
+        assert isinstance(text, str)
+        expected = _implied(given_number, places) if places else Decimal(given_number)
+        assert Decimal(text).as_tuple() == expected.as_tuple()

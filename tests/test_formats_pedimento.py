@@ -29,6 +29,7 @@ from alcheck import (
     UsageError,
 )
 from alcheck.checks import builtin_findings
+from alcheck.formats import pedimento as pedimento_format
 from alcheck.formats.pedimento import (
     CLAVE_REGIMES,
     MAX_JUNK,
@@ -792,3 +793,46 @@ def test_layout_records_alcheck_does_not_read_are_kept_quietly_and_others_report
     assert "record 905" in bad.unread
     found = [f for f in alcheck.validate(bad) if f.rule_id == "SYN-UNKNOWN"]
     assert len(found) == 1 and "905" in found[0].message
+
+
+def _lines_one_by_one(data: bytes) -> list[tuple[int, str | None]]:
+    """The lines of a stream as `_stream_lines` reads them, each alone: UTF-8 else
+    Latin-1, None for one of more than 4 * MAX_RECORD + 1 bytes; a last line without its
+    end when it holds anything."""
+    limit = 4 * MAX_RECORD + 1
+    pieces = data.split(b"\n")
+    last = pieces.pop()
+
+    def one(raw: bytes) -> str | None:
+        if len(raw) > limit:
+            return None
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw.decode("latin-1")
+
+    lines: list[tuple[int, str | None]] = [(n, one(p)) for n, p in enumerate(pieces, 1)]
+    if last:
+        lines.append((len(pieces) + 1, one(last)))
+    return lines
+
+
+_PIECES = [b"500|1|3362|", b"\n", b"\r\n", "é€".encode(), b"\xe9", b"\xff", b"|", b"x" * 50]
+_PIECES += [b"\xef\xbb\xbf", b"y" * (MAX_RECORD + 5), b"z" * (4 * MAX_RECORD), "€".encode() * 2000]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    parts=st.lists(st.sampled_from(_PIECES), max_size=30),
+    chunk=st.sampled_from([1, 5, 64, 4096, 65536]),
+)
+def test_stream_lines_read_whole_chunks_as_line_by_line(parts: list[bytes], chunk: int) -> None:
+    """The lines whole in a chunk are decoded at once: what each gives is what it gives
+    read alone (its text, or None past the byte limit), whatever the chunk size."""
+    data = b"".join(parts)
+    pedimento_format._CHUNK, chunk_size = chunk, pedimento_format._CHUNK
+    try:
+        got = list(pedimento_format._stream_lines(io.BytesIO(data)))
+    finally:
+        pedimento_format._CHUNK = chunk_size
+    assert got == _lines_one_by_one(data)

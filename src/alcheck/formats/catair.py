@@ -27,11 +27,12 @@ import re
 import textwrap
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 from ..errors import InputError, NotADeclarationError, UsageError
-from ..model import Declaration, GoodsItem, Party, Regime, lenient_declaration
+from ..model import Declaration, GoodsItem, Regime, lenient_declaration
 
 __all__ = [
     "ENTRY_TYPE_REGIMES",
@@ -131,8 +132,16 @@ _LINE_RECORDS = frozenset(
     + ["SE50", "SE51", "SE52", "SE55", "SE56", "SE60", "SE61", "SE62", "SE63", "OI", "CW02"]
 )
 _TOTAL_RECORDS = frozenset(["88", "89", "90"])
-# Line records alcheck reads: before any 40-record they have no line to belong to.
-_READ_LINE_RECORDS = frozenset(["44", "50", "52", "53", "54"])
+# What each record type of an AE transaction is (a PG-record, of any number, is a line's).
+_HEADER, _LINE, _TOTAL = "header", "line", "total"
+_RECORD_KINDS = (
+    dict.fromkeys(_HEADER_RECORDS, _HEADER)
+    | dict.fromkeys(_LINE_RECORDS, _LINE)
+    | dict.fromkeys(_TOTAL_RECORDS, _TOTAL)
+)
+# Batch and block headers and trailers; the prefixes of 4-character record types.
+_CONTROL_RECORDS = frozenset("ABYZ")
+_LONG_TYPES = frozenset(["SE", "PG", "CW"])
 _LICENCE_TYPES = frozenset(f"{n:02d}" for n in range(1, 32))  # 52-record type codes
 _DECLARATION_TYPES = frozenset(f"{n:02d}" for n in range(1, 13))  # 54-record type codes
 _AIM_LICENCE = "28"
@@ -183,6 +192,14 @@ def _filer_digit(char: str) -> int | None:
     return index - 16  # S..Z -> 2..9
 
 
+# The filer-code characters `_filer_digit` converts, upper or lower case (ASCII).
+_FILER_DIGITS = {
+    char: digit
+    for char in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    if (digit := _filer_digit(char.upper())) is not None
+}
+
+
 def entry_check_digit(filer: str, transaction: str) -> int | None:
     """Return the check digit of entry number `filer`-`transaction` (CATAIR Appendix E).
 
@@ -196,6 +213,14 @@ def entry_check_digit(filer: str, transaction: str) -> int | None:
         return None
     if not (transaction.isascii() and transaction.isdigit()):
         return None
+    a, b, c = (_FILER_DIGITS.get(char) for char in filer)
+    if a is not None and b is not None and c is not None:  # nearly every entry number
+        t = transaction
+        total = b * 2 - 9 if b > 4 else b * 2  # positions 9, 7, 5, 3, 1 from the right
+        for digit in (int(t[0]), int(t[2]), int(t[4]), int(t[6])):
+            total += digit * 2 - 9 if digit > 4 else digit * 2
+        total += a + c + int(t[1]) + int(t[3]) + int(t[5])
+        return (10 - total % 10) % 10
     digits = [_filer_digit(c) for c in filer.upper()]
     if any(d is None for d in digits):
         return None
@@ -351,6 +376,38 @@ def _implied(number: int, places: int) -> Decimal:
     return Decimal(f"{number}E-{places}") if places else Decimal(number)
 
 
+class _Invalid:
+    """A number field that is not one: its text as given (stripped)."""
+
+    __slots__ = ("given",)
+
+    def __init__(self, given: str) -> None:
+        self.given = given
+
+
+def _whole_text(raw: str, places: int = 0) -> str | None | _Invalid:
+    """Read an N or (S)N field with `places` implied decimals as the text of its number
+    (what `_implied` gives, as text: the model and the columns parse it), None when blank.
+
+    The text, not a Decimal: a check's columns parse each distinct text once.
+    """
+    if raw.isdigit() and raw.isascii():  # nearly every amount: zero-filled digits
+        number = int(raw)
+    else:
+        read = _number(raw)
+        if read is None:
+            return None
+        if isinstance(read, str):
+            return _Invalid(read)
+        number = read
+    if not places:
+        return str(number)
+    digits = str(number).rjust(places + 1, "0")
+    whole, fraction = digits[:-places], digits[-places:].rstrip("0")
+    return f"{whole}.{fraction}" if fraction else whole
+
+
+@lru_cache(maxsize=4096)
 def _date(raw: str) -> dt.date | None | str:
     """Read a MMDDYY date: a date, None when blank, or the text as given when bad.
 
@@ -386,6 +443,18 @@ def _metal(flag: str, country: str) -> tuple[str | None, bool]:
 # The reader
 
 
+# The `Location.path` of a record and of its columns: a few dozen distinct texts, made once
+# each rather than formatted for every value read.
+@lru_cache(maxsize=1024)
+def _record_path(record: str) -> str:
+    return f"{record}-record"
+
+
+@lru_cache(maxsize=4096)
+def _columns_path(record: str, first: int, last: int | None) -> str:
+    return f"{record}-record cols {first}-{last}"
+
+
 # Malformed records kept in one declaration's or item's `unread`, at most; the others are
 # counted in one more entry. Input errors remembered for the message, at most.
 _MAX_KEPT = 1000
@@ -397,6 +466,7 @@ class _Owner:
 
     def __init__(self, location: _Where) -> None:
         self.location = location
+        self.file = location["file"]
         self.data: dict[str, Any] = {}
         self.sources: dict[str, _Where] = {}
         self.invalid: dict[str, str] = {}
@@ -404,9 +474,11 @@ class _Owner:
         self.overflow = 0
         self.overflow_at: _Where | None = None
 
-    def put(self, field: str, value: Any, where: _Where) -> None:
+    def put(self, field: str, value: Any, line: int, place: _Place) -> None:
+        """Keep a value read and where: `place` is the record's columns (`_place`)."""
         self.data[field] = value
-        self.sources[field] = where
+        path, column = place
+        self.sources[field] = {"file": self.file, "line": line, "path": path, "column": column}
 
     def bad(self, field: str, raw: str, where: _Where) -> None:
         """Keep a value of the wrong type (or a record of the wrong length): SYN-VALUE."""
@@ -430,12 +502,13 @@ class _Owner:
             self.overflow_at = where
 
     def dump(self) -> dict[str, Any]:
-        data = dict(self.data)
+        """Return what was read, once it all is (what it holds is handed over, not copied)."""
+        data = self.data
         data["location"] = self.location
-        data["sources"] = dict(self.sources)
+        data["sources"] = self.sources
         if self.invalid:
-            data["invalid"] = dict(self.invalid)
-        unread = dict(self.unread)
+            data["invalid"] = self.invalid
+        unread = self.unread
         if self.overflow:
             first = self.overflow_at["line"] if self.overflow_at else "?"
             key = f"more problems (from line {first})"
@@ -472,6 +545,32 @@ class _Transaction(_Owner):
 
 
 _Problem = tuple[str, str, _Where]
+# Columns of a record, as a value's location names them: (`Location.path`, first column).
+_Place = tuple[str, int]
+_Quantity = tuple[int, int, _Place, _Place]
+
+
+def _place(record: str, first: int, last: int) -> _Place:
+    return _columns_path(record, first, last), first
+
+
+_ENTRY_NUMBER = _place("10", 4, 16)
+_ENTRY_TYPE = _place("10", 34, 35)
+_IMPORTER = _place("11", 3, 14)
+_ENTRY_DATES = ((42, 47, _place("11", 42, 47)), (48, 53, _place("11", 48, 53)))
+_LINE_NUMBER = _place("40", 5, 7)
+_ORIGIN = _place("40", 9, 10)
+_EXPORT_COUNTRY = _place("40", 11, 12)
+_GROSS = _place("40", 42, 51)
+_TARIFF = _place("50", 3, 12)
+_VALUE = _place("50", 25, 34)
+# The quantities of a 50-record: (slot, first position, its place, its unit's place).
+_QUANTITIES = tuple(
+    (slot, first, _place("50", first, first + 14), _place("50", first + 12, first + 14))
+    for slot, first in ((1, 36), (2, 51), (3, 66))
+)
+_SMELTS = (("smelt1", 5, _place("54", 5, 9)), ("smelt2", 10, _place("54", 10, 14)))
+_CAST = _place("54", 15, 16)
 
 
 class _Parser:
@@ -501,8 +600,8 @@ class _Parser:
         self, line: int, record: str, first: int | None = None, last: int | None = None
     ) -> _Where:
         if first is None:
-            return {"file": self.name, "line": line, "path": f"{record}-record"}
-        path = f"{record}-record cols {first}-{last}"
+            return {"file": self.name, "line": line, "path": _record_path(record)}
+        path = _columns_path(record, first, last)
         return {"file": self.name, "line": line, "path": path, "column": first}
 
     def open_transaction(self) -> _Transaction | None:
@@ -519,9 +618,7 @@ class _Parser:
         else:
             self.more_problems += 1
 
-    def wrong_length(self, number: int, line: str, record: str) -> _Problem | None:
-        if len(line) == RECORD_LENGTH:
-            return None
+    def wrong_length(self, number: int, line: str, record: str) -> _Problem:
         return (
             f"{record}-record length (line {number})",
             f"{len(line)} characters, not {RECORD_LENGTH}",
@@ -533,36 +630,43 @@ class _Parser:
     def feed(self, number: int, line: str | _Bad) -> Loose | None:
         """Read one line; return the entry summary it completes, if any."""
         self.last_line = number
-        if isinstance(line, _Bad):
-            if not self.started:
-                raise InputError(line.reason, file=self.name, line=number)
-            self.problem(number, line.reason)
-            tx = self.open_transaction()
-            if tx is not None:
-                tx.broken = True
+        if type(line) is not str:
+            self.bad_line(number, line)
             return None
         if not self.started:
             if line.strip():
                 self.start(number, line)
             return None
         kind = line[:1]
-        if kind in ("A", "B", "Y", "Z"):
+        if kind in _CONTROL_RECORDS:
             self.control(number, line, kind)
             return None
         if self.skipping is not None:
             return None
-        if not line.strip():
+        if (not kind or kind.isspace()) and not line.strip():  # a record starts with its type
             tx = self.open_transaction()
             if tx is not None:
                 tx.keep(f"blank line (line {number})", line, {"file": self.name, "line": number})
             return None
-        record = line[:4] if line[:2] in ("SE", "PG", "CW") else line[:2]
-        if record == "10":
+        record = line[:2]
+        if record in _LONG_TYPES:
+            record = line[:4]
+        elif record == "10":
             done = self.finish_current()
             self.begin(number, line)
             return done
         self.record(number, line, record)
         return None
+
+    def bad_line(self, number: int, line: str | _Bad) -> None:
+        """Note a line that cannot be read: it spoils the entry summary it is in."""
+        assert isinstance(line, _Bad)
+        if not self.started:
+            raise InputError(line.reason, file=self.name, line=number)
+        self.problem(number, line.reason)
+        tx = self.open_transaction()
+        if tx is not None:
+            tx.broken = True
 
     def start(self, number: int, line: str) -> None:
         """Read the first record, which must be a batch header (A-record) of AE data."""
@@ -582,8 +686,8 @@ class _Parser:
             )
         self.started = True
         self.in_batch = True
-        if (wrong := self.wrong_length(number, line, "A")) is not None:
-            self.pending.bad(*wrong)
+        if len(line) != RECORD_LENGTH:
+            self.pending.bad(*self.wrong_length(number, line, "A"))
 
     def control(self, number: int, line: str, kind: str) -> None:
         """Read a batch or block header or trailer (A, B, Y, Z)."""
@@ -597,8 +701,8 @@ class _Parser:
             self.in_batch, self.in_block, self.skipping = True, False, None
             if _cols(line, 26, 27) != "AE":
                 self.skip(number, "batch", _cols(line, 26, 27))
-            elif (wrong := self.wrong_length(number, line, kind)) is not None:
-                self.pending.bad(*wrong)
+            elif len(line) != RECORD_LENGTH:
+                self.pending.bad(*self.wrong_length(number, line, kind))
             return
         if kind == "B":
             if self.skipping == "batch":
@@ -611,8 +715,8 @@ class _Parser:
             self.in_block, self.skipping = True, None
             if _cols(line, 11, 12) != "AE":
                 self.skip(number, "block", _cols(line, 11, 12))
-            elif (wrong := self.wrong_length(number, line, kind)) is not None:
-                self.pending.bad(*wrong)
+            elif len(line) != RECORD_LENGTH:
+                self.pending.bad(*self.wrong_length(number, line, kind))
             return
         if kind == "Y":
             self.close_transaction()
@@ -623,8 +727,8 @@ class _Parser:
                     self.held().keep(
                         key, "a block trailer without a block header (B-record)", where
                     )
-                if (wrong := self.wrong_length(number, line, kind)) is not None:
-                    self.held().bad(*wrong)
+                if len(line) != RECORD_LENGTH:
+                    self.held().bad(*self.wrong_length(number, line, kind))
             self.in_block = False
             return
         self.close_transaction()
@@ -633,8 +737,8 @@ class _Parser:
                 self.held().keep(key, "a batch trailer without a batch header (A-record)", where)
             elif self.in_block:
                 self.held().keep(key, "a batch trailer before the block trailer (Y-record)", where)
-            if (wrong := self.wrong_length(number, line, kind)) is not None:
-                self.held().bad(*wrong)
+            if len(line) != RECORD_LENGTH:
+                self.held().bad(*self.wrong_length(number, line, kind))
         self.in_batch, self.in_block, self.skipping = False, False, None
 
     def skip(self, number: int, what: str, application: str) -> None:
@@ -656,34 +760,38 @@ class _Parser:
         self.seen += 1
         tx = _Transaction(self.loc(number, "10"))
         self.current = tx
-        self.hand_over(tx)
+        pending = self.pending
+        if pending.unread or pending.invalid or pending.overflow:
+            self.hand_over(tx)
         if not self.in_block:
             tx.keep(
                 f"10-record (line {number})",
                 "an entry summary outside a block (no B-record before it)",
                 self.loc(number, "10"),
             )
-        if (wrong := self.wrong_length(number, line, "10")) is not None:
-            tx.bad(*wrong)
-        rec = line.ljust(RECORD_LENGTH)
-        action = _cols(rec, 3, 3)
-        where = self.loc(number, "10", 3, 3)
-        if action == "D":
-            tx.keep(
-                f"10-record action (line {number})",
-                "D: a request to delete the entry summary, not a declaration to check",
-                where,
-            )
-        elif action not in ("A", "R"):
-            tx.bad(f"10-record action (line {number})", action, where)
+        rec = line
+        if len(line) != RECORD_LENGTH:
+            tx.bad(*self.wrong_length(number, line, "10"))
+            rec = line.ljust(RECORD_LENGTH)
+        action = rec[2]
+        if action != "A" and action != "R":
+            where = self.loc(number, "10", 3, 3)
+            if action == "D":
+                tx.keep(
+                    f"10-record action (line {number})",
+                    "D: a request to delete the entry summary, not a declaration to check",
+                    where,
+                )
+            else:
+                tx.bad(f"10-record action (line {number})", action, where)
         self.entry_number(tx, number, rec)
-        kind = _cols(rec, 34, 35)
-        where = self.loc(number, "10", 34, 35)
-        if kind in ENTRY_TYPE_REGIMES:
-            tx.put("declaration_type", kind, where)
-            tx.put("regime", ENTRY_TYPE_REGIMES[kind], where)
+        kind = rec[33:35]
+        regime = ENTRY_TYPE_REGIMES.get(kind)
+        if regime is not None:
+            tx.put("declaration_type", kind, number, _ENTRY_TYPE)
+            tx.put("regime", regime, number, _ENTRY_TYPE)
         elif kind.strip():
-            tx.bad("declaration_type", kind, where)
+            tx.bad("declaration_type", kind, self.loc(number, "10", 34, 35))
 
     def hand_over(self, tx: _Transaction) -> None:
         """Give the problems kept for the next entry summary to `tx`."""
@@ -698,20 +806,20 @@ class _Parser:
         self.pending = _Owner({"file": self.name})
 
     def entry_number(self, tx: _Transaction, number: int, rec: str) -> None:
-        filer = _cols(rec, 4, 6)
-        digits = _cols(rec, 9, 16)
-        where = self.loc(number, "10", 4, 16)
+        filer = rec[3:6]
+        digits = rec[8:16]
+        if digits.isdigit() and digits.isascii():
+            entry = f"{filer}-{digits[:7]}-{digits[7]}"
+            tx.put("id", entry, number, _ENTRY_NUMBER)
+            if entry_check_digit(filer, digits[:7]) != int(digits[7]):
+                # kept as the id, and reported (SYN-VALUE)
+                tx.bad("id", entry, self.loc(number, "10", 4, 16))
+            return
         if not filer.strip() and not digits.strip():
             return
-        if digits.isascii() and digits.isdigit():
-            entry = f"{filer}-{digits[:7]}-{digits[7]}"
-            tx.put("id", entry, where)
-            if entry_check_digit(filer, digits[:7]) != int(digits[7]):
-                tx.bad("id", entry, where)  # kept as the id, and reported (SYN-VALUE)
-            return
         entry = f"{filer.strip()}-{digits.strip()}"
-        tx.put("id", entry, where)
-        tx.bad("id", entry, where)
+        tx.put("id", entry, number, _ENTRY_NUMBER)
+        tx.bad("id", entry, self.loc(number, "10", 4, 16))
 
     def finish_current(self) -> Loose | None:
         tx = self.current
@@ -796,59 +904,57 @@ class _Parser:
             tx.not_read_more += 1
 
     def record(self, number: int, line: str, record: str) -> None:
-        tx = self.open_transaction()
-        known = (
-            record in _HEADER_RECORDS
-            or record in _LINE_RECORDS
-            or record in _TOTAL_RECORDS
-            or (record.startswith("PG") and record[2:].isascii() and record[2:].isdigit())
-        )
-        if tx is None or not known:
-            self.stray(tx, number, line, record, known)
+        tx = self.current
+        if tx is not None and tx.closed:
+            tx = None
+        kind = _RECORD_KINDS.get(record)
+        if kind is None and record[:2] == "PG" and record[2:].isascii() and record[2:].isdigit():
+            kind = _HEADER  # a PGA record: the entry summary's, kept as given
+        if tx is None or kind is None:
+            self.stray(tx, number, line, record, kind is not None)
             return
         if record == "40":
             tx.item = _Item(self.loc(number, "40"))
             tx.items.append(tx.item)
-        elif record in _TOTAL_RECORDS or record in _HEADER_RECORDS:
-            if record in _TOTAL_RECORDS:
-                tx.item = None
-        owner: _Owner = tx.item if tx.item is not None and record in _LINE_RECORDS else tx
-        if (wrong := self.wrong_length(number, line, record)) is not None:
-            owner.bad(*wrong)
-        rec = line.ljust(RECORD_LENGTH)
-        if record == "11":
-            if tx.header_read:
-                tx.keep(f"second 11-record (line {number})", line.rstrip(), self.loc(number, "11"))
-            else:
-                tx.header_read = True
-                self.importer(tx, number, rec)
-            return
+        elif kind is _TOTAL:
+            tx.item = None
         item = tx.item
+        rec = line
+        if len(line) != RECORD_LENGTH:
+            owner: _Owner = item if item is not None and kind is _LINE else tx
+            owner.bad(*self.wrong_length(number, line, record))
+            rec = line.ljust(RECORD_LENGTH)
+        if record == "11":
+            self.header_record(tx, number, line, rec)
+            return
         if record == "40" and item is not None:
             self.line_header(item, number, rec)
             return
-        if record in _READ_LINE_RECORDS and item is None:
-            tx.keep(
-                f"{record}-record before any 40-record (line {number})",
-                line.rstrip(),
-                self.loc(number, record),
-            )
+        read = _LINE_READERS.get(record)
+        if read is None or item is None:
+            if read is not None:
+                tx.keep(
+                    f"{record}-record before any 40-record (line {number})",
+                    line.rstrip(),
+                    self.loc(number, record),
+                )
+            else:
+                self.not_modelled(tx, number, f"{record}-record", line)
             return
-        if item is None or record not in _READ_LINE_RECORDS:
-            self.not_modelled(tx, number, f"{record}-record", line)
-            return
-        if record == "44":
-            if not item.descriptions:
-                item.sources["description"] = self.loc(number, "44", 3, 72)
-            item.descriptions.append(_cols(rec, 3, 72).strip())
-        elif record == "50":
-            self.tariff(item, number, rec)
-        elif record == "52":
-            self.licence(item, number, rec)
-        elif record == "53":
-            self.case(item, number, rec)
+        read(self, tx, item, number, rec)
+
+    def header_record(self, tx: _Transaction, number: int, line: str, rec: str) -> None:
+        """Read the 11-record (importer, entry date); keep a second one as given."""
+        if tx.header_read:
+            tx.keep(f"second 11-record (line {number})", line.rstrip(), self.loc(number, "11"))
         else:
-            self.additional_declaration(tx, item, number, rec)
+            tx.header_read = True
+            self.importer(tx, number, rec)
+
+    def description(self, tx: _Transaction, item: _Item, number: int, rec: str) -> None:
+        if not item.descriptions:
+            item.sources["description"] = self.loc(number, "44", 3, 72)
+        item.descriptions.append(rec[2:72].strip())
 
     def stray(
         self, tx: _Transaction | None, number: int, line: str, record: str, known: bool
@@ -875,55 +981,41 @@ class _Parser:
         return self.pending
 
     def importer(self, tx: _Transaction, number: int, rec: str) -> None:
-        importer = _cols(rec, 3, 14).strip()
+        importer = rec[2:14].strip()
         if importer:
-            tx.put("importer", Party(id=importer), self.loc(number, "11", 3, 14))
-        for first, last in ((42, 47), (48, 53)):  # estimated entry date, else importation
-            raw = _cols(rec, first, last)
+            tx.put("importer", {"id": importer}, number, _IMPORTER)
+        for first, last, place in _ENTRY_DATES:  # estimated entry date, else importation
+            raw = rec[first - 1 : last]
             if not raw.strip():
                 continue
-            where = self.loc(number, "11", first, last)
             value = _date(raw)
             if isinstance(value, dt.date):
-                tx.put("entry_date", value, where)
+                tx.put("entry_date", value, number, place)
             else:
-                tx.bad("entry_date", value or raw, where)
+                tx.bad("entry_date", value or raw, self.loc(number, "11", first, last))
             break
 
     def line_header(self, item: _Item, number: int, rec: str) -> None:
-        line = _cols(rec, 5, 7).strip()
+        line = rec[4:7].strip()
         if line:
-            item.put("line", line, self.loc(number, "40", 5, 7))  # the model reads the number
-        for field, first in (("origin", 9), ("export_country", 11)):
-            code = _cols(rec, first, first + 1).strip()
-            if code:
-                item.put(field, code, self.loc(number, "40", first, first + 1))
-        where = self.loc(number, "40", 42, 51)
-        gross = _number(_cols(rec, 42, 51))
-        if isinstance(gross, str):
-            item.bad("gross_mass_kg", gross, where)
-        elif gross:  # zero: "report zeroes if not used"
-            item.put("gross_mass_kg", Decimal(gross), where)
+            item.put("line", line, number, _LINE_NUMBER)  # the model reads the number
+        origin, export = rec[8:10].strip(), rec[10:12].strip()
+        if origin:
+            item.put("origin", origin, number, _ORIGIN)
+        if export:
+            item.put("export_country", export, number, _EXPORT_COUNTRY)
+        gross = _whole_text(rec[41:51])
+        if gross is None:
+            return
+        if isinstance(gross, _Invalid):
+            item.bad("gross_mass_kg", gross.given, self.loc(number, "40", 42, 51))
+        elif gross != "0":  # zero: "report zeroes if not used"
+            item.put("gross_mass_kg", gross, number, _GROSS)
 
-    def tariff(self, item: _Item, number: int, rec: str) -> None:
-        hts = _cols(rec, 3, 12).strip()
+    def tariff(self, tx: _Transaction, item: _Item, number: int, rec: str) -> None:
+        hts = rec[2:12].strip()
         if hts[:2] in ("98", "99"):
-            if not item.additional:
-                item.sources["additional_codes"] = self.loc(number, "50", 3, 12)
-            item.additional.append(hts)
-            # Value and quantities belong on the chapter 1-97 record; kept if given here.
-            amounts = (
-                _cols(rec, 25, 34),
-                _cols(rec, 36, 47),
-                _cols(rec, 51, 62),
-                _cols(rec, 66, 77),
-            )
-            if any(_number(a) not in (None, 0) for a in amounts):
-                item.keep(
-                    f"50-record amounts of {hts} (line {number})",
-                    _cols(rec, 25, 80).rstrip(),
-                    self.loc(number, "50", 25, 80),
-                )
+            self.additional_number(item, number, rec, hts)
             return
         if item.main_tariff:
             item.keep(
@@ -934,25 +1026,37 @@ class _Parser:
             return
         item.main_tariff = True
         if hts:
-            item.put("tariff_declared", hts, self.loc(number, "50", 3, 12))
-        where = self.loc(number, "50", 25, 34)
-        value = _number(_cols(rec, 25, 34))
+            item.put("tariff_declared", hts, number, _TARIFF)
+        value = _whole_text(rec[24:34])
         if value is not None:
-            item.put("currency", "USD", where)
-            if isinstance(value, str):
-                item.bad("value", value, where)
+            item.put("currency", "USD", number, _VALUE)
+            if isinstance(value, _Invalid):
+                item.bad("value", value.given, self.loc(number, "50", 25, 34))
             else:
-                item.put("value", Decimal(value), where)
-        for slot, first in enumerate((36, 51, 66), start=1):
-            self.quantity(item, number, rec, slot, first)
+                item.put("value", value, number, _VALUE)
+        for quantity in _QUANTITIES:
+            first = quantity[1]
+            raw, unit = rec[first - 1 : first + 11], rec[first + 11 : first + 14].strip()
+            if unit or raw.strip():
+                self.quantity(item, number, quantity, raw, unit)
 
-    def quantity(self, item: _Item, number: int, rec: str, slot: int, first: int) -> None:
-        """Read quantity `slot` (12 positions from `first`, 2 implied decimals) and its unit."""
-        raw = _cols(rec, first, first + 11)
-        unit = _cols(rec, first + 12, first + 14).strip()
-        if not raw.strip() and not unit:
-            return
-        where = self.loc(number, "50", first, first + 14)
+    def additional_number(self, item: _Item, number: int, rec: str, hts: str) -> None:
+        """Read a chapter 98/99 number of a 50-record: an additional code of its line."""
+        if not item.additional:
+            item.sources["additional_codes"] = self.loc(number, "50", 3, 12)
+        item.additional.append(hts)
+        # Value and quantities belong on the chapter 1-97 record; kept if given here.
+        amounts = (rec[24:34], rec[35:47], rec[50:62], rec[65:77])
+        if any(_number(a) not in (None, 0) for a in amounts if a.lstrip(" ").strip("0")):
+            item.keep(
+                f"50-record amounts of {hts} (line {number})",
+                rec[24:80].rstrip(),
+                self.loc(number, "50", 25, 80),
+            )
+
+    def quantity(self, item: _Item, number: int, quantity: _Quantity, raw: str, unit: str) -> None:
+        """Read a quantity (12 positions, 2 implied decimals, `_QUANTITIES`) and its unit."""
+        slot, first, place, unit_place = quantity
         field: str | None = None
         if unit == "KG" and not item.net_taken:
             item.net_taken = True
@@ -961,30 +1065,32 @@ class _Parser:
             item.supplementary_taken = True
             field = "supplementary_quantity"
             if unit:
-                item.put("supplementary_unit", unit, self.loc(number, "50", first + 12, first + 14))
+                item.put("supplementary_unit", unit, number, unit_place)
         if field is None:
             item.keep(
-                f"50-record quantity {slot} (line {number})", f"{raw.strip()} {unit}".strip(), where
+                f"50-record quantity {slot} (line {number})",
+                f"{raw.strip()} {unit}".strip(),
+                self.loc(number, "50", first, first + 14),
             )
             return
-        quantity = _number(raw)
-        if isinstance(quantity, str):
-            item.bad(field, quantity, where)
-        elif quantity is not None:
-            item.put(field, _implied(quantity, 2), where)
+        amount = _whole_text(raw, 2)
+        if isinstance(amount, _Invalid):
+            item.bad(field, amount.given, self.loc(number, "50", first, first + 14))
+        elif amount is not None:
+            item.put(field, amount, number, place)
 
     def document(self, item: _Item, doc: dict[str, Any], where: _Where) -> None:
         item.sources[f"documents[{len(item.documents)}]"] = where
         item.documents.append(doc)
 
-    def licence(self, item: _Item, number: int, rec: str) -> None:
-        kind = _cols(rec, 3, 4)
-        licence = _cols(rec, 5, 14).strip() or None
-        where = self.loc(number, "52", 3, 14)
+    def licence(self, tx: _Transaction, item: _Item, number: int, rec: str) -> None:
+        kind = rec[2:4]
+        licence = rec[4:14].strip() or None
         if kind == _AIM_LICENCE:
-            self.document(item, {"type": "AIM", "id": licence}, where)
+            self.document(item, {"type": "AIM", "id": licence}, self.loc(number, "52", 3, 14))
         elif kind in _LICENCE_TYPES:
-            self.document(item, {"type": "LIC", "id": licence, "category": kind}, where)
+            doc = {"type": "LIC", "id": licence, "category": kind}
+            self.document(item, doc, self.loc(number, "52", 3, 14))
         else:
             item.keep(
                 f"52-record of unknown type {kind!r} (line {number})",
@@ -992,8 +1098,8 @@ class _Parser:
                 self.loc(number, "52", 3, 4),
             )
 
-    def case(self, item: _Item, number: int, rec: str) -> None:
-        raw = _cols(rec, 3, 12)
+    def case(self, tx: _Transaction, item: _Item, number: int, rec: str) -> None:
+        raw = rec[2:12]
         found = _CASE.fullmatch(raw.rstrip())
         doc: dict[str, Any] = {"type": "ADC"}
         if found is not None:
@@ -1005,11 +1111,11 @@ class _Parser:
         self.document(item, doc, self.loc(number, "53", 3, 12))
 
     def additional_declaration(self, tx: _Transaction, item: _Item, number: int, rec: str) -> None:
-        kind = _cols(rec, 3, 4)
+        kind = rec[2:4]
         if kind == _SMELT_CAST:
             self.smelt_cast(item, number, rec)
         elif kind == _EXCLUSION_ALUMINUM:
-            exclusion = _cols(rec, 5, 13).strip() or None
+            exclusion = rec[4:13].strip() or None
             self.document(item, {"type": "EXCL", "id": exclusion}, self.loc(number, "54", 3, 13))
         elif kind in _DECLARATION_TYPES:
             self.not_modelled(tx, number, f"54-record type {kind}", rec)
@@ -1029,16 +1135,26 @@ class _Parser:
             )
             return
         item.smelt_cast = True
-        for field, first in (("smelt1", 5), ("smelt2", 10)):
-            where = self.loc(number, "54", first, first + 4)
-            value, valid = _metal(_cols(rec, first, first), _cols(rec, first + 3, first + 4))
+        for field, first, place in _SMELTS:
+            value, valid = _metal(rec[first - 1], rec[first + 2 : first + 4])
             if not valid:
-                item.bad(field, _cols(rec, first, first + 4).rstrip(), where)
+                where = self.loc(number, "54", first, first + 4)
+                item.bad(field, rec[first - 1 : first + 4].rstrip(), where)
             elif value is not None:
-                item.put(field, value, where)
-        cast = _cols(rec, 15, 16).strip()
+                item.put(field, value, number, place)
+        cast = rec[14:16].strip()
         if cast:
-            item.put("cast", cast, self.loc(number, "54", 15, 16))
+            item.put("cast", cast, number, _CAST)
+
+
+# The line records a 40-record's item reads, by record type.
+_LINE_READERS = {
+    "44": _Parser.description,
+    "50": _Parser.tariff,
+    "52": _Parser.licence,
+    "53": _Parser.case,
+    "54": _Parser.additional_declaration,
+}
 
 
 def _read_lines(lines: Iterable[tuple[int, str | _Bad]], name: str) -> Iterator[Loose]:

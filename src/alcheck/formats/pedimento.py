@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from functools import lru_cache
@@ -112,7 +112,6 @@ _KILO, _TONNE = "1", "14"
 _DATE_PAGO, _DATE_ENTRADA = "2", "1"
 _USD, _MXN = "USD", "MXN"
 
-_RECORD = re.compile(r"[0-9]{3}\|")
 # A pedimento as read: what `lenient_declaration` validates into its `Declaration`.
 Loose = dict[str, Any]
 _ID = re.compile(r"(?:[0-9]{2} )?([0-9]{2}) ([0-9]{4}) ([0-9]{7})")
@@ -200,6 +199,31 @@ def _text_lines(text: str) -> Iterator[tuple[int, str | None]]:
         start = end + 1
 
 
+def _whole_lines(chunk: bytes) -> int:
+    """Return where the lines after the first in a chunk begin, when at least one more
+    line ends in it; else 0 (the chunk is read line by line)."""
+    first = chunk.find(b"\n") + 1
+    return first if 0 < first <= chunk.rfind(b"\n") else 0
+
+
+def _chunk_lines(block: bytes) -> list[str | None]:
+    """Return the lines of `block` (whole lines, without the last line end) as
+    `_stream_lines` reads each: decoded, None for a line too long to read."""
+    limit = 4 * MAX_RECORD + 1
+    try:
+        text = block.decode("utf-8")
+    except UnicodeDecodeError:  # each line as it decodes alone
+        return [_decode(line) if len(line) <= limit else None for line in block.split(b"\n")]
+    # A line of UTF-8 text decodes alone as it does in the block ("\n" is no part of a
+    # multibyte character); one of more than MAX_RECORD characters may be over the limit.
+    lines: list[str | None] = [*text.split("\n")]
+    if len(block) > limit:
+        for k, line in enumerate(lines):
+            if line is not None and len(line) > MAX_RECORD and len(line.encode()) > limit:
+                lines[k] = None
+    return lines
+
+
 def _stream_lines(stream: IO[bytes]) -> Iterator[tuple[int, str | None]]:
     """Yield (line number, line) of a binary stream; None for a line too long to read.
 
@@ -213,7 +237,20 @@ def _stream_lines(stream: IO[bytes]) -> Iterator[tuple[int, str | None]]:
         chunk = stream.read(_CHUNK)
         if not chunk:
             break
-        start = 0
+        start = _whole_lines(chunk)
+        if start:
+            # The lines whole in the chunk were read at once (`_chunk_lines`); the one
+            # pending ended in it.
+            number += 1
+            line = None if skipping else bytes(pending + chunk[: start - 1])
+            yield number, None if line is None or len(line) > limit else _decode(line)
+            pending.clear()
+            skipping = False
+            end = chunk.rfind(b"\n")
+            for line_text in _chunk_lines(chunk[start:end]):
+                number += 1
+                yield number, line_text
+            start = end + 1
         while True:
             at = chunk.find(b"\n", start)
             if at < 0:
@@ -242,28 +279,31 @@ def _stream_lines(stream: IO[bytes]) -> Iterator[tuple[int, str | None]]:
 # Records and pedimentos
 
 
-@dataclass
-class _Record:
-    line: int
-    fields: list[str]  # stripped; fields[0] is the record type
-    raw: str  # the record as given, without its trailing "|"
-    pedimentos: int  # pedimentos begun so far, this one included (for 801)
-    records: int  # records before this one, 801 not counted (for 801)
-    code: str = field(init=False)  # the record type, fields[0]: read for every record
+# Fields past a record's end read as "": `_Record.padded` has at least this many.
+_PADDING = [""] * 24
 
-    def __post_init__(self) -> None:
-        self.code = self.fields[0]
+
+class _Record:
+    """One record: its line, fields, and the counts the 801 is checked against."""
+
+    __slots__ = ("code", "fields", "line", "padded", "pedimentos", "raw", "records")
+
+    def __init__(self, line: int, text: str, pedimentos: int, records: int) -> None:
+        parts = text.split("|")
+        if not parts[-1] and len(parts) > 1:
+            parts.pop()  # the trailing "|" that ends every record
+            text = text[:-1]
+        self.line = line
+        self.fields = fields = list(map(str.strip, parts))  # fields[0] is the record type
+        self.padded = fields + _PADDING  # field n is padded[n - 1] for n up to 24
+        self.raw = text  # the record as given, without its trailing "|"
+        self.pedimentos = pedimentos  # pedimentos begun so far, this one included (801)
+        self.records = records  # records before this one, 801 not counted (801)
+        self.code = fields[0]  # the record type: read for every record
 
     def get(self, n: int) -> str:
         """Field n (1-based, the record type being 1), "" when the record is shorter."""
         return self.fields[n - 1] if n <= len(self.fields) else ""
-
-
-def _record(line: int, text: str, pedimentos: int, records: int) -> _Record:
-    parts = text.split("|")
-    if len(parts) > 1 and not parts[-1]:
-        parts.pop()  # the trailing "|" that ends every record
-    return _Record(line, [p.strip() for p in parts], "|".join(parts), pedimentos, records)
 
 
 @dataclass
@@ -305,17 +345,15 @@ def _seven_digits(text: str) -> bool:
 def _begins_pedimento(group: _Group | None, rec: _Record) -> bool:
     """Tell whether a record begins a pedimento: a 500; a 501 with another número de
     pedimento than the current one's (its 500 was lost); any record but 801 first."""
-    if rec.code == "500":
+    code = rec.code
+    if code == "500":
         return True
     if group is None:
-        return rec.code != "801"
-    number = rec.get(3)
-    return (
-        rec.code == "501"
-        and group.number is not None
-        and _seven_digits(number)
-        and number != group.number
-    )
+        return code != "801"
+    if code != "501" or group.number is None:
+        return False
+    number = rec.padded[2]
+    return number != group.number and _seven_digits(number)
 
 
 def _pedimentos(lines: Iterable[tuple[int, str | None]], name: str) -> Iterator[Loose]:
@@ -337,15 +375,16 @@ def _pedimentos(lines: Iterable[tuple[int, str | None]], name: str) -> Iterator[
         line = text.strip() if text is not None else None
         if line == "":
             continue
-        if line is None or _RECORD.match(line) is None:
+        if line is None or line[3:4] != "|" or not (line[:3].isdigit() and line[:3].isascii()):
             if not target.set_aside(number, text):
                 if problem is None:
                     problem = target.lost
                 else:
                     more_problems += 1
             continue
-        rec = _record(number, line, pedimentos, records)
-        if _begins_pedimento(group, rec):
+        rec = _Record(number, line, pedimentos, records)
+        code = rec.code
+        if (code == "500" or code == "501" or group is None) and _begins_pedimento(group, rec):
             if group is not None:
                 yield _declaration(group, name)
             group = _Group()
@@ -353,13 +392,13 @@ def _pedimentos(lines: Iterable[tuple[int, str | None]], name: str) -> Iterator[
                 group.take(before)
             pedimentos += 1
             rec.pedimentos = pedimentos
-        if rec.code != "801":
+        if code != "801":
             records += 1
         if group is None:  # an 801 before any pedimento
             before.records.append(rec)
             continue
-        if group.number is None and rec.code in ("500", "501"):
-            candidate = rec.get(4 if rec.code == "500" else 3)
+        if group.number is None and (code == "500" or code == "501"):
+            candidate = rec.get(4 if code == "500" else 3)
             group.number = candidate if _seven_digits(candidate) else None
         group.records.append(rec)
     if group is None:
@@ -396,6 +435,12 @@ def _lines_lost(problem: tuple[int, str], more_problems: int, name: str) -> Inpu
 # Building the model
 
 
+@lru_cache(maxsize=4096)
+def _field_path(code: str, n: int) -> str:
+    """Return the `Location.path` of field n of a record: made once, not per value."""
+    return f"{code} field {n}"
+
+
 class _Owner:
     """A declaration or goods item being built: values, their places, what is set aside."""
 
@@ -410,7 +455,7 @@ class _Owner:
         self.counts: dict[str, int] = {}
 
     def loc(self, rec: _Record, n: int | None = None) -> dict[str, Any]:
-        path = rec.code if n is None else f"{rec.code} field {n}"
+        path = rec.code if n is None else _field_path(rec.code, n)
         return {"file": self.name, "line": rec.line, "path": path}
 
     def ordinal(self, base: str) -> int:
@@ -421,7 +466,8 @@ class _Owner:
         if value is None or value == "":
             return
         self.data[key] = value
-        self.sources[key] = self.loc(rec, n)
+        path = _field_path(rec.code, n)
+        self.sources[key] = {"file": self.name, "line": rec.line, "path": path}
 
     def bad(self, key: str, value: str, rec: _Record, n: int | None = None) -> None:
         self.invalid[key] = value
@@ -445,16 +491,16 @@ class _Owner:
         self.sources[key] = {"file": self.name, "line": line, "path": None}
 
     def keep_rest(
-        self, rec: _Record, used: Iterable[int], links: dict[int, str], ordinal: int = 1
+        self, rec: _Record, used: Collection[int], links: dict[int, str], ordinal: int = 1
     ) -> None:
         """Keep the fields of a read record that were not read, as `N=value|...`: those
         not `used` and not a link field equal to what it links to. A record whose field
         count is not the layout's is a finding."""
-        taken = set(used)
+        fields = rec.fields
         rest = [
-            f"{n}={value}"
-            for n, value in enumerate(rec.fields[1:], start=2)
-            if value and n not in taken and links.get(n) != value
+            f"{n}={fields[n - 1]}"
+            for n in range(2, len(fields) + 1)
+            if fields[n - 1] and n not in used and links.get(n) != fields[n - 1]
         ]
         if rest:
             key = _key(f"record {rec.code} fields", ordinal)
@@ -542,10 +588,10 @@ class _Name:
     numero: str = ""
 
 
-def _name_of(records: list[_Record]) -> _Name:
-    """Return what names the pedimento: aduana-sección, patente, número."""
-    head = next((r for r in records if r.code == "500"), None)
-    header = next((r for r in records if r.code == "501"), None)
+def _name_of(firsts: dict[str, _Record]) -> _Name:
+    """Return what names the pedimento (`firsts`: the first record of each type):
+    aduana-sección, patente, número."""
+    head, header = firsts.get("500"), firsts.get("501")
     if header is not None:
         return _Name(head, header, header, header.get(4), header.get(2), header.get(3))
     if head is not None:
@@ -556,7 +602,10 @@ def _name_of(records: list[_Record]) -> _Name:
 def _declaration(group: _Group, name: str) -> Loose:
     """Read a pedimento's records into the loose data `lenient_declaration` takes."""
     records = group.records
-    named = _name_of(records)
+    firsts: dict[str, _Record] = {}  # the first record of each type
+    for rec in reversed(records):
+        firsts[rec.code] = rec
+    named = _name_of(firsts)
     decl = _Owner(name, named.head or records[0])
     decl.data["jurisdiction"] = "MX"
     dated = _choose_date(records)
@@ -568,7 +617,7 @@ def _declaration(group: _Group, name: str) -> Loose:
         if rec.code == "551":
             items[position] = _Owner(name, rec)
             partidas.setdefault(rec.get(4), []).append((position, items[position], rec))
-    _read_records(decl, records, named, id_used, dated, items, partidas)
+    _read_records(decl, records, named, id_used, dated, items, partidas, firsts.get("505"))
     for line, text in group.junk:
         decl.keep_line(line, text)
     if group.lost is not None:
@@ -587,7 +636,7 @@ def _read_date(decl: _Owner, dated: _Record | None) -> dt.date | None:
     if date is None:
         decl.bad("entry_date", dated.get(4), dated, 4)
     else:
-        decl.put("entry_date", date.isoformat(), dated, 4)
+        decl.put("entry_date", date, dated, 4)
     return date
 
 
@@ -607,13 +656,12 @@ def _read_id(decl: _Owner, named: _Name, date: dt.date | None) -> set[int]:
 def _read_records(
     decl: _Owner, records: list[_Record], named: _Name, id_used: set[int],
     dated: _Record | None, items: dict[int, _Owner],
-    partidas: dict[str, list[tuple[int, _Owner, _Record]]],
+    partidas: dict[str, list[tuple[int, _Owner, _Record]]], first_505: _Record | None,
 ) -> None:  # fmt: skip
     """Read each record into the declaration or its item, or keep it as given."""
     head, header, source = named.head, named.header, named.source
     aduana, patente, numero = named.aduana, named.patente, named.numero
     links = {2: numero}
-    first_505 = next((r for r in records if r.code == "505"), None)
     for position, rec in enumerate(records):
         code = rec.code
         if rec is head:
@@ -658,36 +706,47 @@ def _party(name: str, ident: str) -> dict[str, str] | None:
 
 
 def _read_501(decl: _Owner, rec: _Record, id_used: set[int]) -> None:
-    operation, clave = rec.get(5), rec.get(6)
+    f = rec.padded  # field n is f[n - 1]
+    operation, clave, importer_id, rate, importer_name = f[4], f[5], f[8], f[10], f[21]
     decl.put("declaration_type", clave, rec, 6)
     regime = Regime.OTHER if operation == _EXPORT else CLAVE_REGIMES.get(clave.upper())
     if regime is not None:
-        decl.put("regime", regime.value, rec, 5 if operation == _EXPORT else 6)
-    decl.put("importer", _party(rec.get(22), rec.get(9)), rec, 22 if rec.get(22) else 9)
-    rate = rec.get(11)
+        decl.put("regime", regime, rec, 5 if operation == _EXPORT else 6)
+    decl.put("importer", _party(importer_name, importer_id), rec, 22 if importer_name else 9)
     if rate:
-        number = as_decimal(rate)
+        number = _rate(rate)
         if number is None:
             decl.bad("exchange_rates", rate, rec, 11)
         else:
             decl.data["exchange_rates"] = [{"currency": _USD, "to_currency": _MXN, "rate": number}]
             decl.sources["exchange_rates"] = decl.sources["exchange_rates[0]"] = decl.loc(rec, 11)
-    used = id_used | {6, 9, 11, 22} | ({5} if operation in (_IMPORT, _EXPORT) else set())
+    used = id_used | _USED_501 | (_OPERATION if operation in (_IMPORT, _EXPORT) else _NONE)
     decl.keep_rest(rec, used, {})
 
 
+# The fields of a 501 read into the declaration (besides those of its name).
+_USED_501, _OPERATION, _NONE = frozenset({6, 9, 11, 22}), frozenset({5}), frozenset[int]()
+
+
+@lru_cache(maxsize=1024)
+def _rate(text: str) -> Decimal | None:
+    """Return an exchange rate's number: a file holds a few rates, each read once."""
+    return as_decimal(text)
+
+
 def _read_551(item: _Owner, rec: _Record, links: dict[int, str]) -> None:
-    fraccion, nico = rec.get(3), rec.get(5)
+    f = rec.padded  # field n is f[n - 1]
+    fraccion, nico = f[2], f[4]
     item.put("tariff_declared", fraccion + nico, rec, 3)
-    item.put("line", rec.get(4), rec, 4)
-    item.put("description", rec.get(6), rec, 6)
+    item.put("line", f[3], rec, 4)
+    item.put("description", f[5], rec, 6)
     used = {3, 4, 5, 6, 21, 22}
-    value_field = 10 if rec.get(10) else 9 if rec.get(9) else None
+    value_field = 10 if f[9] else 9 if f[8] else None
     if value_field is not None:
-        item.put("value", rec.get(value_field), rec, value_field)
+        item.put("value", f[value_field - 1], rec, value_field)
         item.put("currency", _USD if value_field == 10 else _MXN, rec, value_field)
         used.add(value_field)
-    quantity, unit = rec.get(13), rec.get(14)
+    quantity, unit = f[12], f[13]
     if quantity:
         used |= {13, 14}
         if unit == _KILO:
@@ -702,9 +761,10 @@ def _read_551(item: _Owner, rec: _Record, links: dict[int, str]) -> None:
         else:
             item.put("supplementary_quantity", quantity, rec, 13)
             item.put("supplementary_unit", unit, rec, 14)
-    for n, slot in ((21, "origin"), (22, "export_country")):
-        if rec.get(n):
-            item.put(slot, country_alpha2(rec.get(n)), rec, n)
+    if f[20]:
+        item.put("origin", country_alpha2(f[20]), rec, 21)
+    if f[21]:
+        item.put("export_country", country_alpha2(f[21]), rec, 22)
     item.keep_rest(rec, used, links)
 
 
