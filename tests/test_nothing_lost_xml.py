@@ -10,6 +10,7 @@ import importlib
 import io
 import pstats
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -320,3 +321,31 @@ def test_the_gateways_memory_does_not_grow_with_its_findings(tmp_path: Path) -> 
     (n_small, small_peak), (n_big, big_peak) = _peak_traced(small), _peak_traced(big)
     assert n_big == 5 * n_small and n_small >= 150 * 5 * 10
     assert big_peak < 1.5 * small_peak + (2 << 20), (small_peak >> 10, big_peak >> 10)
+
+
+def test_declarations_just_before_a_syntax_error_are_given_first(tmp_path: Path) -> None:
+    """A declaration read whole before a syntax error a few lines on is given before the
+    error, on every XML path: models, columns, the CBSA CAD (lxml 6.2's iterparse dropped
+    the events of the chunk holding the error, and the declarations they started)."""
+    from alcheck.formats import read_carm
+
+    def columns(path: Path) -> Iterator[object]:
+        for batch in read_wco_columns(path):
+            yield from batch.decl_id
+
+    root = Path(__file__).resolve().parents[1] / "examples"
+    for example, reader in (
+        ("us-triggers.xml", alcheck.read),
+        ("us-triggers.xml", columns),
+        ("ca-triggers.cad.xml", read_carm),
+    ):
+        text = (root / example).read_text(encoding="utf-8")
+        second = text.index("<Declaration>", text.index("<Declaration>") + 1)
+        broken = tmp_path / f"broken-{example}"
+        broken.write_text(text[:second] + "<Declaration><Oops></Declaration>" + text[second:])
+        given: list[object] = []
+        with pytest.raises(InputError) as err:
+            for decl in reader(broken):  # type: ignore[operator]
+                given.append(decl)
+        assert len(given) == 1, (example, reader)
+        assert err.value.line == text[:second].count("\n") + 1

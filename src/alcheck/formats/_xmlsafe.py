@@ -10,6 +10,7 @@ defence for a prolog longer than the scanned head.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import IO, Any
 
 from lxml import etree
@@ -33,13 +34,42 @@ def safe_parser_options() -> dict[str, bool]:
     }
 
 
-def safe_iterparse(source: Any, **options: Any) -> Any:
-    """Return lxml's iterparse over `source` with the safe options, without comments,
+def safe_iterparse(source: Any, **options: Any) -> SafeEvents:
+    """Return lxml's events over `source` with the safe options, without comments,
     processing instructions or blank text (each reader gives its events and tags)."""
-    return etree.iterparse(
-        source, remove_comments=True, remove_pis=True, remove_blank_text=True,
-        **safe_parser_options(), **options,
-    )  # fmt: skip
+    return SafeEvents(source, **options)
+
+
+class SafeEvents:
+    """Iterate lxml's parse events of a binary readable, as `etree.iterparse` does, but give
+    every event parsed before a syntax error before raising it.
+
+    lxml 6.2's iterparse drops the events of the chunk in which it meets the error, so the
+    declarations read whole just before it were lost with it; a pull parser keeps them.
+    `root` is the document's root once the events are all given.
+    """
+
+    CHUNK = 1 << 16
+
+    def __init__(self, source: Any, **options: Any) -> None:
+        self.source = source
+        given: dict[str, Any] = {**safe_parser_options(), **options}
+        self.parser = etree.XMLPullParser(
+            remove_comments=True, remove_pis=True, remove_blank_text=True, **given
+        )
+        self.root: Any = None
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        parser = self.parser
+        try:
+            while chunk := self.source.read(self.CHUNK):
+                parser.feed(chunk)
+                yield from parser.read_events()
+            self.root = parser.close()
+        except etree.XMLSyntaxError:
+            yield from parser.read_events()  # what was parsed before the error
+            raise
+        yield from parser.read_events()
 
 
 def safe_parser() -> etree.XMLParser:
