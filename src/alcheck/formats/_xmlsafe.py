@@ -61,14 +61,16 @@ class SafeEvents:
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         parser = self.parser
-        try:
-            while chunk := self.source.read(self.CHUNK):
+        while chunk := self.source.read(self.CHUNK):
+            try:
                 parser.feed(chunk)
-                yield from parser.read_events()
-            self.root = parser.close()
-        except etree.XMLSyntaxError:
-            yield from parser.read_events()  # what was parsed before the error
-            raise
+            except etree.XMLSyntaxError:
+                yield from parser.read_events()  # what was parsed before the error
+                raise
+            yield from parser.read_events()
+        # A document cut short fails here, and the events libxml2 then gives (the ends of
+        # the elements left open) are not the file's: none is given.
+        self.root = parser.close()
         yield from parser.read_events()
 
 
