@@ -11,7 +11,6 @@ import contextlib
 import datetime as dt
 import difflib
 import fnmatch
-import gc
 import glob
 import logging
 import os
@@ -346,17 +345,6 @@ def _apply_config(args: argparse.Namespace) -> None:
         setattr(args, name, list(given) if isinstance(given, list) else given or default)
 
 
-def _settle_memory() -> None:
-    """Tune the garbage collector for the run: the command's process, not the library's.
-
-    The rule set and the modules live until the process ends, and a run makes findings by
-    the hundred thousand, none in a reference cycle: without this, each full collection
-    walked every object of the rule set again (about a tenth of a run's time).
-    """
-    gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
-
-
 def _run_check(args: argparse.Namespace) -> int:
     _apply_config(args)
     rules = _ruleset(args.pack)
@@ -378,7 +366,6 @@ def _run_check(args: argparse.Namespace) -> int:
     ignore = _rule_ids(args.ignore, known, "--ignore")
     # Refused once, as a usage error, rather than as every file's error.
     screening = Screening.of_call(rules, as_of, rates, args.lang, select, ignore, severity)
-    _settle_memory()
     inputs = list(_expand(args.paths, args.exclude))
     if args.output:  # the report being written is not one of the inputs
         report = os.path.realpath(args.output)
