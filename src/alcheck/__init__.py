@@ -5,9 +5,9 @@ Read declarations (`read`), check them (`validate`), and report the findings.
 """
 
 import logging
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ._lazy import lazy_getattr
 from ._version import __version__
 
 # Silent by default: an application that configures logging sees alcheck's records
@@ -58,14 +58,7 @@ if TYPE_CHECKING:
     from .screening import ScreenResult, screen
 
 
-def __getattr__(name: str) -> Any:
-    """Import an exported name from its module on first use."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'alcheck' has no attribute {name!r}")
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _EXPORTS, globals())
 
 
 def __dir__() -> list[str]:

@@ -19,6 +19,7 @@ from importlib import import_module
 from pathlib import Path, PurePath
 from typing import IO, TYPE_CHECKING, Any
 
+from .._lazy import lazy_getattr
 from ..errors import AlcheckError, InputError, NotADeclarationError
 
 if TYPE_CHECKING:  # imported when used: the compiled kernels load this package first
@@ -45,14 +46,7 @@ _EXPORTS = {
 }  # fmt: skip
 
 
-def __getattr__(name: str) -> Any:
-    """Import a reader or writer from its format's module on first use."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _EXPORTS, globals())
 
 
 __all__ = [

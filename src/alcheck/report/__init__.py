@@ -1,8 +1,8 @@
 """Render a check run for people (text), programs (JSON, SARIF) and spreadsheets (CSV)."""
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy_getattr
 from .run import CheckedDeclaration, CheckedFile, ReportWriter, RunHeader, RunReport, Tally
 
 if TYPE_CHECKING:
@@ -21,14 +21,7 @@ _EXPORTS = {
 }  # fmt: skip
 
 
-def __getattr__(name: str) -> Any:
-    """Import a report's writer from its module on first use."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _EXPORTS, globals())
 
 
 __all__ = [
