@@ -16,15 +16,13 @@ import logging
 import os
 import signal
 import sys
-import threading
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
 from ._version import __version__
-from .checking import check_file, check_input
+from .checking import check_input
 from .checks import BUILTIN_RULES
 from .cli_progress import Progress
 from .cli_stats import add_stats_command, run_stats
@@ -33,8 +31,9 @@ from .findings import Severity
 from .formats import FORMATS, SUFFIXES
 from .gateway import Screening
 from .i18n import LANGS, date_text, translation
-from .report import CheckedDeclaration, CheckedFile, ReportWriter, RunHeader
+from .report import CheckedFile, ReportWriter, RunHeader
 from .report.escape import terminal_text
+from .report.run import Body, Rendered, render
 from .rules import bundled_pack_names, load_pack
 from .rules.schema import in_language
 from .ruleset import RuleSet
@@ -260,28 +259,6 @@ def _glob_excluded(match: str, exclude: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(posix, g) or fnmatch.fnmatch(Path(match).name, g) for g in exclude)
 
 
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(screening: Screening, input_format: str | None, parent: int) -> None:
-    _WORKER.update(screening=screening, input_format=input_format)
-    # The parent alone answers Ctrl-C (one line, no traceback from every worker), and a
-    # worker whose parent is gone, however it died, ends instead of waiting on its pipe.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler is for the parent
-    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
-
-
-def _exit_with(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(EXIT_INTERRUPTED)
-
-
-def _worker_check(name: str) -> CheckedFile:
-    return check_file(name, _WORKER["screening"], _WORKER["input_format"])
-
-
 def _rule_id(given: str, known: Sequence[str], option: str) -> str:
     """Return a rule id or prefix as the rules spell it (upper case); refuse one that names
     no rule, with the nearest ids ("did you mean")."""
@@ -457,51 +434,46 @@ def _check_inputs(
         else None
     )
     errors: list[str] = []
-    declaration = writer.declaration
-    if progress is not None:
-        shown = progress
+    with _runners(args, names, screening, writer.body) as runner:
+        for name, problem in inputs:
+            if problem is not None:
+                writer.start_file(name)
+                end = CheckedFile(name, error=problem)
+            else:
+                started = False
 
-        def declaration(decl: CheckedDeclaration) -> None:
-            writer.declaration(decl)
-            shown.declaration()
+                def emit(done: Rendered, name: str = name) -> None:
+                    nonlocal started
+                    if not started:  # a file that is not a declaration file may be passed over
+                        writer.start_file(name)
+                        started = True
+                    writer.emit(done)
+                    if progress is not None:
+                        progress.declaration()
 
-    def ended(end: CheckedFile) -> None:
-        writer.end_file(end)
-        if end.error is not None:
-            where = end.name + (f":{end.error_line}" if end.error_line else "")
-            errors.append(f"alcheck: {where}: {end.error}")
-        if progress is not None and end.name in readable:
-            progress.file_done()
-
-    readable = set(names)
-    checked = _checked_in_workers(args, names, screening)
-    for name, problem in inputs:
-        if problem is not None:
-            writer.start_file(name)
-            ended(CheckedFile(name, error=problem))
-            continue
-        if checked is not None:
-            result = next(checked)
-        elif args.hook:  # held until known to be a declaration file
-            result = check_file(name, screening, args.input_format)
-        else:
-            writer.start_file(name)
-            ended(check_input(name, screening, args.input_format, declaration))
-            continue
-        if args.hook and result.note is not None and not result.declarations:
-            continue  # not a declaration file: the hook passes over it
-        writer.start_file(name)
-        for decl in result.declarations:
-            declaration(decl)
-        ended(result)
+                end = runner(name, emit)
+                if not started:
+                    if args.hook and end.note is not None:
+                        continue  # not a declaration file: the hook passes over it
+                    writer.start_file(name)
+            writer.end_file(end)
+            if end.error is not None:
+                where = end.name + (f":{end.error_line}" if end.error_line else "")
+                errors.append(f"alcheck: {where}: {end.error}")
+            if progress is not None and problem is None:
+                progress.file_done()
     return errors
 
 
-def _checked_in_workers(
-    args: argparse.Namespace, names: list[str], screening: Screening
-) -> Iterator[CheckedFile] | None:
-    """Return the inputs checked by `--jobs` worker processes or on Dask, in order; None
-    for this process alone."""
+# Checks one input, giving each declaration rendered to `emit` in order; returns its end.
+_Runner = Callable[[str, Callable[[Rendered], None]], CheckedFile]
+
+
+@contextlib.contextmanager
+def _runners(
+    args: argparse.Namespace, names: list[str], screening: Screening, body: Body
+) -> Iterator[_Runner]:
+    """Yield what checks each input: this process, `--jobs` workers, or Dask."""
     if args.scheduler or args.dask_workers:
         if "-" in names:
             raise UsageError("standard input (-) cannot be checked on Dask")
@@ -510,27 +482,43 @@ def _checked_in_workers(
         # One line per problem on standard error, never a library's traceback: Dask's
         # client logs connection retries with tracebacks, which the run survives.
         logging.getLogger("distributed").setLevel(logging.CRITICAL)
-
-        return checked_files(
+        checked = checked_files(
             names, screening, args.input_format, scheduler=args.scheduler,
             workers=args.dask_workers,
         )  # fmt: skip
-    if not (args.jobs > 1 and len(names) > 1 and "-" not in names):
-        return None
 
-    def results() -> Iterator[CheckedFile]:
-        import multiprocessing
+        def on_dask(name: str, emit: Callable[[Rendered], None]) -> CheckedFile:
+            result = next(checked)
+            for decl in result.declarations:
+                emit(render(body, decl, name))
+            return result
 
-        initargs = (screening, args.input_format, os.getpid())
-        pool = multiprocessing.Pool(args.jobs, initializer=_init_worker, initargs=initargs)
+        yield on_dask
+        return
+    if args.jobs > 1 and "-" not in names and (len(names) > 1 or _large(names)):
+        from .cli_jobs import Workers
+
+        workers = Workers(args.jobs, screening, args.input_format, body)
         try:
-            yield from pool.imap(_worker_check, names, chunksize=1)
-            pool.close()
-        finally:
-            pool.terminate()  # an interrupt does not wait for the files still in workers
-            pool.join()
+            plan = iter(workers.deal(names))
+            yield lambda name, emit: workers.run(name, next(plan), emit)
+        finally:  # an interrupt does not wait for the inputs still in workers
+            workers.close()
+        return
 
-    return results()
+    def here(name: str, emit: Callable[[Rendered], None]) -> CheckedFile:
+        return check_input(
+            name, screening, args.input_format, lambda decl: emit(render(body, decl, name))
+        )
+
+    yield here
+
+
+def _large(names: list[str]) -> bool:
+    """Tell whether an input is large enough for `--jobs` to split it."""
+    from .cli_jobs import SPLIT_BYTES
+
+    return any(os.path.isfile(n) and os.path.getsize(n) >= SPLIT_BYTES for n in names)
 
 
 @contextlib.contextmanager

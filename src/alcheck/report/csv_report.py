@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import IO
+from typing import IO, Any
 
 from .escape import csv_row, spreadsheet_text
 from .run import CheckedDeclaration, CheckedFile, ReportWriter, RunHeader, RunReport, rendered
@@ -27,6 +27,25 @@ def _row(cells: Iterable[str | int]) -> str:
     return csv_row(c if isinstance(c, int) else spreadsheet_text(c) for c in cells)
 
 
+def csv_rows(decl: CheckedDeclaration, name: str) -> str:
+    """Return a declaration's rows of the CSV report: one a finding."""
+    rows = []
+    for f in decl.findings:
+        loc = f.location
+        rows.append(
+            _row((
+                loc.file if loc and loc.file else name,
+                loc.line if loc and loc.line is not None else "",
+                f.declaration_id or "", f.item_line if f.item_line is not None else "",
+                f.rule_id, f.severity.value, f.check_class.value, f.message, f.field or "",
+                f.value or "", f.hint or "", f.citation or "", f.pack, f.pack_version or "",
+                _iso(f.judged_on or decl.judged_on),
+                "true" if f.evaluated else "false",
+            ))
+        )  # fmt: skip
+    return "".join(rows)
+
+
 class CsvReport(ReportWriter):
     """Write the CSV report: a header row, then one row per finding in input order.
 
@@ -39,22 +58,10 @@ class CsvReport(ReportWriter):
         super().__init__(out, header)
         # A byte order mark first: how Excel knows the file is UTF-8 (accents, "é").
         out.write(("\ufeff" if bom else "") + csv_row(COLUMNS))
+        self.body = csv_rows
 
-    def declaration(self, decl: CheckedDeclaration) -> None:
-        super().declaration(decl)
-        for f in decl.findings:
-            loc = f.location
-            self.out.write(
-                _row((
-                    loc.file if loc and loc.file else self.name,
-                    loc.line if loc and loc.line is not None else "",
-                    f.declaration_id or "", f.item_line if f.item_line is not None else "",
-                    f.rule_id, f.severity.value, f.check_class.value, f.message, f.field or "",
-                    f.value or "", f.hint or "", f.citation or "", f.pack, f.pack_version or "",
-                    _iso(f.judged_on or decl.judged_on),
-                    "true" if f.evaluated else "false",
-                ))
-            )  # fmt: skip
+    def write(self, body: Any) -> None:
+        self.out.write(body)
 
     def end_file(self, end: CheckedFile) -> None:
         super().end_file(end)

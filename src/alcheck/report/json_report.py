@@ -55,6 +55,21 @@ def declaration_document(decl: CheckedDeclaration, *, findings: bool = True) -> 
     return doc
 
 
+def declaration_json(decl: CheckedDeclaration, name: str) -> str:
+    """Return a declaration as the JSON report writes it, in the inputs' list."""
+    # One finding a line, each by pydantic's serializer: json's indenting encoder is
+    # pure Python, and was most of the report's time.
+    head = declaration_document(decl, findings=False)
+    fields = ", ".join(
+        f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in head.items()
+    )
+    text = "        {\n          " + fields
+    if not decl.findings:
+        return text + ',\n          "findings": []\n        }'
+    lines = ",\n            ".join(f.model_dump_json() for f in decl.findings)
+    return text + f',\n          "findings": [\n            {lines}\n          ]\n        }}'
+
+
 class JsonReport(ReportWriter):
     """Write the JSON report."""
 
@@ -65,6 +80,7 @@ class JsonReport(ReportWriter):
             out.write(f"  {json.dumps(key)}: {indented_json(value, 2)},\n")
         out.write('  "inputs": [')
         self.first_decl = True
+        self.body = declaration_json
 
     def start_file(self, name: str) -> None:
         self.out.write(("\n" if self.tally.inputs == 0 else ",\n") + "    {\n")
@@ -72,22 +88,8 @@ class JsonReport(ReportWriter):
         self.out.write(f'      "file": {indented_json(name, 6)},\n      "declarations": [')
         self.first_decl = True
 
-    def declaration(self, decl: CheckedDeclaration) -> None:
-        super().declaration(decl)
-        # One finding a line, each by pydantic's serializer: json's indenting encoder is
-        # pure Python, and was most of the report's time.
-        head = declaration_document(decl, findings=False)
-        fields = ", ".join(
-            f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in head.items()
-        )
-        self.out.write(("\n" if self.first_decl else ",\n") + "        {\n          " + fields)
-        if decl.findings:
-            lines = ",\n            ".join(f.model_dump_json() for f in decl.findings)
-            self.out.write(
-                f',\n          "findings": [\n            {lines}\n          ]\n        }}'
-            )
-        else:
-            self.out.write(',\n          "findings": []\n        }')
+    def write(self, body: Any) -> None:
+        self.out.write(("\n" if self.first_decl else ",\n") + body)
         self.first_decl = False
 
     def end_file(self, end: CheckedFile) -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from ..findings import Finding, Severity
 from ..ruleset import PackMeta
@@ -64,6 +65,39 @@ class RunReport:
         return out
 
 
+# What a report writes one declaration from, made from the declaration and the input's
+# name: a module-level function (or a partial of one), so that `--jobs` workers can be
+# sent it and render the declarations they check.
+Body = Callable[[CheckedDeclaration, str], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """One declaration as a report writes it: its findings' counts by severity, and the
+    writer's `body` of it (its text, mostly). Made where it was checked, written in order."""
+
+    error: int
+    warning: int
+    info: int
+    body: Any
+
+
+def render(body: Body, decl: CheckedDeclaration, name: str) -> Rendered:
+    """Return a declaration of input `name` rendered by a writer's `body`."""
+    error = warning = 0
+    for f in decl.findings:
+        if f.severity is Severity.ERROR:
+            error += 1
+        elif f.severity is Severity.WARNING:
+            warning += 1
+    info = len(decl.findings) - error - warning
+    return Rendered(error, warning, info, body(decl, name))
+
+
+def _nothing(decl: CheckedDeclaration, name: str) -> None:
+    return None
+
+
 @dataclass(slots=True)
 class Tally:
     """What a run keeps of its findings: counts, as the reports' summaries give them."""
@@ -75,16 +109,12 @@ class Tally:
     unreadable: int = 0
     inputs: int = 0
 
-    def add(self, decl: CheckedDeclaration) -> None:
+    def add(self, done: Rendered) -> None:
         """Count one declaration and its findings."""
         self.declarations += 1
-        for f in decl.findings:
-            if f.severity is Severity.ERROR:
-                self.error += 1
-            elif f.severity is Severity.WARNING:
-                self.warning += 1
-            else:
-                self.info += 1
+        self.error += done.error
+        self.warning += done.warning
+        self.info += done.info
 
     def at_least(self, level: Severity) -> bool:
         """Tell whether any finding is at `level` or above."""
@@ -108,12 +138,17 @@ class RunHeader:
 
 class ReportWriter:
     """Write a report as the run goes: `start_file`, its `declaration`s, `end_file`, then
-    `close`. Subclasses write one format; this one keeps the tally."""
+    `close`. Subclasses write one format; this one keeps the tally.
+
+    A declaration is rendered (`body`, which needs none of the writer's state) and then
+    written (`emit`, in input order): `--jobs` workers render, the writer emits.
+    """
 
     def __init__(self, out: IO[str], header: RunHeader) -> None:
         self.out, self.header = out, header
         self.tally = Tally()
         self.name = ""
+        self.body: Body = _nothing
 
     def start_file(self, name: str) -> None:
         """Begin an input."""
@@ -122,7 +157,15 @@ class ReportWriter:
 
     def declaration(self, decl: CheckedDeclaration) -> None:
         """Write one declaration's findings."""
-        self.tally.add(decl)
+        self.emit(render(self.body, decl, self.name))
+
+    def emit(self, done: Rendered) -> None:
+        """Write one rendered declaration of the current input."""
+        self.tally.add(done)
+        self.write(done.body)
+
+    def write(self, body: Any) -> None:
+        """Write a declaration's `body` (nothing here)."""
 
     def end_file(self, end: CheckedFile) -> None:
         """End the input: `end` says whether it was read to the end (its declarations,

@@ -96,6 +96,19 @@ def _result(f: Finding, decl: CheckedDeclaration, name: str, index: int) -> dict
     }
 
 
+def sarif_results(decl: CheckedDeclaration, name: str) -> list[tuple[str, str, str]]:
+    """Return a declaration's results as the SARIF log writes them, each as (rule id, the
+    text before its `ruleIndex`, the text after): the index is the log's, given as the
+    results are written."""
+    out = []
+    for f in decl.findings:
+        # One result a line, by json's C encoder (its indenting one is pure Python).
+        text = json.dumps(_result(f, decl, name, 0), ensure_ascii=False)
+        cut = len('{"ruleId": , "ruleIndex": ') + len(json.dumps(f.rule_id, ensure_ascii=False))
+        out.append((f.rule_id, text[:cut], text[cut + 1 :]))
+    return out
+
+
 class SarifReport(ReportWriter):
     """Write the SARIF 2.1.0 log: the results as they come, then the rules they name."""
 
@@ -104,18 +117,16 @@ class SarifReport(ReportWriter):
         self.rules = rules
         self.index: dict[str, int] = {}  # rule id -> its place in the log's rules
         self.unreadable: list[dict[str, Any]] = []
+        self.any_result = False
+        self.body = sarif_results
         out.write(f'{{\n  "$schema": "{SARIF_SCHEMA}",\n  "version": "2.1.0",\n')
         out.write('  "runs": [\n    {\n      "results": [')
 
-    def declaration(self, decl: CheckedDeclaration) -> None:
-        first = not (self.tally.error or self.tally.warning or self.tally.info)
-        super().declaration(decl)
-        for f in decl.findings:
-            index = self.index.setdefault(f.rule_id, len(self.index))
-            # One result a line, by json's C encoder (its indenting one is pure Python).
-            self.out.write(("\n" if first else ",\n") + "        ")
-            self.out.write(json.dumps(_result(f, decl, self.name, index), ensure_ascii=False))
-            first = False
+    def write(self, body: Any) -> None:
+        for rule_id, before, after in body:
+            index = self.index.setdefault(rule_id, len(self.index))
+            self.out.write(f"{',' if self.any_result else ''}\n        {before}{index}{after}")
+            self.any_result = True
 
     def end_file(self, end: CheckedFile) -> None:
         super().end_file(end)
@@ -127,8 +138,7 @@ class SarifReport(ReportWriter):
             })  # fmt: skip
 
     def close(self) -> None:
-        any_result = bool(self.tally.error or self.tally.warning or self.tally.info)
-        self.out.write("\n      ]" if any_result else "]")
+        self.out.write("\n      ]" if self.any_result else "]")
         header = self.header
         rest: dict[str, Any] = {
             "tool": {

@@ -9,8 +9,9 @@ locations are not translated.
 
 from __future__ import annotations
 
+from functools import partial
 from gettext import NullTranslations
-from typing import IO
+from typing import IO, Any
 
 from ..findings import Finding, Severity
 from ..i18n import date_text, number, translation
@@ -50,6 +51,25 @@ def _finding_lines(f: Finding, colour: bool, words: NullTranslations) -> list[st
     return lines
 
 
+def _declaration_text(decl: CheckedDeclaration, name: str, *, lang: str, colour: bool) -> str:
+    """Return a declaration's part of the text report: nothing when it has no findings."""
+    if not decl.findings:
+        return ""
+    words = translation(lang)
+    _ = words.gettext
+    ident = _t(decl.id) if decl.id else _("(no id)")
+    when = (
+        _("judged on {date}").format(date=date_text(decl.judged_on, lang))
+        if decl.judged_on
+        else _("judged on no date")
+    )
+    head = _("{file} — declaration {id} ({when})").format(file=_t(name), id=ident, when=when)
+    lines = [_paint(head, _BOLD, colour)]
+    for f in decl.findings:
+        lines.extend(_finding_lines(f, colour, words))
+    return "\n".join(lines) + "\n"
+
+
 class TextReport(ReportWriter):
     """Write the text report; `colour` adds ANSI colours (for a terminal only)."""
 
@@ -57,25 +77,10 @@ class TextReport(ReportWriter):
         super().__init__(out, header)
         self.colour = colour
         self.words = translation(header.lang)
+        self.body = partial(_declaration_text, lang=header.lang, colour=colour)
 
-    def declaration(self, decl: CheckedDeclaration) -> None:
-        super().declaration(decl)
-        if not decl.findings:
-            return
-        _, lang = self.words.gettext, self.header.lang
-        ident = _t(decl.id) if decl.id else _("(no id)")
-        when = (
-            _("judged on {date}").format(date=date_text(decl.judged_on, lang))
-            if decl.judged_on
-            else _("judged on no date")
-        )
-        head = _("{file} — declaration {id} ({when})").format(
-            file=_t(self.name), id=ident, when=when
-        )
-        lines = [_paint(head, _BOLD, self.colour)]
-        for f in decl.findings:
-            lines.extend(_finding_lines(f, self.colour, self.words))
-        self.out.write("\n".join(lines) + "\n")
+    def write(self, body: Any) -> None:
+        self.out.write(body)
 
     def end_file(self, end: CheckedFile) -> None:
         super().end_file(end)
