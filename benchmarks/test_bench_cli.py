@@ -73,6 +73,33 @@ def test_cli_check(benchmark: Any, wide: list[Path], tmp_path: Path, fmt: str) -
     assert out.stat().st_size > 1_000_000
 
 
+@pytest.fixture(scope="module")
+def one_file(wide: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 60 declarations of the workload in one file (71 MB)."""
+    path = tmp_path_factory.mktemp("one") / "all.xml"
+    open_tag, close_tag = b"<md:MetaData", b"</md:MetaData>"
+    texts = [p.read_bytes() for p in wide]
+    first = texts[0]
+    with path.open("wb") as out:  # each file's declaration in its MetaData, one after another
+        out.write(first[: first.index(open_tag)])
+        for data in texts:
+            out.write(data[data.index(open_tag) : data.rindex(close_tag) + len(close_tag)])
+        out.write(first[first.rindex(close_tag) + len(close_tag) :])
+    return path
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_cli_check_one_file(benchmark: Any, one_file: Path, tmp_path: Path, jobs: int) -> None:
+    """`alcheck check --format json --jobs N` on the workload as one 71 MB file: with two
+    jobs, the file is split between the workers."""
+    per_item(benchmark, N_ITEMS)
+    out = tmp_path / "report.json"
+    args = ["check", "--format", "json", "--fail-on", "never", str(one_file), "-o", str(out)]
+    args += ["--jobs", str(jobs), "--force-jobs"]
+    benchmark.pedantic(lambda: _alcheck(args), rounds=3, iterations=1)
+    assert out.stat().st_size > 1_000_000
+
+
 def test_cli_peak_rss_12_and_60_files(benchmark: Any, wide: list[Path], tmp_path: Path) -> None:
     """Peak RSS of the JSON report over the first 12 files and over all 60 (one folder each)."""
     twelve = tmp_path / "twelve"
