@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from alcheck.rules import bundled_pack_names, load_bundled
+from alcheck.rules import bundled_pack_names, load_bundled, loader
 from alcheck.rules.lint import lint_pack
 
 
@@ -30,6 +30,30 @@ def test_a_bundled_pack_loads_the_same_rules_without_its_cases(name: str) -> Non
     fast = load_bundled(name, cases=False)
     assert all(not r.cases for r in fast.rules), "write golden cases as `cases = [` ... `]` lines"
     assert fast == without
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("name", bundled_pack_names())
+def test_a_bundled_pack_ships_its_rules_as_current_json(name: str) -> None:
+    """The JSON a check loads is what the TOML makes now (scripts/export_packs.py), in the
+    source tree and in the installed package, and it is the JSON that is loaded."""
+    made = loader.bundled_rules_json(name)
+    committed = ROOT / "src" / "alcheck" / "rules" / "packs" / f"{name}.rules.json"
+    assert committed.read_text(encoding="utf-8") == made, "run: python scripts/export_packs.py"
+    shipped = loader._shipped_rules(name)
+    assert shipped is not None, "the installed package lacks the JSON, or it is stale"
+    assert shipped == loader._bundled_from_toml(name, cases=False)
+
+
+def test_a_pack_changed_since_its_json_is_read_from_its_toml(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    toml = loader._bundled_from_toml("us", cases=False)
+    monkeypatch.setattr(loader, "_digest", lambda data: "changed")
+    assert loader._shipped_rules("us") is None
+    assert load_bundled("us", cases=False) == toml
 
 
 # Modules a check of a WCO XML file never uses: the other formats' readers, the other
