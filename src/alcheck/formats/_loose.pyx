@@ -53,14 +53,14 @@ cdef tuple _NO_NUMBER = (None, _NAN)
 cdef class _Columns:
     """The batch's columns and the layout's memos and normalizers, looked up once."""
 
-    cdef object layout, batch, locator
+    cdef object batch, locator
     cdef list first, decl_line, decl_id, jurisdiction, entry_date, declaration_type
     cdef list regime, procedure_code, decl_documents, exchange_rates, importer, exporter
     cdef list manufacturer, decl_invalid, decl_sources, model, locators
     cdef list item_line, line, description, tariff, additional_codes, origin
     cdef list preferential_origin, export_country, smelt1, smelt2, cast, currency
     cdef list documents, item_invalid, net_mass_kg, gross_mass_kg, supplementary_quantity
-    cdef list value
+    cdef list value, item_locations, item_sources
     cdef carray.array item_lines, net_mass_float, gross_mass_float, supplementary_float
     cdef carray.array value_float
     cdef dict numbers, lines, dates, regimes, codes, rates
@@ -68,7 +68,8 @@ cdef class _Columns:
     cdef object country, metal, currency_of
 
     def __init__(self, layout):
-        self.layout = layout
+        # Not the layout itself: it keeps this view (`kernel_columns`), and a cycle would
+        # keep the last batch alive until the garbage collector ran.
         b = self.batch = layout.batch
         self.locator = layout.locator
         self.first, self.decl_line, self.decl_id = b.first, b.decl_line, b.decl_id
@@ -93,6 +94,7 @@ cdef class _Columns:
         self.item_lines = b.item_lines
         self.net_mass_float, self.gross_mass_float = b.net_mass_float, b.gross_mass_float
         self.supplementary_float, self.value_float = b.supplementary_float, b.value_float
+        self.item_locations, self.item_sources = layout.item_locations, layout.item_sources
         self.numbers, self.lines, self.dates = layout.numbers, layout.lines, layout.dates
         self.regimes, self.codes, self.rates = layout.regimes, layout.codes, layout.rates
         self.country, self.metal, self.currency_of = layout.country, layout.metal, layout.currency
@@ -153,10 +155,10 @@ def append_declaration(layout, data):
         raise NeedsModel
     places = places_of(d.get("location"))
     line_of = None if places is None else places.line_of
-    cdef list found = []
+    cdef Py_ssize_t first = len(c.item_locations)
     for item in <list> items:
-        found.append(append_item(c, item, line_of))
-    append_header(c, d, found)
+        append_item(c, item, line_of)
+    append_header(layout, c, d, first)
 
 
 cdef object places_of(location):
@@ -165,7 +167,7 @@ cdef object places_of(location):
     return location if callable(getattr(location, "locate", None)) else None
 
 
-cdef int append_header(_Columns c, dict data, list found) except -1:
+cdef int append_header(layout, _Columns c, dict data, Py_ssize_t first) except -1:
     if not _keys_within(data, _DECLARATION_KEYS) or texts(data.get("unread")):
         raise NeedsModel
     texts(data.get("kept"))
@@ -183,7 +185,7 @@ cdef int append_header(_Columns c, dict data, list found) except -1:
     location = data.get("location")
     line = location_line(location)
     docs = documents(data)
-    rates = exchange_rates(c, data)
+    rates = exchange_rates(layout, c, data)
     importer = named(given(data, "importer"))
     exporter = named(given(data, "exporter"))
     manufacturer = named(given(data, "manufacturer"))
@@ -206,11 +208,11 @@ cdef int append_header(_Columns c, dict data, list found) except -1:
     c.decl_sources.append({})
     c.model.append(None)
     c.first.append(len(c.item_line))
-    c.locators.append(c.locator(location, sources, found))
+    c.locators.append(c.locator(location, sources, c.item_locations, c.item_sources, first))
     return 0
 
 
-cdef tuple append_item(_Columns c, data, line_of):
+cdef int append_item(_Columns c, data, line_of) except -1:
     if type(data) is not dict or not _keys_within(<dict> data, _ITEM_KEYS):
         raise NeedsModel
     cdef dict d = <dict> data
@@ -251,7 +253,9 @@ cdef tuple append_item(_Columns c, data, line_of):
     c.item_invalid.append(invalid or None)
     carray.extend(c.item_lines, _NO_SOURCES)
     append_numbers(c, numbers, floats)
-    return location, sources
+    c.item_locations.append(location)
+    c.item_sources.append(sources)
+    return 0
 
 
 cdef int append_numbers(_Columns c, tuple numbers, double* floats) except -1:
@@ -295,7 +299,7 @@ def _number(raw):
     return _NO_NUMBER if parsed is None else (parsed, float(parsed))
 
 
-cdef tuple exchange_rates(_Columns c, dict data):
+cdef tuple exchange_rates(layout, _Columns c, dict data):
     if "exchange_rates" not in data:
         return ()
     rates = data["exchange_rates"]
@@ -315,7 +319,7 @@ cdef tuple exchange_rates(_Columns c, dict data):
             str(given_rate),
         )
         hit = PyDict_GetItem(c.rates, key)
-        held = c.layout.exchange_rate(key, rate) if hit is NULL else <object> hit
+        held = layout.exchange_rate(key, rate) if hit is NULL else <object> hit
         if held is None:
             raise NeedsModel  # the model sets it aside
         out.append(held)

@@ -55,7 +55,6 @@ MEMO_MAX = 65536  # a memo's entries (its keys come from the input)
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
-Found = tuple[Any, Any]  # an item's location and sources, for the declaration's locator
 
 
 class NeedsModel(Exception):
@@ -76,8 +75,10 @@ def append_declaration(layout: Any, data: Any) -> None:
         raise NeedsModel
     places = places_of(data.get("location"))
     line_of = location_line if places is None else places.line_of
-    found = [append_item(layout, item, line_of) for item in items]
-    append_header(layout, data, found)
+    first = len(layout.item_locations)
+    for item in items:
+        append_item(layout, item, line_of)
+    append_header(layout, data, first)
 
 
 def places_of(location: Any) -> Any:
@@ -87,9 +88,10 @@ def places_of(location: Any) -> Any:
     return location if callable(getattr(location, "locate", None)) else None
 
 
-def append_header(layout: Any, data: dict[str, Any], found: list[Found]) -> None:
-    """Append a declaration's own values, once its items are (`found`: theirs); nothing
-    when only the model lays it out (raises `NeedsModel`)."""
+def append_header(layout: Any, data: dict[str, Any], first: int) -> None:
+    """Append a declaration's own values, once its items are (their locations and sources
+    from `first` on in `layout.item_locations` and `item_sources`); nothing when only the
+    model lays it out (raises `NeedsModel`)."""
     get = data.get
     if not data.keys() <= DECLARATION_KEYS or texts(get("unread")):
         raise NeedsModel
@@ -119,12 +121,15 @@ def append_header(layout: Any, data: dict[str, Any], found: list[Found]) -> None
     b.decl_sources.append({})
     b.model.append(None)
     b.first.append(len(b.item_line))
-    b.locators.append(layout.locator(location, sources, found))
+    b.locators.append(
+        layout.locator(location, sources, layout.item_locations, layout.item_sources, first)
+    )
 
 
-def append_item(layout: Any, data: Any, line_of: Callable[[Any], int | None]) -> Found:
-    """Append a goods item's values; return its location and sources. Raises
-    `NeedsModel`, having appended nothing, when only the model lays it out.
+def append_item(layout: Any, data: Any, line_of: Callable[[Any], int | None]) -> None:
+    """Append a goods item's values, and its location and sources (for its declaration's
+    locator) to `layout.item_locations` and `item_sources`. Raises `NeedsModel`, having
+    appended nothing, when only the model lays it out.
     line_of: the line of the item's `location` (its declaration's `Places` says)."""
     if type(data) is not dict or not data.keys() <= ITEM_KEYS:
         raise NeedsModel
@@ -168,7 +173,8 @@ def append_item(layout: Any, data: Any, line_of: Callable[[Any], int | None]) ->
     b.item_invalid.append(invalid or None)
     b.item_lines.extend(NO_SOURCES)
     append_numbers(b, numbers, floats)
-    return location, sources
+    layout.item_locations.append(location)
+    layout.item_sources.append(sources)
 
 
 def append_numbers(b: Any, numbers: list[Decimal | None], floats: list[float]) -> None:

@@ -97,14 +97,19 @@ class SourcesLocator:
     from the locations the reader gave, each made a `Location` only when asked (by the
     declaration's location where it is a `Places`)."""
 
-    __slots__ = ("items", "location", "sources")
+    __slots__ = ("first", "item_locations", "item_sources", "location", "sources")
 
     def __init__(
-        self, location: Any, sources: dict[str, Any], items: list[tuple[Any, Any]]
-    ) -> None:
-        # One per declaration laid out; where its values were read is asked for rarely
-        # (a finding's location), so nothing is worked out here.
-        self.location, self.sources, self.items = location, sources, items
+        self, location: Any, sources: dict[str, Any], item_locations: list[Any],
+        item_sources: list[dict[str, Any]], first: int,
+    ) -> None:  # fmt: skip
+        """location, sources: the declaration's; its items' are those of its batch's
+        `item_locations` and `item_sources` from `first` on."""
+        # One per declaration laid out, and where its values were read is asked for rarely
+        # (a finding's location): nothing is worked out here, and its items' locations are
+        # in lists of its batch's (fewer objects for the garbage collector to go through).
+        self.location, self.sources, self.first = location, sources, first
+        self.item_locations, self.item_sources = item_locations, item_sources
 
     @property
     def locate(self) -> Callable[[Any], Location | None]:
@@ -120,7 +125,8 @@ class SourcesLocator:
     def item_where(self, position: int, field: str) -> Location | None:
         """Return where item `position` (from 0) read `field`, else where the item is (else
         where the declaration is)."""
-        location, sources = self.items[position]
+        row = self.first + position
+        location, sources = self.item_locations[row], self.item_sources[row]
         locate = self.locate
         return locate(sources.get(field, location)) or locate(self.location)
 
@@ -158,6 +164,10 @@ class LooseLayout:
     @batch.setter
     def batch(self, batch: WcoColumns) -> None:
         self._batch = batch
+        # The location and sources of each goods item laid out in the batch, for the
+        # declarations' locators (`SourcesLocator`).
+        self.item_locations: list[Any] = []
+        self.item_sources: list[dict[str, Any]] = []
         # The declaration columns the twin's `append_header` fills, in its order.
         self.decl_columns: tuple[list[Any], ...] = (
             batch.decl_line, batch.decl_id, batch.jurisdiction, batch.entry_date,
@@ -173,11 +183,12 @@ class LooseLayout:
         if type(decl) is not dict and isinstance(decl, Declaration):
             b.append_model(decl)
             return
-        n_items = len(b.item_line)
+        n_items, n_places = len(b.item_line), len(self.item_locations)
         try:
             loose_kernel.append_declaration(self, decl)
         except NeedsModel:
             b.truncate_items(n_items)
+            del self.item_locations[n_places:], self.item_sources[n_places:]
             b.append_model(lenient_declaration(resolved(decl)))
 
     def exchange_rate(self, key: tuple[Any, ...], rate: dict[str, Any]) -> Rate | None:
