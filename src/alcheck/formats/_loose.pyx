@@ -128,9 +128,11 @@ cdef inline int _push(carray.array column, double x) except -1:
     return 0
 
 
-cdef bint _blank(str text) noexcept:
+cdef inline bint _blank(str text) noexcept:
     # `not text.strip()`, without making the stripped text.
     cdef Py_UCS4 ch
+    if len(text) and not Py_UNICODE_ISSPACE(text[0]):
+        return False  # nearly every text
     for ch in text:
         if not Py_UNICODE_ISSPACE(ch):
             return False

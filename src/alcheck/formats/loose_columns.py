@@ -6,7 +6,9 @@ for `read()`. A check needs the values, not the models: `LooseLayout` lays the s
 out as `WcoColumns`, each value as its model would hold it (the model's own parsers and
 code normalizers, model.py being the spec, each memoized), with a `SourcesLocator` that
 makes a value's `Location` only when a finding names it. Building the models (pydantic
-validation, a `Location` for every value) was most of the time these formats took.
+validation, a `Location` for every value) was most of the time these formats took. The
+layout of each declaration is a kernel: compiled (`_loose.pyx`) or its pure-Python twin
+(`_loose_py.py`, the reference), as `ALCHECK_IMPLEMENTATION` chose (`_match`).
 
 A declaration the model would have to repair (a value of a type its field does not take,
 a key no model has) or that holds input not read (`unread`, which only its model's checks
