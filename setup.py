@@ -1,7 +1,8 @@
 """Build the optional Cython kernels; ALCHECK_IMPLEMENTATION decides whether they must exist.
 
-Two extensions: the rule matcher and the WCO goods-item reader, which reads lxml's
-libxml2 nodes through lxml's public C API (headers from `lxml.get_include()`).
+Three extensions: the rule matcher, the WCO goods-item reader, which reads lxml's
+libxml2 nodes through lxml's public C API (headers from `lxml.get_include()`), and the
+layout of the national readers' loose declarations.
 
 cython: the extension is required and a build failure is an error.
 python: the extension is not built.
@@ -56,6 +57,7 @@ if mode != "python":
                 ["src/alcheck/formats/_wcoitem.pyx"],
                 include_dirs=lxml.get_include(),
             ),
+            Extension("alcheck.formats._loose", ["src/alcheck/formats/_loose.pyx"]),
         ]
         ext_modules = cythonize(exts, language_level=3, quiet=True)
         # cythonize returns new Extension objects; mark them optional afterwards so that
