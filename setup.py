@@ -1,7 +1,8 @@
 """Build the optional Cython kernels; ALCHECK_IMPLEMENTATION decides whether they must exist.
 
-Two extensions: the rule matcher and the WCO goods-item reader, which reads lxml's
-libxml2 nodes through lxml's public C API (headers from `lxml.get_include()`).
+Three extensions: the rule matcher, the WCO goods-item reader and the plain CBSA CAD
+reader; the readers read lxml's libxml2 nodes through lxml's public C API (headers from
+`lxml.get_include()`).
 
 cython: the extension is required and a build failure is an error.
 python: the extension is not built.
@@ -54,6 +55,11 @@ if mode != "python":
             Extension(
                 "alcheck.formats._wcoitem",
                 ["src/alcheck/formats/_wcoitem.pyx"],
+                include_dirs=lxml.get_include(),
+            ),
+            Extension(
+                "alcheck.formats._cad",
+                ["src/alcheck/formats/_cad.pyx"],
                 include_dirs=lxml.get_include(),
             ),
         ]

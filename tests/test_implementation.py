@@ -30,7 +30,7 @@ class _BlockExtension:
 
 sys.meta_path.insert(0, _BlockExtension())
 """
-EXTENSIONS = ("alcheck._fastmatch", "alcheck.formats._wcoitem")
+EXTENSIONS = ("alcheck._fastmatch", "alcheck.formats._wcoitem", "alcheck.formats._cad")
 PRINT_IMPLEMENTATION = "import alcheck; print(alcheck.IMPLEMENTATION)"
 
 
@@ -82,9 +82,16 @@ def test_unset_prefers_the_extension(tmp_path: Path) -> None:
 def test_unset_falls_back_to_the_twins_without_an_extension(tmp_path: Path, blocked: str) -> None:
     assert loaded(None, tmp_path, block=blocked) == "python"
     assert loaded("python", tmp_path, block=blocked) == "python"
-    code = "from alcheck import _match; print(_match.kernel.__name__, _match.item_kernel.__name__)"
+    code = (
+        "from alcheck import _match\n"
+        "print(_match.kernel.__name__, _match.item_kernel.__name__, _match.cad_kernel.__name__)"
+    )
     result = run_python(code, None, tmp_path, block=blocked)
-    assert result.stdout.split() == ["alcheck._fastmatch_py", "alcheck.formats._wcoitem_py"]
+    assert result.stdout.split() == [
+        "alcheck._fastmatch_py",
+        "alcheck.formats._wcoitem_py",
+        "alcheck.formats._cad_py",
+    ]
 
 
 @pytest.mark.parametrize("blocked", EXTENSIONS)
@@ -159,6 +166,8 @@ def test_the_dispatcher_exposes_the_kernel_it_loaded() -> None:
     assert _match.item_kernel.__name__ == items + (
         "" if alcheck.IMPLEMENTATION == "cython" else "_py"
     )
+    cad = "alcheck.formats._cad"
+    assert _match.cad_kernel.__name__ == cad + ("" if alcheck.IMPLEMENTATION == "cython" else "_py")
 
 
 # Packaging -----------------------------------------------------------------------------------

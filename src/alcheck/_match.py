@@ -1,9 +1,10 @@
 """Choose the compiled kernels or their pure-Python twins, all together.
 
-Two kernels: the rule matcher (`_fastmatch.pyx`, twin `_fastmatch_py.py`) and the WCO
+Three kernels: the rule matcher (`_fastmatch.pyx`, twin `_fastmatch_py.py`), the WCO
 declaration and goods-item reader of the gateway path (`formats/_wcoitem.pyx`, twin
-`formats/_wcoitem_py.py`). ALCHECK_IMPLEMENTATION=cython requires both extensions (an
-absent one is an error), =python uses the twins, and unset uses the extensions when both
+`formats/_wcoitem_py.py`) and the plain CBSA CAD declaration reader (`formats/_cad.pyx`,
+twin `formats/_cad_py.py`). ALCHECK_IMPLEMENTATION=cython requires every extension (an
+absent one is an error), =python uses the twins, and unset uses the extensions when all
 import and the twins otherwise, so that `IMPLEMENTATION` names what every kernel runs.
 """
 
@@ -15,11 +16,11 @@ from types import ModuleType
 
 from .errors import ImplementationError
 
-_COMPILED = ("alcheck._fastmatch", "alcheck.formats._wcoitem")
-_TWINS = ("alcheck._fastmatch_py", "alcheck.formats._wcoitem_py")
+_COMPILED = ("alcheck._fastmatch", "alcheck.formats._wcoitem", "alcheck.formats._cad")
+_TWINS = ("alcheck._fastmatch_py", "alcheck.formats._wcoitem_py", "alcheck.formats._cad_py")
 
 
-def _load() -> tuple[ModuleType, ModuleType, str]:
+def _load() -> tuple[ModuleType, ModuleType, ModuleType, str]:
     mode = os.environ.get("ALCHECK_IMPLEMENTATION", "").strip().lower()
     if mode not in ("", "cython", "python"):
         raise ImplementationError(
@@ -27,8 +28,8 @@ def _load() -> tuple[ModuleType, ModuleType, str]:
         )
     if mode != "python":
         try:
-            matcher, items = (importlib.import_module(name) for name in _COMPILED)
-            return matcher, items, "cython"
+            matcher, items, cad = (importlib.import_module(name) for name in _COMPILED)
+            return matcher, items, cad, "cython"
         except ImportError as exc:
             if mode == "cython":
                 missing = exc.name if exc.name in _COMPILED else " or ".join(_COMPILED)
@@ -36,8 +37,8 @@ def _load() -> tuple[ModuleType, ModuleType, str]:
                     f"ALCHECK_IMPLEMENTATION=cython but the compiled extension {missing} "
                     f"cannot be imported: {exc}"
                 ) from exc
-    matcher, items = (importlib.import_module(name) for name in _TWINS)
-    return matcher, items, "python"
+    matcher, items, cad = (importlib.import_module(name) for name in _TWINS)
+    return matcher, items, cad, "python"
 
 
-kernel, item_kernel, IMPLEMENTATION = _load()
+kernel, item_kernel, cad_kernel, IMPLEMENTATION = _load()

@@ -1,0 +1,7 @@
+"""Stub of the compiled plain CBSA CAD reader; the twin `_cad_py.py` documents it."""
+
+from typing import Any
+
+from ._cad_py import Places
+
+def plain_declaration(places: Places, jurisdiction: tuple[str, Any]) -> dict[str, Any]: ...
