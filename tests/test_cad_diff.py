@@ -270,6 +270,7 @@ CASES = {
     "a value for duty without a value": (_cad(item="<DutyTaxFee><TypeCode>TOT</TypeCode></DutyTaxFee>"), False),
     "a value for duty kept": (_cad(item="<DutyTaxFee><TypeCode>tot</TypeCode></DutyTaxFee>", commodity="<InvoiceLine><ItemChargeAmount>5</ItemChargeAmount></InvoiceLine>"), True),
     "an AD duty": (_cad(item="<DutyTaxFee><TypeCode> add </TypeCode><DutyRegimeCode>A-1</DutyRegimeCode></DutyTaxFee>"), True),
+    "an AD duty's type holding an element": (_cad(item="<DutyTaxFee><TypeCode>ADD<ID/></TypeCode></DutyTaxFee>"), False),
     "texts in pieces": (_cad(item="<Origin><CountryCode> D<![CDATA[E]]> </CountryCode></Origin>"), True),
     "a second tariff number": (_cad(commodity="<Classification><ID>7606.12</ID></Classification>"), False),
     "chapter 99 codes": (_cad(commodity="<Classification><ID>9 9.03</ID></Classification><Classification><ID>.99</ID></Classification>"), True),

@@ -462,6 +462,7 @@ cdef class _PlainCad:
                 _next(&many)
                 continue
             self.parts(many.node, _FEE_NAMES, F_N, F_N, given, where)
+            _leaf_text(given[F_TYPE].node)  # what it holds the full reader keeps
             sima = {"type": "ADC", "category": kind}
             if (code := _leaf_text(given[F_REGIME].node)) is not None:
                 sima["id"] = code

@@ -333,6 +333,7 @@ class _PlainCad:
                 self.kept.append((fee, (*at, i)))
                 continue
             given = self.parts(fee, _FEE, _NONE, (*at, i))
+            _leaf_text(given.get("TypeCode"))  # what it holds the full reader keeps
             sima: dict[str, Any] = {"type": "ADC", "category": kind}
             if (code := _leaf_text(given.get("DutyRegimeCode"))) is not None:
                 sima["id"] = code
