@@ -271,6 +271,8 @@ CASES = {
     "a value for duty kept": (_cad(item="<DutyTaxFee><TypeCode>tot</TypeCode></DutyTaxFee>", commodity="<InvoiceLine><ItemChargeAmount>5</ItemChargeAmount></InvoiceLine>"), True),
     "an AD duty": (_cad(item="<DutyTaxFee><TypeCode> add </TypeCode><DutyRegimeCode>A-1</DutyRegimeCode></DutyTaxFee>"), True),
     "an AD duty's type holding an element": (_cad(item="<DutyTaxFee><TypeCode>ADD<ID/></TypeCode></DutyTaxFee>"), False),
+    "documents citing GIP 83 or not": (_cad(item="".join(f"<AdditionalDocument><TypeCode>{t}</TypeCode><ID>{i}</ID></AdditionalDocument>" for t, i in [("AUTH", "gip 83"), ("AUTH", "\u00a0GIP-083"), ("GIP", "83"), ("AUTH", "Gipsy 83"), ("AUTH", "83 GIP"), ("PERMIT", "\tGIP 83 "), ("X", "\u0127")])), True),
+    "dates in other formats": (_cad(decl='<Status><ReleaseDateTime formatCode="304">20190901</ReleaseDateTime></Status>'), True),
     "texts in pieces": (_cad(item="<Origin><CountryCode> D<![CDATA[E]]> </CountryCode></Origin>"), True),
     "a second tariff number": (_cad(commodity="<Classification><ID>7606.12</ID></Classification>"), False),
     "chapter 99 codes": (_cad(commodity="<Classification><ID>9 9.03</ID></Classification><Classification><ID>.99</ID></Classification>"), True),

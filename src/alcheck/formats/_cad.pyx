@@ -381,7 +381,7 @@ cdef class _PlainCad:
             currency = _leaf_text(given[R_CURRENCY].node)
             rate = _leaf_text(given[R_RATE].node)
             rates.append({"currency": currency, "rate": rate, "to_currency": "CAD"})
-            sources[f"exchange_rates[{j}]"] = at
+            sources[_indexed(_RATE_KEYS, "exchange_rates", j)] = at
             j += 1
             _next(&many)
         if rates:
@@ -407,9 +407,8 @@ cdef class _PlainCad:
         """Read the entry date: YYYYMMDD (CBSA), or an ISO date; else as given (invalid)."""
         raw = _leaf_text(when.node)
         if when.node is not NULL and raw is not None:
-            plain = _EIGHT_DIGITS.fullmatch(raw) is not None
             code = _attribute(when.node, b"formatCode") or "102"
-            data["entry_date"] = wco_date(raw, code) if plain else raw
+            data["entry_date"] = _entry_date(raw, code) if _eight_digits(raw) else raw
             sources["entry_date"] = _down(at, when.index)
         return 0
 
@@ -448,8 +447,8 @@ cdef class _PlainCad:
             where = _down(at, many.index)
             self.parts(many.node, _DOC_NAMES, DOC_N, DOC_N, given, where)
             kind, doc_id = _leaf_text(given[DOC_TYPE].node), _leaf_text(given[DOC_ID].node)
-            sources[f"documents[{len(docs)}]"] = where
-            docs.append(_document(kind, doc_id, _leaf_text(given[DOC_CATEGORY].node)))
+            sources[_indexed(_DOCUMENT_KEYS, "documents", len(docs))] = where
+            docs.append(_plain_document(kind, doc_id, _leaf_text(given[DOC_CATEGORY].node)))
             _next(&many)
         many = _many(fees)
         while many.node is not NULL:
@@ -466,7 +465,7 @@ cdef class _PlainCad:
             sima = {"type": "ADC", "category": kind}
             if (code := _leaf_text(given[F_REGIME].node)) is not None:
                 sima["id"] = code
-            sources[f"documents[{len(docs)}]"] = where
+            sources[_indexed(_DOCUMENT_KEYS, "documents", len(docs))] = where
             docs.append(sima)
             _next(&many)
         return 0
@@ -546,7 +545,7 @@ cdef class _PlainCad:
                 raise _Irregular  # kept
             where = _down(cls_at, given[CL_ID].index)
             if _chapter_99(code):
-                sources[f"additional_codes[{len(extra)}]"] = where
+                sources[_indexed(_CODE_KEYS, "additional_codes", len(extra))] = where
                 sources.setdefault("additional_codes", where)
                 extra.append(code)
             elif "tariff_declared" not in data:
@@ -628,6 +627,66 @@ cdef bint _chapter_99(str code) except -1:
         if nines == 2:
             return True
     return False
+
+
+# Values turned into loose data ------------------------------------------------------------
+
+
+cdef bint _eight_digits(str raw) except -1:
+    """`_EIGHT_DIGITS.fullmatch(raw) is not None`, in C for ASCII text."""
+    cdef Py_UCS4 c
+    if not raw.isascii():
+        return _EIGHT_DIGITS.fullmatch(raw) is not None
+    if len(raw) != 8:
+        return False
+    for c in raw:
+        if not u"0" <= c <= u"9":
+            return False
+    return True
+
+
+# `wco_date` of a YYYYMMDD date in the default format (102), by its text: a pure function,
+# and a file holds few days. Emptied when full.
+cdef dict _DATES = {}
+
+
+cdef object _entry_date(str raw, code):
+    """`wco_date(raw, code)`, through `_DATES` for format 102."""
+    if code != "102":
+        return wco_date(raw, code)
+    got = _DATES.get(raw)
+    if got is None:
+        if len(_DATES) >= 4096:
+            _DATES.clear()
+        got = _DATES[raw] = wco_date(raw, code)
+    return got
+
+
+cdef dict _plain_document(kind, doc_id, category):
+    """`_document(kind, doc_id, category)`, made here when the id cannot cite GIP 83 (it
+    starts with a character that is not g, G or a blank: `_GIP83` cannot match)."""
+    cdef Py_UCS4 head
+    if doc_id is not None:
+        head = (<str> doc_id)[0] if len(<str> doc_id) else 0
+        if head >= 128 or head in u"gG" or head == 0 or (<str> doc_id)[:1].isspace():
+            return _document(kind, doc_id, category)
+    doc = {"type": kind}
+    if doc_id is not None:
+        doc["id"] = doc_id
+    if category is not None:
+        doc["category"] = category
+    return doc
+
+
+# The first keys of numbered sources ("documents[0]"...), made once.
+cdef tuple _DOCUMENT_KEYS = tuple(f"documents[{k}]" for k in range(16))
+cdef tuple _RATE_KEYS = tuple(f"exchange_rates[{k}]" for k in range(16))
+cdef tuple _CODE_KEYS = tuple(f"additional_codes[{k}]" for k in range(16))
+
+
+cdef str _indexed(tuple keys, str name, Py_ssize_t k):
+    """f"{name}[{k}]", one of `keys` where it is there."""
+    return <str> keys[k] if k < 16 else f"{name}[{k}]"
 
 
 def plain_declaration(places, jurisdiction):
