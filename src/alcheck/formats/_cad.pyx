@@ -28,6 +28,17 @@ from .wco_xml import mass_text, wco_date
 
 cetree.import_lxml__etree()
 
+cdef extern from "Python.h":
+    # A dict with room for `minused` keys: the loose data's dicts, made at their size
+    # instead of grown twice (same keys, same order).
+    dict _PyDict_NewPresized(Py_ssize_t minused)
+
+# The twin's tables, typed: looked up in C.
+cdef dict _ORIGIN_KIND_OF = _ORIGIN_KINDS
+cdef dict _REGIME_OF = _TYPE_REGIMES
+cdef frozenset _KEPT_NAMES = _KEEPABLE
+cdef tuple _MASS_UNIT_CODES = _MASS_UNITS
+
 cdef enum:
     ELEMENT_NODE = 1
     TEXT_NODE = 3
@@ -305,8 +316,8 @@ cdef class _PlainCad:
         while child is not NULL:
             if child.type == ELEMENT_NODE:
                 name = <const char*> child.name
-                k = 0
-                while k < n and strcmp(name, names[k]) != 0:
+                k = 0  # a first letter told apart here: strcmp only for a likely match
+                while k < n and (name[0] != names[k][0] or strcmp(name, names[k]) != 0):
                     k += 1
                 if k < n:
                     if k < singles and out[k].count:
@@ -314,7 +325,7 @@ cdef class _PlainCad:
                     if not out[k].count:
                         out[k].node, out[k].index = child, i
                     out[k].count += 1
-                elif name.decode("utf-8") in _KEEPABLE:
+                elif name.decode("utf-8") in _KEPT_NAMES:
                     self.kept.append((cetree.elementFactory(self.doc, child), _down(at, i)))
                 else:
                     raise _Irregular
@@ -339,12 +350,13 @@ cdef class _PlainCad:
         cdef xmlNode* decl = (<cetree._Element> self.places.decl)._c_node
         cdef tuple at
         self.parts(decl, _DECL_NAMES, D_RATE, D_N, parts, ())
-        data = {"location": self.places}
-        sources = {}
+        data = _PyDict_NewPresized(10)
+        data["location"] = self.places
+        sources = _PyDict_NewPresized(10)
         data["jurisdiction"], sources["jurisdiction"] = self.jurisdiction
         _plain(data, sources, "id", &parts[D_ID], ())
         _plain(data, sources, "declaration_type", &parts[D_TYPE], ())
-        regime = _TYPE_REGIMES.get((data.get("declaration_type") or "").upper())
+        regime = _REGIME_OF.get((data.get("declaration_type") or "").upper())
         if regime is not None:
             data["regime"], sources["regime"] = regime, sources["declaration_type"]
         if parts[D_STATUS].node is not NULL:
@@ -481,8 +493,9 @@ cdef class _PlainCad:
         cdef Py_ssize_t k
         outer, self.kept = self.kept, []  # what the item holds is kept on it
         self.parts(elem, _ITEM_NAMES, I_ORIGIN, I_N, parts, at)
-        data = {"location": at}
-        sources = {}
+        data = _PyDict_NewPresized(16)
+        data["location"] = at
+        sources = _PyDict_NewPresized(16)
         _plain(data, sources, "line", &parts[I_LINE], at)
         for k in range(C_N):
             goods[k].node, goods[k].index, goods[k].count = NULL, 0, 0
@@ -497,7 +510,7 @@ cdef class _PlainCad:
         while many.node is not NULL:
             origin_at = _down(at, many.index)
             self.parts(many.node, _ORIGIN_NAMES, O_N, O_N, given, origin_at)
-            field = _ORIGIN_KINDS.get((_leaf_text(given[O_KIND].node) or "").upper())
+            field = _ORIGIN_KIND_OF.get((_leaf_text(given[O_KIND].node) or "").upper())
             if field is None or field in data or _leaf_text(given[O_COUNTRY].node) is None:
                 raise _Irregular  # unread
             _plain(data, sources, field, &given[O_COUNTRY], origin_at)
@@ -573,7 +586,7 @@ cdef class _PlainCad:
             mass = &given[<int> slot]
             if mass.node is not NULL and (raw := _leaf_text(mass.node)) is not None:
                 sources[key] = _down(measure_at, mass.index)
-                data[key] = mass_text(raw, _attribute(mass.node, b"unitCode"))
+                data[key] = _mass(raw, _attribute(mass.node, b"unitCode"))
         count, count_at = &given[M_COUNT], measure_at
         if count.node is NULL:
             count, count_at = &goods[C_COUNT], at
@@ -584,8 +597,8 @@ cdef class _PlainCad:
             return 0
         where = _down(count_at, count.index)
         unit = (_attribute(count.node, b"unitCode") or "").strip().upper()
-        if unit in _MASS_UNITS and "net_mass_kg" not in data:
-            data["net_mass_kg"], sources["net_mass_kg"] = mass_text(raw, unit), where
+        if unit in _MASS_UNIT_CODES and "net_mass_kg" not in data:
+            data["net_mass_kg"], sources["net_mass_kg"] = _mass(raw, unit), where
             return 0
         data["supplementary_quantity"], sources["supplementary_quantity"] = raw, where
         if unit:
@@ -643,6 +656,14 @@ cdef bint _eight_digits(str raw) except -1:
         if not u"0" <= c <= u"9":
             return False
     return True
+
+
+cdef object _mass(str raw, unit_code):
+    """`mass_text(raw, unit_code)`. In kilograms (KGM, or no unit: nearly every mass)
+    that is the text as given, a number or not; in another unit, mass_text works it out."""
+    if unit_code is None or unit_code == "KGM":
+        return raw
+    return mass_text(raw, unit_code)
 
 
 # `wco_date` of a YYYYMMDD date in the default format (102), by its text: a pure function,
