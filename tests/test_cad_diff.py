@@ -77,8 +77,11 @@ def _declarations(root: etree._Element) -> list[etree._Element]:
 
 def _both_kernels(root: etree._Element, kernels: tuple[ModuleType, ModuleType]) -> list[Any]:
     """Read each declaration with both kernels: the same outcome; where plain, the full
-    reader's loose data too. Return the outcomes."""
+    reader's loose data too. Both tell alike where declarations are. Return the outcomes."""
     compiled, twin = kernels
+    for elem in root.iter(etree.Element):
+        assert compiled.top_declaration(elem) == twin.top_declaration(elem)
+        assert compiled.nothing_before(elem) == twin.nothing_before(elem)
     outcomes = []
     for k, decl in enumerate(_declarations(root), start=1):
         places = carm._CadPlaces("f", decl, k)  # noqa: SLF001
@@ -292,6 +295,40 @@ def test_both_kernels_read_or_refuse_each_shape_alike(
     (outcome,) = _both_kernels(etree.fromstring(data, parser), kernels)
     dropped = parser is READER and name in ("a comment", "a processing instruction")
     assert (outcome != IRREGULAR) == (plain or dropped)
+
+
+def test_where_declarations_are_is_told_alike(kernels: tuple[ModuleType, ModuleType]) -> None:
+    """Declarations one after another, wrapped, nested, after other elements, in other
+    namespaces: which to read, and whether anything but declarations precedes one."""
+    text = (
+        f'<M xmlns="{carm.CAD_NS}"><Declaration/><Declaration><Declaration/></Declaration>'
+        '<x:Declaration xmlns:x="urn:x"/><Note/><Declaration/><W><Declaration/><!-- c -->'
+        "<Declaration/></W><Declaration><GoodsShipment/><ID/></Declaration></M>"
+    )
+    root = etree.fromstring(text, RAW)
+    compiled, twin = kernels
+    elems = list(root.iter(etree.Element))
+    got = [(compiled.top_declaration(e), compiled.nothing_before(e)) for e in elems]
+    assert got == [(twin.top_declaration(e), twin.nothing_before(e)) for e in elems]
+    assert [e for e in elems if compiled.top_declaration(e)] == [
+        root[0],
+        root[1],
+        root[2],
+        root[4],
+        root[5][0],
+        root[5][2],
+        root[6],
+    ]
+    assert [compiled.nothing_before(d) for d in root.iter("{*}Declaration")] == [
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
 
 
 def test_the_edits_reach_names_of_the_profile_only_where_meant() -> None:

@@ -712,3 +712,35 @@ cdef str _indexed(tuple keys, str name, Py_ssize_t k):
 
 def plain_declaration(places, jurisdiction):
     return _PlainCad(places, jurisdiction).declaration()
+
+
+# Where declarations are in the file's tree -------------------------------------------------
+
+
+cdef inline bint _is_declaration(xmlNode* node) noexcept:
+    return node.type == ELEMENT_NODE and strcmp(<const char*> node.name, b"Declaration") == 0
+
+
+def top_declaration(cetree._Element elem not None):
+    cdef xmlNode* node = elem._c_node
+    if not _is_declaration(node):
+        return False
+    node = node.parent
+    while node is not NULL and node.type == ELEMENT_NODE:
+        if _is_declaration(node):
+            return False
+        node = node.parent
+    return True
+
+
+def nothing_before(cetree._Element decl not None):
+    cdef xmlNode* node = decl._c_node
+    cdef xmlNode* sibling
+    while node.parent is not NULL and node.parent.type == ELEMENT_NODE:  # below the root
+        sibling = node.prev
+        while sibling is not NULL:
+            if sibling.type == ELEMENT_NODE and not _is_declaration(sibling):
+                return False
+            sibling = sibling.prev
+        node = node.parent
+    return True

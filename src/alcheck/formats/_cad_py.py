@@ -190,6 +190,28 @@ def plain_declaration(places: Places, jurisdiction: tuple[str, Any]) -> dict[str
     return _PlainCad(places, jurisdiction).declaration()
 
 
+def top_declaration(elem: etree._Element) -> bool:
+    """Tell whether an element the parser reports is a Declaration (any namespace) inside
+    no other: one to read (one inside another is read with it)."""
+    return (
+        local_tag(elem.tag) == "Declaration"
+        and next(elem.iterancestors("{*}Declaration"), None) is None
+    )
+
+
+def nothing_before(decl: etree._Element) -> bool:
+    """Tell whether every element before `decl` below the root (the preceding siblings of
+    it and of each of its ancestors) is a Declaration: then the envelope has nothing to
+    take before it (`carm._Envelope.before`), as between one-after-another declarations."""
+    for node in (decl, *decl.iterancestors()):
+        if node.getparent() is None:
+            return True  # the root: what is around it is not the file's
+        for sibling in node.itersiblings(preceding=True):
+            if isinstance(sibling.tag, str) and local_tag(sibling.tag) != "Declaration":
+                return False
+    return True
+
+
 def keep_whole(
     places: Places, kept: list[tuple[etree._Element, _At]], data: dict[str, Any],
     sources: dict[str, Any], owner: _At,

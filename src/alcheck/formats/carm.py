@@ -616,10 +616,7 @@ def _stream(source: Any, name: str) -> Iterator[Loose]:
             if envelope.root is None:
                 check_docinfo(elem.getroottree(), name)
                 envelope.root = elem.getroottree().getroot()
-            if (
-                local_tag(elem.tag) != "Declaration"
-                or next(elem.iterancestors(_DECLARATION), None) is not None
-            ):
+            if not cad_kernel.top_declaration(elem):
                 continue  # an envelope, or a declaration inside one (read with it)
             if envelope.pending is not None:
                 count += 1
@@ -650,7 +647,8 @@ def _read_declaration(
     locations). A plain declaration is read by `kernel` (`_cad_py.plain_declaration`, or
     its compiled copy), any other by `_CadReader`. A ResponsibleCountryCode other than CA
     is unread."""
-    envelope.before(decl)
+    if not kernel.nothing_before(decl):
+        envelope.before(decl)
     entries = envelope.taken()
     country = envelope.country
     where = country[1] if country else {"file": name, "line": decl.sourceline, "path": "//"}
