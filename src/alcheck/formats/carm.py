@@ -13,9 +13,10 @@ Built on `wco_xml`: the same hostile-input refusal (`_xmlsafe`), a streamed iter
 and locations. What the profile has but alcheck does not model is `kept` (no finding);
 an element outside the profile is `unread` (SYN-UNKNOWN); a value of the wrong type is
 `invalid` (SYN-VALUE). A declaration of elements read or kept whole (nearly every one) is
-read by `_PlainCad`, visiting each element once; any other by `_CadReader`, which marks
+read by `_PlainCad`, visiting each element once (`_cad_py.py`, compiled as `_cad.pyx`
+and chosen with the other kernels by `_match`); any other by `_CadReader`, which marks
 what it reads and sweeps the rest. Both give the same loose data (tests/test_formats_carm.py
-compares them).
+and tests/test_cad_diff.py compare them).
 """
 
 from __future__ import annotations
