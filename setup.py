@@ -1,8 +1,8 @@
 """Build the optional Cython kernels; ALCHECK_IMPLEMENTATION decides whether they must exist.
 
-Three extensions: the rule matcher, the WCO goods-item reader, which reads lxml's
-libxml2 nodes through lxml's public C API (headers from `lxml.get_include()`), and the
-layout of the national readers' loose declarations.
+Four extensions: the rule matcher, the WCO goods-item reader, the plain CBSA CAD reader
+(both readers read lxml's libxml2 nodes through lxml's public C API, headers from
+`lxml.get_include()`), and the layout of the national readers' loose declarations.
 
 cython: the extension is required and a build failure is an error.
 python: the extension is not built.
@@ -55,6 +55,11 @@ if mode != "python":
             Extension(
                 "alcheck.formats._wcoitem",
                 ["src/alcheck/formats/_wcoitem.pyx"],
+                include_dirs=lxml.get_include(),
+            ),
+            Extension(
+                "alcheck.formats._cad",
+                ["src/alcheck/formats/_cad.pyx"],
                 include_dirs=lxml.get_include(),
             ),
             Extension("alcheck.formats._loose", ["src/alcheck/formats/_loose.pyx"]),

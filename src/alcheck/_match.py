@@ -1,8 +1,9 @@
 """Choose the compiled kernels or their pure-Python twins, all together.
 
-Three kernels: the rule matcher (`_fastmatch.pyx`, twin `_fastmatch_py.py`), the WCO
+Four kernels: the rule matcher (`_fastmatch.pyx`, twin `_fastmatch_py.py`), the WCO
 declaration and goods-item reader of the gateway path (`formats/_wcoitem.pyx`, twin
-`formats/_wcoitem_py.py`) and the layout of the national readers' loose declarations
+`formats/_wcoitem_py.py`), the plain CBSA CAD declaration reader (`formats/_cad.pyx`, twin
+`formats/_cad_py.py`) and the layout of the national readers' loose declarations
 (`formats/_loose.pyx`, twin `formats/_loose_py.py`). ALCHECK_IMPLEMENTATION=cython
 requires every extension (an absent one is an error), =python uses the twins, and unset
 uses the extensions when all import and the twins otherwise, so that `IMPLEMENTATION`
@@ -17,11 +18,17 @@ from types import ModuleType
 
 from .errors import ImplementationError
 
-_COMPILED = ("alcheck._fastmatch", "alcheck.formats._wcoitem", "alcheck.formats._loose")
-_TWINS = ("alcheck._fastmatch_py", "alcheck.formats._wcoitem_py", "alcheck.formats._loose_py")
+_COMPILED = (
+    "alcheck._fastmatch", "alcheck.formats._wcoitem", "alcheck.formats._cad",
+    "alcheck.formats._loose",
+)  # fmt: skip
+_TWINS = (
+    "alcheck._fastmatch_py", "alcheck.formats._wcoitem_py", "alcheck.formats._cad_py",
+    "alcheck.formats._loose_py",
+)  # fmt: skip
 
 
-def _load() -> tuple[ModuleType, ModuleType, ModuleType, str]:
+def _load() -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, str]:
     mode = os.environ.get("ALCHECK_IMPLEMENTATION", "").strip().lower()
     if mode not in ("", "cython", "python"):
         raise ImplementationError(
@@ -29,8 +36,8 @@ def _load() -> tuple[ModuleType, ModuleType, ModuleType, str]:
         )
     if mode != "python":
         try:
-            matcher, items, loose = (importlib.import_module(name) for name in _COMPILED)
-            return matcher, items, loose, "cython"
+            matcher, items, cad, loose = (importlib.import_module(name) for name in _COMPILED)
+            return matcher, items, cad, loose, "cython"
         except ImportError as exc:
             if mode == "cython":
                 missing = exc.name if exc.name in _COMPILED else " or ".join(_COMPILED)
@@ -38,8 +45,8 @@ def _load() -> tuple[ModuleType, ModuleType, ModuleType, str]:
                     f"ALCHECK_IMPLEMENTATION=cython but the compiled extension {missing} "
                     f"cannot be imported: {exc}"
                 ) from exc
-    matcher, items, loose = (importlib.import_module(name) for name in _TWINS)
-    return matcher, items, loose, "python"
+    matcher, items, cad, loose = (importlib.import_module(name) for name in _TWINS)
+    return matcher, items, cad, loose, "python"
 
 
-kernel, item_kernel, loose_kernel, IMPLEMENTATION = _load()
+kernel, item_kernel, cad_kernel, loose_kernel, IMPLEMENTATION = _load()

@@ -13,9 +13,10 @@ Built on `wco_xml`: the same hostile-input refusal (`_xmlsafe`), a streamed iter
 and locations. What the profile has but alcheck does not model is `kept` (no finding);
 an element outside the profile is `unread` (SYN-UNKNOWN); a value of the wrong type is
 `invalid` (SYN-VALUE). A declaration of elements read or kept whole (nearly every one) is
-read by `_PlainCad`, visiting each element once; any other by `_CadReader`, which marks
+read by `_PlainCad`, visiting each element once (`_cad_py.py`, compiled as `_cad.pyx`
+and chosen with the other kernels by `_match`); any other by `_CadReader`, which marks
 what it reads and sweeps the rest. Both give the same loose data (tests/test_formats_carm.py
-compares them).
+and tests/test_cad_diff.py compare them).
 """
 
 from __future__ import annotations
@@ -25,13 +26,24 @@ import sys
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import IO, Any
 
 from lxml import etree
 
 from ..errors import InputError, NotADeclarationError, UsageError
 from ..model import Declaration, GoodsItem, Location, lenient_declaration, trusted
-from ._wco_names import WCO_NAMES
+from ._cad_py import (
+    _GIP83,
+    _MASS_UNITS,
+    _ORIGIN_KINDS,
+    _TYPE_REGIMES,
+    PROFILE_NAMES,
+    _At,
+    _document,
+    _Irregular,
+)
+from ._cad_py import _PlainCad as _PlainCad  # the twin, as tests compare it
 from ._xmlsafe import HEAD_BYTES, HeadThenRest, check_docinfo, check_prolog, safe_iterparse
 from .wco_xml import (
     WcoReader,
@@ -57,26 +69,11 @@ METADATA_NAMES = frozenset(
     FunctionalDefinition ApplicationReferenceID
     """.split()
 )
-# Elements of the CBSA profile (ca-carm.md §1.2, §1.3) that are not in the WCO DEC-DMS list.
-CARM_NAMES = frozenset(
-    """
-    Status ReleaseDateTime ReleaseLocation VersionID DestinationRegionID
-    BindingTariffReferenceID CountQuantity
-    """.split()
-)
-PROFILE_NAMES = WCO_NAMES | CARM_NAMES
 
 _NS_MARK = re.compile(rb"urn:wco:datamodel:WCO:Declaration:1")
 _CBSA_MARK = re.compile(
     rb"AgencyAssignedCustomizationCode\s*>\s*CAD\s*<|ResponsibleAgencyName\s*>\s*CBSA\s*<"
 )
-_GIP83 = re.compile(r"^\s*GIP\s*[-#:.]?\s*(?:NO\.?\s*)?0*83(?!\d)", re.IGNORECASE)
-# Country-of-origin kinds (Origin/TypeCode): none is the country of origin; CLS, C2S and
-# CRC are the GIP 83 smelt/cast qualifiers of the IID (TCC26-0107), placed here as
-# alcheck's WCO profile places them.
-_ORIGIN_KINDS = {"": "origin", "1": "origin", "CLS": "smelt1", "C2S": "smelt2", "CRC": "cast"}
-# The CAD type AB is a regular import (ca-carm.md §1.2); other types are not known.
-_TYPE_REGIMES = {"AB": "consumption"}
 # A declaration as read: what `lenient_declaration` validates into its `Declaration`.
 Loose = dict[str, Any]
 
@@ -119,27 +116,6 @@ class _DeferredWhere:
     def fields(self) -> dict[str, Any]:
         """Return the fields of the `Location`: what the model reader would have kept."""
         return WcoReader.loc(self.reader, self.elem)
-
-
-def _document(kind: str | None, doc_id: str | None, category: str | None) -> dict[str, Any]:
-    """Return an AdditionalDocument (permit, authority) as read from its three texts."""
-    doc: dict[str, Any] = {"type": kind}
-    if doc_id is not None and _GIP83.match(doc_id) and (kind or "GIP") != "GIP":
-        # "GIP 83" (or GIP83-OIC…) in the authority field: General Import Permit
-        # No. 83, whatever the authority type; the text as given is the category.
-        doc = {"type": "GIP", "id": "83", "category": f"{kind} {doc_id}"}
-    elif doc_id is not None and _GIP83.match(doc_id):
-        doc = {"type": "GIP", "id": "83"}
-        if doc_id.strip() != "83":
-            doc["category"] = doc_id
-    else:
-        if doc_id is not None:
-            doc["id"] = doc_id
-        if category is not None:
-            doc["category"] = category
-    if doc.get("category") is None and category is not None:
-        doc["category"] = category
-    return doc
 
 
 class _CadReader(WcoReader):
@@ -493,85 +469,6 @@ class _CadReader(WcoReader):
                 self.keep(holder, sources, owner, elem, "kept")
 
 
-class _Irregular(Exception):
-    """A declaration `_PlainCad` does not read: the full reader (`_CadReader`) does."""
-
-
-# Each element's local name by tag (namespace included): a few tags, emptied when an
-# input's namespaces make them many.
-_LOCAL_NAMES: dict[Any, str] = {}
-_EIGHT_DIGITS = re.compile(r"\d{8}")
-_PLACE = frozenset({"file", "line", "path"})
-_NO_PARTS: dict[str, Any] = {}
-# A child as `_parts` gives it: the element, and its index among its parent's children.
-_Part = tuple[etree._Element, int]
-# Where `_PlainCad` read a value: the indexes of the elements down from the declaration
-# to it. Plain ints, not the element: a batch holding thousands of lxml elements made
-# each of the garbage collector's full passes cost a tenth of a second.
-_At = tuple[int, ...]
-
-
-def _parts(
-    elem: etree._Element, singles: frozenset[str], many: frozenset[str],
-    kept: list[tuple[etree._Element, _At]], at: _At,
-) -> dict[str, Any]:  # fmt: skip
-    """Return the children of `elem` (the element at `at`) by local name, each with its
-    index (`_Part`): each of `singles` once at most, each of `many` a list in document
-    order. A child the full reader never reads, of the profile, goes to `kept` with its
-    `_At`. Raises `_Irregular` for any other child, a single given twice, or what is not
-    an element: what the full reader does not read whole."""
-    parts: dict[str, Any] = {}
-    names = _LOCAL_NAMES
-    for i, child in enumerate(elem):
-        name = names.get(child.tag)
-        if name is None:
-            tag = child.tag
-            if not isinstance(tag, str):
-                raise _Irregular
-            if len(names) >= 4096:
-                names.clear()
-            name = names[tag] = local_tag(tag)
-        if name in singles:
-            if name in parts:
-                raise _Irregular
-            parts[name] = (child, i)
-        elif name in many:
-            got = parts.get(name)
-            if got is None:
-                parts[name] = [(child, i)]
-            else:
-                got.append((child, i))
-        elif name in _KEEPABLE:
-            kept.append((child, (*at, i)))
-        else:
-            raise _Irregular
-    return parts
-
-
-def _leaf_text(part: _Part | None) -> str | None:
-    """Return the text of a value element, as `element_text`; raises `_Irregular` when it
-    holds elements (those the full reader keeps)."""
-    if part is None:
-        return None
-    elem = part[0]
-    if len(elem):
-        raise _Irregular
-    text = elem.text
-    if text is None:
-        return None
-    return text.strip() or None
-
-
-def _plain(
-    data: dict[str, Any], sources: dict[str, Any], key: str, part: _Part | None, at: _At
-) -> None:
-    """Store the text of a value element (a child of the element at `at`) under `key`."""
-    value = _leaf_text(part)
-    if value is not None:
-        data[key] = value
-        sources[key] = (*at, part[1])  # type: ignore[index]
-
-
 class _CadPlaces:
     """Where a declaration `_PlainCad` read is, and where each of its values is (`_At`):
     a value's `Location`, XPath included, is made only when asked (`loose_columns.Places`)."""
@@ -643,6 +540,8 @@ class _CadPlaces:
         return line if isinstance(line, int) else None, "/".join(steps)
 
 
+# The fields of a `Location` `_CadPlaces.locate` makes.
+_PLACE = frozenset({"file", "line", "path"})
 # Up to this many children, an element's siblings of its tag are counted each time.
 _FEW = 16
 
@@ -653,293 +552,6 @@ def _positions(elem: etree._Element) -> dict[Any, list[int]]:
     for i, child in enumerate(elem):
         positions.setdefault(child.tag, []).append(i)
     return positions
-
-
-def _names(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# What `_PlainCad` reads: an element's children it takes one of, and those it takes a
-# list of. Any other child makes the declaration irregular (read by `_CadReader`).
-_DECL_ONE = _names("ID TypeCode Importer Exporter Status")
-_DECL_MANY = _names("CurrencyExchange AdditionalDocument DutyTaxFee GoodsShipment")
-_PARTY = _names("Name ID")
-_STATUS = _names("ReleaseDateTime")
-_RATE = _names("CurrencyTypeCode RateNumeric")
-_DOC = _names("TypeCode ID CategoryCode")
-_FEE = _names("TypeCode DutyRegimeCode")
-_SHIPMENT_ONE = _names("ExportCountry")
-_SHIPMENT_MANY = _names("GovernmentAgencyGoodsItem AdditionalDocument DutyTaxFee")
-_ITEM_ONE = _names("SequenceNumeric Commodity ExportCountry")
-_ITEM_MANY = _names("Origin AdditionalDocument DutyTaxFee")
-_COMMODITY_ONE = _names("Description GoodsMeasure CountQuantity InvoiceLine")
-_COMMODITY_MANY = _names("Classification")
-_CLASSIFICATION = _names("ID IdentificationTypeCode")
-_MEASURE = _names("NetNetWeightMeasure GrossMassMeasure CountQuantity")
-_ORIGIN = _names("CountryCode TypeCode")
-_ID = _names("ID")
-_AMOUNT = _names("ItemChargeAmount")
-_NONE: frozenset[str] = frozenset()
-# Every element the full reader reads, wherever it is: any other of the profile is kept
-# (with all it holds, where that is of the profile too), never read.
-_READ_NAMES = _names(
-    """ID TypeCode Status ReleaseDateTime DateTimeString GoodsShipment Importer Exporter
-    Name AdditionalDocument CategoryCode DutyTaxFee DutyRegimeCode CurrencyExchange
-    CurrencyTypeCode RateNumeric ExportCountry GovernmentAgencyGoodsItem SequenceNumeric
-    Commodity Origin CountryCode InvoiceLine ItemChargeAmount AdValoremTaxBaseAmount
-    Description Classification IdentificationTypeCode GoodsMeasure NetNetWeightMeasure
-    GrossMassMeasure CountQuantity"""
-)
-_KEEPABLE = PROFILE_NAMES - _READ_NAMES - {"Declaration"}
-_KEEPABLE_INSIDE = PROFILE_NAMES - {"Declaration"}
-
-
-class _PlainCad:
-    """Read a plain CAD declaration: one whose every element `_CadReader` reads, or keeps
-    whole (an element of the profile it never reads: kept, not reported), as
-    `_CadReader` reads it, but visiting each element once instead of looking each value
-    up, then sweeping. Anything else (input unread, an element read in some places only)
-    raises `_Irregular`.
-
-    The loose data is `_CadReader`'s, with `_CadPlaces` as the declaration's location and
-    `_At`s as every other location: only a finding's location is worked out.
-    """
-
-    __slots__ = ("jurisdiction", "kept", "places")
-
-    def __init__(self, places: _CadPlaces, jurisdiction: tuple[str, Any]) -> None:
-        self.places, self.jurisdiction = places, jurisdiction
-        # The elements to keep, found in the declaration or the item being read.
-        self.kept: list[tuple[etree._Element, _At]] = []
-
-    def parts(
-        self, elem: etree._Element, singles: frozenset[str], many: frozenset[str], at: _At
-    ) -> dict[str, Any]:
-        """Return `_parts` of the element at `at`, what to keep of it noted."""
-        return _parts(elem, singles, many, self.kept, at)
-
-    def keep(self, data: dict[str, Any], sources: dict[str, Any], owner: _At) -> None:
-        """Keep the elements noted (`kept`), each whole under its XPath from its owner (the
-        item, or the declaration at ()), as `_CadReader.sweep` does."""
-        kept, self.kept = self.kept, []
-        if not kept:
-            return
-        start = len(self.places.path(owner)[1]) + 1
-        store = data.setdefault("kept", {})
-        for elem, at in kept:
-            for inner in elem.iterdescendants():
-                tag = inner.tag
-                if not isinstance(tag, str) or local_tag(tag) not in _KEEPABLE_INSIDE:
-                    raise _Irregular  # input unread inside: the full reader reports it
-            path = self.places.path(at)[1][start:]
-            if not path.endswith("]"):
-                path += "[1]"
-            store[path] = shown_text(elem)
-            sources[path] = at
-
-    def declaration(self) -> dict[str, Any]:
-        """Return the declaration as `_CadReader.declaration` does."""
-        parts = self.parts(self.places.decl, _DECL_ONE, _DECL_MANY, ())
-        data: dict[str, Any] = {"location": self.places}
-        sources: dict[str, Any] = {}
-        data["jurisdiction"], sources["jurisdiction"] = self.jurisdiction
-        _plain(data, sources, "id", parts.get("ID"), ())
-        _plain(data, sources, "declaration_type", parts.get("TypeCode"), ())
-        regime = _TYPE_REGIMES.get((data.get("declaration_type") or "").upper())
-        if regime is not None:
-            data["regime"], sources["regime"] = regime, sources["declaration_type"]
-        if (status := parts.get("Status")) is not None:
-            when = self.parts(status[0], _STATUS, _NONE, (status[1],)).get("ReleaseDateTime")
-            self.release_date(data, sources, when, (status[1],))
-        for role, name in (("importer", "Importer"), ("exporter", "Exporter")):
-            if (party := parts.get(name)) is not None:
-                given = self.parts(party[0], _PARTY, _NONE, (party[1],))
-                entry: dict[str, Any] = {}
-                if (party_name := _leaf_text(given.get("Name"))) is not None:
-                    entry["name"] = party_name
-                if (party_id := _leaf_text(given.get("ID"))) is not None:
-                    entry["id"] = party_id
-                data[role], sources[role] = entry, (party[1],)
-        shipments = [
-            (self.parts(elem, _SHIPMENT_ONE, _SHIPMENT_MANY, (i,)), (i,))
-            for elem, i in parts.get("GoodsShipment", ())
-        ]
-        data["items"] = [item for s, at in shipments for item in self.items(s, at)]
-        docs: list[dict[str, Any]] = []
-        for holder, at in ((parts, ()), *shipments):
-            self.documents(holder, at, docs, sources)
-        if docs:
-            data["documents"] = docs
-        rates = []
-        for j, (exchange, i) in enumerate(parts.get("CurrencyExchange", ())):
-            given = self.parts(exchange, _RATE, _NONE, (i,))
-            currency = _leaf_text(given.get("CurrencyTypeCode"))
-            rate = _leaf_text(given.get("RateNumeric"))
-            rates.append({"currency": currency, "rate": rate, "to_currency": "CAD"})
-            sources[f"exchange_rates[{j}]"] = (i,)
-        if rates:
-            data["exchange_rates"] = rates
-        data["sources"] = sources
-        self.keep(data, sources, ())
-        return data
-
-    @staticmethod
-    def release_date(
-        data: dict[str, Any], sources: dict[str, Any], when: _Part | None, at: _At
-    ) -> None:
-        """Read the entry date: YYYYMMDD (CBSA), or an ISO date; else as given (invalid)."""
-        raw = _leaf_text(when)
-        if when is not None and raw is not None:
-            plain = _EIGHT_DIGITS.fullmatch(raw) is not None
-            code = when[0].get("formatCode") or "102"
-            data["entry_date"] = wco_date(raw, code) if plain else raw
-            sources["entry_date"] = (*at, when[1])
-
-    def items(self, shipment: dict[str, Any], at: _At) -> Iterator[dict[str, Any]]:
-        """Yield a shipment's goods items; an item without an export country takes the
-        shipment's."""
-        export = None
-        if (country := shipment.get("ExportCountry")) is not None:
-            found = self.parts(country[0], _ID, _NONE, (*at, country[1])).get("ID")
-            value = _leaf_text(found)
-            if found is None or value is None:
-                raise _Irregular  # not read: kept
-            export = (value, (*at, country[1], found[1]))
-        for elem, i in shipment.get("GovernmentAgencyGoodsItem", ()):
-            yield self.item(elem, (*at, i), export)
-
-    def documents(
-        self, holder: dict[str, Any], at: _At, docs: list[dict[str, Any]], sources: dict[str, Any],
-        valued: bool = True,
-    ) -> None:  # fmt: skip
-        """Add a holder's AdditionalDocuments, then its AD/CVD duty lines, to `docs`; other
-        duty lines are kept. valued: False for an item without a value, whose value for
-        duty (TOT) the full reader reads."""
-        for elem, i in holder.get("AdditionalDocument", ()):
-            given = self.parts(elem, _DOC, _NONE, (*at, i))
-            kind, doc_id = _leaf_text(given.get("TypeCode")), _leaf_text(given.get("ID"))
-            sources[f"documents[{len(docs)}]"] = (*at, i)
-            docs.append(_document(kind, doc_id, _leaf_text(given.get("CategoryCode"))))
-        for fee, i in holder.get("DutyTaxFee", ()):
-            kind = (element_text(child_named(fee, "TypeCode")) or "").upper()
-            if kind not in ("ADD", "CVD"):
-                if kind == "TOT" and not valued:
-                    raise _Irregular  # the value for duty
-                self.kept.append((fee, (*at, i)))
-                continue
-            given = self.parts(fee, _FEE, _NONE, (*at, i))
-            sima: dict[str, Any] = {"type": "ADC", "category": kind}
-            if (code := _leaf_text(given.get("DutyRegimeCode"))) is not None:
-                sima["id"] = code
-            sources[f"documents[{len(docs)}]"] = (*at, i)
-            docs.append(sima)
-
-    def item(self, elem: etree._Element, at: _At, export: tuple[str, _At] | None) -> dict[str, Any]:
-        """Return a goods item as `_CadReader.cad_item` does."""
-        outer, self.kept = self.kept, []  # what the item holds is kept on it
-        parts = self.parts(elem, _ITEM_ONE, _ITEM_MANY, at)
-        data: dict[str, Any] = {"location": at}
-        sources: dict[str, Any] = {}
-        _plain(data, sources, "line", parts.get("SequenceNumeric"), at)
-        goods: dict[str, Any] = _NO_PARTS
-        goods_at = at
-        if (commodity := parts.get("Commodity")) is not None:
-            goods = self.parts(commodity[0], _COMMODITY_ONE, _COMMODITY_MANY, (*at, commodity[1]))
-            goods_at = (*at, commodity[1])
-        _plain(data, sources, "description", goods.get("Description"), goods_at)
-        self.classifications(data, sources, goods.get("Classification", ()), goods_at)
-        for origin, i in parts.get("Origin", ()):
-            given = self.parts(origin, _ORIGIN, _NONE, (*at, i))
-            field = _ORIGIN_KINDS.get((_leaf_text(given.get("TypeCode")) or "").upper())
-            country = given.get("CountryCode")
-            if field is None or field in data or _leaf_text(country) is None:
-                raise _Irregular  # unread
-            _plain(data, sources, field, country, (*at, i))
-        if (country := parts.get("ExportCountry")) is not None:
-            found = self.parts(country[0], _ID, _NONE, (*at, country[1])).get("ID")
-            if found is None:
-                raise _Irregular  # kept
-            _plain(data, sources, "export_country", found, (*at, country[1]))
-        if "export_country" not in data and export is not None:
-            data["export_country"], sources["export_country"] = export
-        self.measures(data, sources, goods, goods_at)
-        if (line := goods.get("InvoiceLine")) is not None:
-            amount = self.parts(line[0], _AMOUNT, _NONE, (*goods_at, line[1])).get(
-                "ItemChargeAmount"
-            )
-            value = _leaf_text(amount)
-            if amount is None or value is None:
-                raise _Irregular  # kept
-            data["value"] = value
-            sources["value"] = where = (*goods_at, line[1], amount[1])
-            if currency := (amount[0].get("currencyID") or "").strip():
-                data["currency"], sources["currency"] = currency, where
-        docs: list[dict[str, Any]] = []
-        self.documents(parts, at, docs, sources, "value" in data)
-        if docs:
-            data["documents"] = docs
-        data["sources"] = sources
-        self.keep(data, sources, at)
-        self.kept = outer
-        return data
-
-    def classifications(
-        self, data: dict[str, Any], sources: dict[str, Any], found: Iterable[_Part], at: _At
-    ) -> None:
-        """Read the tariff number and the chapter 99 additional codes."""
-        extra: list[str] = []
-        for cls, i in found:
-            given = self.parts(cls, _CLASSIFICATION, _NONE, (*at, i))
-            code_part = given.get("ID")
-            code = _leaf_text(code_part)
-            _leaf_text(given.get("IdentificationTypeCode"))
-            if code is None:
-                raise _Irregular  # kept
-            where = (*at, i, code_part[1])  # type: ignore[index]
-            if code.replace(".", "").replace(" ", "").startswith("99"):
-                sources[f"additional_codes[{len(extra)}]"] = where
-                sources.setdefault("additional_codes", where)
-                extra.append(code)
-            elif "tariff_declared" not in data:
-                data["tariff_declared"], sources["tariff_declared"] = code, where
-            else:
-                raise _Irregular  # a second tariff classification: unread
-        if extra:
-            data["additional_codes"] = extra
-
-    def measures(
-        self, data: dict[str, Any], sources: dict[str, Any], goods: dict[str, Any], at: _At
-    ) -> None:
-        """Read the masses in kg, and the CountQuantity: a net mass or the quantity."""
-        given: dict[str, Any] = _NO_PARTS
-        measure_at = at
-        if (measure := goods.get("GoodsMeasure")) is not None:
-            given = self.parts(measure[0], _MEASURE, _NONE, (*at, measure[1]))
-            measure_at = (*at, measure[1])
-        for key, name in (
-            ("net_mass_kg", "NetNetWeightMeasure"),
-            ("gross_mass_kg", "GrossMassMeasure"),
-        ):
-            mass = given.get(name)
-            if mass is not None and (raw := _leaf_text(mass)) is not None:
-                sources[key] = (*measure_at, mass[1])
-                data[key] = mass_text(raw, mass[0].get("unitCode"))
-        count, count_at = given.get("CountQuantity"), measure_at
-        if count is None:
-            count, count_at = goods.get("CountQuantity"), at
-        elif "CountQuantity" in goods:
-            raise _Irregular  # a second one: kept
-        raw = _leaf_text(count)
-        if count is None or raw is None:
-            return
-        where = (*count_at, count[1])
-        unit = (count[0].get("unitCode") or "").strip().upper()
-        if unit in _MASS_UNITS and "net_mass_kg" not in data:
-            data["net_mass_kg"], sources["net_mass_kg"] = mass_text(raw, unit), where
-            return
-        data["supplementary_quantity"], sources["supplementary_quantity"] = raw, where
-        if unit:
-            data["supplementary_unit"], sources["supplementary_unit"] = unit, where
 
 
 def read_carm_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[Declaration]:
@@ -993,6 +605,8 @@ def _stream(source: Any, name: str) -> Iterator[Loose]:
     # apart in C: a declaration is read once the next one starts, or the file ends (libxml2
     # has parsed all of it by then); the elements outside declarations are found in what is
     # left of the tree before it, or taken as the file is read (`_Envelope`).
+    from .._match import cad_kernel  # the plain reader, compiled where it can be
+
     envelope = _Envelope(name)
     events = safe_iterparse(
         _Pruning(source, envelope), events=("start",), tag=(_DECLARATION, "{*}DocumentMetaData")
@@ -1003,14 +617,11 @@ def _stream(source: Any, name: str) -> Iterator[Loose]:
             if envelope.root is None:
                 check_docinfo(elem.getroottree(), name)
                 envelope.root = elem.getroottree().getroot()
-            if (
-                local_tag(elem.tag) != "Declaration"
-                or next(elem.iterancestors(_DECLARATION), None) is not None
-            ):
+            if not cad_kernel.top_declaration(elem):
                 continue  # an envelope, or a declaration inside one (read with it)
             if envelope.pending is not None:
                 count += 1
-                yield _read_declaration(envelope.pending, name, count, envelope)
+                yield _read_declaration(envelope.pending, name, count, envelope, cad_kernel)
             envelope.next_declaration(elem)
     except etree.XMLSyntaxError as exc:
         raise syntax_error(exc, name) from None
@@ -1023,22 +634,27 @@ def _stream(source: Any, name: str) -> Iterator[Loose]:
         raise NotADeclarationError(
             "holds no declaration: CBSA CAD XML without a Declaration element", file=name, line=1
         )
-    last = _read_declaration(envelope.pending, name, count + 1, envelope)
+    last = _read_declaration(envelope.pending, name, count + 1, envelope, cad_kernel)
     envelope.after(envelope.pending)
     _attach(last, envelope.taken())
     yield last
 
 
-def _read_declaration(decl: etree._Element, name: str, count: int, envelope: _Envelope) -> Loose:
+def _read_declaration(
+    decl: etree._Element, name: str, count: int, envelope: _Envelope, kernel: ModuleType
+) -> Loose:
     """Read the `count`th declaration, keeping the envelope's elements before it; then cut
     it off with all before it from the file's tree (its elements live as long as its
-    locations). A ResponsibleCountryCode other than CA is unread."""
-    envelope.before(decl)
+    locations). A plain declaration is read by `kernel` (`_cad_py.plain_declaration`, or
+    its compiled copy), any other by `_CadReader`. A ResponsibleCountryCode other than CA
+    is unread."""
+    if not kernel.nothing_before(decl):
+        envelope.before(decl)
     entries = envelope.taken()
     country = envelope.country
     where = country[1] if country else {"file": name, "line": decl.sourceline, "path": "//"}
     try:
-        data = _PlainCad(_CadPlaces(name, decl, count), ("CA", where)).declaration()
+        data: Loose = kernel.plain_declaration(_CadPlaces(name, decl, count), ("CA", where))
     except _Irregular:  # input kept or unread, or read otherwise: all is worked out
         data = _CadReader(name, decl, count, ("CA", where)).declaration()
     if country is not None and country[0].upper() != "CA":
@@ -1174,7 +790,6 @@ _ENVELOPE = (
     ("WCODataModelVersionCode", "3.6"), ("WCOTypeName", "DEC"), ("ResponsibleCountryCode", "CA"),
     ("ResponsibleAgencyName", "CBSA"), ("AgencyAssignedCustomizationCode", "CAD"),
 )  # fmt: skip
-_MASS_UNITS = ("KGM", "TNE", "GRM")  # a CountQuantity in these is read as the net mass
 
 
 def write_carm(decls: Iterable[Declaration], out: IO[bytes]) -> None:
