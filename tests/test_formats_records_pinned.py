@@ -175,3 +175,34 @@ def test_the_loose_output_is_the_pinned_one(kind: str) -> None:
     assert [name for name, _ in cases] == list(expected)
     changed = [name for name, data in cases if digest(kind, data) != expected[name]]
     assert not changed, f"{len(changed)} of {len(cases)} differ, first: {changed[:5]}"
+
+
+def _handles(data: dict[str, Any]) -> Iterator[Any]:
+    """Yield every location of loose data as the reader gave it."""
+    for owner in (data, *data["items"]):
+        yield owner["location"]
+        yield from owner["sources"].values()
+
+
+@pytest.mark.parametrize("kind", sorted(READERS))
+def test_each_location_is_made_when_asked_as_its_fields_say(kind: str) -> None:
+    seen = 0
+    for _, data in _cases(kind)[:60]:
+        try:
+            decls = list(READERS[kind](io.BytesIO(data), "pinned.in"))
+        except InputError:
+            continue
+        for decl in decls:
+            places = decl["location"]
+            assert places.line == places.locate(places).line
+            assert places.fields() == places.locate(places).model_dump(exclude_unset=True)
+            for found in _handles(decl):
+                located = places.locate(found)
+                fields = places.fields() if found is places else places.fields_of(found)
+                validated = Location.model_validate(fields)
+                assert type(located) is Location
+                assert located == validated
+                assert located.model_fields_set == validated.model_fields_set
+                assert places.line_of(found) == located.line
+                seen += 1
+    assert seen > 1000
