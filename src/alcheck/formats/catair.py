@@ -613,7 +613,7 @@ class _Item(_Owner):
     )  # fmt: skip
 
     def __init__(self, location: _Where) -> None:
-        super().__init__(location)
+        _Owner.__init__(self, location)
         self.main_tariff = False
         self.net_taken = False
         self.supplementary_taken = False
@@ -627,7 +627,7 @@ class _Transaction(_Owner):
     __slots__ = ("broken", "closed", "header_read", "item", "items", "not_read", "not_read_more")
 
     def __init__(self, location: _Places) -> None:
-        super().__init__(location)
+        _Owner.__init__(self, location)
         self.items: list[_Item] = []
         self.item: _Item | None = None
         self.header_read = False
@@ -1301,6 +1301,14 @@ def _read_lines(lines: Iterable[tuple[int, str | _Bad]], name: str) -> Iterator[
                 if record == "11":
                     parser.last_line = number
                     parser.header_record(tx, number, line, line)
+                    continue
+                if record == "10":  # the next entry summary: the one read is done
+                    parser.last_line = number
+                    done = parser.finish_current()
+                    parser.begin(number, line)
+                    if done is not None:
+                        yielded += 1
+                        yield done
                     continue
         done = parser.feed(number, line)
         if done is not None:

@@ -294,11 +294,15 @@ class _Record:
     def __init__(self, line: int, text: str, pedimentos: int, records: int) -> None:
         """Read a record from its line, `text`, stripped of white space at both ends."""
         parts = text.split("|")
+        # A field has white space to strip only next to a "|" (`text` has none at its
+        # ends), and any white space but " " is not printable: nearly no record has any.
+        spaced = " |" in text or "| " in text or not text.isprintable()
         if not parts[-1] and len(parts) > 1:
             parts.pop()  # the trailing "|" that ends every record
             text = text[:-1]
         self.line = line
-        self.fields = fields = list(map(str.strip, parts))  # fields[0] is the record type
+        # fields[0] is the record type.
+        self.fields = fields = list(map(str.strip, parts)) if spaced else parts
         self.raw = text  # the record as given, without its trailing "|"
         self.pedimentos = pedimentos  # pedimentos begun so far, this one included (801)
         self.records = records  # records before this one, 801 not counted (801)
@@ -755,7 +759,7 @@ def _read_records(
             decl.put("exporter", _party(rec.get(12), rec.get(11)), rec, 12 if rec.get(12) else 11)
             decl.keep_rest(rec, {11, 12}, links)
         elif rec is dated:
-            decl.keep_rest(rec, {3, 4}, links)
+            decl.keep_rest(rec, _USED_DATE, links)
         elif code == "551":
             _read_551(items[position], rec, links)
         elif code in _PARTIDA_RECORDS:
@@ -771,6 +775,10 @@ def _read_records(
             decl.keep_rest(rec, (), same, decl.ordinal("record 999 fields"))
         else:
             decl.keep_record(rec)
+
+
+# The fields of the 506 that dates the pedimento read (type and date).
+_USED_DATE = frozenset({3, 4})
 
 
 def _party(name: str, ident: str) -> dict[str, str] | None:
@@ -827,16 +835,14 @@ def _read_551(item: _Owner, rec: _Record, links: dict[int, str]) -> None:
     if description:
         data["description"] = description
         sources["description"] = (line, "551", 6)
-    used = {3, 4, 5, 6, 21, 22}
     value_field = 10 if f[9] else 9 if f[8] else None
     if value_field is not None:
         data["value"] = f[value_field - 1]
         data["currency"] = _USD if value_field == 10 else _MXN
         sources["value"] = sources["currency"] = (line, "551", value_field)
-        used.add(value_field)
     quantity, unit = f[12], f[13]
+    used = _USED_551[value_field, bool(quantity)]
     if quantity:
-        used |= {13, 14}
         if unit == _KILO:
             item.put("net_mass_kg", quantity, rec, 13)
         elif unit == _TONNE:
@@ -850,10 +856,33 @@ def _read_551(item: _Owner, rec: _Record, links: dict[int, str]) -> None:
             item.put("supplementary_quantity", quantity, rec, 13)
             item.put("supplementary_unit", unit, rec, 14)
     if f[20]:
-        item.put("origin", country_alpha2(f[20]), rec, 21)
+        data["origin"] = _country(f[20])
+        sources["origin"] = (line, "551", 21)
     if f[21]:
-        item.put("export_country", country_alpha2(f[21]), rec, 22)
+        data["export_country"] = _country(f[21])
+        sources["export_country"] = (line, "551", 22)
     item.keep_rest(rec, used, links)
+
+
+# The fields of a 551 read, by the value's field (None: no value) and whether it has a
+# quantity (fields 13 and 14).
+_USED_551 = {
+    (value, quantity): frozenset(
+        {3, 4, 5, 6, 21, 22} | ({value} if value else set()) | ({13, 14} if quantity else set())
+    )
+    for value in (None, 9, 10)
+    for quantity in (False, True)
+}
+
+
+@lru_cache(maxsize=1024)
+def _country(key: str) -> str:
+    """Return `country_alpha2(key)`: a file names a few countries, each worked out once."""
+    return country_alpha2(key)
+
+
+# The fields of a 553 (permit) or 557 (contribution), and of a 554 (identifier), read.
+_USED_PERMIT, _USED_IDENTIFIER = frozenset({4, 5, 7}), frozenset({4, 5, 6})
 
 
 def _read_partida_record(item: _Owner, rec: _Record, links: dict[int, str]) -> None:
@@ -865,13 +894,13 @@ def _read_partida_record(item: _Owner, rec: _Record, links: dict[int, str]) -> N
         else:
             doc = {"type": key, "id": doc_id, "category": PERMIT}
         item.document(doc, rec, 5)
-        item.keep_rest(rec, {4, 5, 7}, links, item.ordinal("record 553 fields"))
+        item.keep_rest(rec, _USED_PERMIT, links, item.ordinal("record 553 fields"))
     elif code == "554" and key:
         item.document({"type": key, "id": rec.get(6) or None, "category": IDENTIFIER}, rec, 5)
-        item.keep_rest(rec, {4, 5, 6}, links, item.ordinal("record 554 fields"))
+        item.keep_rest(rec, _USED_IDENTIFIER, links, item.ordinal("record 554 fields"))
     elif code == "557" and key == AD_CONTRIBUTION:
         item.document({"type": AD_DOCUMENT, "id": rec.get(7) or None}, rec, 5)
-        item.keep_rest(rec, {4, 5, 7}, links, item.ordinal("record 557 fields"))
+        item.keep_rest(rec, _USED_PERMIT, links, item.ordinal("record 557 fields"))
     else:
         item.keep_record(rec)
 
