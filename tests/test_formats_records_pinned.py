@@ -19,16 +19,19 @@ import hashlib
 import io
 import json
 import random
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from alcheck.errors import InputError
 from alcheck.formats.catair import MAX_LINE, loose_catair_stream
 from alcheck.formats.loose_columns import resolved
-from alcheck.formats.pedimento import MAX_RECORD, loose_pedimento_stream
+from alcheck.formats.pedimento import MAX_RECORD, _Record, loose_pedimento_stream
 from alcheck.model import Location
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,3 +209,26 @@ def test_each_location_is_made_when_asked_as_its_fields_say(kind: str) -> None:
                 assert places.line_of(found) == located.line
                 seen += 1
     assert seen > 1000
+
+
+def test_white_space_other_than_a_space_is_not_printable() -> None:
+    """What `_Record` rests on to strip fields only when a record has white space by a
+    separator: true of the Unicode database of the Python that runs the tests."""
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    assert [c for c in spaces if c != " " and c.isprintable()] == []
+
+
+_FIELD = st.text(
+    st.sampled_from([" ", "\t", "\x1c", "\xa0", "\u2003", "\u3000", "\x85", "a", "é", "9", "|"])
+    | st.characters(),
+    max_size=6,
+)
+
+
+@given(code=st.sampled_from(["500", "501", "551", "553"]), fields=st.lists(_FIELD, max_size=8))
+def test_a_record_s_fields_are_its_parts_stripped(code: str, fields: list[str]) -> None:
+    text = "|".join([code, *fields]).strip()
+    parts = text.split("|")
+    if not parts[-1] and len(parts) > 1:
+        parts.pop()
+    assert _Record(1, text, 0, 0).fields == [part.strip() for part in parts]
