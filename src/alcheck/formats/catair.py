@@ -401,11 +401,13 @@ class _Invalid:
         self.given = given
 
 
+@lru_cache(maxsize=4096)
 def _whole_text(raw: str, places: int = 0) -> str | None | _Invalid:
     """Read an N or (S)N field with `places` implied decimals as the text of its number
     (what `_implied` gives, as text: the model and the columns parse it), None when blank.
 
-    The text, not a Decimal: a check's columns parse each distinct text once.
+    The text, not a Decimal: a check's columns parse each distinct text once. Memoized:
+    amounts repeat (zeros above all); an `_Invalid` is not changed once made.
     """
     if raw.isdigit() and raw.isascii():  # nearly every amount: zero-filled digits
         number = int(raw)
@@ -1155,16 +1157,17 @@ class _Parser:
     def additional_number(self, item: _Item, number: int, rec: str, hts: str) -> None:
         """Read a chapter 98/99 number of a 50-record: an additional code of its line."""
         if not item.additional:
-            item.sources["additional_codes"] = self.loc(number, "50", 3, 12)
+            item.sources["additional_codes"] = (number, _TARIFF)
         item.additional.append(hts)
         # Value and quantities belong on the chapter 1-97 record; kept if given here.
-        amounts = (rec[24:34], rec[35:47], rec[50:62], rec[65:77])
-        if any(_number(a) not in (None, 0) for a in amounts if a.lstrip(" ").strip("0")):
-            item.keep(
-                f"50-record amounts of {hts} (line {number})",
-                rec[24:80].rstrip(),
-                self.loc(number, "50", 25, 80),
-            )
+        for amount in (rec[24:34], rec[35:47], rec[50:62], rec[65:77]):
+            if amount.lstrip(" ").strip("0") and _number(amount) not in (None, 0):
+                item.keep(
+                    f"50-record amounts of {hts} (line {number})",
+                    rec[24:80].rstrip(),
+                    self.loc(number, "50", 25, 80),
+                )
+                break
 
     def quantity(self, item: _Item, number: int, quantity: _Quantity, raw: str, unit: str) -> None:
         """Read a quantity (12 positions, 2 implied decimals, `_QUANTITIES`) and its unit."""
