@@ -174,6 +174,10 @@ def parse_date(text: str) -> dt.date | None:
     return None
 
 
+# `parse_date` for the reader: a file holds a few dates, each worked out once.
+_date_of = lru_cache(maxsize=4096)(parse_date)
+
+
 def _date_text(date: dt.date) -> str:
     return f"{date.day:02d}{date.month:02d}{date.year:04d}"
 
@@ -715,7 +719,7 @@ def _read_date(decl: _Owner, dated: _Record | None) -> dt.date | None:
     """Read the entry date from the 506 that dates the pedimento; return it if valid."""
     if dated is None:
         return None
-    date = parse_date(dated.get(4))
+    date = _date_of(dated.get(4))
     if date is None:
         decl.bad("entry_date", dated.get(4), dated, 4)
     else:
