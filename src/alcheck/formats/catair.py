@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from ..errors import InputError, NotADeclarationError, UsageError
-from ..model import Declaration, GoodsItem, Regime, lenient_declaration
+from ..model import Declaration, GoodsItem, Location, Regime, lenient_declaration, trusted
 
 __all__ = [
     "ENTRY_TYPE_REGIMES",
@@ -162,10 +162,12 @@ _CASE_ID = re.compile(r"([A-Z])-?([0-9]{3})-?([0-9]{3})")
 MAX_KEPT = 10_000
 
 
-# Where a value was read: the fields of its `Location` (file, line, path, column), which
-# the model validates. A dict, not a `Location`: made for every value read, and for a
-# check only the few a finding names become Locations (`loose_columns`).
-_Where = dict[str, Any]
+# Columns of a record, as a location names them: (`Location.path`, first column), each
+# made once (`_place`); a path or column may be None.
+_Place = tuple[str | None, int | None]
+# Where a value was read: (line, place). A tuple, not a `Location`: made for every value
+# read, and only the few a finding names become Locations (`_Places.locate`).
+_Where = tuple[int | None, _Place]
 # An entry summary as read: what `lenient_declaration` validates into its `Declaration`.
 Loose = dict[str, Any]
 
@@ -200,6 +202,22 @@ _FILER_DIGITS = {
 }
 
 
+# A digit as Appendix E adds it: at an even position from the right, at an odd one (doubled).
+_ONCE = {str(d): d for d in range(10)}
+_TWICE = {str(d): d * 2 - 9 if d > 4 else d * 2 for d in range(10)}
+
+
+@lru_cache(maxsize=1024)
+def _filer_sum(filer: str) -> int | None:
+    """Return what a filer code adds to an entry number's total (positions 10, 9, 8 from
+    the right), None when a character of it is not one `_FILER_DIGITS` converts: a file
+    holds a few filer codes, each worked out once."""
+    a, b, c = (_FILER_DIGITS.get(char) for char in filer)
+    if a is None or b is None or c is None:
+        return None
+    return a + c + (b * 2 - 9 if b > 4 else b * 2)
+
+
 def entry_check_digit(filer: str, transaction: str) -> int | None:
     """Return the check digit of entry number `filer`-`transaction` (CATAIR Appendix E).
 
@@ -213,13 +231,11 @@ def entry_check_digit(filer: str, transaction: str) -> int | None:
         return None
     if not (transaction.isascii() and transaction.isdigit()):
         return None
-    a, b, c = (_FILER_DIGITS.get(char) for char in filer)
-    if a is not None and b is not None and c is not None:  # nearly every entry number
-        t = transaction
-        total = b * 2 - 9 if b > 4 else b * 2  # positions 9, 7, 5, 3, 1 from the right
-        for digit in (int(t[0]), int(t[2]), int(t[4]), int(t[6])):
-            total += digit * 2 - 9 if digit > 4 else digit * 2
-        total += a + c + int(t[1]) + int(t[3]) + int(t[5])
+    head = _filer_sum(filer)
+    if head is not None:  # nearly every entry number
+        t, twice, once = transaction, _TWICE, _ONCE  # positions 7, 5, 3, 1 from the right
+        total = head + twice[t[0]] + twice[t[2]] + twice[t[4]] + twice[t[6]]
+        total += once[t[1]] + once[t[3]] + once[t[5]]
         return (10 - total % 10) % 10
     digits = [_filer_digit(c) for c in filer.upper()]
     if any(d is None for d in digits):
@@ -385,11 +401,13 @@ class _Invalid:
         self.given = given
 
 
+@lru_cache(maxsize=4096)
 def _whole_text(raw: str, places: int = 0) -> str | None | _Invalid:
     """Read an N or (S)N field with `places` implied decimals as the text of its number
     (what `_implied` gives, as text: the model and the columns parse it), None when blank.
 
-    The text, not a Decimal: a check's columns parse each distinct text once.
+    The text, not a Decimal: a check's columns parse each distinct text once. Memoized:
+    amounts repeat (zeros above all); an `_Invalid` is not changed once made.
     """
     if raw.isdigit() and raw.isascii():  # nearly every amount: zero-filled digits
         number = int(raw)
@@ -443,16 +461,77 @@ def _metal(flag: str, country: str) -> tuple[str | None, bool]:
 # The reader
 
 
-# The `Location.path` of a record and of its columns: a few dozen distinct texts, made once
-# each rather than formatted for every value read.
+# The places of a record and of its columns: a few dozen distinct ones, each made once
+# rather than for every value read.
 @lru_cache(maxsize=1024)
-def _record_path(record: str) -> str:
-    return f"{record}-record"
+def _record_place(record: str) -> _Place:
+    return f"{record}-record", None
 
 
 @lru_cache(maxsize=4096)
-def _columns_path(record: str, first: int, last: int | None) -> str:
-    return f"{record}-record cols {first}-{last}"
+def _place(record: str, first: int, last: int) -> _Place:
+    return f"{record}-record cols {first}-{last}", first
+
+
+_NO_PATH: _Place = (None, None)
+_END_OF_FILE: _Place = ("end of file", None)
+_TEN = _record_place("10")
+_FORTY = _record_place("40")
+# The fields a location's `Location` is given (its `model_fields_set`): file and line,
+# and its path and column where it has them.
+_GIVEN = {
+    (path, column): frozenset(
+        ["file", "line"] + (["path"] if path else []) + (["column"] if column else [])
+    )
+    for path in (False, True)
+    for column in (False, True)
+}
+
+
+class _Places:
+    """Where an entry summary is (its 10-record) and where each of its values is (a
+    `_Where`): a value's `Location` is made only when a finding asks for it
+    (`loose_columns.Places`)."""
+
+    __slots__ = ("line", "name")
+
+    def __init__(self, name: str, line: int) -> None:
+        self.name, self.line = name, line
+
+    def fields(self) -> dict[str, Any]:
+        """Return the fields of the entry summary's `Location`."""
+        return self.fields_of((self.line, _TEN))
+
+    def fields_of(self, where: _Where) -> dict[str, Any]:
+        """Return the fields of the `Location` of a `_Where`: file, line, and its path and
+        column where it has them."""
+        path, column = where[1]
+        out: dict[str, Any] = {"file": self.name, "line": where[0]}
+        if path is not None:
+            out["path"] = path
+        if column is not None:
+            out["column"] = column
+        return out
+
+    def line_of(self, found: Any) -> int | None:
+        """Return the line of a location of the entry summary: a `_Where`, fields, itself."""
+        if type(found) is tuple:
+            return found[0]  # type: ignore[no-any-return]
+        if type(found) is dict:
+            return found.get("line")
+        return self.line if found is self else None
+
+    def locate(self, found: Any) -> Location | None:
+        """Return the `Location` of a location of the entry summary: a `_Where`, its
+        fields, or itself."""
+        if found is None or isinstance(found, Location):
+            return found
+        if type(found) is dict:
+            return Location.model_validate(found)
+        line, (path, column) = (self.line, _TEN) if found is self else found
+        # Of their fields' types already: a str, an int or None, a str or None, an int or None.
+        values = {"file": self.name, "line": line, "path": path, "column": column}
+        return trusted(Location, values, _GIVEN[path is not None, column is not None])
 
 
 # Malformed records kept in one declaration's or item's `unread`, at most; the others are
@@ -464,36 +543,43 @@ _MAX_PROBLEMS = 100
 class _Owner:
     """What is read for a declaration or an item: loose data, sources, invalid, unread."""
 
-    def __init__(self, location: _Where) -> None:
+    __slots__ = ("data", "invalid", "location", "overflow", "overflow_at", "sources", "unread")
+
+    def __init__(self, location: _Places | _Where | None) -> None:
         self.location = location
-        self.file = location["file"]
         self.data: dict[str, Any] = {}
         self.sources: dict[str, _Where] = {}
-        self.invalid: dict[str, str] = {}
-        self.unread: dict[str, str] = {}
+        # Made when a first one is kept (few entry summaries have any).
+        self.invalid: dict[str, str] | None = None
+        self.unread: dict[str, str] | None = None
         self.overflow = 0
         self.overflow_at: _Where | None = None
 
     def put(self, field: str, value: Any, line: int, place: _Place) -> None:
         """Keep a value read and where: `place` is the record's columns (`_place`)."""
         self.data[field] = value
-        path, column = place
-        self.sources[field] = {"file": self.file, "line": line, "path": path, "column": column}
+        self.sources[field] = (line, place)
 
     def bad(self, field: str, raw: str, where: _Where) -> None:
         """Keep a value of the wrong type (or a record of the wrong length): SYN-VALUE."""
-        if field not in self.invalid and len(self.invalid) >= _MAX_KEPT:
+        invalid = self.invalid
+        if invalid is None:
+            invalid = self.invalid = {}
+        elif field not in invalid and len(invalid) >= _MAX_KEPT:
             self.more(where)
             return
-        self.invalid[field] = raw
+        invalid[field] = raw
         self.sources[field] = where
 
     def keep(self, key: str, text: str, where: _Where) -> None:
         """Keep a malformed, unknown or misplaced record: SYN-UNKNOWN."""
-        if key not in self.unread and len(self.unread) >= _MAX_KEPT:
+        unread = self.unread
+        if unread is None:
+            unread = self.unread = {}
+        elif key not in unread and len(unread) >= _MAX_KEPT:
             self.more(where)
             return
-        self.unread[key] = text
+        unread[key] = text
         self.sources[key] = where
 
     def more(self, where: _Where) -> None:
@@ -510,8 +596,10 @@ class _Owner:
             data["invalid"] = self.invalid
         unread = self.unread
         if self.overflow:
-            first = self.overflow_at["line"] if self.overflow_at else "?"
+            first = self.overflow_at[0] if self.overflow_at else "?"
             key = f"more problems (from line {first})"
+            if unread is None:
+                unread = {}
             unread[key] = f"{self.overflow} more malformed records or values, not listed"
             if self.overflow_at is not None:
                 data["sources"][key] = self.overflow_at
@@ -521,8 +609,13 @@ class _Owner:
 
 
 class _Item(_Owner):
+    __slots__ = (
+        "additional", "descriptions", "documents", "main_tariff", "net_taken", "smelt_cast",
+        "supplementary_taken",
+    )  # fmt: skip
+
     def __init__(self, location: _Where) -> None:
-        super().__init__(location)
+        _Owner.__init__(self, location)
         self.main_tariff = False
         self.net_taken = False
         self.supplementary_taken = False
@@ -533,8 +626,10 @@ class _Item(_Owner):
 
 
 class _Transaction(_Owner):
-    def __init__(self, location: _Where) -> None:
-        super().__init__(location)
+    __slots__ = ("broken", "closed", "header_read", "item", "items", "not_read", "not_read_more")
+
+    def __init__(self, location: _Places) -> None:
+        _Owner.__init__(self, location)
         self.items: list[_Item] = []
         self.item: _Item | None = None
         self.header_read = False
@@ -545,13 +640,7 @@ class _Transaction(_Owner):
 
 
 _Problem = tuple[str, str, _Where]
-# Columns of a record, as a value's location names them: (`Location.path`, first column).
-_Place = tuple[str, int]
 _Quantity = tuple[int, int, _Place, _Place]
-
-
-def _place(record: str, first: int, last: int) -> _Place:
-    return _columns_path(record, first, last), first
 
 
 _ENTRY_NUMBER = _place("10", 4, 16)
@@ -562,6 +651,7 @@ _LINE_NUMBER = _place("40", 5, 7)
 _ORIGIN = _place("40", 9, 10)
 _EXPORT_COUNTRY = _place("40", 11, 12)
 _GROSS = _place("40", 42, 51)
+_DESCRIPTION = _place("44", 3, 72)
 _TARIFF = _place("50", 3, 12)
 _VALUE = _place("50", 25, 34)
 # The quantities of a 50-record: (slot, first position, its place, its unit's place).
@@ -569,7 +659,12 @@ _QUANTITIES = tuple(
     (slot, first, _place("50", first, first + 14), _place("50", first + 12, first + 14))
     for slot, first in ((1, 36), (2, 51), (3, 66))
 )
+_LICENCE = _place("52", 3, 14)
+_CASE_NUMBER = _place("53", 3, 12)
+_EXCLUSION = _place("54", 3, 13)
 _SMELTS = (("smelt1", 5, _place("54", 5, 9)), ("smelt2", 10, _place("54", 10, 14)))
+# The keys of an item's first documents in its sources, made once.
+_DOCUMENT_KEYS = tuple(f"documents[{n}]" for n in range(16))
 _CAST = _place("54", 15, 16)
 
 
@@ -587,7 +682,7 @@ class _Parser:
         self.in_block = False
         self.skipping: str | None = None  # "batch" or "block" of another application
         self.current: _Transaction | None = None
-        self.pending = _Owner({"file": name})  # problems for the next entry summary
+        self.pending = _Owner(None)  # problems for the next entry summary
         self.problems: list[tuple[int, str]] = []
         self.more_problems = 0
         self.spoiled = 0  # entry summaries not yielded (a line in them cannot be read)
@@ -599,10 +694,9 @@ class _Parser:
     def loc(
         self, line: int, record: str, first: int | None = None, last: int | None = None
     ) -> _Where:
-        if first is None:
-            return {"file": self.name, "line": line, "path": _record_path(record)}
-        path = _columns_path(record, first, last)
-        return {"file": self.name, "line": line, "path": path, "column": first}
+        if first is None or last is None:
+            return line, _record_place(record)
+        return line, _place(record, first, last)
 
     def open_transaction(self) -> _Transaction | None:
         tx = self.current
@@ -646,7 +740,7 @@ class _Parser:
         if (not kind or kind.isspace()) and not line.strip():  # a record starts with its type
             tx = self.open_transaction()
             if tx is not None:
-                tx.keep(f"blank line (line {number})", line, {"file": self.name, "line": number})
+                tx.keep(f"blank line (line {number})", line, (number, _NO_PATH))
             return None
         record = line[:2]
         if record in _LONG_TYPES:
@@ -758,7 +852,7 @@ class _Parser:
     def begin(self, number: int, line: str) -> None:
         """Start an entry summary at its 10-record."""
         self.seen += 1
-        tx = _Transaction(self.loc(number, "10"))
+        tx = _Transaction(_Places(self.name, number))
         self.current = tx
         pending = self.pending
         if pending.unread or pending.invalid or pending.overflow:
@@ -788,30 +882,32 @@ class _Parser:
         kind = rec[33:35]
         regime = ENTRY_TYPE_REGIMES.get(kind)
         if regime is not None:
-            tx.put("declaration_type", kind, number, _ENTRY_TYPE)
-            tx.put("regime", regime, number, _ENTRY_TYPE)
+            data, sources = tx.data, tx.sources
+            data["declaration_type"], data["regime"] = kind, regime
+            sources["declaration_type"] = sources["regime"] = (number, _ENTRY_TYPE)
         elif kind.strip():
             tx.bad("declaration_type", kind, self.loc(number, "10", 34, 35))
 
     def hand_over(self, tx: _Transaction) -> None:
         """Give the problems kept for the next entry summary to `tx`."""
         pending = self.pending
-        for key, text in pending.unread.items():
+        for key, text in (pending.unread or {}).items():
             tx.keep(key, text, pending.sources[key])
-        for key, raw in pending.invalid.items():
+        for key, raw in (pending.invalid or {}).items():
             tx.bad(key, raw, pending.sources[key])
         if pending.overflow:
             tx.overflow += pending.overflow
             tx.overflow_at = tx.overflow_at or pending.overflow_at
-        self.pending = _Owner({"file": self.name})
+        self.pending = _Owner(None)
 
     def entry_number(self, tx: _Transaction, number: int, rec: str) -> None:
         filer = rec[3:6]
         digits = rec[8:16]
         if digits.isdigit() and digits.isascii():
             entry = f"{filer}-{digits[:7]}-{digits[7]}"
-            tx.put("id", entry, number, _ENTRY_NUMBER)
-            if entry_check_digit(filer, digits[:7]) != int(digits[7]):
+            tx.data["id"] = entry
+            tx.sources["id"] = (number, _ENTRY_NUMBER)
+            if entry_check_digit(filer, digits[:7]) != _ONCE[digits[7]]:
                 # kept as the id, and reported (SYN-VALUE)
                 tx.bad("id", entry, self.loc(number, "10", 4, 16))
             return
@@ -838,16 +934,22 @@ class _Parser:
         items = []
         for item in tx.items:
             entry = item.dump()
-            if item.descriptions:
-                entry["description"] = " ".join(d for d in item.descriptions if d)
+            descriptions = item.descriptions
+            if descriptions:
+                entry["description"] = (
+                    descriptions[0]
+                    if len(descriptions) == 1
+                    else " ".join([d for d in descriptions if d])
+                )
+            # Handed over, not copied: nothing is added to an item once it is built.
             if item.additional:
-                entry["additional_codes"] = list(item.additional)
+                entry["additional_codes"] = item.additional
             if item.documents:
-                entry["documents"] = list(item.documents)
+                entry["documents"] = item.documents
             items.append(entry)
         data["items"] = items
         if tx.not_read:
-            data["kept"] = dict(tx.not_read)
+            data["kept"] = tx.not_read
             if tx.not_read_more:
                 data["kept"]["more records not modelled"] = f"{tx.not_read_more} more"
         return data
@@ -860,7 +962,7 @@ class _Parser:
                 "empty input: no CATAIR batch header", file=self.name, line=1
             )
         if self.skipping is None and self.in_batch:
-            where = {"file": self.name, "line": end, "path": "end of file"}
+            where = (end, _END_OF_FILE)
             trailer = "Y" if self.in_block else "Z"
             inside = "a block" if self.in_block else "a batch"
             self.held().keep(
@@ -914,7 +1016,7 @@ class _Parser:
             self.stray(tx, number, line, record, kind is not None)
             return
         if record == "40":
-            tx.item = _Item(self.loc(number, "40"))
+            tx.item = _Item((number, _FORTY))
             tx.items.append(tx.item)
         elif kind is _TOTAL:
             tx.item = None
@@ -953,7 +1055,7 @@ class _Parser:
 
     def description(self, tx: _Transaction, item: _Item, number: int, rec: str) -> None:
         if not item.descriptions:
-            item.sources["description"] = self.loc(number, "44", 3, 72)
+            item.sources["description"] = (number, _DESCRIPTION)
         item.descriptions.append(rec[2:72].strip())
 
     def stray(
@@ -961,7 +1063,7 @@ class _Parser:
     ) -> None:
         """Keep, as given, a record outside an entry summary (`held_or_next` takes it) or
         one of a type not known (its entry summary takes it)."""
-        where = {"file": self.name, "line": number, "path": f"record type {record!r}"}
+        where = (number, (f"record type {record!r}", None))
         if tx is None:
             what = f"a {record}-record" if known else "a record of unknown type"
             self.held_or_next().keep(
@@ -983,27 +1085,33 @@ class _Parser:
     def importer(self, tx: _Transaction, number: int, rec: str) -> None:
         importer = rec[2:14].strip()
         if importer:
-            tx.put("importer", {"id": importer}, number, _IMPORTER)
+            tx.data["importer"] = {"id": importer}
+            tx.sources["importer"] = (number, _IMPORTER)
         for first, last, place in _ENTRY_DATES:  # estimated entry date, else importation
             raw = rec[first - 1 : last]
-            if not raw.strip():
+            if raw.isspace():
                 continue
             value = _date(raw)
             if isinstance(value, dt.date):
-                tx.put("entry_date", value, number, place)
+                tx.data["entry_date"] = value
+                tx.sources["entry_date"] = (number, place)
             else:
                 tx.bad("entry_date", value or raw, self.loc(number, "11", first, last))
             break
 
     def line_header(self, item: _Item, number: int, rec: str) -> None:
+        data, sources = item.data, item.sources
         line = rec[4:7].strip()
         if line:
-            item.put("line", line, number, _LINE_NUMBER)  # the model reads the number
+            data["line"] = line  # the model reads the number
+            sources["line"] = (number, _LINE_NUMBER)
         origin, export = rec[8:10].strip(), rec[10:12].strip()
         if origin:
-            item.put("origin", origin, number, _ORIGIN)
+            data["origin"] = origin
+            sources["origin"] = (number, _ORIGIN)
         if export:
-            item.put("export_country", export, number, _EXPORT_COUNTRY)
+            data["export_country"] = export
+            sources["export_country"] = (number, _EXPORT_COUNTRY)
         gross = _whole_text(rec[41:51])
         if gross is None:
             return
@@ -1025,34 +1133,41 @@ class _Parser:
             )
             return
         item.main_tariff = True
+        data, sources = item.data, item.sources
         if hts:
-            item.put("tariff_declared", hts, number, _TARIFF)
+            data["tariff_declared"] = hts
+            sources["tariff_declared"] = (number, _TARIFF)
         value = _whole_text(rec[24:34])
         if value is not None:
-            item.put("currency", "USD", number, _VALUE)
-            if isinstance(value, _Invalid):
+            data["currency"] = "USD"
+            sources["currency"] = where = (number, _VALUE)
+            if type(value) is _Invalid:
                 item.bad("value", value.given, self.loc(number, "50", 25, 34))
             else:
-                item.put("value", value, number, _VALUE)
+                data["value"] = value
+                sources["value"] = where
+        if rec[35:].isspace():  # no quantity: nothing for the loop below to read
+            return
         for quantity in _QUANTITIES:
             first = quantity[1]
             raw, unit = rec[first - 1 : first + 11], rec[first + 11 : first + 14].strip()
-            if unit or raw.strip():
+            if unit or not raw.isspace():
                 self.quantity(item, number, quantity, raw, unit)
 
     def additional_number(self, item: _Item, number: int, rec: str, hts: str) -> None:
         """Read a chapter 98/99 number of a 50-record: an additional code of its line."""
         if not item.additional:
-            item.sources["additional_codes"] = self.loc(number, "50", 3, 12)
+            item.sources["additional_codes"] = (number, _TARIFF)
         item.additional.append(hts)
         # Value and quantities belong on the chapter 1-97 record; kept if given here.
-        amounts = (rec[24:34], rec[35:47], rec[50:62], rec[65:77])
-        if any(_number(a) not in (None, 0) for a in amounts if a.lstrip(" ").strip("0")):
-            item.keep(
-                f"50-record amounts of {hts} (line {number})",
-                rec[24:80].rstrip(),
-                self.loc(number, "50", 25, 80),
-            )
+        for amount in (rec[24:34], rec[35:47], rec[50:62], rec[65:77]):
+            if amount.lstrip(" ").strip("0") and _number(amount) not in (None, 0):
+                item.keep(
+                    f"50-record amounts of {hts} (line {number})",
+                    rec[24:80].rstrip(),
+                    self.loc(number, "50", 25, 80),
+                )
+                break
 
     def quantity(self, item: _Item, number: int, quantity: _Quantity, raw: str, unit: str) -> None:
         """Read a quantity (12 positions, 2 implied decimals, `_QUANTITIES`) and its unit."""
@@ -1080,17 +1195,20 @@ class _Parser:
             item.put(field, amount, number, place)
 
     def document(self, item: _Item, doc: dict[str, Any], where: _Where) -> None:
-        item.sources[f"documents[{len(item.documents)}]"] = where
-        item.documents.append(doc)
+        documents = item.documents
+        count = len(documents)
+        key = _DOCUMENT_KEYS[count] if count < len(_DOCUMENT_KEYS) else f"documents[{count}]"
+        item.sources[key] = where
+        documents.append(doc)
 
     def licence(self, tx: _Transaction, item: _Item, number: int, rec: str) -> None:
         kind = rec[2:4]
         licence = rec[4:14].strip() or None
         if kind == _AIM_LICENCE:
-            self.document(item, {"type": "AIM", "id": licence}, self.loc(number, "52", 3, 14))
+            self.document(item, {"type": "AIM", "id": licence}, (number, _LICENCE))
         elif kind in _LICENCE_TYPES:
             doc = {"type": "LIC", "id": licence, "category": kind}
-            self.document(item, doc, self.loc(number, "52", 3, 14))
+            self.document(item, doc, (number, _LICENCE))
         else:
             item.keep(
                 f"52-record of unknown type {kind!r} (line {number})",
@@ -1108,7 +1226,7 @@ class _Parser:
                 doc["category"] = found[4]
         elif raw.strip():
             doc["id"] = raw.strip()  # kept as given: no rule takes it for a case it is not
-        self.document(item, doc, self.loc(number, "53", 3, 12))
+        self.document(item, doc, (number, _CASE_NUMBER))
 
     def additional_declaration(self, tx: _Transaction, item: _Item, number: int, rec: str) -> None:
         kind = rec[2:4]
@@ -1116,7 +1234,7 @@ class _Parser:
             self.smelt_cast(item, number, rec)
         elif kind == _EXCLUSION_ALUMINUM:
             exclusion = rec[4:13].strip() or None
-            self.document(item, {"type": "EXCL", "id": exclusion}, self.loc(number, "54", 3, 13))
+            self.document(item, {"type": "EXCL", "id": exclusion}, (number, _EXCLUSION))
         elif kind in _DECLARATION_TYPES:
             self.not_modelled(tx, number, f"54-record type {kind}", rec)
         else:
@@ -1135,16 +1253,19 @@ class _Parser:
             )
             return
         item.smelt_cast = True
+        data, sources = item.data, item.sources
         for field, first, place in _SMELTS:
             value, valid = _metal(rec[first - 1], rec[first + 2 : first + 4])
             if not valid:
                 where = self.loc(number, "54", first, first + 4)
                 item.bad(field, rec[first - 1 : first + 4].rstrip(), where)
             elif value is not None:
-                item.put(field, value, number, place)
+                data[field] = value
+                sources[field] = (number, place)
         cast = rec[14:16].strip()
         if cast:
-            item.put("cast", cast, number, _CAST)
+            data["cast"] = cast
+            sources["cast"] = (number, _CAST)
 
 
 # The line records a 40-record's item reads, by record type.
@@ -1161,7 +1282,37 @@ def _read_lines(lines: Iterable[tuple[int, str | _Bad]], name: str) -> Iterator[
     """Yield the entry summaries of lines as read (`loose_catair_stream`)."""
     parser = _Parser(name)
     yielded = 0
+    readers = _LINE_READERS
     for number, line in lines:
+        # A record of the right length in an open entry summary (nearly every line) goes
+        # straight to its reader: the checks `feed` and `record` would make all pass.
+        if type(line) is str and len(line) == RECORD_LENGTH:
+            tx = parser.current
+            if tx is not None and not tx.closed:
+                record = line[:2]
+                read = readers.get(record)
+                if read is not None and tx.item is not None:
+                    parser.last_line = number
+                    read(parser, tx, tx.item, number, line)
+                    continue
+                if record == "40":
+                    parser.last_line = number
+                    tx.item = item = _Item((number, _FORTY))
+                    tx.items.append(item)
+                    parser.line_header(item, number, line)
+                    continue
+                if record == "11":
+                    parser.last_line = number
+                    parser.header_record(tx, number, line, line)
+                    continue
+                if record == "10":  # the next entry summary: the one read is done
+                    parser.last_line = number
+                    done = parser.finish_current()
+                    parser.begin(number, line)
+                    if done is not None:
+                        yielded += 1
+                        yield done
+                    continue
         done = parser.feed(number, line)
         if done is not None:
             yielded += 1
@@ -1181,13 +1332,21 @@ def read_catair_text(text: str, name: str = "<input>") -> Iterator[Declaration]:
     Raises InputError (or NotADeclarationError) naming `name` and the line for input
     that cannot be read; the entry summaries not touched by it are yielded first.
     """
-    yield from map(lenient_declaration, _read_lines(_text_lines(text), name))
+    yield from _models(_read_lines(_text_lines(text), name))
 
 
 def read_catair_stream(stream: _Readable, name: str = "<input>") -> Iterator[Declaration]:
     """Yield the entry summaries of CATAIR AE read from a binary stream (anything with
     `read(size)`), streaming: memory holds one entry summary and one bounded line."""
-    yield from map(lenient_declaration, loose_catair_stream(stream, name))
+    yield from _models(loose_catair_stream(stream, name))
+
+
+def _models(loose: Iterable[Loose]) -> Iterator[Declaration]:
+    """Yield the `Declaration` of each entry summary read, its locations made `Location`s."""
+    from .loose_columns import resolved  # the check path's module, loaded when needed
+
+    for data in loose:
+        yield lenient_declaration(resolved(data))
 
 
 def loose_catair_stream(stream: _Readable, name: str = "<input>") -> Iterator[Loose]:

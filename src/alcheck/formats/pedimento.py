@@ -19,9 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from functools import lru_cache
+from itertools import compress, filterfalse, islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -33,9 +34,11 @@ from ..model import (
     Declaration,
     Document,
     GoodsItem,
+    Location,
     Regime,
     as_decimal,
     lenient_declaration,
+    trusted,
 )
 
 __all__ = [
@@ -171,6 +174,10 @@ def parse_date(text: str) -> dt.date | None:
     return None
 
 
+# `parse_date` for the reader: a file holds a few dates, each worked out once.
+_date_of = lru_cache(maxsize=4096)(parse_date)
+
+
 def _date_text(date: dt.date) -> str:
     return f"{date.day:02d}{date.month:02d}{date.year:04d}"
 
@@ -279,23 +286,27 @@ def _stream_lines(stream: IO[bytes]) -> Iterator[tuple[int, str | None]]:
 # Records and pedimentos
 
 
-# Fields past a record's end read as "": `_Record.padded` has at least this many.
+# Fields past a record's end read as "": `_Record.padded` gives at least this many.
 _PADDING = [""] * 24
 
 
 class _Record:
     """One record: its line, fields, and the counts the 801 is checked against."""
 
-    __slots__ = ("code", "fields", "line", "padded", "pedimentos", "raw", "records")
+    __slots__ = ("code", "fields", "line", "pedimentos", "raw", "records")
 
     def __init__(self, line: int, text: str, pedimentos: int, records: int) -> None:
+        """Read a record from its line, `text`, stripped of white space at both ends."""
         parts = text.split("|")
+        # A field has white space to strip only next to a "|" (`text` has none at its
+        # ends), and any white space but " " is not printable: nearly no record has any.
+        spaced = " |" in text or "| " in text or not text.isprintable()
         if not parts[-1] and len(parts) > 1:
             parts.pop()  # the trailing "|" that ends every record
             text = text[:-1]
         self.line = line
-        self.fields = fields = list(map(str.strip, parts))  # fields[0] is the record type
-        self.padded = fields + _PADDING  # field n is padded[n - 1] for n up to 24
+        # fields[0] is the record type.
+        self.fields = fields = list(map(str.strip, parts)) if spaced else parts
         self.raw = text  # the record as given, without its trailing "|"
         self.pedimentos = pedimentos  # pedimentos begun so far, this one included (801)
         self.records = records  # records before this one, 801 not counted (801)
@@ -305,16 +316,24 @@ class _Record:
         """Field n (1-based, the record type being 1), "" when the record is shorter."""
         return self.fields[n - 1] if n <= len(self.fields) else ""
 
+    def padded(self) -> list[str]:
+        """Return the fields, field n at n - 1 for n up to 24 at least ("" past the end);
+        not to be changed (the fields themselves when there are as many)."""
+        fields = self.fields
+        return fields if len(fields) >= 24 else fields + _PADDING
 
-@dataclass
+
 class _Group:
     """The lines of one pedimento, from its 500 record (or first record) to the next."""
 
-    records: list[_Record] = field(default_factory=list)
-    junk: list[tuple[int, str]] = field(default_factory=list)  # (line, text kept)
-    lost: tuple[int, str] | None = None  # the first line not kept, and why
-    lost_more: int = 0
-    number: str | None = None  # the 7-digit número de pedimento, once seen
+    __slots__ = ("junk", "lost", "lost_more", "number", "records")
+
+    def __init__(self) -> None:
+        self.records: list[_Record] = []
+        self.junk: list[tuple[int, str]] = []  # (line, text kept)
+        self.lost: tuple[int, str] | None = None  # the first line not kept, and why
+        self.lost_more = 0
+        self.number: str | None = None  # the 7-digit número de pedimento, once seen
 
     def set_aside(self, line: int, text: str | None) -> bool:
         """Keep a line that is not a record; False when it could not be kept."""
@@ -352,7 +371,7 @@ def _begins_pedimento(group: _Group | None, rec: _Record) -> bool:
         return code != "801"
     if code != "501" or group.number is None:
         return False
-    number = rec.padded[2]
+    number = rec.get(3)
     return number != group.number and _seven_digits(number)
 
 
@@ -441,54 +460,118 @@ def _field_path(code: str, n: int) -> str:
     return f"{code} field {n}"
 
 
+# Where a value was read: (line, record type, field number), made a `Location` only when
+# a finding asks (`_Places.locate`). No field number for a whole record; no record type
+# for a line that is not a record.
+_Where = tuple[int, str | None, int | None]
+# The fields a location's `Location` is given (its `model_fields_set`).
+_GIVEN = frozenset({"file", "line", "path"})
+
+
+class _Places:
+    """Where a pedimento is (its first record) and where each of its values is (a
+    `_Where`): a value's `Location` is made only when a finding asks for it
+    (`loose_columns.Places`)."""
+
+    __slots__ = ("code", "line", "name")
+
+    def __init__(self, name: str, rec: _Record) -> None:
+        self.name, self.line, self.code = name, rec.line, rec.code
+
+    def fields(self) -> dict[str, Any]:
+        """Return the fields of the pedimento's `Location`."""
+        return {"file": self.name, "line": self.line, "path": self.code}
+
+    def fields_of(self, where: _Where) -> dict[str, Any]:
+        """Return the fields of the `Location` of a `_Where`."""
+        line, code, n = where
+        path = code if n is None or code is None else _field_path(code, n)
+        return {"file": self.name, "line": line, "path": path}
+
+    def line_of(self, found: Any) -> int | None:
+        """Return the line of a location of the pedimento: a `_Where`, fields, itself."""
+        if type(found) is tuple:
+            return found[0]  # type: ignore[no-any-return]
+        if type(found) is dict:
+            return found.get("line")
+        return self.line if found is self else None
+
+    def locate(self, found: Any) -> Location | None:
+        """Return the `Location` of a location of the pedimento: a `_Where`, its fields,
+        or itself."""
+        if found is None or isinstance(found, Location):
+            return found
+        if type(found) is dict:
+            return Location.model_validate(found)
+        values = self.fields() if found is self else self.fields_of(found)
+        values["column"] = None
+        return trusted(Location, values, _GIVEN)  # a str, an int, a str or None
+
+
 class _Owner:
     """A declaration or goods item being built: values, their places, what is set aside."""
 
-    def __init__(self, name: str, rec: _Record) -> None:
-        self.name = name
-        self.data: dict[str, Any] = {"location": self.loc(rec)}
-        self.sources: dict[str, dict[str, Any]] = {}
-        self.unread: dict[str, str] = {}
-        self.kept: dict[str, str] = {}
-        self.invalid: dict[str, str] = {}
-        self.documents: list[dict[str, Any]] = []
-        self.counts: dict[str, int] = {}
+    __slots__ = ("counts", "data", "documents", "invalid", "kept", "sources", "unread")
 
-    def loc(self, rec: _Record, n: int | None = None) -> dict[str, Any]:
-        path = rec.code if n is None else _field_path(rec.code, n)
-        return {"file": self.name, "line": rec.line, "path": path}
+    def __init__(self, location: _Places | _Where) -> None:
+        self.data: dict[str, Any] = {"location": location}
+        self.sources: dict[str, _Where] = {}
+        # Made when a first entry is kept.
+        self.unread: dict[str, str] | None = None
+        self.kept: dict[str, str] | None = None
+        self.invalid: dict[str, str] | None = None
+        self.documents: list[dict[str, Any]] = []
+        self.counts: dict[str, int] | None = None
 
     def ordinal(self, base: str) -> int:
-        self.counts[base] = self.counts.get(base, 0) + 1
-        return self.counts[base]
+        counts = self.counts
+        if counts is None:
+            counts = self.counts = {}
+        counts[base] = count = counts.get(base, 0) + 1
+        return count
 
     def put(self, key: str, value: Any, rec: _Record, n: int) -> None:
         if value is None or value == "":
             return
         self.data[key] = value
-        path = _field_path(rec.code, n)
-        self.sources[key] = {"file": self.name, "line": rec.line, "path": path}
+        self.sources[key] = (rec.line, rec.code, n)
 
     def bad(self, key: str, value: str, rec: _Record, n: int | None = None) -> None:
+        if self.invalid is None:
+            self.invalid = {}
         self.invalid[key] = value
-        self.sources[key] = self.loc(rec, n)
+        self.sources[key] = (rec.line, rec.code, n)
 
     def document(self, doc: dict[str, Any], rec: _Record, n: int) -> None:
-        self.sources[f"documents[{len(self.documents)}]"] = self.loc(rec, n)
+        self.sources[f"documents[{len(self.documents)}]"] = (rec.line, rec.code, n)
         self.documents.append(doc)
 
     def keep_record(self, rec: _Record, *, expected: bool = True) -> None:
         """Keep a record alcheck does not read, as given: quietly if it is one the layout
         has where it stands, else as unexpected input (a finding)."""
         key = _key(f"record {rec.code}", self.ordinal(f"record {rec.code}"))
-        quiet = expected and rec.code in LAYOUT_RECORDS
-        (self.kept if quiet else self.unread)[key] = rec.raw
-        self.sources[key] = self.loc(rec)
+        if expected and rec.code in LAYOUT_RECORDS:
+            self.keep(key, rec.raw)
+        else:
+            self.set_aside(key, rec.raw)
+        self.sources[key] = (rec.line, rec.code, None)
+
+    def keep(self, key: str, text: str) -> None:
+        """Keep text as given, quietly (`kept`)."""
+        if self.kept is None:
+            self.kept = {}
+        self.kept[key] = text
+
+    def set_aside(self, key: str, text: str) -> None:
+        """Keep text as given, as unexpected input (`unread`: a finding)."""
+        if self.unread is None:
+            self.unread = {}
+        self.unread[key] = text
 
     def keep_line(self, line: int, text: str) -> None:
         key = f"line {line}"
-        self.unread[key] = text
-        self.sources[key] = {"file": self.name, "line": line, "path": None}
+        self.set_aside(key, text)
+        self.sources[key] = (line, None, None)
 
     def keep_rest(
         self, rec: _Record, used: Collection[int], links: dict[int, str], ordinal: int = 1
@@ -497,15 +580,17 @@ class _Owner:
         not `used` and not a link field equal to what it links to. A record whose field
         count is not the layout's is a finding."""
         fields = rec.fields
+        # The numbers of the fields given and not used, picked out in C (few are).
+        given = compress(range(2, len(fields) + 1), islice(fields, 1, None))
         rest = [
             f"{n}={fields[n - 1]}"
-            for n in range(2, len(fields) + 1)
-            if fields[n - 1] and n not in used and links.get(n) != fields[n - 1]
+            for n in filterfalse(used.__contains__, given)
+            if links.get(n) != fields[n - 1]
         ]
         if rest:
             key = _key(f"record {rec.code} fields", ordinal)
-            self.kept[key] = "|".join(rest)
-            self.sources[key] = self.loc(rec)
+            self.keep(key, "|".join(rest))
+            self.sources[key] = (rec.line, rec.code, None)
         arity = ARITY.get(rec.code)
         if arity is not None and len(rec.fields) != arity:
             base = f"record {rec.code} field count"
@@ -571,6 +656,8 @@ def _link(
     candidates = partidas.get(rec.get(4))
     if not candidates:
         return None
+    if len(candidates) == 1:  # nearly always: one 551 of that partida
+        return candidates[0][1], candidates[0][2]
     before = [c for c in candidates if c[0] < position]
     chosen = before[-1] if before else candidates[0]
     return chosen[1], chosen[2]
@@ -606,7 +693,7 @@ def _declaration(group: _Group, name: str) -> Loose:
     for rec in reversed(records):
         firsts[rec.code] = rec
     named = _name_of(firsts)
-    decl = _Owner(name, named.head or records[0])
+    decl = _Owner(_Places(name, named.head or records[0]))
     decl.data["jurisdiction"] = "MX"
     dated = _choose_date(records)
     date = _read_date(decl, dated)
@@ -615,7 +702,7 @@ def _declaration(group: _Group, name: str) -> Loose:
     partidas: dict[str, list[tuple[int, _Owner, _Record]]] = {}
     for position, rec in enumerate(records):
         if rec.code == "551":
-            items[position] = _Owner(name, rec)
+            items[position] = _Owner((rec.line, rec.code, None))
             partidas.setdefault(rec.get(4), []).append((position, items[position], rec))
     _read_records(decl, records, named, id_used, dated, items, partidas, firsts.get("505"))
     for line, text in group.junk:
@@ -632,7 +719,7 @@ def _read_date(decl: _Owner, dated: _Record | None) -> dt.date | None:
     """Read the entry date from the 506 that dates the pedimento; return it if valid."""
     if dated is None:
         return None
-    date = parse_date(dated.get(4))
+    date = _date_of(dated.get(4))
     if date is None:
         decl.bad("entry_date", dated.get(4), dated, 4)
     else:
@@ -676,7 +763,7 @@ def _read_records(
             decl.put("exporter", _party(rec.get(12), rec.get(11)), rec, 12 if rec.get(12) else 11)
             decl.keep_rest(rec, {11, 12}, links)
         elif rec is dated:
-            decl.keep_rest(rec, {3, 4}, links)
+            decl.keep_rest(rec, _USED_DATE, links)
         elif code == "551":
             _read_551(items[position], rec, links)
         elif code in _PARTIDA_RECORDS:
@@ -694,6 +781,10 @@ def _read_records(
             decl.keep_record(rec)
 
 
+# The fields of the 506 that dates the pedimento read (type and date).
+_USED_DATE = frozenset({3, 4})
+
+
 def _party(name: str, ident: str) -> dict[str, str] | None:
     if not name and not ident:
         return None
@@ -706,7 +797,7 @@ def _party(name: str, ident: str) -> dict[str, str] | None:
 
 
 def _read_501(decl: _Owner, rec: _Record, id_used: set[int]) -> None:
-    f = rec.padded  # field n is f[n - 1]
+    f = rec.padded()  # field n is f[n - 1]
     operation, clave, importer_id, rate, importer_name = f[4], f[5], f[8], f[10], f[21]
     decl.put("declaration_type", clave, rec, 6)
     regime = Regime.OTHER if operation == _EXPORT else CLAVE_REGIMES.get(clave.upper())
@@ -719,7 +810,8 @@ def _read_501(decl: _Owner, rec: _Record, id_used: set[int]) -> None:
             decl.bad("exchange_rates", rate, rec, 11)
         else:
             decl.data["exchange_rates"] = [{"currency": _USD, "to_currency": _MXN, "rate": number}]
-            decl.sources["exchange_rates"] = decl.sources["exchange_rates[0]"] = decl.loc(rec, 11)
+            where = (rec.line, rec.code, 11)
+            decl.sources["exchange_rates"] = decl.sources["exchange_rates[0]"] = where
     used = id_used | _USED_501 | (_OPERATION if operation in (_IMPORT, _EXPORT) else _NONE)
     decl.keep_rest(rec, used, {})
 
@@ -735,20 +827,26 @@ def _rate(text: str) -> Decimal | None:
 
 
 def _read_551(item: _Owner, rec: _Record, links: dict[int, str]) -> None:
-    f = rec.padded  # field n is f[n - 1]
-    fraccion, nico = f[2], f[4]
-    item.put("tariff_declared", fraccion + nico, rec, 3)
-    item.put("line", f[3], rec, 4)
-    item.put("description", f[5], rec, 6)
-    used = {3, 4, 5, 6, 21, 22}
+    f = rec.padded()  # field n is f[n - 1]
+    data, sources, line = item.data, item.sources, rec.line
+    tariff, partida, description = f[2] + f[4], f[3], f[5]  # fracción + NICO
+    if tariff:
+        data["tariff_declared"] = tariff
+        sources["tariff_declared"] = (line, "551", 3)
+    if partida:
+        data["line"] = partida
+        sources["line"] = (line, "551", 4)
+    if description:
+        data["description"] = description
+        sources["description"] = (line, "551", 6)
     value_field = 10 if f[9] else 9 if f[8] else None
     if value_field is not None:
-        item.put("value", f[value_field - 1], rec, value_field)
-        item.put("currency", _USD if value_field == 10 else _MXN, rec, value_field)
-        used.add(value_field)
+        data["value"] = f[value_field - 1]
+        data["currency"] = _USD if value_field == 10 else _MXN
+        sources["value"] = sources["currency"] = (line, "551", value_field)
     quantity, unit = f[12], f[13]
+    used = _USED_551[value_field, bool(quantity)]
     if quantity:
-        used |= {13, 14}
         if unit == _KILO:
             item.put("net_mass_kg", quantity, rec, 13)
         elif unit == _TONNE:
@@ -762,10 +860,33 @@ def _read_551(item: _Owner, rec: _Record, links: dict[int, str]) -> None:
             item.put("supplementary_quantity", quantity, rec, 13)
             item.put("supplementary_unit", unit, rec, 14)
     if f[20]:
-        item.put("origin", country_alpha2(f[20]), rec, 21)
+        data["origin"] = _country(f[20])
+        sources["origin"] = (line, "551", 21)
     if f[21]:
-        item.put("export_country", country_alpha2(f[21]), rec, 22)
+        data["export_country"] = _country(f[21])
+        sources["export_country"] = (line, "551", 22)
     item.keep_rest(rec, used, links)
+
+
+# The fields of a 551 read, by the value's field (None: no value) and whether it has a
+# quantity (fields 13 and 14).
+_USED_551 = {
+    (value, quantity): frozenset(
+        {3, 4, 5, 6, 21, 22} | ({value} if value else set()) | ({13, 14} if quantity else set())
+    )
+    for value in (None, 9, 10)
+    for quantity in (False, True)
+}
+
+
+@lru_cache(maxsize=1024)
+def _country(key: str) -> str:
+    """Return `country_alpha2(key)`: a file names a few countries, each worked out once."""
+    return country_alpha2(key)
+
+
+# The fields of a 553 (permit) or 557 (contribution), and of a 554 (identifier), read.
+_USED_PERMIT, _USED_IDENTIFIER = frozenset({4, 5, 7}), frozenset({4, 5, 6})
 
 
 def _read_partida_record(item: _Owner, rec: _Record, links: dict[int, str]) -> None:
@@ -777,13 +898,13 @@ def _read_partida_record(item: _Owner, rec: _Record, links: dict[int, str]) -> N
         else:
             doc = {"type": key, "id": doc_id, "category": PERMIT}
         item.document(doc, rec, 5)
-        item.keep_rest(rec, {4, 5, 7}, links, item.ordinal("record 553 fields"))
+        item.keep_rest(rec, _USED_PERMIT, links, item.ordinal("record 553 fields"))
     elif code == "554" and key:
         item.document({"type": key, "id": rec.get(6) or None, "category": IDENTIFIER}, rec, 5)
-        item.keep_rest(rec, {4, 5, 6}, links, item.ordinal("record 554 fields"))
+        item.keep_rest(rec, _USED_IDENTIFIER, links, item.ordinal("record 554 fields"))
     elif code == "557" and key == AD_CONTRIBUTION:
         item.document({"type": AD_DOCUMENT, "id": rec.get(7) or None}, rec, 5)
-        item.keep_rest(rec, {4, 5, 7}, links, item.ordinal("record 557 fields"))
+        item.keep_rest(rec, _USED_PERMIT, links, item.ordinal("record 557 fields"))
     else:
         item.keep_record(rec)
 
@@ -806,12 +927,20 @@ def _read_801(decl: _Owner, rec: _Record) -> None:
 
 def read_pedimento_text(text: str, name: str = "<input>") -> Iterator[Declaration]:
     """Yield the declarations of pedimento validation file text, one per pedimento."""
-    yield from map(lenient_declaration, _pedimentos(_text_lines(text), name))
+    yield from _models(_pedimentos(_text_lines(text), name))
 
 
 def read_pedimento_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[Declaration]:
     """Yield the declarations of a pedimento validation file read from a binary stream."""
-    yield from map(lenient_declaration, loose_pedimento_stream(stream, name))
+    yield from _models(loose_pedimento_stream(stream, name))
+
+
+def _models(loose: Iterable[Loose]) -> Iterator[Declaration]:
+    """Yield the `Declaration` of each pedimento read, its locations made `Location`s."""
+    from .loose_columns import resolved  # the check path's module, loaded when needed
+
+    for data in loose:
+        yield lenient_declaration(resolved(data))
 
 
 def loose_pedimento_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[Loose]:
