@@ -38,7 +38,10 @@ def _build(tmp_path: Path, mode: str, cc: str | None) -> tuple[int, list[str], s
     return done.returncode, members, done.stdout + done.stderr
 
 
-_EXTENSIONS = ("alcheck/_fastmatch", "alcheck/formats/_wcoitem", "alcheck/formats/_cad")
+_EXTENSIONS = (
+    "alcheck/_fastmatch", "alcheck/formats/_wcoitem", "alcheck/formats/_cad",
+    "alcheck/formats/_loose",
+)  # fmt: skip
 
 
 def _extensions(members: list[str]) -> set[str]:
@@ -59,6 +62,7 @@ def test_without_a_compiler_the_build_falls_back_to_the_twin(tmp_path: Path) -> 
     assert "alcheck/_fastmatch_py.py" in members and not _has_extension(members)
     assert "alcheck/formats/_wcoitem_py.py" in members
     assert "alcheck/formats/_cad_py.py" in members
+    assert "alcheck/formats/_loose_py.py" in members
 
 
 def test_cython_mode_makes_a_failed_extension_build_an_error(tmp_path: Path) -> None:
@@ -78,12 +82,13 @@ def test_a_bogus_mode_is_refused(tmp_path: Path) -> None:
     assert code != 0 and "ALCHECK_IMPLEMENTATION" in output
 
 
-def test_a_default_build_has_both_extensions_and_their_sources(tmp_path: Path) -> None:
+def test_a_default_build_has_every_extension_and_its_sources(tmp_path: Path) -> None:
     code, members, output = _build(tmp_path, "", None)
     assert code == 0, output
     assert _extensions(members) == set(_EXTENSIONS)
     assert {"alcheck/formats/_wcoitem.pyx", "alcheck/formats/_wcoitem.pyi"} <= set(members)
     assert {"alcheck/formats/_cad.pyx", "alcheck/formats/_cad.pyi"} <= set(members)
+    assert {"alcheck/formats/_loose.pyx", "alcheck/formats/_loose.pyi"} <= set(members)
     assert not any(m.endswith(".c") for m in members)
 
 
@@ -91,9 +96,10 @@ def test_a_default_build_has_both_extensions_and_their_sources(tmp_path: Path) -
 def test_the_installed_package_has_the_compiled_extensions() -> None:
     import alcheck._fastmatch as compiled
     import alcheck.formats._cad as cad
+    import alcheck.formats._loose as loose
     import alcheck.formats._wcoitem as items
 
-    for module in (compiled, items, cad):
+    for module in (compiled, items, cad, loose):
         assert module.__file__ is not None and module.__file__.endswith((".so", ".pyd"))
 
 
@@ -106,7 +112,8 @@ def test_the_wheel_and_the_sdist_hold_what_a_user_needs_and_no_tests(tmp_path: P
     assert {
         "alcheck/py.typed", "alcheck/schemas/declaration.schema.json",
         "alcheck/schemas/report.schema.json", "alcheck/rules/packs/us.toml",
-        "alcheck/rules/packs/ca.toml", "alcheck/codes/data/hs2022.csv",
+        "alcheck/rules/packs/ca.toml", "alcheck/rules/packs/us.rules.json",
+        "alcheck/codes/data/hs2022.csv",
         "alcheck/locale/fr/LC_MESSAGES/alcheck.mo", "alcheck/locale/es/LC_MESSAGES/alcheck.mo",
     } <= names  # fmt: skip
     assert any(m.startswith("alcheck/rules/packs/") and m.endswith(".csv") for m in names)
@@ -127,7 +134,8 @@ def test_the_wheel_and_the_sdist_hold_what_a_user_needs_and_no_tests(tmp_path: P
     required = {
         "pyproject.toml", "setup.py", "LICENSE", "src/alcheck/schemas/report.schema.json",
         "src/alcheck/rules/packs/us.toml", "src/alcheck/formats/_wcoitem.pyx",
-        "src/alcheck/formats/_cad.pyx", "src/alcheck/locale/fr/LC_MESSAGES/alcheck.po",
+        "src/alcheck/formats/_cad.pyx", "src/alcheck/formats/_loose.pyx",
+        "src/alcheck/rules/packs/us.rules.json", "src/alcheck/locale/fr/LC_MESSAGES/alcheck.po",
     }  # fmt: skip
     assert required <= inside, required - inside
     assert not any(m.startswith("tests/") for m in inside)
