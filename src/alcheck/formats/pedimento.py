@@ -22,7 +22,6 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from functools import lru_cache
-from itertools import compress, filterfalse, islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -288,6 +287,24 @@ def _stream_lines(stream: IO[bytes]) -> Iterator[tuple[int, str | None]]:
 
 # Fields past a record's end read as "": `_Record.padded` gives at least this many.
 _PADDING = [""] * 24
+
+
+# The field numbers a record type does not read, by (fields read, field count): a few
+# record layouts make nearly every record.
+_UNUSED: dict[tuple[Collection[int], int], tuple[int, ...]] = {}
+
+
+def _unused(used: Collection[int], n_fields: int) -> tuple[int, ...]:
+    """Return the numbers 2..n_fields (field 1 is the record type) not in `used`."""
+    try:
+        return _UNUSED[used, n_fields]
+    except KeyError:
+        if len(_UNUSED) >= 1024:
+            _UNUSED.clear()
+        found = _UNUSED[used, n_fields] = tuple(n for n in range(2, n_fields + 1) if n not in used)
+        return found
+    except TypeError:  # a set: not hashable, not memoized
+        return tuple(n for n in range(2, n_fields + 1) if n not in used)
 
 
 class _Record:
@@ -580,12 +597,10 @@ class _Owner:
         not `used` and not a link field equal to what it links to. A record whose field
         count is not the layout's is a finding."""
         fields = rec.fields
-        # The numbers of the fields given and not used, picked out in C (few are).
-        given = compress(range(2, len(fields) + 1), islice(fields, 1, None))
         rest = [
-            f"{n}={fields[n - 1]}"
-            for n in filterfalse(used.__contains__, given)
-            if links.get(n) != fields[n - 1]
+            f"{n}={value}"
+            for n in _unused(used, len(fields))
+            if (value := fields[n - 1]) and links.get(n) != value
         ]
         if rest:
             key = _key(f"record {rec.code} fields", ordinal)
