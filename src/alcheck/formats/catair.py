@@ -33,6 +33,7 @@ from typing import IO, Any, Protocol
 
 from ..errors import InputError, NotADeclarationError, UsageError
 from ..model import Declaration, GoodsItem, Location, Regime, lenient_declaration, trusted
+from .loose_columns import RecordPlaces, resolved
 
 __all__ = [
     "ENTRY_TYPE_REGIMES",
@@ -488,15 +489,12 @@ _GIVEN = {
 }
 
 
-class _Places:
+class _Places(RecordPlaces):
     """Where an entry summary is (its 10-record) and where each of its values is (a
     `_Where`): a value's `Location` is made only when a finding asks for it
     (`loose_columns.Places`)."""
 
-    __slots__ = ("line", "name")
-
-    def __init__(self, name: str, line: int) -> None:
-        self.name, self.line = name, line
+    __slots__ = ()
 
     def fields(self) -> dict[str, Any]:
         """Return the fields of the entry summary's `Location`."""
@@ -513,21 +511,7 @@ class _Places:
             out["column"] = column
         return out
 
-    def line_of(self, found: Any) -> int | None:
-        """Return the line of a location of the entry summary: a `_Where`, fields, itself."""
-        if type(found) is tuple:
-            return found[0]  # type: ignore[no-any-return]
-        if type(found) is dict:
-            return found.get("line")
-        return self.line if found is self else None
-
-    def locate(self, found: Any) -> Location | None:
-        """Return the `Location` of a location of the entry summary: a `_Where`, its
-        fields, or itself."""
-        if found is None or isinstance(found, Location):
-            return found
-        if type(found) is dict:
-            return Location.model_validate(found)
+    def located(self, found: Any) -> Location:
         line, (path, column) = (self.line, _TEN) if found is self else found
         # Of their fields' types already: a str, an int or None, a str or None, an int or None.
         values = {"file": self.name, "line": line, "path": path, "column": column}
@@ -1343,7 +1327,6 @@ def read_catair_stream(stream: _Readable, name: str = "<input>") -> Iterator[Dec
 
 def _models(loose: Iterable[Loose]) -> Iterator[Declaration]:
     """Yield the `Declaration` of each entry summary read, its locations made `Location`s."""
-    from .loose_columns import resolved  # the check path's module, loaded when needed
 
     for data in loose:
         yield lenient_declaration(resolved(data))

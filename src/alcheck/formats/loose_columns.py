@@ -56,6 +56,38 @@ class Places(DeferredLocation, Protocol):
         """Return the `Location` of a location of the declaration (a handle, fields, itself)."""
 
 
+class RecordPlaces:
+    """The base of a record file's `Places` (CATAIR, pedimento): where a declaration is (its
+    file `name`, its first record's `line`), its values' locations being the reader's own
+    tuples, each starting with its line; `located` makes the `Location` of one."""
+
+    __slots__ = ("line", "name")
+
+    def __init__(self, name: str, line: int) -> None:
+        self.name, self.line = name, line
+
+    def line_of(self, found: Any) -> int | None:
+        """Return the line of a location of the declaration: a tuple, fields, itself."""
+        if type(found) is tuple:
+            return found[0]  # type: ignore[no-any-return]
+        if type(found) is dict:
+            return found.get("line")
+        return self.line if found is self else None
+
+    def locate(self, found: Any) -> Location | None:
+        """Return the `Location` of a location of the declaration: a tuple, its fields, or
+        itself."""
+        if found is None or isinstance(found, Location):
+            return found
+        if type(found) is dict:
+            return Location.model_validate(found)
+        return self.located(found)
+
+    def located(self, found: Any) -> Location:
+        """Return the `Location` of the reader's own tuple, or of the declaration (itself)."""
+        raise NotImplementedError
+
+
 def _location(found: Any) -> Location | None:
     """Return the `Location` the model holds for a location as the reader gave it."""
     if found is None or isinstance(found, Location):

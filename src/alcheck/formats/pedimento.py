@@ -39,6 +39,7 @@ from ..model import (
     lenient_declaration,
     trusted,
 )
+from .loose_columns import RecordPlaces, resolved
 
 __all__ = [
     "AD_DOCUMENT",
@@ -485,15 +486,16 @@ _Where = tuple[int, str | None, int | None]
 _GIVEN = frozenset({"file", "line", "path"})
 
 
-class _Places:
+class _Places(RecordPlaces):
     """Where a pedimento is (its first record) and where each of its values is (a
     `_Where`): a value's `Location` is made only when a finding asks for it
     (`loose_columns.Places`)."""
 
-    __slots__ = ("code", "line", "name")
+    __slots__ = ("code",)
 
     def __init__(self, name: str, rec: _Record) -> None:
-        self.name, self.line, self.code = name, rec.line, rec.code
+        super().__init__(name, rec.line)
+        self.code = rec.code
 
     def fields(self) -> dict[str, Any]:
         """Return the fields of the pedimento's `Location`."""
@@ -505,21 +507,7 @@ class _Places:
         path = code if n is None or code is None else _field_path(code, n)
         return {"file": self.name, "line": line, "path": path}
 
-    def line_of(self, found: Any) -> int | None:
-        """Return the line of a location of the pedimento: a `_Where`, fields, itself."""
-        if type(found) is tuple:
-            return found[0]  # type: ignore[no-any-return]
-        if type(found) is dict:
-            return found.get("line")
-        return self.line if found is self else None
-
-    def locate(self, found: Any) -> Location | None:
-        """Return the `Location` of a location of the pedimento: a `_Where`, its fields,
-        or itself."""
-        if found is None or isinstance(found, Location):
-            return found
-        if type(found) is dict:
-            return Location.model_validate(found)
+    def located(self, found: Any) -> Location:
         values = self.fields() if found is self else self.fields_of(found)
         values["column"] = None
         return trusted(Location, values, _GIVEN)  # a str, an int, a str or None
@@ -952,7 +940,6 @@ def read_pedimento_stream(stream: IO[bytes], name: str = "<input>") -> Iterator[
 
 def _models(loose: Iterable[Loose]) -> Iterator[Declaration]:
     """Yield the `Declaration` of each pedimento read, its locations made `Location`s."""
-    from .loose_columns import resolved  # the check path's module, loaded when needed
 
     for data in loose:
         yield lenient_declaration(resolved(data))
