@@ -1,8 +1,8 @@
 """The compiled plain CAD reader equals its pure-Python twin, and both the full reader.
 
 `formats/_cad.pyx` walks libxml2's nodes where `formats/_cad_py.py` walks lxml's
-elements; for every declaration they must give the same loose data (values, `_At`
-sources, key order) or both refuse it as irregular (`_Irregular`, read by `_CadReader`
+elements; for every declaration they must give the same loose data (values, `At`
+sources, key order) or both refuse it as irregular (`Irregular`, read by `_CadReader`
 then), on the samples, the examples, generated declarations and declarations edited
 into every shape the plain reader must either read or refuse.
 """
@@ -24,7 +24,7 @@ from lxml import etree
 import alcheck._match as match
 from alcheck import Declaration
 from alcheck.formats import carm
-from alcheck.formats._cad_py import PROFILE_NAMES, _Irregular
+from alcheck.formats._cad_py import PROFILE_NAMES, Irregular
 from alcheck.formats._xmlsafe import safe_parser_options
 from alcheck.formats.loose_columns import resolved
 from test_formats_carm import CAD_EXAMPLES, SAMPLES, _as_fields, cad_declaration, mutate
@@ -61,7 +61,7 @@ def _outcome(kernel: ModuleType, places: Any) -> Any:
     """The loose data one kernel reads, IRREGULAR, or the exception it raises."""
     try:
         return _ordered(kernel.plain_declaration(places, WHERE))
-    except _Irregular:
+    except Irregular:
         return IRREGULAR
     except Exception as exc:  # noqa: BLE001 - compared, never expected
         return (type(exc).__name__, str(exc))

@@ -542,7 +542,7 @@ def _as_fields(data: Any) -> Any:
 
 
 def _both_readers(data: bytes) -> tuple[int, int]:
-    """Read each declaration of a CAD with `_PlainCad` (where it reads it) and with
+    """Read each declaration of a CAD with `PlainCad` (where it reads it) and with
     `_CadReader`: the same loose data, locations resolved; the XPath of every element of
     the declaration as the full reader gives it. Return (declarations, read plainly)."""
     from lxml import etree
@@ -567,8 +567,8 @@ def _both_readers(data: bytes) -> tuple[int, int]:
         places = carm._CadPlaces("f", decl, k)  # noqa: SLF001
         full = resolved(carm._CadReader("f", decl, k, where).declaration())  # noqa: SLF001
         try:
-            fast = carm._PlainCad(places, where).declaration()  # noqa: SLF001
-        except carm._Irregular:  # noqa: SLF001
+            fast = carm.PlainCad(places, where).declaration()  # noqa: SLF001
+        except carm.Irregular:  # noqa: SLF001
             continue
         plain += 1
         assert _as_fields(resolved(fast)) == _as_fields(full)

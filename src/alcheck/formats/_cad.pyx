@@ -7,7 +7,7 @@ has about forty elements, and the proxies and dicts were most of the CAD reader'
 The children an element has by name are C slots (`Part`), a repeated child its first
 node and count. Texts and attributes are read as lxml reads them (`_Element.text`,
 `.get`); values are turned into the loose data by the same Python helpers as the twin's
-(`_document`, `mass_text`, `wco_date`), and elements kept whole (rare) are made lxml
+(`document_of`, `mass_text`, `wco_date`), and elements kept whole (rare) are made lxml
 elements and kept by the twin's `keep_whole`.
 """
 
@@ -19,10 +19,11 @@ cimport lxml.includes.etreepublic as cetree
 from lxml.includes.tree cimport xmlNode
 
 from ._cad_py import (
-    _AMOUNT, _CLASSIFICATION, _COMMODITY_MANY, _COMMODITY_ONE, _DECL_MANY, _DECL_ONE, _DOC,
-    _EIGHT_DIGITS, _FEE, _ID, _ITEM_MANY, _ITEM_ONE, _KEEPABLE, _MASS_UNITS, _MEASURE,
-    _ORIGIN, _ORIGIN_KINDS, _PARTY, _RATE, _SHIPMENT_MANY, _SHIPMENT_ONE, _STATUS,
-    _TYPE_REGIMES, _Irregular, _document, keep_whole,
+    AMOUNT_PARTS, CLASSIFICATION_PARTS, COMMODITY_MANY_PARTS, COMMODITY_ONE_PARTS,
+    DECL_MANY_PARTS, DECL_ONE_PARTS, DOC_PARTS, EIGHT_DIGITS, FEE_PARTS, ID_PARTS,
+    ITEM_MANY_PARTS, ITEM_ONE_PARTS, KEEPABLE, MASS_UNITS, MEASURE_PARTS, ORIGIN_KINDS,
+    ORIGIN_PARTS, PARTY_PARTS, RATE_PARTS, SHIPMENT_MANY_PARTS, SHIPMENT_ONE_PARTS,
+    STATUS_PARTS, TYPE_REGIMES, Irregular, document_of, keep_whole,
 )
 from .wco_xml import mass_text, wco_date
 
@@ -34,10 +35,10 @@ cdef extern from "Python.h":
     dict _PyDict_NewPresized(Py_ssize_t minused)
 
 # The twin's tables, typed: looked up in C.
-cdef dict _ORIGIN_KIND_OF = _ORIGIN_KINDS
-cdef dict _REGIME_OF = _TYPE_REGIMES
-cdef frozenset _KEPT_NAMES = _KEEPABLE
-cdef tuple _MASS_UNIT_CODES = _MASS_UNITS
+cdef dict _ORIGIN_KIND_OF = ORIGIN_KINDS
+cdef dict _REGIME_OF = TYPE_REGIMES
+cdef frozenset _KEPT_NAMES = KEEPABLE
+cdef tuple _MASS_UNIT_CODES = MASS_UNITS
 
 cdef enum:
     ELEMENT_NODE = 1
@@ -111,7 +112,7 @@ cdef inline bint _is_element(xmlNode* node) noexcept:
 
 
 cdef object _leaf_text(xmlNode* elem):
-    """`_leaf_text`: the text of a value element (None for none); raises `_Irregular` when
+    """`_leaf_text`: the text of a value element (None for none); raises `Irregular` when
     it holds elements."""
     cdef xmlNode* child
     if elem is NULL:
@@ -119,7 +120,7 @@ cdef object _leaf_text(xmlNode* elem):
     child = elem.children
     while child is not NULL:
         if _is_element(child):
-            raise _Irregular
+            raise Irregular
         child = child.next
     return _text(elem)
 
@@ -139,7 +140,7 @@ cdef object _first_text(xmlNode* elem, const char* name):
     return None
 
 
-# Where values are: `_At`s -----------------------------------------------------------------
+# Where values are: `At`s -----------------------------------------------------------------
 
 
 cdef tuple _down(tuple at, Py_ssize_t i):
@@ -244,20 +245,20 @@ cdef bint _in_step(const char** names, Py_ssize_t singles, Py_ssize_t n, one, ma
 
 _NONE = frozenset()
 if not (
-    _in_step(_DECL_NAMES, D_RATE, D_N, _DECL_ONE, _DECL_MANY)
-    and _in_step(_PARTY_NAMES, P_N, P_N, _PARTY, _NONE)
-    and _in_step(_STATUS_NAMES, ST_N, ST_N, _STATUS, _NONE)
-    and _in_step(_RATE_NAMES, R_N, R_N, _RATE, _NONE)
-    and _in_step(_DOC_NAMES, DOC_N, DOC_N, _DOC, _NONE)
-    and _in_step(_FEE_NAMES, F_N, F_N, _FEE, _NONE)
-    and _in_step(_SHIPMENT_NAMES, SH_ITEM, SH_N, _SHIPMENT_ONE, _SHIPMENT_MANY)
-    and _in_step(_ITEM_NAMES, I_ORIGIN, I_N, _ITEM_ONE, _ITEM_MANY)
-    and _in_step(_COMMODITY_NAMES, C_CLASSIFICATION, C_N, _COMMODITY_ONE, _COMMODITY_MANY)
-    and _in_step(_CLASSIFICATION_NAMES, CL_N, CL_N, _CLASSIFICATION, _NONE)
-    and _in_step(_MEASURE_NAMES, M_N, M_N, _MEASURE, _NONE)
-    and _in_step(_ORIGIN_NAMES, O_N, O_N, _ORIGIN, _NONE)
-    and _in_step(_ID_NAMES, 1, 1, _ID, _NONE)
-    and _in_step(_AMOUNT_NAMES, 1, 1, _AMOUNT, _NONE)
+    _in_step(_DECL_NAMES, D_RATE, D_N, DECL_ONE_PARTS, DECL_MANY_PARTS)
+    and _in_step(_PARTY_NAMES, P_N, P_N, PARTY_PARTS, _NONE)
+    and _in_step(_STATUS_NAMES, ST_N, ST_N, STATUS_PARTS, _NONE)
+    and _in_step(_RATE_NAMES, R_N, R_N, RATE_PARTS, _NONE)
+    and _in_step(_DOC_NAMES, DOC_N, DOC_N, DOC_PARTS, _NONE)
+    and _in_step(_FEE_NAMES, F_N, F_N, FEE_PARTS, _NONE)
+    and _in_step(_SHIPMENT_NAMES, SH_ITEM, SH_N, SHIPMENT_ONE_PARTS, SHIPMENT_MANY_PARTS)
+    and _in_step(_ITEM_NAMES, I_ORIGIN, I_N, ITEM_ONE_PARTS, ITEM_MANY_PARTS)
+    and _in_step(_COMMODITY_NAMES, C_CLASSIFICATION, C_N, COMMODITY_ONE_PARTS, COMMODITY_MANY_PARTS)
+    and _in_step(_CLASSIFICATION_NAMES, CL_N, CL_N, CLASSIFICATION_PARTS, _NONE)
+    and _in_step(_MEASURE_NAMES, M_N, M_N, MEASURE_PARTS, _NONE)
+    and _in_step(_ORIGIN_NAMES, O_N, O_N, ORIGIN_PARTS, _NONE)
+    and _in_step(_ID_NAMES, 1, 1, ID_PARTS, _NONE)
+    and _in_step(_AMOUNT_NAMES, 1, 1, AMOUNT_PARTS, _NONE)
 ):
     raise ImportError("_cad.pyx is out of step with _cad_py's children by name")
 
@@ -291,8 +292,8 @@ cdef xmlNode* _next(Many* many) noexcept:
     return NULL
 
 
-cdef class _PlainCad:
-    """`_PlainCad`: one plain declaration as it is read, its elements libxml2's nodes."""
+cdef class PlainCad:
+    """`PlainCad`: one plain declaration as it is read, its elements libxml2's nodes."""
 
     cdef object places, jurisdiction
     cdef list kept
@@ -321,17 +322,17 @@ cdef class _PlainCad:
                     k += 1
                 if k < n:
                     if k < singles and out[k].count:
-                        raise _Irregular
+                        raise Irregular
                     if not out[k].count:
                         out[k].node, out[k].index = child, i
                     out[k].count += 1
                 elif name.decode("utf-8") in _KEPT_NAMES:
                     self.kept.append((cetree.elementFactory(self.doc, child), _down(at, i)))
                 else:
-                    raise _Irregular
+                    raise Irregular
                 i += 1
             elif _is_element(child):
-                raise _Irregular  # a comment, a processing instruction, an entity
+                raise Irregular  # a comment, a processing instruction, an entity
             child = child.next
         return 0
 
@@ -438,7 +439,7 @@ cdef class _PlainCad:
             self.parts(country.node, _ID_NAMES, 1, 1, found, country_at)
             value = _leaf_text(found[0].node)
             if found[0].node is NULL or value is None:
-                raise _Irregular  # not read: kept
+                raise Irregular  # not read: kept
             export = (value, _down(country_at, found[0].index))
         many = _many(&shipment.parts[SH_ITEM])
         while many.node is not NULL:
@@ -468,7 +469,7 @@ cdef class _PlainCad:
             kind = (_first_text(many.node, b"TypeCode") or "").upper()
             if kind not in ("ADD", "CVD"):
                 if kind == "TOT" and not valued:
-                    raise _Irregular  # the value for duty
+                    raise Irregular  # the value for duty
                 self.kept.append((cetree.elementFactory(self.doc, many.node), where))
                 _next(&many)
                 continue
@@ -512,14 +513,14 @@ cdef class _PlainCad:
             self.parts(many.node, _ORIGIN_NAMES, O_N, O_N, given, origin_at)
             field = _ORIGIN_KIND_OF.get((_leaf_text(given[O_KIND].node) or "").upper())
             if field is None or field in data or _leaf_text(given[O_COUNTRY].node) is None:
-                raise _Irregular  # unread
+                raise Irregular  # unread
             _plain(data, sources, field, &given[O_COUNTRY], origin_at)
             _next(&many)
         if parts[I_EXPORT].node is not NULL:
             country_at = _down(at, parts[I_EXPORT].index)
             self.parts(parts[I_EXPORT].node, _ID_NAMES, 1, 1, given, country_at)
             if given[0].node is NULL:
-                raise _Irregular  # kept
+                raise Irregular  # kept
             _plain(data, sources, "export_country", &given[0], country_at)
         if "export_country" not in data and export is not None:
             data["export_country"], sources["export_country"] = export
@@ -529,7 +530,7 @@ cdef class _PlainCad:
             self.parts(goods[C_INVOICE].node, _AMOUNT_NAMES, 1, 1, line_parts, where)
             value = _leaf_text(line_parts[0].node)
             if line_parts[0].node is NULL or value is None:
-                raise _Irregular  # kept
+                raise Irregular  # kept
             data["value"] = value
             sources["value"] = where = _down(where, line_parts[0].index)
             if currency := (_attribute(line_parts[0].node, b"currencyID") or "").strip():
@@ -555,7 +556,7 @@ cdef class _PlainCad:
             code = _leaf_text(given[CL_ID].node)
             _leaf_text(given[CL_KIND].node)
             if code is None:
-                raise _Irregular  # kept
+                raise Irregular  # kept
             where = _down(cls_at, given[CL_ID].index)
             if _chapter_99(code):
                 sources[_indexed(_CODE_KEYS, "additional_codes", len(extra))] = where
@@ -564,7 +565,7 @@ cdef class _PlainCad:
             elif "tariff_declared" not in data:
                 data["tariff_declared"], sources["tariff_declared"] = code, where
             else:
-                raise _Irregular  # a second tariff classification: unread
+                raise Irregular  # a second tariff classification: unread
             _next(&many)
         if extra:
             data["additional_codes"] = extra
@@ -591,7 +592,7 @@ cdef class _PlainCad:
         if count.node is NULL:
             count, count_at = &goods[C_COUNT], at
         elif goods[C_COUNT].node is not NULL:
-            raise _Irregular  # a second one: kept
+            raise Irregular  # a second one: kept
         raw = _leaf_text(count.node)
         if count.node is NULL or raw is None:
             return 0
@@ -607,12 +608,12 @@ cdef class _PlainCad:
 
 
 cdef class _Shipment:
-    """A GoodsShipment as `_PlainCad.declaration` holds it: its children by name."""
+    """A GoodsShipment as `PlainCad.declaration` holds it: its children by name."""
 
     cdef Part parts[SH_N]
     cdef tuple at
 
-    cdef int documents(self, _PlainCad reader, list docs, dict sources) except -1:
+    cdef int documents(self, PlainCad reader, list docs, dict sources) except -1:
         return reader.documents(
             &self.parts[SH_DOC], &self.parts[SH_FEE], self.at, docs, sources, True
         )
@@ -646,10 +647,10 @@ cdef bint _chapter_99(str code) except -1:
 
 
 cdef bint _eight_digits(str raw) except -1:
-    """`_EIGHT_DIGITS.fullmatch(raw) is not None`, in C for ASCII text."""
+    """`EIGHT_DIGITS.fullmatch(raw) is not None`, in C for ASCII text."""
     cdef Py_UCS4 c
     if not raw.isascii():
-        return _EIGHT_DIGITS.fullmatch(raw) is not None
+        return EIGHT_DIGITS.fullmatch(raw) is not None
     if len(raw) != 8:
         return False
     for c in raw:
@@ -684,13 +685,13 @@ cdef object _entry_date(str raw, code):
 
 
 cdef dict _plain_document(kind, doc_id, category):
-    """`_document(kind, doc_id, category)`, made here when the id cannot cite GIP 83 (it
-    starts with a character that is not g, G or a blank: `_GIP83` cannot match)."""
+    """`document_of(kind, doc_id, category)`, made here when the id cannot cite GIP 83 (it
+    starts with a character that is not g, G or a blank: `GIP83_ID` cannot match)."""
     cdef Py_UCS4 head
     if doc_id is not None:
         head = (<str> doc_id)[0] if len(<str> doc_id) else 0
         if head >= 128 or head in u"gG" or head == 0 or (<str> doc_id)[:1].isspace():
-            return _document(kind, doc_id, category)
+            return document_of(kind, doc_id, category)
     doc = {"type": kind}
     if doc_id is not None:
         doc["id"] = doc_id
@@ -711,7 +712,7 @@ cdef str _indexed(tuple keys, str name, Py_ssize_t k):
 
 
 def plain_declaration(places, jurisdiction):
-    return _PlainCad(places, jurisdiction).declaration()
+    return PlainCad(places, jurisdiction).declaration()
 
 
 # Where declarations are in the file's tree -------------------------------------------------

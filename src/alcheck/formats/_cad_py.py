@@ -2,7 +2,7 @@
 the compiled `_cad.pyx` (which walks libxml2's nodes instead of lxml's elements).
 
 `carm` reads a declaration here first (`plain_declaration`); one that is not plain (input
-unread, an element read in some places only) raises `_Irregular`, and `carm`'s full
+unread, an element read in some places only) raises `Irregular`, and `carm`'s full
 reader (`_CadReader`) reads it instead. Both give the same loose data
 (tests/test_formats_carm.py, tests/test_cad_diff.py).
 """
@@ -26,24 +26,24 @@ CARM_NAMES = frozenset(
     """.split()
 )
 PROFILE_NAMES = WCO_NAMES | CARM_NAMES
-_GIP83 = re.compile(r"^\s*GIP\s*[-#:.]?\s*(?:NO\.?\s*)?0*83(?!\d)", re.IGNORECASE)
+GIP83_ID = re.compile(r"^\s*GIP\s*[-#:.]?\s*(?:NO\.?\s*)?0*83(?!\d)", re.IGNORECASE)
 # Country-of-origin kinds (Origin/TypeCode): none is the country of origin; CLS, C2S and
 # CRC are the GIP 83 smelt/cast qualifiers of the IID (TCC26-0107), placed here as
 # alcheck's WCO profile places them.
-_ORIGIN_KINDS = {"": "origin", "1": "origin", "CLS": "smelt1", "C2S": "smelt2", "CRC": "cast"}
+ORIGIN_KINDS = {"": "origin", "1": "origin", "CLS": "smelt1", "C2S": "smelt2", "CRC": "cast"}
 # The CAD type AB is a regular import (ca-carm.md §1.2); other types are not known.
-_TYPE_REGIMES = {"AB": "consumption"}
-_MASS_UNITS = ("KGM", "TNE", "GRM")  # a CountQuantity in these is read as the net mass
+TYPE_REGIMES = {"AB": "consumption"}
+MASS_UNITS = ("KGM", "TNE", "GRM")  # a CountQuantity in these is read as the net mass
 
 
-def _document(kind: str | None, doc_id: str | None, category: str | None) -> dict[str, Any]:
+def document_of(kind: str | None, doc_id: str | None, category: str | None) -> dict[str, Any]:
     """Return an AdditionalDocument (permit, authority) as read from its three texts."""
     doc: dict[str, Any] = {"type": kind}
-    if doc_id is not None and _GIP83.match(doc_id) and (kind or "GIP") != "GIP":
+    if doc_id is not None and GIP83_ID.match(doc_id) and (kind or "GIP") != "GIP":
         # "GIP 83" (or GIP83-OIC…) in the authority field: General Import Permit
         # No. 83, whatever the authority type; the text as given is the category.
         doc = {"type": "GIP", "id": "83", "category": f"{kind} {doc_id}"}
-    elif doc_id is not None and _GIP83.match(doc_id):
+    elif doc_id is not None and GIP83_ID.match(doc_id):
         doc = {"type": "GIP", "id": "83"}
         if doc_id.strip() != "83":
             doc["category"] = doc_id
@@ -57,41 +57,41 @@ def _document(kind: str | None, doc_id: str | None, category: str | None) -> dic
     return doc
 
 
-class _Irregular(Exception):
-    """A declaration `_PlainCad` does not read: the full reader (`_CadReader`) does."""
+class Irregular(Exception):
+    """A declaration `PlainCad` does not read: the full reader (`_CadReader`) does."""
 
 
 # Each element's local name by tag (namespace included): a few tags, emptied when an
 # input's namespaces make them many.
 _LOCAL_NAMES: dict[Any, str] = {}
-_EIGHT_DIGITS = re.compile(r"\d{8}")
+EIGHT_DIGITS = re.compile(r"\d{8}")
 _NO_PARTS: dict[str, Any] = {}
 # A child as `_parts` gives it: the element, and its index among its parent's children.
 _Part = tuple[etree._Element, int]
-# Where `_PlainCad` read a value: the indexes of the elements down from the declaration
+# Where `PlainCad` read a value: the indexes of the elements down from the declaration
 # to it. Plain ints, not the element: a batch holding thousands of lxml elements made
 # each of the garbage collector's full passes cost a tenth of a second.
-_At = tuple[int, ...]
+At = tuple[int, ...]
 
 
 class Places(Protocol):
     """Where a declaration read here is (`carm._CadPlaces`): its element, and the line and
-    XPath of an element of it at an `_At`."""
+    XPath of an element of it at an `At`."""
 
     @property
     def decl(self) -> etree._Element: ...
 
-    def path(self, at: _At) -> tuple[int | None, str]: ...
+    def path(self, at: At) -> tuple[int | None, str]: ...
 
 
 def _parts(
     elem: etree._Element, singles: frozenset[str], many: frozenset[str],
-    kept: list[tuple[etree._Element, _At]], at: _At,
+    kept: list[tuple[etree._Element, At]], at: At,
 ) -> dict[str, Any]:  # fmt: skip
     """Return the children of `elem` (the element at `at`) by local name, each with its
     index (`_Part`): each of `singles` once at most, each of `many` a list in document
     order. A child the full reader never reads, of the profile, goes to `kept` with its
-    `_At`. Raises `_Irregular` for any other child, a single given twice, or what is not
+    `At`. Raises `Irregular` for any other child, a single given twice, or what is not
     an element: what the full reader does not read whole."""
     parts: dict[str, Any] = {}
     names = _LOCAL_NAMES
@@ -100,13 +100,13 @@ def _parts(
         if name is None:
             tag = child.tag
             if not isinstance(tag, str):
-                raise _Irregular
+                raise Irregular
             if len(names) >= 4096:
                 names.clear()
             name = names[tag] = local_tag(tag)
         if name in singles:
             if name in parts:
-                raise _Irregular
+                raise Irregular
             parts[name] = (child, i)
         elif name in many:
             got = parts.get(name)
@@ -114,21 +114,21 @@ def _parts(
                 parts[name] = [(child, i)]
             else:
                 got.append((child, i))
-        elif name in _KEEPABLE:
+        elif name in KEEPABLE:
             kept.append((child, (*at, i)))
         else:
-            raise _Irregular
+            raise Irregular
     return parts
 
 
 def _leaf_text(part: _Part | None) -> str | None:
-    """Return the text of a value element, as `element_text`; raises `_Irregular` when it
+    """Return the text of a value element, as `element_text`; raises `Irregular` when it
     holds elements (those the full reader keeps)."""
     if part is None:
         return None
     elem = part[0]
     if len(elem):
-        raise _Irregular
+        raise Irregular
     text = elem.text
     if text is None:
         return None
@@ -136,7 +136,7 @@ def _leaf_text(part: _Part | None) -> str | None:
 
 
 def _plain(
-    data: dict[str, Any], sources: dict[str, Any], key: str, part: _Part | None, at: _At
+    data: dict[str, Any], sources: dict[str, Any], key: str, part: _Part | None, at: At
 ) -> None:
     """Store the text of a value element (a child of the element at `at`) under `key`."""
     value = _leaf_text(part)
@@ -149,26 +149,26 @@ def _names(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# What `_PlainCad` reads: an element's children it takes one of, and those it takes a
+# What `PlainCad` reads: an element's children it takes one of, and those it takes a
 # list of. Any other child makes the declaration irregular (read by `_CadReader`).
-_DECL_ONE = _names("ID TypeCode Importer Exporter Status")
-_DECL_MANY = _names("CurrencyExchange AdditionalDocument DutyTaxFee GoodsShipment")
-_PARTY = _names("Name ID")
-_STATUS = _names("ReleaseDateTime")
-_RATE = _names("CurrencyTypeCode RateNumeric")
-_DOC = _names("TypeCode ID CategoryCode")
-_FEE = _names("TypeCode DutyRegimeCode")
-_SHIPMENT_ONE = _names("ExportCountry")
-_SHIPMENT_MANY = _names("GovernmentAgencyGoodsItem AdditionalDocument DutyTaxFee")
-_ITEM_ONE = _names("SequenceNumeric Commodity ExportCountry")
-_ITEM_MANY = _names("Origin AdditionalDocument DutyTaxFee")
-_COMMODITY_ONE = _names("Description GoodsMeasure CountQuantity InvoiceLine")
-_COMMODITY_MANY = _names("Classification")
-_CLASSIFICATION = _names("ID IdentificationTypeCode")
-_MEASURE = _names("NetNetWeightMeasure GrossMassMeasure CountQuantity")
-_ORIGIN = _names("CountryCode TypeCode")
-_ID = _names("ID")
-_AMOUNT = _names("ItemChargeAmount")
+DECL_ONE_PARTS = _names("ID TypeCode Importer Exporter Status")
+DECL_MANY_PARTS = _names("CurrencyExchange AdditionalDocument DutyTaxFee GoodsShipment")
+PARTY_PARTS = _names("Name ID")
+STATUS_PARTS = _names("ReleaseDateTime")
+RATE_PARTS = _names("CurrencyTypeCode RateNumeric")
+DOC_PARTS = _names("TypeCode ID CategoryCode")
+FEE_PARTS = _names("TypeCode DutyRegimeCode")
+SHIPMENT_ONE_PARTS = _names("ExportCountry")
+SHIPMENT_MANY_PARTS = _names("GovernmentAgencyGoodsItem AdditionalDocument DutyTaxFee")
+ITEM_ONE_PARTS = _names("SequenceNumeric Commodity ExportCountry")
+ITEM_MANY_PARTS = _names("Origin AdditionalDocument DutyTaxFee")
+COMMODITY_ONE_PARTS = _names("Description GoodsMeasure CountQuantity InvoiceLine")
+COMMODITY_MANY_PARTS = _names("Classification")
+CLASSIFICATION_PARTS = _names("ID IdentificationTypeCode")
+MEASURE_PARTS = _names("NetNetWeightMeasure GrossMassMeasure CountQuantity")
+ORIGIN_PARTS = _names("CountryCode TypeCode")
+ID_PARTS = _names("ID")
+AMOUNT_PARTS = _names("ItemChargeAmount")
 _NONE: frozenset[str] = frozenset()
 # Every element the full reader reads, wherever it is: any other of the profile is kept
 # (with all it holds, where that is of the profile too), never read.
@@ -180,14 +180,14 @@ _READ_NAMES = _names(
     Description Classification IdentificationTypeCode GoodsMeasure NetNetWeightMeasure
     GrossMassMeasure CountQuantity"""
 )
-_KEEPABLE = PROFILE_NAMES - _READ_NAMES - {"Declaration"}
+KEEPABLE = PROFILE_NAMES - _READ_NAMES - {"Declaration"}
 _KEEPABLE_INSIDE = PROFILE_NAMES - {"Declaration"}
 
 
 def plain_declaration(places: Places, jurisdiction: tuple[str, Any]) -> dict[str, Any]:
     """Return the loose data of the declaration at `places` as `carm._CadReader` reads it,
-    its locations `_At`s (`_PlainCad`); raises `_Irregular` when it is not plain."""
-    return _PlainCad(places, jurisdiction).declaration()
+    its locations `At`s (`PlainCad`); raises `Irregular` when it is not plain."""
+    return PlainCad(places, jurisdiction).declaration()
 
 
 def top_declaration(elem: etree._Element) -> bool:
@@ -213,12 +213,12 @@ def nothing_before(decl: etree._Element) -> bool:
 
 
 def keep_whole(
-    places: Places, kept: list[tuple[etree._Element, _At]], data: dict[str, Any],
-    sources: dict[str, Any], owner: _At,
+    places: Places, kept: list[tuple[etree._Element, At]], data: dict[str, Any],
+    sources: dict[str, Any], owner: At,
 ) -> None:  # fmt: skip
-    """Keep elements of the profile not read (with their `_At`s), each whole in `data`'s
+    """Keep elements of the profile not read (with their `At`s), each whole in `data`'s
     `kept` under its XPath from its owner (the item, or the declaration at ()), as
-    `_CadReader.sweep` does; raises `_Irregular` when one holds what is not of the
+    `_CadReader.sweep` does; raises `Irregular` when one holds what is not of the
     profile (the full reader reports it). Shared by the compiled reader: rare."""
     start = len(places.path(owner)[1]) + 1
     store = data.setdefault("kept", {})
@@ -226,7 +226,7 @@ def keep_whole(
         for inner in elem.iterdescendants():
             tag = inner.tag
             if not isinstance(tag, str) or local_tag(tag) not in _KEEPABLE_INSIDE:
-                raise _Irregular  # input unread inside: the full reader reports it
+                raise Irregular  # input unread inside: the full reader reports it
         path = places.path(at)[1][start:]
         if not path.endswith("]"):
             path += "[1]"
@@ -234,15 +234,15 @@ def keep_whole(
         sources[path] = at
 
 
-class _PlainCad:
+class PlainCad:
     """Read a plain CAD declaration: one whose every element `_CadReader` reads, or keeps
     whole (an element of the profile it never reads: kept, not reported), as
     `_CadReader` reads it, but visiting each element once instead of looking each value
     up, then sweeping. Anything else (input unread, an element read in some places only)
-    raises `_Irregular`.
+    raises `Irregular`.
 
     The loose data is `_CadReader`'s, with `_CadPlaces` as the declaration's location and
-    `_At`s as every other location: only a finding's location is worked out.
+    `At`s as every other location: only a finding's location is worked out.
     """
 
     __slots__ = ("jurisdiction", "kept", "places")
@@ -250,15 +250,15 @@ class _PlainCad:
     def __init__(self, places: Places, jurisdiction: tuple[str, Any]) -> None:
         self.places, self.jurisdiction = places, jurisdiction
         # The elements to keep, found in the declaration or the item being read.
-        self.kept: list[tuple[etree._Element, _At]] = []
+        self.kept: list[tuple[etree._Element, At]] = []
 
     def parts(
-        self, elem: etree._Element, singles: frozenset[str], many: frozenset[str], at: _At
+        self, elem: etree._Element, singles: frozenset[str], many: frozenset[str], at: At
     ) -> dict[str, Any]:
         """Return `_parts` of the element at `at`, what to keep of it noted."""
         return _parts(elem, singles, many, self.kept, at)
 
-    def keep(self, data: dict[str, Any], sources: dict[str, Any], owner: _At) -> None:
+    def keep(self, data: dict[str, Any], sources: dict[str, Any], owner: At) -> None:
         """Keep the elements noted (`kept`) on `data` (`keep_whole`)."""
         kept, self.kept = self.kept, []
         if kept:
@@ -266,21 +266,21 @@ class _PlainCad:
 
     def declaration(self) -> dict[str, Any]:
         """Return the declaration as `_CadReader.declaration` does."""
-        parts = self.parts(self.places.decl, _DECL_ONE, _DECL_MANY, ())
+        parts = self.parts(self.places.decl, DECL_ONE_PARTS, DECL_MANY_PARTS, ())
         data: dict[str, Any] = {"location": self.places}
         sources: dict[str, Any] = {}
         data["jurisdiction"], sources["jurisdiction"] = self.jurisdiction
         _plain(data, sources, "id", parts.get("ID"), ())
         _plain(data, sources, "declaration_type", parts.get("TypeCode"), ())
-        regime = _TYPE_REGIMES.get((data.get("declaration_type") or "").upper())
+        regime = TYPE_REGIMES.get((data.get("declaration_type") or "").upper())
         if regime is not None:
             data["regime"], sources["regime"] = regime, sources["declaration_type"]
         if (status := parts.get("Status")) is not None:
-            when = self.parts(status[0], _STATUS, _NONE, (status[1],)).get("ReleaseDateTime")
+            when = self.parts(status[0], STATUS_PARTS, _NONE, (status[1],)).get("ReleaseDateTime")
             self.release_date(data, sources, when, (status[1],))
         for role, name in (("importer", "Importer"), ("exporter", "Exporter")):
             if (party := parts.get(name)) is not None:
-                given = self.parts(party[0], _PARTY, _NONE, (party[1],))
+                given = self.parts(party[0], PARTY_PARTS, _NONE, (party[1],))
                 entry: dict[str, Any] = {}
                 if (party_name := _leaf_text(given.get("Name"))) is not None:
                     entry["name"] = party_name
@@ -288,7 +288,7 @@ class _PlainCad:
                     entry["id"] = party_id
                 data[role], sources[role] = entry, (party[1],)
         shipments = [
-            (self.parts(elem, _SHIPMENT_ONE, _SHIPMENT_MANY, (i,)), (i,))
+            (self.parts(elem, SHIPMENT_ONE_PARTS, SHIPMENT_MANY_PARTS, (i,)), (i,))
             for elem, i in parts.get("GoodsShipment", ())
         ]
         data["items"] = [item for s, at in shipments for item in self.items(s, at)]
@@ -299,7 +299,7 @@ class _PlainCad:
             data["documents"] = docs
         rates = []
         for j, (exchange, i) in enumerate(parts.get("CurrencyExchange", ())):
-            given = self.parts(exchange, _RATE, _NONE, (i,))
+            given = self.parts(exchange, RATE_PARTS, _NONE, (i,))
             currency = _leaf_text(given.get("CurrencyTypeCode"))
             rate = _leaf_text(given.get("RateNumeric"))
             rates.append({"currency": currency, "rate": rate, "to_currency": "CAD"})
@@ -312,49 +312,49 @@ class _PlainCad:
 
     @staticmethod
     def release_date(
-        data: dict[str, Any], sources: dict[str, Any], when: _Part | None, at: _At
+        data: dict[str, Any], sources: dict[str, Any], when: _Part | None, at: At
     ) -> None:
         """Read the entry date: YYYYMMDD (CBSA), or an ISO date; else as given (invalid)."""
         raw = _leaf_text(when)
         if when is not None and raw is not None:
-            plain = _EIGHT_DIGITS.fullmatch(raw) is not None
+            plain = EIGHT_DIGITS.fullmatch(raw) is not None
             code = when[0].get("formatCode") or "102"
             data["entry_date"] = wco_date(raw, code) if plain else raw
             sources["entry_date"] = (*at, when[1])
 
-    def items(self, shipment: dict[str, Any], at: _At) -> Iterator[dict[str, Any]]:
+    def items(self, shipment: dict[str, Any], at: At) -> Iterator[dict[str, Any]]:
         """Yield a shipment's goods items; an item without an export country takes the
         shipment's."""
         export = None
         if (country := shipment.get("ExportCountry")) is not None:
-            found = self.parts(country[0], _ID, _NONE, (*at, country[1])).get("ID")
+            found = self.parts(country[0], ID_PARTS, _NONE, (*at, country[1])).get("ID")
             value = _leaf_text(found)
             if found is None or value is None:
-                raise _Irregular  # not read: kept
+                raise Irregular  # not read: kept
             export = (value, (*at, country[1], found[1]))
         for elem, i in shipment.get("GovernmentAgencyGoodsItem", ()):
             yield self.item(elem, (*at, i), export)
 
     def documents(
-        self, holder: dict[str, Any], at: _At, docs: list[dict[str, Any]], sources: dict[str, Any],
+        self, holder: dict[str, Any], at: At, docs: list[dict[str, Any]], sources: dict[str, Any],
         valued: bool = True,
     ) -> None:  # fmt: skip
         """Add a holder's AdditionalDocuments, then its AD/CVD duty lines, to `docs`; other
         duty lines are kept. valued: False for an item without a value, whose value for
         duty (TOT) the full reader reads."""
         for elem, i in holder.get("AdditionalDocument", ()):
-            given = self.parts(elem, _DOC, _NONE, (*at, i))
+            given = self.parts(elem, DOC_PARTS, _NONE, (*at, i))
             kind, doc_id = _leaf_text(given.get("TypeCode")), _leaf_text(given.get("ID"))
             sources[f"documents[{len(docs)}]"] = (*at, i)
-            docs.append(_document(kind, doc_id, _leaf_text(given.get("CategoryCode"))))
+            docs.append(document_of(kind, doc_id, _leaf_text(given.get("CategoryCode"))))
         for fee, i in holder.get("DutyTaxFee", ()):
             kind = (element_text(child_named(fee, "TypeCode")) or "").upper()
             if kind not in ("ADD", "CVD"):
                 if kind == "TOT" and not valued:
-                    raise _Irregular  # the value for duty
+                    raise Irregular  # the value for duty
                 self.kept.append((fee, (*at, i)))
                 continue
-            given = self.parts(fee, _FEE, _NONE, (*at, i))
+            given = self.parts(fee, FEE_PARTS, _NONE, (*at, i))
             _leaf_text(given.get("TypeCode"))  # what it holds the full reader keeps
             sima: dict[str, Any] = {"type": "ADC", "category": kind}
             if (code := _leaf_text(given.get("DutyRegimeCode"))) is not None:
@@ -362,42 +362,44 @@ class _PlainCad:
             sources[f"documents[{len(docs)}]"] = (*at, i)
             docs.append(sima)
 
-    def item(self, elem: etree._Element, at: _At, export: tuple[str, _At] | None) -> dict[str, Any]:
+    def item(self, elem: etree._Element, at: At, export: tuple[str, At] | None) -> dict[str, Any]:
         """Return a goods item as `_CadReader.cad_item` does."""
         outer, self.kept = self.kept, []  # what the item holds is kept on it
-        parts = self.parts(elem, _ITEM_ONE, _ITEM_MANY, at)
+        parts = self.parts(elem, ITEM_ONE_PARTS, ITEM_MANY_PARTS, at)
         data: dict[str, Any] = {"location": at}
         sources: dict[str, Any] = {}
         _plain(data, sources, "line", parts.get("SequenceNumeric"), at)
         goods: dict[str, Any] = _NO_PARTS
         goods_at = at
         if (commodity := parts.get("Commodity")) is not None:
-            goods = self.parts(commodity[0], _COMMODITY_ONE, _COMMODITY_MANY, (*at, commodity[1]))
+            goods = self.parts(
+                commodity[0], COMMODITY_ONE_PARTS, COMMODITY_MANY_PARTS, (*at, commodity[1])
+            )
             goods_at = (*at, commodity[1])
         _plain(data, sources, "description", goods.get("Description"), goods_at)
         self.classifications(data, sources, goods.get("Classification", ()), goods_at)
         for origin, i in parts.get("Origin", ()):
-            given = self.parts(origin, _ORIGIN, _NONE, (*at, i))
-            field = _ORIGIN_KINDS.get((_leaf_text(given.get("TypeCode")) or "").upper())
+            given = self.parts(origin, ORIGIN_PARTS, _NONE, (*at, i))
+            field = ORIGIN_KINDS.get((_leaf_text(given.get("TypeCode")) or "").upper())
             country = given.get("CountryCode")
             if field is None or field in data or _leaf_text(country) is None:
-                raise _Irregular  # unread
+                raise Irregular  # unread
             _plain(data, sources, field, country, (*at, i))
         if (country := parts.get("ExportCountry")) is not None:
-            found = self.parts(country[0], _ID, _NONE, (*at, country[1])).get("ID")
+            found = self.parts(country[0], ID_PARTS, _NONE, (*at, country[1])).get("ID")
             if found is None:
-                raise _Irregular  # kept
+                raise Irregular  # kept
             _plain(data, sources, "export_country", found, (*at, country[1]))
         if "export_country" not in data and export is not None:
             data["export_country"], sources["export_country"] = export
         self.measures(data, sources, goods, goods_at)
         if (line := goods.get("InvoiceLine")) is not None:
-            amount = self.parts(line[0], _AMOUNT, _NONE, (*goods_at, line[1])).get(
+            amount = self.parts(line[0], AMOUNT_PARTS, _NONE, (*goods_at, line[1])).get(
                 "ItemChargeAmount"
             )
             value = _leaf_text(amount)
             if amount is None or value is None:
-                raise _Irregular  # kept
+                raise Irregular  # kept
             data["value"] = value
             sources["value"] = where = (*goods_at, line[1], amount[1])
             if currency := (amount[0].get("currencyID") or "").strip():
@@ -412,17 +414,17 @@ class _PlainCad:
         return data
 
     def classifications(
-        self, data: dict[str, Any], sources: dict[str, Any], found: Iterable[_Part], at: _At
+        self, data: dict[str, Any], sources: dict[str, Any], found: Iterable[_Part], at: At
     ) -> None:
         """Read the tariff number and the chapter 99 additional codes."""
         extra: list[str] = []
         for cls, i in found:
-            given = self.parts(cls, _CLASSIFICATION, _NONE, (*at, i))
+            given = self.parts(cls, CLASSIFICATION_PARTS, _NONE, (*at, i))
             code_part = given.get("ID")
             code = _leaf_text(code_part)
             _leaf_text(given.get("IdentificationTypeCode"))
             if code is None:
-                raise _Irregular  # kept
+                raise Irregular  # kept
             where = (*at, i, code_part[1])  # type: ignore[index]
             if code.replace(".", "").replace(" ", "").startswith("99"):
                 sources[f"additional_codes[{len(extra)}]"] = where
@@ -431,18 +433,18 @@ class _PlainCad:
             elif "tariff_declared" not in data:
                 data["tariff_declared"], sources["tariff_declared"] = code, where
             else:
-                raise _Irregular  # a second tariff classification: unread
+                raise Irregular  # a second tariff classification: unread
         if extra:
             data["additional_codes"] = extra
 
     def measures(
-        self, data: dict[str, Any], sources: dict[str, Any], goods: dict[str, Any], at: _At
+        self, data: dict[str, Any], sources: dict[str, Any], goods: dict[str, Any], at: At
     ) -> None:
         """Read the masses in kg, and the CountQuantity: a net mass or the quantity."""
         given: dict[str, Any] = _NO_PARTS
         measure_at = at
         if (measure := goods.get("GoodsMeasure")) is not None:
-            given = self.parts(measure[0], _MEASURE, _NONE, (*at, measure[1]))
+            given = self.parts(measure[0], MEASURE_PARTS, _NONE, (*at, measure[1]))
             measure_at = (*at, measure[1])
         for key, name in (
             ("net_mass_kg", "NetNetWeightMeasure"),
@@ -456,13 +458,13 @@ class _PlainCad:
         if count is None:
             count, count_at = goods.get("CountQuantity"), at
         elif "CountQuantity" in goods:
-            raise _Irregular  # a second one: kept
+            raise Irregular  # a second one: kept
         raw = _leaf_text(count)
         if count is None or raw is None:
             return
         where = (*count_at, count[1])
         unit = (count[0].get("unitCode") or "").strip().upper()
-        if unit in _MASS_UNITS and "net_mass_kg" not in data:
+        if unit in MASS_UNITS and "net_mass_kg" not in data:
             data["net_mass_kg"], sources["net_mass_kg"] = mass_text(raw, unit), where
             return
         data["supplementary_quantity"], sources["supplementary_quantity"] = raw, where

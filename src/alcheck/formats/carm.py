@@ -13,7 +13,7 @@ Built on `wco_xml`: the same hostile-input refusal (`_xmlsafe`), a streamed iter
 and locations. What the profile has but alcheck does not model is `kept` (no finding);
 an element outside the profile is `unread` (SYN-UNKNOWN); a value of the wrong type is
 `invalid` (SYN-VALUE). A declaration of elements read or kept whole (nearly every one) is
-read by `_PlainCad`, visiting each element once (`_cad_py.py`, compiled as `_cad.pyx`
+read by `PlainCad`, visiting each element once (`_cad_py.py`, compiled as `_cad.pyx`
 and chosen with the other kernels by `_match`); any other by `_CadReader`, which marks
 what it reads and sweeps the rest. Both give the same loose data (tests/test_formats_carm.py
 and tests/test_cad_diff.py compare them).
@@ -34,16 +34,16 @@ from lxml import etree
 from ..errors import InputError, NotADeclarationError, UsageError
 from ..model import Declaration, GoodsItem, Location, lenient_declaration, trusted
 from ._cad_py import (
-    _GIP83,
-    _MASS_UNITS,
-    _ORIGIN_KINDS,
-    _TYPE_REGIMES,
+    GIP83_ID,
+    MASS_UNITS,
+    ORIGIN_KINDS,
     PROFILE_NAMES,
-    _At,
-    _document,
-    _Irregular,
+    TYPE_REGIMES,
+    At,
+    Irregular,
+    document_of,
 )
-from ._cad_py import _PlainCad as _PlainCad  # the twin, as tests compare it
+from ._cad_py import PlainCad as PlainCad  # the twin, as tests compare it
 from ._xmlsafe import HEAD_BYTES, HeadThenRest, check_docinfo, check_prolog, safe_iterparse
 from .wco_xml import (
     WcoReader,
@@ -174,7 +174,7 @@ class _CadReader(WcoReader):
                 doc_id = self.text_of(child_named(elem, "ID"))
                 category = self.text_of(child_named(elem, "CategoryCode"))
                 sources[f"documents[{len(docs)}]"] = self.loc(elem)
-                docs.append(_document(kind, doc_id, category))
+                docs.append(document_of(kind, doc_id, category))
             for fee in children_named(holder, "DutyTaxFee"):
                 kind = (element_text(child_named(fee, "TypeCode")) or "").upper()
                 if kind not in ("ADD", "CVD"):
@@ -258,7 +258,7 @@ class _CadReader(WcoReader):
         unread with all it holds."""
         for origin in children_named(elem, "Origin"):
             kind = (element_text(child_named(origin, "TypeCode")) or "").upper()
-            field = _ORIGIN_KINDS.get(kind)
+            field = ORIGIN_KINDS.get(kind)
             country = child_named(origin, "CountryCode")
             if field is not None and field not in data and element_text(country) is not None:
                 self.take(origin)
@@ -324,7 +324,7 @@ class _CadReader(WcoReader):
         self.put(data, sources, "id", child_named(decl, "ID"))
         type_elem = child_named(decl, "TypeCode")
         self.put(data, sources, "declaration_type", type_elem)
-        regime = _TYPE_REGIMES.get((element_text(type_elem) or "").upper())
+        regime = TYPE_REGIMES.get((element_text(type_elem) or "").upper())
         if regime is not None and type_elem is not None:
             data["regime"], sources["regime"] = regime, self.loc(type_elem)
         self.release_date(data, sources)
@@ -470,7 +470,7 @@ class _CadReader(WcoReader):
 
 
 class _CadPlaces:
-    """Where a declaration `_PlainCad` read is, and where each of its values is (`_At`):
+    """Where a declaration `PlainCad` read is, and where each of its values is (`At`):
     a value's `Location`, XPath included, is made only when asked (`loose_columns.Places`)."""
 
     __slots__ = ("decl", "index", "line", "name", "tags")
@@ -478,13 +478,13 @@ class _CadPlaces:
     def __init__(self, name: str, decl: etree._Element, index: int) -> None:
         self.name, self.decl, self.index, self.line = name, decl, index, decl.sourceline
         # The children of each big element a path went through, by tag (`_positions`).
-        self.tags: dict[_At, dict[Any, list[int]]] | None = None
+        self.tags: dict[At, dict[Any, list[int]]] | None = None
 
     def fields(self) -> dict[str, Any]:
         """Return the fields of the declaration's `Location`."""
         return {"file": self.name, "line": self.line, "path": f"//Declaration[{self.index}]"}
 
-    def element(self, at: _At) -> etree._Element:
+    def element(self, at: At) -> etree._Element:
         """Return the element at `at`."""
         elem = self.decl
         for i in at:
@@ -492,7 +492,7 @@ class _CadPlaces:
         return elem
 
     def line_of(self, found: Any) -> int | None:
-        """Return the line of a location of the declaration: an `_At`, fields, itself."""
+        """Return the line of a location of the declaration: an `At`, fields, itself."""
         if type(found) is tuple:
             line = self.element(found).sourceline
             return line if isinstance(line, int) else None
@@ -501,7 +501,7 @@ class _CadPlaces:
         return self.line if found is self else None
 
     def locate(self, found: Any) -> Location | None:
-        """Return the `Location` of a location of the declaration: an `_At` (its XPath from
+        """Return the `Location` of a location of the declaration: an `At` (its XPath from
         the declaration, as the full reader gives it), its fields, or itself."""
         if found is None or isinstance(found, Location):
             return found
@@ -515,7 +515,7 @@ class _CadPlaces:
         values = {"file": self.name, "line": line, "path": path, "column": None}
         return trusted(Location, values, _PLACE)
 
-    def path(self, at: _At) -> tuple[int | None, str]:
+    def path(self, at: At) -> tuple[int | None, str]:
         """Return the line and the XPath of the element at `at`: a step of each element down
         to it, with its position among its siblings of its tag where it has such."""
         steps = [f"//Declaration[{self.index}]"]
@@ -655,7 +655,7 @@ def _read_declaration(
     where = country[1] if country else {"file": name, "line": decl.sourceline, "path": "//"}
     try:
         data: Loose = kernel.plain_declaration(_CadPlaces(name, decl, count), ("CA", where))
-    except _Irregular:  # input kept or unread, or read otherwise: all is worked out
+    except Irregular:  # input kept or unread, or read otherwise: all is worked out
         data = _CadReader(name, decl, count, ("CA", where)).declaration()
     if country is not None and country[0].upper() != "CA":
         data.setdefault("unread", {})["//ResponsibleCountryCode"] = country[0]
@@ -842,7 +842,7 @@ def _check_writable(decl: Declaration) -> None:
         if item.preferential_origin is not None:
             raise _refuse(decl, "a preferential origin")
         if item.supplementary_quantity is not None and (
-            item.supplementary_unit is None or item.supplementary_unit.upper() in _MASS_UNITS
+            item.supplementary_unit is None or item.supplementary_unit.upper() in MASS_UNITS
         ):
             raise _refuse(decl, "a supplementary quantity without a unit other than mass")
         if item.supplementary_quantity is not None and item.net_mass_kg is not None:
@@ -864,7 +864,9 @@ def _write_documents_cad(decl: Declaration, parent: etree._Element, docs: Iterab
     for doc in docs[: len(docs) - len(sima)]:
         if doc.type == "GIP" and (doc.id != "83" or doc.category is not None):
             raise _refuse(decl, "a GIP other than No. 83 as given")
-        if doc.type is None or (doc.id is not None and _GIP83.match(doc.id) and doc.type != "GIP"):
+        if doc.type is None or (
+            doc.id is not None and GIP83_ID.match(doc.id) and doc.type != "GIP"
+        ):
             raise _refuse(decl, "this document")
         holder = _cad_sub(parent, "AdditionalDocument")
         if doc.id is not None:
