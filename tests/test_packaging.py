@@ -135,6 +135,7 @@ def test_the_wheel_and_the_sdist_hold_what_a_user_needs_and_no_tests(tmp_path: P
         "pyproject.toml", "setup.py", "LICENSE", "src/alcheck/schemas/report.schema.json",
         "src/alcheck/rules/packs/us.toml", "src/alcheck/formats/_wcoitem.pyx",
         "src/alcheck/formats/_cad.pyx", "src/alcheck/formats/_loose.pyx",
+        "src/alcheck/formats/_xmlnodes.pxd",
         "src/alcheck/rules/packs/us.rules.json", "src/alcheck/locale/fr/LC_MESSAGES/alcheck.po",
     }  # fmt: skip
     assert required <= inside, required - inside

@@ -18,6 +18,11 @@ from libc.string cimport strcmp, strlen
 cimport lxml.includes.etreepublic as cetree
 from lxml.includes.tree cimport xmlNode
 
+from ._xmlnodes cimport (
+    CDATA_NODE, COMMENT_NODE, ELEMENT_NODE, ENTITY_REF_NODE, PI_NODE, TEXT_NODE, XINCLUDE_END,
+    XINCLUDE_START, _ascii_space, _text, _text_or_skip,
+)
+
 from ._cad_py import (
     AMOUNT_PARTS, CLASSIFICATION_PARTS, COMMODITY_MANY_PARTS, COMMODITY_ONE_PARTS,
     DECL_MANY_PARTS, DECL_ONE_PARTS, DOC_PARTS, EIGHT_DIGITS, FEE_PARTS, ID_PARTS,
@@ -40,70 +45,7 @@ cdef dict _REGIME_OF = TYPE_REGIMES
 cdef frozenset _KEPT_NAMES = KEEPABLE
 cdef tuple _MASS_UNIT_CODES = MASS_UNITS
 
-cdef enum:
-    ELEMENT_NODE = 1
-    TEXT_NODE = 3
-    CDATA_NODE = 4
-    ENTITY_REF_NODE = 5
-    PI_NODE = 7
-    COMMENT_NODE = 8
-    XINCLUDE_START = 19
-    XINCLUDE_END = 20
-
-
-# Texts, as `_wcoitem.pyx` reads them -------------------------------------------------------
-
-
-cdef inline xmlNode* _text_or_skip(xmlNode* node) noexcept:
-    # lxml's _textNodeOrSkip: text and CDATA count, XInclude markers are skipped.
-    while node is not NULL:
-        if node.type == TEXT_NODE or node.type == CDATA_NODE:
-            return node
-        if node.type == XINCLUDE_START or node.type == XINCLUDE_END:
-            node = node.next
-            continue
-        return NULL
-    return NULL
-
-
-cdef inline bint _ascii_space(unsigned char c) noexcept:
-    # The ASCII characters str.strip() removes (str.isspace): \t \n \v \f \r, 0x1c-0x1f, space.
-    return c == 32 or 9 <= c <= 13 or 28 <= c <= 31
-
-
-cdef object _text(xmlNode* elem):
-    """`element_text`: the element's leading text (lxml's `.text`), stripped; None if blank."""
-    cdef xmlNode* first
-    cdef xmlNode* node
-    cdef bytes joined
-    cdef str text
-    cdef const char* content
-    cdef size_t n
-    cdef unsigned char head, tail
-    if elem is NULL:
-        return None
-    first = _text_or_skip(elem.children)
-    if first is NULL:
-        return None
-    if _text_or_skip(first.next) is NULL:
-        content = <const char*> first.content
-        n = strlen(content)
-        if n == 0:
-            return None
-        head, tail = <unsigned char> content[0], <unsigned char> content[n - 1]
-        if head < 128 and tail < 128 and not _ascii_space(head) and not _ascii_space(tail):
-            return content[:n].decode("utf-8")  # nothing to strip
-        text = content[:n].decode("utf-8")
-    else:
-        joined = b""
-        node = first
-        while node is not NULL:
-            joined += (<const char*> node.content)[:strlen(<const char*> node.content)]
-            node = _text_or_skip(node.next)
-        text = joined.decode("utf-8")
-    text = text.strip()
-    return text or None
-
+# Texts, as `_wcoitem.pyx` reads them (`_text`, the twin's `element_text`, is `_xmlnodes.pxd`'s)
 
 cdef inline bint _is_element(xmlNode* node) noexcept:
     # lxml's _isElement: what `len(elem)` counts and `for child in elem` gives.

@@ -21,6 +21,11 @@ from libc.string cimport memcmp, memcpy, strcmp, strlen
 cimport lxml.includes.etreepublic as cetree
 from lxml.includes.tree cimport xmlAttr, xmlNode
 
+from ._xmlnodes cimport (
+    CDATA_NODE, COMMENT_NODE, ELEMENT_NODE, ENTITY_REF_NODE, PI_NODE, TEXT_NODE, XINCLUDE_END,
+    XINCLUDE_START, _ascii_space, _text, _text_or_skip,
+)
+
 from ..model import as_decimal, as_int, tariff_digits
 from ._wco_names import WCO_NAMES
 from ._wcoitem_py import NOT_READ, ORIGIN_FIELDS, SOURCE_FIELDS
@@ -39,16 +44,6 @@ cdef extern from "libxml/tree.h":
         _LineNode* prev
         unsigned short line
         void* psvi
-
-cdef enum:
-    ELEMENT_NODE = 1
-    TEXT_NODE = 3
-    CDATA_NODE = 4
-    PI_NODE = 7
-    COMMENT_NODE = 8
-    XINCLUDE_START = 19
-    XINCLUDE_END = 20
-
 
 cdef long _line_no(_LineNode* node, int depth) noexcept:
     # libxml2's xmlGetLineNoInternal (tree.c), which lxml's `sourceline` calls.
@@ -81,57 +76,6 @@ cdef long _line_no(_LineNode* node, int depth) noexcept:
 cdef object _sourceline(xmlNode* node):
     cdef long line = _line_no(<_LineNode*> node, 0)
     return line if line > 0 else None
-
-
-cdef inline xmlNode* _text_or_skip(xmlNode* node) noexcept:
-    # lxml's _textNodeOrSkip: text and CDATA count, XInclude markers are skipped.
-    while node is not NULL:
-        if node.type == TEXT_NODE or node.type == CDATA_NODE:
-            return node
-        if node.type == XINCLUDE_START or node.type == XINCLUDE_END:
-            node = node.next
-            continue
-        return NULL
-    return NULL
-
-
-cdef inline bint _ascii_space(unsigned char c) noexcept:
-    # The ASCII characters str.strip() removes (str.isspace): \t \n \v \f \r, 0x1c-0x1f, space.
-    return c == 32 or 9 <= c <= 13 or 28 <= c <= 31
-
-
-cdef object _text(xmlNode* elem):
-    """`text_of`: the element's leading text (lxml's `.text`), stripped; None if blank."""
-    cdef xmlNode* first
-    cdef xmlNode* node
-    cdef bytes joined
-    cdef str text
-    cdef const char* content
-    cdef size_t n
-    cdef unsigned char head, tail
-    if elem is NULL:
-        return None
-    first = _text_or_skip(elem.children)
-    if first is NULL:
-        return None
-    if _text_or_skip(first.next) is NULL:
-        content = <const char*> first.content
-        n = strlen(content)
-        if n == 0:
-            return None
-        head, tail = <unsigned char> content[0], <unsigned char> content[n - 1]
-        if head < 128 and tail < 128 and not _ascii_space(head) and not _ascii_space(tail):
-            return content[:n].decode("utf-8")  # nothing to strip
-        text = content[:n].decode("utf-8")
-    else:
-        joined = b""
-        node = first
-        while node is not NULL:
-            joined += (<const char*> node.content)[:strlen(<const char*> node.content)]
-            node = _text_or_skip(node.next)
-        text = joined.decode("utf-8")
-    text = text.strip()
-    return text or None
 
 
 cdef inline bint _named(xmlNode* node, const char* name) noexcept:
