@@ -114,7 +114,7 @@ def _comparable(finding: alcheck.Finding) -> dict[str, Any]:
 
 def _assert_same_findings(path: Path, **kwargs: Any) -> int:
     try:
-        expected = [_comparable(f) for f in alcheck.validate(alcheck.read(path), **kwargs)]
+        expected = [_comparable(f) for f in alcheck.validate(list(alcheck.read(path)), **kwargs)]
     except AlcheckError as exc:
         with pytest.raises(type(exc)) as raised:
             list(screen_xml(path, **kwargs))

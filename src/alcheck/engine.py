@@ -1,4 +1,5 @@
-"""Check declaration models: the entry point for models onto the one screening path.
+"""Check declarations: the entry point for models, and for files read (`read`), onto
+the one screening path.
 
 Declarations are laid out as columns (`model_columns`), screened and turned into findings
 by `gateway.ScreenedBatch`, as a WCO XML file's columns are. The date a declaration is
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import Unpack, cast
 
 from .findings import Finding, Severity
-from .formats import model_batches
+from .formats import Reading, model_batches
 from .gateway import ScreenedBatch, Screening
 from .model import Declaration
 from .options import CheckOptions
@@ -64,9 +65,25 @@ def check(
 def iter_findings(
     declarations: Declaration | Iterable[Declaration], **options: Unpack[CheckOptions]
 ) -> Iterator[Finding]:
-    """Yield every finding of one declaration or of many, in input order (see `check`)."""
-    for result in check(declarations, **options):
-        yield from result.findings
+    """Yield every finding of one declaration or of many, in input order (see `check`).
+
+    A file not yet read (`read(path)`) is checked as columns, as the command line checks
+    it: no model is made (the findings are the same).
+    """
+    batches = None
+    # A keyword `check` does not take is its to refuse (TypeError), as for models.
+    if isinstance(declarations, Reading) and options.keys() <= _KEYWORDS:
+        batches = declarations.column_batches()
+    if batches is None:
+        for result in check(declarations, **options):
+            yield from result.findings
+        return
+    screening = Screening.of_options(options)
+    for batch in batches:
+        yield from ScreenedBatch(batch, screening).findings()
+
+
+_KEYWORDS = CheckOptions.__optional_keys__
 
 
 def validate(

@@ -1,6 +1,6 @@
 """Screen column batches and build their findings: the one path every entry point takes.
 
-`screen_xml` gives the findings `validate(read(path))` gives, in the same order, built
+`screen_xml` gives the findings `validate(read(path))` gives (the same path), built
 only where a check or rule matched; `scan_xml` gives the same file as `ScreenedBatch`es
 in which every finding is known and the rule findings are built only on request;
 `engine.check` screens models laid out as the same columns (`model_columns`).
@@ -63,7 +63,7 @@ def screen_xml(
     severity: Mapping[str, Severity | str] | None = None,
     batch_items: int = 4096,
 ) -> Iterator[Finding]:
-    """Yield the findings of a WCO XML file, as `validate(read(path))` would, but faster.
+    """Yield the findings of a WCO XML file, as `validate(read(path))` does (one path).
 
     Keywords as for `validate`. Reads the file in batches of about `batch_items` goods items.
     """

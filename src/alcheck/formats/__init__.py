@@ -52,6 +52,7 @@ __getattr__ = lazy_getattr(__name__, _EXPORTS, globals())
 __all__ = [
     "FORMATS",
     "detect_format",
+    "Reading",
     "read",
     "model_batches",
     "read_carm",
@@ -185,14 +186,57 @@ def read(
     *,
     format: str | None = None,
     schema: str | Path | None = None,
-) -> Iterator[Declaration]:
+) -> Reading:
     """Yield the declarations in a file, "-" (standard input) or a binary stream.
 
     The format is detected from the content unless `format` (one of FORMATS: "xml", "csv",
     "json", "catair", "pedimento", "carm") is given; `schema` is an XSD to validate XML against.
     Raises InputError (or its subclasses NotADeclarationError, HostileInputError) for input
-    that cannot be read.
+    that cannot be read. Nothing is read until the first declaration is asked for; checking
+    a file not yet read (`validate(read(path))`) reads it as columns and makes no model.
     """
+    return Reading(source, format, schema)
+
+
+class Reading(Iterator["Declaration"]):
+    """The declarations of one input (`read`), each made when it is asked for."""
+
+    __slots__ = ("_format", "_models", "_schema", "_source")
+
+    def __init__(
+        self, source: str | Path | IO[bytes], format: str | None, schema: str | Path | None
+    ) -> None:
+        self._source, self._format, self._schema = source, format, schema
+        self._models: Iterator[Declaration] | None = None
+
+    def __next__(self) -> Declaration:
+        if self._models is None:
+            self._models = _read_models(self._source, self._format, self._schema)
+        return next(self._models)
+
+    def close(self) -> None:
+        """Stop reading and close the input (as a generator's `close`)."""
+        models, self._models = self._models, iter(())
+        if models is not None:
+            models.close()  # type: ignore[attr-defined]
+
+    def column_batches(self, batch_items: int = 4096) -> Iterator[WcoColumns] | None:
+        """Return the input as column batches (`read_columns`) when nothing was read yet,
+        it is a file or "-", and no schema is asked for; else None (read the models).
+
+        From then on the reading is the batches': asking this for models reads nothing.
+        """
+        if self._models is not None or self._schema is not None:
+            return None
+        if not isinstance(self._source, str | Path):
+            return None
+        self._models = iter(())
+        return read_columns(self._source, format=self._format, batch_items=batch_items)
+
+
+def _read_models(
+    source: str | Path | IO[bytes], format: str | None, schema: str | Path | None
+) -> Iterator[Declaration]:
     if isinstance(source, str | Path):
         name = str(source)
         if name == "-":
@@ -232,7 +276,8 @@ def read_columns(
     else:
         # Models held in a batch are long-lived objects the garbage collector keeps
         # scanning: smaller batches of them cost a third less (catair, measured).
-        yield from model_batches(read(source, format=format), name, min(batch_items, 1024))
+        models = _read_models(source, format, None)
+        yield from model_batches(models, name, min(batch_items, 1024))
 
 
 def model_batches(
