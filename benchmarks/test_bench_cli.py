@@ -117,8 +117,8 @@ def test_cli_peak_rss_12_and_60_files(benchmark: Any, wide: list[Path], tmp_path
 
 @pytest.mark.parametrize("implementation", ["cython", "python"])
 def test_validate_read_wide(benchmark: Any, wide: list[Path], implementation: str) -> None:
-    """`validate(read(path))` over the 60 files (the model path a vendor calls), each
-    implementation in a process of its own."""
+    """`validate(read(path))` over the 60 files (what a vendor calls: each file checked as
+    columns, no model made), each implementation in a process of its own."""
     per_item(benchmark, N_ITEMS)
     code = (
         "import sys, alcheck\n"

@@ -375,7 +375,11 @@ class ScreenedBatch:
                 row, j = rows[i], i
                 while j < n and rows[j] == row:
                     j += 1
-                matched = sorted(zip(rules[i:j], status[i:j], strict=True))
+                # One rule on an item is the common case: nothing to order.
+                matched = (
+                    [(rules[i], status[i])] if j == i + 1
+                    else sorted(zip(rules[i:j], status[i:j], strict=True))
+                )  # fmt: skip
                 found.extend(self.rule_findings(row, k, days[k], matched))
                 i = j
             yield k, found
