@@ -10,8 +10,8 @@ from lxml import etree
 
 import alcheck
 from alcheck import InputError, NotADeclarationError
-from alcheck.checks import builtin_findings
 from alcheck.formats import read, read_paths
+from alcheck.gateway import builtin_findings
 
 DEC = "{urn:wco:datamodel:WCO:DEC-DMS:2}"
 NOT_WELL_FORMED = {

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 import alcheck
 from alcheck import Declaration, HostileInputError, InputError, NotADeclarationError
-from alcheck.checks import builtin_findings
 from alcheck.formats import FORMATS, detect_format, read_wco_xml_bytes, write_wco_xml
 from alcheck.formats.carm import looks_like_carm, read_carm, read_carm_stream
+from alcheck.gateway import builtin_findings
 from alcheck.model import lenient_declaration
 
 DATA = Path(__file__).parent / "data" / "carm"

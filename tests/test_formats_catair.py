@@ -31,7 +31,6 @@ from alcheck import (
     UsageError,
     validate,
 )
-from alcheck.checks import builtin_findings
 from alcheck.formats.catair import (
     ENTRY_TYPE_REGIMES,
     MAX_LINE,
@@ -47,6 +46,7 @@ from alcheck.formats.catair import (
     read_catair_text,
     write_catair,
 )
+from alcheck.gateway import builtin_findings
 
 DATA = Path(__file__).resolve().parent / "data" / "catair"
 SAMPLES = sorted(DATA.glob("*.ae"))

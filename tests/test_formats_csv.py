@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from alcheck import InputError, NotADeclarationError
-from alcheck.checks import builtin_findings
 from alcheck.formats import read, read_csv
+from alcheck.gateway import builtin_findings
 
 CSV = (
     "declaration_id,jurisdiction,entry_date,regime,importer,item_line,tariff_code,origin,"

@@ -28,7 +28,6 @@ from alcheck import (
     Regime,
     UsageError,
 )
-from alcheck.checks import builtin_findings
 from alcheck.formats import pedimento as pedimento_format
 from alcheck.formats.pedimento import (
     CLAVE_REGIMES,
@@ -41,6 +40,7 @@ from alcheck.formats.pedimento import (
     read_pedimento_text,
     write_pedimento,
 )
+from alcheck.gateway import builtin_findings
 
 DATA = Path(__file__).parent / "data" / "pedimento"
 PROFILES = DATA / "profiles-cn-a1.val"

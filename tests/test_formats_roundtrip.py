@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alcheck import AlcheckError, Declaration, Document, ExchangeRate, GoodsItem, Party, Regime
-from alcheck.checks import builtin_findings
 from alcheck.formats import read, write_csv, write_json, write_wco_xml
 from alcheck.formats.wco_xml import PROCEDURE_REGIMES, national_currency
+from alcheck.gateway import builtin_findings
 
 WORD = st.text(alphabet="ABCXYZabcxyz0123456789-./ ", min_size=1, max_size=12).map(str.strip)
 TEXT = WORD.filter(bool)

@@ -10,8 +10,8 @@ import pytest
 
 import alcheck
 from alcheck import InputError, NotADeclarationError, Regime
-from alcheck.checks import builtin_findings
 from alcheck.formats import read, read_paths, read_wco_xml, read_wco_xml_bytes
+from alcheck.gateway import builtin_findings
 
 DATA = Path(__file__).parent / "data"
 

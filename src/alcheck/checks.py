@@ -1,4 +1,6 @@
-"""The built-in syntax, catalogue and structure checks that run before any rule pack.
+"""The built-in syntax, catalogue and structure checks that run before any rule pack:
+their ids, messages and findings (`builtin_finding`). They run on the columns, with the
+rules (`gateway.ScreenedBatch`; one declaration model: `gateway.builtin_findings`).
 
 Stable public ids: SYN-VALUE, SYN-UNKNOWN, CAT-COUNTRY, CAT-CURRENCY, CAT-TARIFF,
 STR-REQUIRED, STR-UNDATED (the entry date could not be read: no rule is evaluated, the
@@ -7,17 +9,14 @@ declaration is judged on no date). Messages exist in English, French and Spanish
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ._version import __version__
-from .codes.countries import is_country, is_metal_country
-from .codes.currencies import is_currency
 from .codes.tariff import PROBLEMS, parse_tariff, shapes_for
 from .findings import CheckClass, Finding, Severity, item_field
 from .i18n import LANGS
 from .i18n import translated as _
-from .model import EXPECTED_TYPE, Declaration, GoodsItem, Location
+from .model import EXPECTED_TYPE, Location
 
 
 @dataclass(frozen=True)
@@ -106,35 +105,6 @@ BUILTIN_RULES: dict[str, BuiltinRule] = {
 }
 
 
-_DECLARATION_REQUIRED = ("id", "jurisdiction", "entry_date")
-_ITEM_REQUIRED = ("tariff_declared", "description", "origin")
-
-
-def _finding(
-    rule_id: str,
-    lang: str,
-    decl: Declaration,
-    item: GoodsItem | None,
-    field: str,
-    value: str | None,
-    position: int = 0,
-    **extra: str,
-) -> Finding:
-    owner = item if item is not None else decl
-    return builtin_finding(
-        rule_id,
-        lang,
-        field,
-        value,
-        declaration_id=decl.id,
-        item_line=item.line if item is not None else None,
-        location=owner.where(field.split("[", 1)[0]) or decl.location,
-        in_item=item is not None,
-        item_position=position,
-        **extra,
-    )
-
-
 def builtin_finding(
     rule_id: str,
     lang: str,
@@ -186,64 +156,3 @@ def tariff_problem(declared: str, jurisdiction: str | None, lang: str) -> str | 
         shapes = shapes_for(jurisdiction).items()
         detail["lengths"] = ", ".join(f"{n} ({_(what, lang)})" for n, what in shapes)
     return _(PROBLEMS[parsed.kind], lang).format(**detail)
-
-
-def builtin_findings(decl: Declaration, lang: str = "en") -> Iterator[Finding]:
-    """Yield the syntax, catalogue and structure findings of one declaration."""
-    for name, raw in decl.invalid.items():
-        yield _finding("SYN-VALUE", lang, decl, None, name, raw)
-    for name in decl.unread:
-        yield _finding("SYN-UNKNOWN", lang, decl, None, name, decl.unread[name])
-    for name in _DECLARATION_REQUIRED:
-        if getattr(decl, name) is None and name not in decl.invalid:
-            yield _finding("STR-REQUIRED", lang, decl, None, name, None)
-    if not decl.items and "items" not in decl.invalid:
-        yield _finding("STR-REQUIRED", lang, decl, None, "items", None)
-    if decl.jurisdiction is not None and decl.jurisdiction != "EU":
-        if not is_country(decl.jurisdiction):
-            yield _finding("CAT-COUNTRY", lang, decl, None, "jurisdiction", decl.jurisdiction)
-    for i, rate in enumerate(decl.exchange_rates):
-        for code in (rate.currency, rate.to_currency):
-            if not is_currency(code):
-                yield _finding("CAT-CURRENCY", lang, decl, None, f"exchange_rates[{i}]", code)
-    for position, item in enumerate(decl.items, 1):
-        yield from _item_findings(decl, item, lang, position)
-
-
-def _item_findings(
-    decl: Declaration, item: GoodsItem, lang: str, position: int
-) -> Iterator[Finding]:
-    for name, raw in item.invalid.items():
-        yield _finding("SYN-VALUE", lang, decl, item, name, raw, position)
-    for name, raw in item.unread.items():
-        yield _finding("SYN-UNKNOWN", lang, decl, item, name, raw, position)
-    for name in _ITEM_REQUIRED:
-        if getattr(item, name) is None and name not in item.invalid:
-            yield _finding("STR-REQUIRED", lang, decl, item, name, None, position)
-    for name in ("net_mass_kg", "gross_mass_kg", "value"):
-        number = getattr(item, name)
-        if number is not None and number < 0:
-            yield _finding("SYN-VALUE", lang, decl, item, name, str(number), position)
-    for name in ("origin", "preferential_origin", "export_country"):
-        code = getattr(item, name)
-        if code is not None and not is_country(code):
-            yield _finding("CAT-COUNTRY", lang, decl, item, name, code, position)
-    for name in ("smelt1", "smelt2", "cast"):
-        code = getattr(item, name)
-        if code is not None and not is_metal_country(code):
-            yield _finding("CAT-COUNTRY", lang, decl, item, name, code, position)
-    if item.currency is not None and not is_currency(item.currency):
-        yield _finding("CAT-CURRENCY", lang, decl, item, "currency", item.currency, position)
-    if item.tariff_declared is not None:
-        problem = tariff_problem(item.tariff_declared, decl.jurisdiction, lang)
-        if problem is not None:
-            yield _finding(
-                "CAT-TARIFF",
-                lang,
-                decl,
-                item,
-                "tariff_declared",
-                item.tariff_declared,
-                position,
-                problem=problem,
-            )

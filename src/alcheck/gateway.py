@@ -14,11 +14,12 @@ import datetime as dt
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, overload
 
 from . import options as run_options
-from .checks import builtin_finding, builtin_findings, tariff_problem
+from .checks import builtin_finding, tariff_problem
 from .codes.countries import is_country, is_metal_country
 from .codes.currencies import is_currency
 from .codes.hs import hs_description, is_hs6
@@ -96,6 +97,18 @@ def scan_xml(
     screening = Screening.of_call(rules, as_of, rates, lang, select, ignore, severity)
     for batch in read_wco_columns(path, batch_items=batch_items):
         yield ScreenedBatch(batch, screening)
+
+
+def builtin_findings(decl: Declaration, lang: str = "en") -> list[Finding]:
+    """Return the built-in checks' findings of one declaration model, as a check gives
+    them before its rules' (without STR-UNDATED: only a check's date decides that)."""
+    screening = Screening.of_call(_no_rules(), None, None, lang, (), (), None)
+    return list(ScreenedBatch(WcoColumns.from_models([decl]), screening)._builtin(0))
+
+
+@cache
+def _no_rules() -> RuleSet:
+    return RuleSet.compile([])
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,14 +250,9 @@ class ScreenedBatch:
     def builtin_of(self, k: int) -> tuple[Finding, ...]:
         """Return declaration k's built-in findings, selected and graded (built each call)."""
         options = self.shared.options
-        model = self.b.model[k]
-        if model is not None and not (self.b.models_only and not _has_unread(model)):
-            # What only the model holds (input not read, values repaired): its own checks.
-            found: Iterable[Finding] = builtin_findings(model, self.lang)
-        elif self._quiet(k):
+        if self._quiet(k):
             return ()
-        else:
-            found = self._builtin(k)
+        found: Iterable[Finding] = self._builtin(k)
         if self.undated[k]:
             found = (*found, self._undated_finding(k))
         return tuple(options.regrade(f) for f in found if options.keep(f.rule_id))
@@ -443,6 +451,8 @@ class ScreenedBatch:
         b = self.b
         if b.decl_invalid[k] or b.decl_id[k] is None or b.entry_date[k] is None:
             return False
+        if (model := b.model[k]) is not None and model.unread:
+            return False
         jur = b.jurisdiction[k]
         if jur is None or (jur != "EU" and not is_country(jur)) or b.exchange_rates[k]:
             return False
@@ -450,7 +460,8 @@ class ScreenedBatch:
         return first < end and all(self.clean_items()[first:end])
 
     def _builtin(self, k: int) -> Iterator[Finding]:
-        """Yield the built-in checks' findings of declaration k, in `builtin_findings` order."""
+        """Yield the built-in checks' findings of declaration k: the declaration's values
+        wrong, unread, missing or unknown, then its items' (`item_builtin`)."""
         b, lang = self.b, self.lang
         decl_id = b.decl_id[k]
 
@@ -464,6 +475,8 @@ class ScreenedBatch:
         invalid = b.decl_invalid[k]
         for name, raw in invalid.items():
             yield decl_finding("SYN-VALUE", name, raw)
+        for name, raw in _unread(b.model[k]).items():
+            yield decl_finding("SYN-UNKNOWN", name, raw)
         required = {"id": decl_id, "jurisdiction": b.jurisdiction[k], "entry_date": b.entry_date[k]}
         for name, present in required.items():
             if present is None and name not in invalid:
@@ -492,6 +505,10 @@ class ScreenedBatch:
             return self.clean
         b, lang = self.b, self.lang
         dirty: set[int] = {i for i, v in enumerate(b.item_invalid) if v is not None}
+        for k, model in enumerate(b.model):  # input only a model holds: not read
+            if model is not None:
+                first = b.first[k]
+                dirty.update(first + i for i, item in enumerate(model.items) if item.unread)
         for column in (b.tariff, b.description, b.origin):
             if None in column:
                 dirty.update(i for i, v in enumerate(column) if v is None)
@@ -534,6 +551,10 @@ class ScreenedBatch:
         invalid = b.item_invalid[row] or {}
         for name, raw in invalid.items():
             yield item_finding("SYN-VALUE", name, raw)
+        model = b.model[k]
+        if model is not None:
+            for name, raw in model.items[row - b.first[k]].unread.items():
+                yield item_finding("SYN-UNKNOWN", name, raw)
         for name, given in (
             ("tariff_declared", b.tariff[row]), ("description", b.description[row]),
             ("origin", b.origin[row]),
@@ -567,8 +588,9 @@ class ScreenedBatch:
                 yield item_finding("CAT-TARIFF", "tariff_declared", tariff, problem=problem)
 
 
-def _has_unread(model: Declaration) -> bool:
-    return bool(model.unread) or any(item.unread for item in model.items)
+def _unread(model: Declaration | None) -> dict[str, str]:
+    """Return the input a declaration holds unread (only its model, where kept, knows)."""
+    return model.unread if model is not None else {}
 
 
 class _Builtin(Sequence[tuple[Finding, ...]]):

@@ -464,10 +464,20 @@ class _Columns:
     def lenient_model(
         self, decl: Any, index: int, jurisdiction: tuple[str, int | None] | None
     ) -> Declaration:
-        """Return the model of a declaration holding a value only the models can report."""
-        # The models set such values aside in an order the checks report; keep the model.
+        """Return the model of a declaration holding a value only the models can report
+        (input not read, values set aside), the last one appended to the batch.
+
+        Its values set aside replace those the columns read, in the order the model set
+        them aside: the built-in checks report them from the columns as from the model.
+        """
         raw_jur = self.raw_jurisdiction(jurisdiction)
-        return lenient_declaration(WcoReader(self.name, decl, index, raw_jur).declaration())
+        model = lenient_declaration(WcoReader(self.name, decl, index, raw_jur).declaration())
+        b = self.batch
+        b.decl_invalid[-1] = dict(model.invalid)
+        first = b.first[-2]
+        for position, item in enumerate(model.items):
+            b.item_invalid[first + position] = dict(item.invalid) or None
+        return model
 
 
 def _read(state: _Columns, pending: tuple[Any, list[Any], int], index: int) -> None:
