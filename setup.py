@@ -1,8 +1,9 @@
 """Build the optional Cython kernels; ALCHECK_IMPLEMENTATION decides whether they must exist.
 
-Four extensions: the rule matcher, the WCO goods-item reader, the plain CBSA CAD reader
+Five extensions: the rule matcher, the WCO goods-item reader, the plain CBSA CAD reader
 (both readers read lxml's libxml2 nodes through lxml's public C API, headers from
-`lxml.get_include()`), and the layout of the national readers' loose declarations.
+`lxml.get_include()`), the layout of the national readers' loose declarations, and the
+maker of findings' and locations' models.
 
 cython: the extension is required and a build failure is an error.
 python: the extension is not built.
@@ -63,6 +64,7 @@ if mode != "python":
                 include_dirs=lxml.get_include(),
             ),
             Extension("alcheck.formats._loose", ["src/alcheck/formats/_loose.pyx"]),
+            Extension("alcheck._plain", ["src/alcheck/_plain.pyx"]),
         ]
         ext_modules = cythonize(exts, language_level=3, quiet=True)
         # cythonize returns new Extension objects; mark them optional afterwards so that

@@ -32,7 +32,7 @@ sys.meta_path.insert(0, _BlockExtension())
 """
 EXTENSIONS = (
     "alcheck._fastmatch", "alcheck.formats._wcoitem", "alcheck.formats._cad",
-    "alcheck.formats._loose",
+    "alcheck.formats._loose", "alcheck._plain",
 )  # fmt: skip
 PRINT_IMPLEMENTATION = "import alcheck; print(alcheck.IMPLEMENTATION)"
 
@@ -88,7 +88,8 @@ def test_unset_falls_back_to_the_twins_without_an_extension(tmp_path: Path, bloc
     code = (
         "from alcheck import _match\n"
         "print(_match.kernel.__name__, _match.item_kernel.__name__,"
-        " _match.cad_kernel.__name__, _match.loose_kernel.__name__)"
+        " _match.cad_kernel.__name__, _match.loose_kernel.__name__,"
+        " _match.plain_kernel.__name__)"
     )
     result = run_python(code, None, tmp_path, block=blocked)
     assert result.stdout.split() == [name + "_py" for name in EXTENSIONS]
@@ -167,6 +168,7 @@ def test_the_dispatcher_exposes_the_kernel_it_loaded() -> None:
     assert _match.item_kernel.__name__ == "alcheck.formats._wcoitem" + suffix
     assert _match.cad_kernel.__name__ == "alcheck.formats._cad" + suffix
     assert _match.loose_kernel.__name__ == "alcheck.formats._loose" + suffix
+    assert _match.plain_kernel.__name__ == "alcheck._plain" + suffix
 
 
 # Packaging -----------------------------------------------------------------------------------

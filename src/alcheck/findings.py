@@ -9,7 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from .model import Location, trusted
+from ._match import plain_model
+from .model import Location
 
 
 class Severity(StrEnum):
@@ -96,11 +97,11 @@ def _unpickle_finding(plain: tuple[Any, ...], where: tuple[Any, ...] | None, mas
     values["check_class"] = _CLASSES[plain[2]]
     if where is not None:
         *loc, loc_mask = where
-        values["location"] = trusted(
+        values["location"] = plain_model(
             Location, dict(zip(_LOCATION_FIELDS, loc, strict=True)),
             _given(loc_mask, _LOCATION_FIELDS),
         )  # fmt: skip
-    return trusted(Finding, values, _given(mask, _FINDING_FIELDS))
+    return plain_model(Finding, values, _given(mask, _FINDING_FIELDS))
 
 
 def item_field(line: int | None, position: int, name: str) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, overload
 
 from . import options as run_options
+from ._match import plain_model
 from .checks import builtin_finding, tariff_problem
 from .codes.countries import is_country, is_metal_country
 from .codes.currencies import is_currency
@@ -34,7 +35,7 @@ from .messages import (
     not_evaluated_message,
     template_fields,
 )
-from .model import Declaration, GoodsItem, Location, tariff_digits, trusted, unit_value_text
+from .model import Declaration, GoodsItem, Location, tariff_digits, unit_value_text
 from .options import CheckOptions, Options
 from .rates import Rates
 from .rules.schema import in_language
@@ -361,7 +362,7 @@ class ScreenedBatch:
         return self._line(b.decl_sources[k].get(field, b.decl_line[k]))
 
     def _line(self, line: int | None) -> Location:
-        return trusted(
+        return plain_model(
             Location, {"file": self.b.file, "line": line, "path": None, "column": None}, _LOCATION
         )
 
@@ -427,7 +428,7 @@ class ScreenedBatch:
             line = b.line[row]
             # The values are of their fields' types already (`Finding(...)` would not change
             # them); tests/test_gateway.py checks these findings against validated ones.
-            yield trusted(Finding, {
+            yield plain_model(Finding, {
                 "rule_id": rule.id, "severity": p.severity if evaluated else Severity.INFO,
                 "check_class": rule.check_class, "message": message,
                 "declaration_id": b.decl_id[k], "item_line": line,

@@ -22,7 +22,7 @@ from decimal import (
     localcontext,
 )
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -49,27 +49,6 @@ class Location(BaseModel):
             if self.column is not None:
                 where = f"{where}:{self.column}"
         return where
-
-
-_M = TypeVar("_M", bound=BaseModel)
-_setattr = object.__setattr__
-_new = object.__new__  # what BaseModel's __new__ is, without looking it up on the class
-
-
-def trusted(cls: type[_M], values: dict[str, Any], given: frozenset[str]) -> _M:
-    """Return a model holding `values` (every field, each already of its field's type) as is.
-
-    What pydantic's `model_construct` does, without its per-field Python loop: for the
-    gateway's hot path, whose values come from validated columns and compiled rules.
-    given: the fields the caller set (the model's `model_fields_set`).
-    Tests check the result equals the validated model.
-    """
-    model = _new(cls)
-    _setattr(model, "__dict__", values)
-    _setattr(model, "__pydantic_fields_set__", set(given))
-    _setattr(model, "__pydantic_extra__", None)
-    _setattr(model, "__pydantic_private__", None)
-    return model
 
 
 class Regime(StrEnum):

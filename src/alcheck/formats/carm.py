@@ -31,8 +31,9 @@ from typing import IO, Any
 
 from lxml import etree
 
+from .._match import plain_model
 from ..errors import InputError, NotADeclarationError, UsageError
-from ..model import Declaration, GoodsItem, Location, lenient_declaration, trusted
+from ..model import Declaration, GoodsItem, Location, lenient_declaration
 from ._cad_py import (
     GIP83_ID,
     MASS_UNITS,
@@ -513,7 +514,7 @@ class _CadPlaces:
             line, path = self.path(found)
         # Of their fields' types already: a str, an int or None, a str.
         values = {"file": self.name, "line": line, "path": path, "column": None}
-        return trusted(Location, values, _PLACE)
+        return plain_model(Location, values, _PLACE)
 
     def path(self, at: At) -> tuple[int | None, str]:
         """Return the line and the XPath of the element at `at`: a step of each element down

@@ -31,8 +31,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from .._match import plain_model
 from ..errors import InputError, NotADeclarationError, UsageError
-from ..model import Declaration, GoodsItem, Location, Regime, lenient_declaration, trusted
+from ..model import Declaration, GoodsItem, Location, Regime, lenient_declaration
 from .loose_columns import RecordPlaces, resolved
 
 __all__ = [
@@ -515,7 +516,7 @@ class _Places(RecordPlaces):
         line, (path, column) = (self.line, _TEN) if found is self else found
         # Of their fields' types already: a str, an int or None, a str or None, an int or None.
         values = {"file": self.name, "line": line, "path": path, "column": column}
-        return trusted(Location, values, _GIVEN[path is not None, column is not None])
+        return plain_model(Location, values, _GIVEN[path is not None, column is not None])
 
 
 # Malformed records kept in one declaration's or item's `unread`, at most; the others are

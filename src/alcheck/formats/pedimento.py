@@ -27,6 +27,7 @@ from typing import IO, Any
 
 import pycountry
 
+from .._match import plain_model
 from ..errors import InputError, NotADeclarationError, UsageError
 from ..model import (
     NUMBER_CONTEXT,
@@ -37,7 +38,6 @@ from ..model import (
     Regime,
     as_decimal,
     lenient_declaration,
-    trusted,
 )
 from .loose_columns import RecordPlaces, resolved
 
@@ -510,7 +510,7 @@ class _Places(RecordPlaces):
     def located(self, found: Any) -> Location:
         values = self.fields() if found is self else self.fields_of(found)
         values["column"] = None
-        return trusted(Location, values, _GIVEN)  # a str, an int, a str or None
+        return plain_model(Location, values, _GIVEN)  # a str, an int, a str or None
 
 
 class _Owner:

@@ -26,7 +26,7 @@ from typing import Any, Protocol, TypeVar, cast, overload
 from lxml import etree
 from pydantic import ValidationError
 
-from .._match import item_kernel
+from .._match import item_kernel, plain_model
 from ..codes.countries import normalize_country, normalize_metal_country
 from ..codes.currencies import normalize_currency
 from ..errors import InputError
@@ -39,7 +39,6 @@ from ..model import (
     as_decimal,
     as_regime,
     lenient_declaration,
-    trusted,
 )
 from ._wcoitem_py import (
     NOT_READ,
@@ -234,7 +233,7 @@ class WcoColumns:
         if path is None:
             return None
         # Of their types already (a str, an int or None, a str): tests compare validated ones.
-        return trusted(
+        return plain_model(
             Location, {"file": self.file, "line": line, "path": path, "column": None}, _PLACE
         )
 
