@@ -24,7 +24,6 @@ from typing import IO, Any
 from ._version import __version__
 from .checking import check_input
 from .checks import BUILTIN_RULES
-from .cli_gc import batch_collection
 from .cli_progress import Progress
 from .cli_stats import add_stats_command, run_stats
 from .errors import AlcheckError, RulePackError, UsageError
@@ -361,14 +360,12 @@ def _run_check(args: argparse.Namespace) -> int:
         from .report.parquet import ParquetReport
 
         writer: ReportWriter = ParquetReport(sys.stdout, header, folder=args.output)
-        with batch_collection():
-            errors = _check_inputs(args, inputs, names, screening, writer)
+        errors = _check_inputs(args, inputs, names, screening, writer)
         writer.close()
     else:
         with _report_output(args.output) as out:
             writer = _writer(args, out, header, rules)
-            with batch_collection():
-                errors = _check_inputs(args, inputs, names, screening, writer)
+            errors = _check_inputs(args, inputs, names, screening, writer)
             writer.close()
     for line in errors:
         sys.stderr.write(terminal_text(line) + "\n")
