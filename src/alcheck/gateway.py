@@ -25,7 +25,7 @@ from .codes.countries import is_country, is_metal_country
 from .codes.currencies import is_currency
 from .codes.hs import hs_description, is_hs6
 from .errors import UsageError
-from .findings import Finding, Severity, item_field
+from .findings import CheckClass, Finding, Severity, item_field
 from .formats.wco_columns import WcoColumns, read_wco_columns
 from .messages import (
     citation_text,
@@ -128,6 +128,13 @@ class _Prepared:
     # once; None: a template only `fill` fills.
     slots: tuple[tuple[str, str | None, _Getter | None, str], ...] | None
     summary: str  # what the rule checks, in the language (said when it could not be judged)
+    # The rule's own values each finding repeats, read once (`rule.pack.name`, ...).
+    rule_id: str
+    check_class: CheckClass
+    field: str
+    pack: str
+    pack_version: str | None
+    variant: int
 
 
 def _prepare(rule: CompiledRule, lang: str, options: Options) -> _Prepared | None:
@@ -144,7 +151,8 @@ def _prepare(rule: CompiledRule, lang: str, options: Options) -> _Prepared | Non
     return _Prepared(
         rule, template, params, options.grade(rule.id, rule.severity),
         _RULE_FIELDS.get(rule.field), citation_text(rule), getattr(rule.hint, lang), slots,
-        in_language(rule.summary, lang),
+        in_language(rule.summary, lang), rule.id, rule.check_class, rule.field, rule.pack.name,
+        rule.pack.version, rule.variant,
     )  # fmt: skip
 
 
@@ -206,7 +214,6 @@ class ScreenedBatch:
         self.shared = shared
         self.rs, self.lang = shared.rs, shared.lang
         self.clean: list[bool] | None = None
-        self.places: dict[tuple[int, str], Location | None] = {}
         self.decl_of: list[int] = []
         for k in range(columns.n_declarations):
             self.decl_of.extend([k] * (columns.first[k + 1] - columns.first[k]))
@@ -336,10 +343,7 @@ class ScreenedBatch:
     def where(self, row: int, k: int, field: str) -> Location | None:
         """Return where goods item `row` (of declaration k) read `field`, else where the item
         is, else where the declaration is: what its model's `where` says. Worked out only
-        for the items a finding names; each once."""
-        key = (row, field)
-        if key in self.places:
-            return self.places[key]
+        for the items a finding names (an element's path once: `WcoLocator.known`)."""
         b = self.b
         model, position = b.model[k], row - b.first[k]
         if model is not None:
@@ -348,7 +352,6 @@ class ScreenedBatch:
             found = b.item_location(row, k, field) or locator.item_where(position, field)
         else:  # columns made by hand: the line is all there is
             found = self._line(b.item_source(row, field, b.item_line[row]))
-        self.places[key] = found
         return found
 
     def decl_where(self, k: int, field: str) -> Location | None:
@@ -398,18 +401,19 @@ class ScreenedBatch:
     ) -> Iterator[Finding]:
         """Yield the findings of the rule entries that matched one item, in entry order."""
         b, lang, shared = self.b, self.lang, self.shared
+        line = b.line[row]
+        decl_id = b.decl_id[k]
+        named = item_field(line, row - b.first[k] + 1, "")  # "items[3].", once an item
         for r, status in found:
             p = shared.rule(r)
             if p is None:
                 continue
-            rule = p.rule
-            location = self.where(row, k, rule.field)
             evaluated = status == 1
             if not evaluated:
                 # What could not be judged, and what the rule checks: never the verdict of
                 # its message ("below the floor"), which was not reached.
                 currency = b.currency[row]
-                reason = not_evaluated(rule, currency, b.value[row] is not None, lang)
+                reason = not_evaluated(p.rule, currency, b.value[row] is not None, lang)
                 message = not_evaluated_message(reason, p.summary, lang)
             elif p.slots is None:  # the message's values computed on demand, only those named
                 message = fill(p.template, _ItemValues(self, row, k, day), p.params, lang)
@@ -419,25 +423,24 @@ class ScreenedBatch:
                     value = text if getter is None else getter(self, row, k, day)
                     data[name] = missing if value is None else value
                 message = p.template.format_map(data)
-            if rule.field == "documents":
+            field = p.field
+            if field == "documents":
                 raw = p.params.get("documents", _documents(self, row, k))
             elif p.column is not None:
                 raw = getattr(b, p.column)[row]
             else:  # a field the columns lack (supplementary_unit): the model's, if kept
-                raw = self._model_value(row, k, rule.field)
-            line = b.line[row]
+                raw = self._model_value(row, k, field)
             # The values are of their fields' types already (`Finding(...)` would not change
             # them); tests/test_gateway.py checks these findings against validated ones.
             yield plain_model(Finding, {
-                "rule_id": rule.id, "severity": p.severity if evaluated else Severity.INFO,
-                "check_class": rule.check_class, "message": message,
-                "declaration_id": b.decl_id[k], "item_line": line,
-                "field": item_field(line, row - b.first[k] + 1, rule.field),
-                "location": location,
+                "rule_id": p.rule_id, "severity": p.severity if evaluated else Severity.INFO,
+                "check_class": p.check_class, "message": message,
+                "declaration_id": decl_id, "item_line": line, "field": named + field,
+                "location": self.where(row, k, field),
                 "value": None if raw is None else str(raw) if not isinstance(raw, tuple)
                 else ", ".join(map(str, raw)),
-                "citation": p.citation, "hint": p.hint, "pack": rule.pack.name,
-                "pack_version": rule.pack.version, "variant": rule.variant,
+                "citation": p.citation, "hint": p.hint, "pack": p.pack,
+                "pack_version": p.pack_version, "variant": p.variant,
                 "evaluated": evaluated, "judged_on": day,
             }, _FINDING_GIVEN)  # fmt: skip
 
