@@ -165,6 +165,9 @@ class Screening:
     ) -> None:  # fmt: skip
         self.rs, self.lang, self.options, self.rates, self.as_of = rs, lang, options, rates, as_of
         self.prepared: dict[int, _Prepared | None] = {}
+        # The message of a rule not evaluated on an item, by (rule entry, the item's
+        # currency, whether it has a value): all it depends on, and a file repeats them.
+        self.unjudged: dict[tuple[int, str | None, bool], str] = {}
         self.today = run_options.today()  # once a check: every batch judged alike
 
     @classmethod
@@ -412,9 +415,11 @@ class ScreenedBatch:
             if not evaluated:
                 # What could not be judged, and what the rule checks: never the verdict of
                 # its message ("below the floor"), which was not reached.
-                currency = b.currency[row]
-                reason = not_evaluated(p.rule, currency, b.value[row] is not None, lang)
-                message = not_evaluated_message(reason, p.summary, lang)
+                key = (r, b.currency[row], b.value[row] is not None)
+                message = shared.unjudged.get(key, "")
+                if not message:
+                    reason = not_evaluated(p.rule, key[1], key[2], lang)
+                    message = shared.unjudged[key] = not_evaluated_message(reason, p.summary, lang)
             elif p.slots is None:  # the message's values computed on demand, only those named
                 message = fill(p.template, _ItemValues(self, row, k, day), p.params, lang)
             else:
