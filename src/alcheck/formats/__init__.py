@@ -276,8 +276,7 @@ def read_columns(
     else:
         # Models held in a batch are long-lived objects the garbage collector keeps
         # scanning: smaller batches of them cost a third less (catair, measured).
-        models = _read_models(source, format, None)
-        yield from model_batches(models, name, min(batch_items, 1024))
+        yield from model_batches(read(source, format=format), name, min(batch_items, 1024))
 
 
 def model_batches(
