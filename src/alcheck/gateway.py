@@ -168,6 +168,7 @@ class Screening:
         # The message of a rule not evaluated on an item, by (rule entry, the item's
         # currency, whether it has a value): all it depends on, and a file repeats them.
         self.unjudged: dict[tuple[int, str | None, bool], str] = {}
+        self.tariff_problems: dict[tuple[str, str | None], str | None] = {}
         self.today = run_options.today()  # once a check: every batch judged alike
 
     @classmethod
@@ -194,6 +195,14 @@ class Screening:
             raise UsageError(f"rules takes a RuleSet (RuleSet.compile), not {rules!r}")
         rs = rules if rules is not None else RuleSet.default()
         return cls(rs, lang, options, rates, as_of)
+
+    def tariff_problem(self, tariff: str, jurisdiction: str | None) -> str | None:
+        """Return `checks.tariff_problem` in the check's language, once per code and
+        jurisdiction (a file repeats a few codes)."""
+        key = (tariff, jurisdiction)
+        if key not in self.tariff_problems:
+            self.tariff_problems[key] = tariff_problem(tariff, jurisdiction, self.lang)
+        return self.tariff_problems[key]
 
     def rule(self, r: int) -> _Prepared | None:
         """Return rule entry r prepared for findings, or None when it is not selected."""
@@ -512,7 +521,7 @@ class ScreenedBatch:
         """
         if self.clean is not None:
             return self.clean
-        b, lang = self.b, self.lang
+        b = self.b
         dirty: set[int] = {i for i, v in enumerate(b.item_invalid) if v is not None}
         for k, model in enumerate(b.model):  # input only a model holds: not read
             if model is not None:
@@ -536,7 +545,7 @@ class ScreenedBatch:
         pairs = list(zip(b.tariff, self.jurisdiction_rows, strict=True))
         wrong = {
             (t, j) for t, j in set(pairs)
-            if t is not None and _tariff_problem(t, j, lang) is not None
+            if t is not None and self.shared.tariff_problem(t, j) is not None
         }  # fmt: skip
         if wrong:
             dirty.update(i for i, pair in enumerate(pairs) if pair in wrong)
@@ -592,7 +601,7 @@ class ScreenedBatch:
             yield item_finding("CAT-CURRENCY", "currency", currency)
         tariff = b.tariff[row]
         if tariff is not None:
-            problem = _tariff_problem(tariff, b.jurisdiction[k], lang)
+            problem = self.shared.tariff_problem(tariff, b.jurisdiction[k])
             if problem is not None:
                 yield item_finding("CAT-TARIFF", "tariff_declared", tariff, problem=problem)
 
@@ -701,16 +710,3 @@ class _ItemValues(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(_VALUES)
-
-
-_problems: dict[tuple[str, str | None, str], str | None] = {}
-
-
-def _tariff_problem(tariff: str, jurisdiction: str | None, lang: str) -> str | None:
-    """Memoize `checks.tariff_problem` (a file repeats a few codes)."""
-    key = (tariff, jurisdiction, lang)
-    if key not in _problems:
-        if len(_problems) > 65536:
-            _problems.clear()
-        _problems[key] = tariff_problem(tariff, jurisdiction, lang)
-    return _problems[key]
