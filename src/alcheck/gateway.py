@@ -359,12 +359,10 @@ class ScreenedBatch:
         b = self.b
         model, position = b.model[k], row - b.first[k]
         if model is not None:
-            found = model.items[position].where(field) or model.location
-        elif (locator := b.locators[k] if k < len(b.locators) else None) is not None:
-            found = b.item_location(row, k, field) or locator.item_where(position, field)
-        else:  # columns made by hand: the line is all there is
-            found = self._line(b.item_source(row, field, b.item_line[row]))
-        return found
+            return model.items[position].where(field) or model.location
+        if (locator := b.locators[k] if k < len(b.locators) else None) is not None:
+            return b.item_location(row, k, field) or locator.item_where(position, field)
+        return self._line(b.item_source(row, field, b.item_line[row]))  # columns made by hand
 
     def decl_where(self, k: int, field: str) -> Location | None:
         """Return where declaration k read `field`, else where it is (as its model says)."""
