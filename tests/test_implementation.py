@@ -32,7 +32,7 @@ sys.meta_path.insert(0, _BlockExtension())
 """
 EXTENSIONS = (
     "alcheck._fastmatch", "alcheck.formats._wcoitem", "alcheck.formats._cad",
-    "alcheck.formats._loose", "alcheck._plain",
+    "alcheck.formats._loose", "alcheck._plain", "alcheck._rule_findings",
 )  # fmt: skip
 PRINT_IMPLEMENTATION = "import alcheck; print(alcheck.IMPLEMENTATION)"
 
@@ -169,6 +169,7 @@ def test_the_dispatcher_exposes_the_kernel_it_loaded() -> None:
     assert _match.cad_kernel.__name__ == "alcheck.formats._cad" + suffix
     assert _match.loose_kernel.__name__ == "alcheck.formats._loose" + suffix
     assert _match.plain_kernel.__name__ == "alcheck._plain" + suffix
+    assert _match.findings_kernel.__name__ == "alcheck._rule_findings" + suffix
 
 
 # Packaging -----------------------------------------------------------------------------------

@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any, overload
 
 from . import options as run_options
-from ._match import plain_model
+from ._match import ItemFindings, plain_model
 from .checks import builtin_finding, tariff_problem
 from .codes.countries import is_country, is_metal_country
 from .codes.currencies import is_currency
 from .codes.hs import hs_description, is_hs6
 from .errors import UsageError
-from .findings import CheckClass, Finding, Severity, item_field
+from .findings import CheckClass, Finding, Severity
 from .formats.wco_columns import WcoColumns, read_wco_columns
 from .messages import (
     citation_text,
@@ -33,7 +33,7 @@ from .messages import (
     missing_word,
     not_evaluated,
     not_evaluated_message,
-    template_fields,
+    template_pieces,
 )
 from .model import Declaration, GoodsItem, Location, tariff_digits, unit_value_text
 from .options import CheckOptions, Options
@@ -112,6 +112,9 @@ def _no_rules() -> RuleSet:
     return RuleSet.compile([])
 
 
+_Slot = tuple[str | None, str | None, bool, "_Getter | None", str]
+
+
 @dataclass(frozen=True, slots=True)
 class _Prepared:
     """What every finding of one rule entry shares, in one language and one grading."""
@@ -123,10 +126,12 @@ class _Prepared:
     column: str | None
     citation: str
     hint: str
-    # The message's placeholders, each with its parameter's text or its value's getter
-    # (neither: a name no item has) and what it says when the item has no value, resolved
-    # once; None: a template only `fill` fills.
-    slots: tuple[tuple[str, str | None, _Getter | None, str], ...] | None
+    # The message template's literal texts (None: a template only `fill` fills) and,
+    # between them, each placeholder's slot: its parameter's text, else the batch column
+    # holding it (and whether the declaration's) or the getter working it out (none of
+    # these: a name no item has), and what it says when the item has no value.
+    pieces: tuple[str, ...] | None
+    slots: tuple[_Slot, ...]
     summary: str  # what the rule checks, in the language (said when it could not be judged)
     # The rule's own values each finding repeats, read once (`rule.pack.name`, ...).
     rule_id: str
@@ -142,15 +147,13 @@ def _prepare(rule: CompiledRule, lang: str, options: Options) -> _Prepared | Non
     if not options.keep(rule.id):
         return None
     template, params = getattr(rule.message, lang), dict(rule.params)
-    names = template_fields(template)
-    slots = None if names is None else tuple(
-        (n, params[n], None, "") if n in params
-        else (n, None, _VALUES.get(n), missing_word(lang, n))
-        for n in names
-    )  # fmt: skip
+    split = template_pieces(template)
+    pieces, names = (None, ()) if split is None else split
+    slots = tuple(_value_slot(n, params, lang) for n in names)
     return _Prepared(
         rule, template, params, options.grade(rule.id, rule.severity),
-        _RULE_FIELDS.get(rule.field), citation_text(rule), getattr(rule.hint, lang), slots,
+        _RULE_FIELDS.get(rule.field), citation_text(rule), getattr(rule.hint, lang), pieces,
+        slots,
         in_language(rule.summary, lang), rule.id, rule.check_class, rule.field, rule.pack.name,
         rule.pack.version, rule.variant,
     )  # fmt: skip
@@ -170,6 +173,7 @@ class Screening:
         self.unjudged: dict[tuple[int, str | None, bool], str] = {}
         self.tariff_problems: dict[tuple[str, str | None], str | None] = {}
         self.today = run_options.today()  # once a check: every batch judged alike
+        self.items = ItemFindings(Finding, Severity.INFO, _FINDING_GIVEN)
 
     @classmethod
     def of_options(cls, options: CheckOptions) -> Screening:
@@ -408,55 +412,31 @@ class ScreenedBatch:
 
     def rule_findings(
         self, row: int, k: int, day: dt.date, found: list[tuple[int, int]]
-    ) -> Iterator[Finding]:
-        """Yield the findings of the rule entries that matched one item, in entry order."""
-        b, lang, shared = self.b, self.lang, self.shared
-        line = b.line[row]
-        decl_id = b.decl_id[k]
-        named = item_field(line, row - b.first[k] + 1, "")  # "items[3].", once an item
-        for r, status in found:
-            p = shared.rule(r)
-            if p is None:
-                continue
-            evaluated = status == 1
-            if not evaluated:
-                # What could not be judged, and what the rule checks: never the verdict of
-                # its message ("below the floor"), which was not reached.
-                key = (r, b.currency[row], b.value[row] is not None)
-                message = shared.unjudged.get(key, "")
-                if not message:
-                    reason = not_evaluated(p.rule, key[1], key[2], lang)
-                    message = shared.unjudged[key] = not_evaluated_message(reason, p.summary, lang)
-            elif p.slots is None:  # the message's values computed on demand, only those named
-                message = fill(p.template, _ItemValues(self, row, k, day), p.params, lang)
-            else:
-                data: dict[str, Any] = {}
-                for name, text, getter, missing in p.slots:
-                    value = text if getter is None else getter(self, row, k, day)
-                    data[name] = missing if value is None else value
-                message = p.template.format_map(data)
-            field = p.field
-            if field == "documents":
-                raw = p.params.get("documents", _documents(self, row, k))
-            elif p.column is not None:
-                raw = getattr(b, p.column)[row]
-            else:  # a field the columns lack (supplementary_unit): the model's, if kept
-                raw = self._model_value(row, k, field)
-            # The values are of their fields' types already (`Finding(...)` would not change
-            # them); tests/test_gateway.py checks these findings against validated ones.
-            yield plain_model(Finding, {
-                "rule_id": p.rule_id, "severity": p.severity if evaluated else Severity.INFO,
-                "check_class": p.check_class, "message": message,
-                "declaration_id": decl_id, "item_line": line, "field": named + field,
-                "location": self.where(row, k, field),
-                "value": None if raw is None else str(raw) if not isinstance(raw, tuple)
-                else ", ".join(map(str, raw)),
-                "citation": p.citation, "hint": p.hint, "pack": p.pack,
-                "pack_version": p.pack_version, "variant": p.variant,
-                "evaluated": evaluated, "judged_on": day,
-            }, _FINDING_GIVEN)  # fmt: skip
+    ) -> list[Finding]:
+        """Return the findings of the rule entries that matched one item, in entry order
+        (built by the `_rule_findings` kernel)."""
+        out: list[Finding] = []
+        self.shared.items.add(self, out, row, k, day, found)
+        return out
 
-    def _model_value(self, row: int, k: int, field: str) -> Any:
+    def unjudged_message(self, p: _Prepared, key: tuple[int, str | None, bool]) -> str:
+        """Return (and remember for the check) the message of rule entry `key[0]` not
+        evaluated on an item whose currency is key[1] and that has a value (key[2])."""
+        reason = not_evaluated(p.rule, key[1], key[2], self.lang)
+        message = self.shared.unjudged[key] = not_evaluated_message(reason, p.summary, self.lang)
+        return message
+
+    def filled(self, p: _Prepared, row: int, k: int, day: dt.date) -> str:
+        """Return rule `p`'s message for goods item `row`, its values computed on demand,
+        only those it names (`messages.fill`)."""
+        return fill(p.template, _ItemValues(self, row, k, day), p.params, self.lang)
+
+    def documents(self, row: int, k: int) -> str | None:
+        """Return goods item `row`'s documents and its declaration's, as a finding shows them."""
+        return _documents(self, row, k)
+
+    def model_value(self, row: int, k: int, field: str) -> Any:
+        """Return goods item `row`'s value of a field the columns lack, from its model."""
         model = self.b.model[k]
         if model is None or field not in GoodsItem.model_fields:
             return None
@@ -659,30 +639,46 @@ def _hs_description(batch: ScreenedBatch, row: int) -> str | None:
 
 
 _Getter = Callable[[ScreenedBatch, int, int, dt.date], Any]
-# Each message value of an item a rule's message may name.
-_VALUES: dict[str, _Getter] = {
-    "id": lambda s, row, k, day: s.b.decl_id[k],
-    "line": lambda s, row, k, day: s.b.line[row],
-    "tariff": lambda s, row, k, day: s.b.tariff[row],
+# The message values of an item a rule's message may name that its batch holds: the
+# column and whether it is the declaration's (indexed by declaration, not by item).
+_COLUMN_VALUES: dict[str, tuple[str, bool]] = {
+    "id": ("decl_id", True), "line": ("line", False), "tariff": ("tariff", False),
+    "description": ("description", False), "origin": ("origin", False),
+    "export_country": ("export_country", False), "smelt1": ("smelt1", False),
+    "smelt2": ("smelt2", False), "cast": ("cast", False), "value": ("value", False),
+    "currency": ("currency", False), "net_mass": ("net_mass_kg", False),
+    "regime": ("regime", True), "declaration_type": ("declaration_type", True),
+    "jurisdiction": ("jurisdiction", True),
+}  # fmt: skip
+# ... and those worked out from the batch's values.
+_DERIVED_VALUES: dict[str, _Getter] = {
     "hs6": lambda s, row, k, day: _hs6(s, row),
-    "description": lambda s, row, k, day: s.b.description[row],
-    "origin": lambda s, row, k, day: s.b.origin[row],
-    "export_country": lambda s, row, k, day: s.b.export_country[row],
-    "smelt1": lambda s, row, k, day: s.b.smelt1[row],
-    "smelt2": lambda s, row, k, day: s.b.smelt2[row],
-    "cast": lambda s, row, k, day: s.b.cast[row],
-    "value": lambda s, row, k, day: s.b.value[row],
-    "currency": lambda s, row, k, day: s.b.currency[row],
-    "net_mass": lambda s, row, k, day: s.b.net_mass_kg[row],
     "unit_value": lambda s, row, k, day: _unit_value(s, row),
-    "regime": lambda s, row, k, day: s.b.regime[k],
-    "declaration_type": lambda s, row, k, day: s.b.declaration_type[k],
     "judged_on": lambda s, row, k, day: day.isoformat(),
-    "jurisdiction": lambda s, row, k, day: s.b.jurisdiction[k],
     "additional_codes": lambda s, row, k, day: ", ".join(s.b.additional_codes[row]) or None,
     "documents": lambda s, row, k, day: _documents(s, row, k),
     "hs_description": lambda s, row, k, day: _hs_description(s, row),
 }
+
+
+def _value_slot(name: str, params: Mapping[str, str], lang: str) -> _Slot:
+    """Return how a message placeholder gets its text for an item (see `_Prepared.slots`)."""
+    if name in params:
+        return params[name], None, False, None, ""
+    column, by_declaration = _COLUMN_VALUES.get(name, (None, False))
+    return None, column, by_declaration, _DERIVED_VALUES.get(name), missing_word(lang, name)
+
+
+def _item_value(s: ScreenedBatch, row: int, k: int, day: dt.date, name: str) -> Any:
+    """Return the message value `name` of goods item `row` (of declaration k); None where
+    the item has none or no item has such a value."""
+    if name in _COLUMN_VALUES:
+        column, by_declaration = _COLUMN_VALUES[name]
+        return getattr(s.b, column)[k if by_declaration else row]
+    derive = _DERIVED_VALUES.get(name)
+    return None if derive is None else derive(s, row, k, day)
+
+
 _FINDING_GIVEN = frozenset(Finding.model_fields)
 _LOCATION = frozenset({"file", "line"})
 
@@ -696,15 +692,17 @@ class _ItemValues(Mapping[str, Any]):
         self.batch, self.row, self.k, self.day = batch, row, k, day
 
     def __getitem__(self, name: str) -> Any:
-        return _VALUES[name](self.batch, self.row, self.k, self.day)
+        if name not in _COLUMN_VALUES and name not in _DERIVED_VALUES:
+            raise KeyError(name)
+        return _item_value(self.batch, self.row, self.k, self.day, name)
 
     def get(self, name: str, default: Any = None) -> Any:
         """Return one value (None where the item has none); `messages.fill` asks this way."""
-        getter = _VALUES.get(name)
-        return default if getter is None else getter(self.batch, self.row, self.k, self.day)
+        value = _item_value(self.batch, self.row, self.k, self.day, name)
+        return default if value is None else value
 
     def __iter__(self) -> Iterator[str]:
-        return iter(_VALUES)
+        return iter((*_COLUMN_VALUES, *_DERIVED_VALUES))
 
     def __len__(self) -> int:
-        return len(_VALUES)
+        return len(_COLUMN_VALUES) + len(_DERIVED_VALUES)

@@ -56,6 +56,26 @@ def template_fields(template: str) -> tuple[str, ...] | None:
     return fields
 
 
+def template_pieces(template: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """Return a template as its literal texts and the names between them, in order (one
+    literal more than names); None when a placeholder is not a bare name (a format spec,
+    a conversion, a positional, dotted or indexed field), which `fill` fills instead.
+
+    `literals[0] + format(v1) + literals[1] + ...` is `template.format_map(values)`
+    without parsing the template again for every finding.
+    """
+    literals, names = [""], []
+    for text, name, spec, conversion in string.Formatter().parse(template):
+        literals[-1] += text
+        if name is None:
+            continue
+        if not name.isidentifier() or spec or conversion:
+            return None
+        names.append(name)
+        literals.append("")
+    return tuple(literals), tuple(names)
+
+
 def missing_word(lang: str, name: str = "") -> str:
     """Return the words a message uses for a value `name` an item does not have."""
     return _NOTHING[lang] if name in _LISTS else _NONE[lang]
