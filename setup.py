@@ -66,6 +66,7 @@ if mode != "python":
             Extension("alcheck.formats._loose", ["src/alcheck/formats/_loose.pyx"]),
             Extension("alcheck._plain", ["src/alcheck/_plain.pyx"]),
             Extension("alcheck._rule_findings", ["src/alcheck/_rule_findings.pyx"]),
+            Extension("alcheck._finding_json", ["src/alcheck/_finding_json.pyx"]),
         ]
         ext_modules = cythonize(exts, language_level=3, quiet=True)
         # cythonize returns new Extension objects; mark them optional afterwards so that

@@ -401,7 +401,7 @@ def test_rules_on_declaration_fields_and_parties(workload_file: Path) -> None:
     text = {"en": "{id} {line} {value} {currency}", "fr": "m", "es": "m"}
     # A parameter, a name no item has, every value's name; and a field only the general
     # formatter reads (positional), which makes the whole message go its way.
-    names = " ".join(f"{{{n}}}" for n in gateway._VALUES)
+    names = " ".join(f"{{{n}}}" for n in (*gateway._COLUMN_VALUES, *gateway._DERIVED_VALUES))
     texts = {
         "G-DTYPE": {"en": "{limit} {nosuch} {unit_value!r:>12} " + names, "fr": "m", "es": "m"},
         "G-TRANSIT": {"en": "{0} {id} {nosuch} {limit}", "fr": "m", "es": "m"},

@@ -33,6 +33,7 @@ sys.meta_path.insert(0, _BlockExtension())
 EXTENSIONS = (
     "alcheck._fastmatch", "alcheck.formats._wcoitem", "alcheck.formats._cad",
     "alcheck.formats._loose", "alcheck._plain", "alcheck._rule_findings",
+    "alcheck._finding_json",
 )  # fmt: skip
 PRINT_IMPLEMENTATION = "import alcheck; print(alcheck.IMPLEMENTATION)"
 
@@ -89,7 +90,8 @@ def test_unset_falls_back_to_the_twins_without_an_extension(tmp_path: Path, bloc
         "from alcheck import _match\n"
         "print(_match.kernel.__name__, _match.item_kernel.__name__,"
         " _match.cad_kernel.__name__, _match.loose_kernel.__name__,"
-        " _match.plain_kernel.__name__)"
+        " _match.plain_kernel.__name__, _match.findings_kernel.__name__,"
+        " _match.json_kernel.__name__)"
     )
     result = run_python(code, None, tmp_path, block=blocked)
     assert result.stdout.split() == [name + "_py" for name in EXTENSIONS]
@@ -170,6 +172,7 @@ def test_the_dispatcher_exposes_the_kernel_it_loaded() -> None:
     assert _match.loose_kernel.__name__ == "alcheck.formats._loose" + suffix
     assert _match.plain_kernel.__name__ == "alcheck._plain" + suffix
     assert _match.findings_kernel.__name__ == "alcheck._rule_findings" + suffix
+    assert _match.json_kernel.__name__ == "alcheck._finding_json" + suffix
 
 
 # Packaging -----------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ def _build(tmp_path: Path, mode: str, cc: str | None) -> tuple[int, list[str], s
 _EXTENSIONS = (
     "alcheck/_fastmatch", "alcheck/formats/_wcoitem", "alcheck/formats/_cad",
     "alcheck/formats/_loose", "alcheck/_plain", "alcheck/_rule_findings",
+    "alcheck/_finding_json",
 )  # fmt: skip
 
 

@@ -1,15 +1,16 @@
 """Choose the compiled kernels or their pure-Python twins, all together.
 
-Six kernels: the rule matcher (`_fastmatch.pyx`, twin `_fastmatch_py.py`), the WCO
+Seven kernels: the rule matcher (`_fastmatch.pyx`, twin `_fastmatch_py.py`), the WCO
 declaration and goods-item reader of the gateway path (`formats/_wcoitem.pyx`, twin
 `formats/_wcoitem_py.py`), the plain CBSA CAD declaration reader (`formats/_cad.pyx`, twin
-`formats/_cad_py.py`) and the layout of the national readers' loose declarations
+`formats/_cad_py.py`), the layout of the national readers' loose declarations
 (`formats/_loose.pyx`, twin `formats/_loose_py.py`), the maker of findings' and
-locations' models (`_plain.pyx`, twin `_plain_py.py`), and the builder of goods items' rule
-findings (`_rule_findings.pyx`, twin `_rule_findings_py.py`). ALCHECK_IMPLEMENTATION=cython
-requires every extension (an absent one is an error), =python uses the twins, and unset
-uses the extensions when all import and the twins otherwise, so that `IMPLEMENTATION`
-names what every kernel runs.
+locations' models (`_plain.pyx`, twin `_plain_py.py`), the builder of goods items' rule
+findings (`_rule_findings.pyx`, twin `_rule_findings_py.py`), and the writer of a
+finding's line of the JSON report (`_finding_json.pyx`, twin `_finding_json_py.py`).
+ALCHECK_IMPLEMENTATION=cython requires every extension (an absent one is an error),
+=python uses the twins, and unset uses the extensions when all import and the twins
+otherwise, so that `IMPLEMENTATION` names what every kernel runs.
 """
 
 from __future__ import annotations
@@ -17,21 +18,23 @@ from __future__ import annotations
 import importlib
 import os
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .errors import ImplementationError
 
 _COMPILED = (
     "alcheck._fastmatch", "alcheck.formats._wcoitem", "alcheck.formats._cad",
     "alcheck.formats._loose", "alcheck._plain", "alcheck._rule_findings",
+    "alcheck._finding_json",
 )  # fmt: skip
 _TWINS = (
     "alcheck._fastmatch_py", "alcheck.formats._wcoitem_py", "alcheck.formats._cad_py",
     "alcheck.formats._loose_py", "alcheck._plain_py", "alcheck._rule_findings_py",
+    "alcheck._finding_json_py",
 )  # fmt: skip
 
 
-def _load() -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, ModuleType, str]:
+def _load() -> tuple[ModuleType | str, ...]:
     mode = os.environ.get("ALCHECK_IMPLEMENTATION", "").strip().lower()
     if mode not in ("", "cython", "python"):
         raise ImplementationError(
@@ -39,10 +42,7 @@ def _load() -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, ModuleType,
         )
     if mode != "python":
         try:
-            matcher, items, cad, loose, plain, found = (
-                importlib.import_module(name) for name in _COMPILED
-            )
-            return matcher, items, cad, loose, plain, found, "cython"
+            return (*(importlib.import_module(name) for name in _COMPILED), "cython")
         except ImportError as exc:
             if mode == "cython":
                 missing = exc.name if exc.name in _COMPILED else " or ".join(_COMPILED)
@@ -50,18 +50,21 @@ def _load() -> tuple[ModuleType, ModuleType, ModuleType, ModuleType, ModuleType,
                     f"ALCHECK_IMPLEMENTATION=cython but the compiled extension {missing} "
                     f"cannot be imported: {exc}"
                 ) from exc
-    matcher, items, cad, loose, plain, found = (importlib.import_module(name) for name in _TWINS)
-    return matcher, items, cad, loose, plain, found, "python"
+    return (*(importlib.import_module(name) for name in _TWINS), "python")
 
 
-(kernel, item_kernel, cad_kernel, loose_kernel, plain_kernel, findings_kernel, IMPLEMENTATION) = (
-    _load()
+_loaded = _load()
+kernel, item_kernel, cad_kernel, loose_kernel, plain_kernel, findings_kernel, json_kernel = (
+    cast(ModuleType, module) for module in _loaded[:-1]
 )
+IMPLEMENTATION = cast(str, _loaded[-1])
 
 # The kernel names called across the package, typed by their twins.
 if TYPE_CHECKING:
+    from ._finding_json_py import FindingJson as FindingJson
     from ._plain_py import plain_model as plain_model
     from ._rule_findings_py import ItemFindings as ItemFindings
 else:
     plain_model = plain_kernel.plain_model
     ItemFindings = findings_kernel.ItemFindings
+    FindingJson = json_kernel.FindingJson

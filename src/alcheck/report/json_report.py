@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import textwrap
+from functools import partial
 from typing import IO, Any
 
+from .._match import FindingJson
 from .._version import __version__
 from .run import CheckedDeclaration, CheckedFile, ReportWriter, RunHeader, RunReport, rendered
 
@@ -55,10 +57,13 @@ def declaration_document(decl: CheckedDeclaration, *, findings: bool = True) -> 
     return doc
 
 
-def declaration_json(decl: CheckedDeclaration, name: str) -> str:
-    """Return a declaration as the JSON report writes it, in the inputs' list."""
-    # One finding a line, each by pydantic's serializer: json's indenting encoder is
-    # pure Python, and was most of the report's time.
+def declaration_json(decl: CheckedDeclaration, name: str, *, lines: FindingJson) -> str:
+    """Return a declaration as the JSON report writes it, in the inputs' list.
+
+    lines: writes each finding's line (`FindingJson`, pydantic's JSON of the finding).
+    """
+    # One finding a line: json's indenting encoder is pure Python, and was most of the
+    # report's time.
     head = declaration_document(decl, findings=False)
     fields = ", ".join(
         f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in head.items()
@@ -66,8 +71,8 @@ def declaration_json(decl: CheckedDeclaration, name: str) -> str:
     text = "        {\n          " + fields
     if not decl.findings:
         return text + ',\n          "findings": []\n        }'
-    lines = ",\n            ".join(f.model_dump_json() for f in decl.findings)
-    return text + f',\n          "findings": [\n            {lines}\n          ]\n        }}'
+    found = ",\n            ".join(map(lines.line, decl.findings))
+    return text + f',\n          "findings": [\n            {found}\n          ]\n        }}'
 
 
 class JsonReport(ReportWriter):
@@ -80,7 +85,7 @@ class JsonReport(ReportWriter):
             out.write(f"  {json.dumps(key)}: {indented_json(value, 2)},\n")
         out.write('  "inputs": [')
         self.first_decl = True
-        self.body = declaration_json
+        self.body = partial(declaration_json, lines=FindingJson())
 
     def start_file(self, name: str) -> None:
         self.out.write(("\n" if self.tally.inputs == 0 else ",\n") + "    {\n")
