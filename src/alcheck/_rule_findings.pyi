@@ -14,6 +14,7 @@ class ItemFindings:
         day: dt.date,
         found: list[tuple[int, int]],
     ) -> None: ...
+    def where(self, batch: Any, row: int, k: int, field: str) -> Any: ...
 
 def fill_pieces(
     pieces: tuple[str, ...],

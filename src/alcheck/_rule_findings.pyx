@@ -58,11 +58,23 @@ cdef class ItemFindings:
                 "rule_id": p.rule_id, "severity": p.severity if evaluated else self.info,
                 "check_class": p.check_class, "message": message,
                 "declaration_id": decl_id, "item_line": line, "field": named + field,
-                "location": batch.where(row, k, field), "value": value,
+                "location": self.where(batch, row, k, field), "value": value,
                 "citation": p.citation, "hint": p.hint, "pack": p.pack,
                 "pack_version": p.pack_version, "variant": p.variant,
                 "evaluated": evaluated, "judged_on": day,
             }, self.given))
+
+    cpdef where(self, batch, Py_ssize_t row, Py_ssize_t k, str field):
+        cdef object b = batch.b
+        model = b.model[k]
+        cdef Py_ssize_t position = row - (<list?>b.first)[k]
+        if model is not None:
+            return model.items[position].where(field) or model.location
+        cdef list locators = b.locators
+        locator = locators[k] if k < len(locators) else None
+        if locator is not None:
+            return b.item_location(row, k, field) or locator.item_where(position, field)
+        return batch.line_location(b.item_source(row, field, b.item_line[row]))
 
 
 cpdef str fill_pieces(tuple pieces, tuple slots, batch, Py_ssize_t row, Py_ssize_t k, day):

@@ -72,11 +72,26 @@ class ItemFindings:
                 "rule_id": p.rule_id, "severity": p.severity if evaluated else self.info,
                 "check_class": p.check_class, "message": message,
                 "declaration_id": decl_id, "item_line": line, "field": named + field,
-                "location": batch.where(row, k, field), "value": value,
+                "location": self.where(batch, row, k, field), "value": value,
                 "citation": p.citation, "hint": p.hint, "pack": p.pack,
                 "pack_version": p.pack_version, "variant": p.variant,
                 "evaluated": evaluated, "judged_on": day,
             }, self.given))  # fmt: skip
+
+    def where(self, batch: Any, row: int, k: int, field: str) -> Any:
+        """Return where goods item `row` (of declaration k) read `field`, else where the
+        item is, else where the declaration is: what its model's `where` says
+        (`ScreenedBatch.where`). Worked out only for the items a finding names."""
+        b = batch.b
+        model, position = b.model[k], row - b.first[k]
+        if model is not None:
+            return model.items[position].where(field) or model.location
+        locators = b.locators
+        locator = locators[k] if k < len(locators) else None
+        if locator is not None:
+            return b.item_location(row, k, field) or locator.item_where(position, field)
+        # Columns made by hand: the line only.
+        return batch.line_location(b.item_source(row, field, b.item_line[row]))
 
 
 def fill_pieces(

@@ -359,14 +359,9 @@ class ScreenedBatch:
     def where(self, row: int, k: int, field: str) -> Location | None:
         """Return where goods item `row` (of declaration k) read `field`, else where the item
         is, else where the declaration is: what its model's `where` says. Worked out only
-        for the items a finding names (an element's path once: `WcoLocator.known`)."""
-        b = self.b
-        model, position = b.model[k], row - b.first[k]
-        if model is not None:
-            return model.items[position].where(field) or model.location
-        if (locator := b.locators[k] if k < len(b.locators) else None) is not None:
-            return b.item_location(row, k, field) or locator.item_where(position, field)
-        return self._line(b.item_source(row, field, b.item_line[row]))  # columns made by hand
+        for the items a finding names (the `_rule_findings` kernel's `where`)."""
+        location: Location | None = self.shared.items.where(self, row, k, field)
+        return location
 
     def decl_where(self, k: int, field: str) -> Location | None:
         """Return where declaration k read `field`, else where it is (as its model says)."""
@@ -376,9 +371,10 @@ class ScreenedBatch:
             return model.where(field) or model.location
         if (locator := b.locators[k] if k < len(b.locators) else None) is not None:
             return locator.where(field)
-        return self._line(b.decl_sources[k].get(field, b.decl_line[k]))
+        return self.line_location(b.decl_sources[k].get(field, b.decl_line[k]))
 
-    def _line(self, line: int | None) -> Location:
+    def line_location(self, line: int | None) -> Location:
+        """Return the Location of a line of the batch's file (no path: columns made by hand)."""
         return plain_model(
             Location, {"file": self.b.file, "line": line, "path": None, "column": None}, _LOCATION
         )

@@ -26,10 +26,11 @@ from ._xmlnodes cimport (
     XINCLUDE_START, _ascii_space, _text, _text_or_skip,
 )
 
-from ..model import as_decimal, as_int, tariff_digits
+from .._plain import plain_model
+from ..model import Location, as_decimal, as_int, tariff_digits
 from ._wco_names import WCO_NAMES
-from ._wcoitem_py import NOT_READ, ORIGIN_FIELDS, SOURCE_FIELDS
-from .wco_xml import DEC_NS, PROCEDURE_REGIMES, mass_text
+from ._wcoitem_py import NOT_READ, ORIGIN_FIELDS, PLACE, SOURCE_FIELDS, SOURCE_INDEX
+from .wco_xml import DEC_NS, PROCEDURE_REGIMES, WcoLocator, mass_text
 
 cetree.import_lxml__etree()
 
@@ -1092,6 +1093,34 @@ cdef bint _same_tag(xmlNode* a, xmlNode* b) noexcept:
     if a.ns is NULL or b.ns is NULL:
         return a.ns is b.ns
     return strcmp(<const char*> a.ns.href, <const char*> b.ns.href) == 0
+
+
+cdef dict _SOURCE_INDEX = SOURCE_INDEX
+
+
+def item_location(b, Py_ssize_t row, Py_ssize_t k, str name):
+    """Return where goods item `row` of declaration k of batch `b` read field `name`, as
+    `_wcoitem_py.item_location` does (that function documents it)."""
+    slot = _SOURCE_INDEX.get(name)
+    cdef list locators = b.locators
+    locator = locators[k] if k < len(locators) else None
+    if not isinstance(locator, WcoLocator) or (
+        slot is None and (name == "supplementary_unit" or "[" in name)
+    ):
+        return None
+    cdef Py_ssize_t base = row * (N_SOURCES + 1)
+    cdef carray.array nodes = b.item_nodes
+    cdef size_t node = 0 if slot is None else nodes.data.as_ulonglongs[base + <Py_ssize_t> slot]
+    if node != 0:
+        line = b.item_lines[row * N_SOURCES + <Py_ssize_t> slot] or None
+    else:
+        node, line = nodes.data.as_ulonglongs[base + N_SOURCES], b.item_line[row]
+    path = node_path(locator.decl, node, locator.prefix, locator.known)
+    if path is None:
+        return None
+    return plain_model(
+        Location, {"file": b.file, "line": line, "path": path, "column": None}, PLACE
+    )
 
 
 def node_path(cetree._Element decl not None, size_t node, str prefix, dict known not None):

@@ -13,8 +13,9 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from ..model import as_int, tariff_digits
-from .wco_xml import DECLARATION_TAG, PROCEDURE_REGIMES, is_unknown, mass_text
+from .._plain_py import plain_model
+from ..model import Location, as_int, tariff_digits
+from .wco_xml import DECLARATION_TAG, PROCEDURE_REGIMES, WcoLocator, is_unknown, mass_text
 
 Doc = tuple[str, str | None]
 ORIGIN_FIELDS = {"1": "origin", "2": "preferential_origin", "CLS": "smelt1", "C2S": "smelt2"}
@@ -26,6 +27,9 @@ SOURCE_FIELDS = (
     "gross_mass_kg", "supplementary_quantity", "value", "currency",
 )  # fmt: skip
 NOT_READ = -1  # in item_lines: the field was not read (0: its element has no line)
+SOURCE_INDEX = {name: k for k, name in enumerate(SOURCE_FIELDS)}
+N_SOURCES = len(SOURCE_FIELDS)
+PLACE = frozenset({"file", "line", "path"})  # the fields a value's Location sets
 
 
 def text_of(elem: Any) -> str | None:
@@ -611,6 +615,36 @@ def push_item(b: Any, item: Item) -> None:
     b.item_invalid.append(item.invalid)
     b.item_lines.extend(item.lines)
     b.item_nodes.extend(item.nodes)
+
+
+def item_location(b: Any, row: int, k: int, name: str) -> Location | None:
+    """Return where goods item `row` of declaration k of batch `b` (`WcoColumns`) read
+    field `name` (else where the item is), path included, as its model's `where` would;
+    None when the batch cannot tell (a field not in SOURCE_FIELDS, a declaration read as
+    a model or as loose data)."""
+    slot = SOURCE_INDEX.get(name)
+    locators = b.locators
+    locator = locators[k] if k < len(locators) else None
+    if not isinstance(locator, WcoLocator) or (
+        slot is None and (name == "supplementary_unit" or "[" in name)
+    ):
+        return None  # the model reader's own sources say (or the locator's, loose data)
+    base = row * (N_SOURCES + 1)
+    # A field the reader has no source for (documents, hs6): where the item is.
+    node = None if slot is None else b.item_nodes[base + slot]
+    # Not read: None (these elements) or 0 (the compiled reader's addresses); an element
+    # is never false-tested (lxml: false when it has no children).
+    if slot is not None and node is not None and node != 0:
+        line = b.item_lines[row * N_SOURCES + slot] or None
+    else:
+        node, line = b.item_nodes[base + N_SOURCES], b.item_line[row]
+    path = node_path(locator.decl, node, locator.prefix, locator.known)
+    if path is None:
+        return None
+    # Of their types already (a str, an int or None, a str): tests compare validated ones.
+    return plain_model(
+        Location, {"file": b.file, "line": line, "path": path, "column": None}, PLACE
+    )
 
 
 def node_path(decl: Any, node: Any, prefix: str, known: dict[Any, tuple[int, str]]) -> str | None:

@@ -21,12 +21,12 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, cast, overload
+from typing import Any, Protocol, TypeVar, overload
 
 from lxml import etree
 from pydantic import ValidationError
 
-from .._match import item_kernel, plain_model
+from .._match import item_kernel
 from ..codes.countries import normalize_country, normalize_metal_country
 from ..codes.currencies import normalize_currency
 from ..errors import InputError
@@ -40,10 +40,7 @@ from ..model import (
     as_regime,
     lenient_declaration,
 )
-from ._wcoitem_py import (
-    NOT_READ,
-    SOURCE_FIELDS,
-)
+from ._wcoitem_py import N_SOURCES, NOT_READ, SOURCE_FIELDS, SOURCE_INDEX
 from ._xmlsafe import HEAD_BYTES, HeadThenRest, check_docinfo, check_prolog, safe_iterparse
 from .wco_xml import (
     DECLARATION_TAG,
@@ -204,42 +201,22 @@ class WcoColumns:
         default: what to return when the item did not read the field (a finding then
         points at the item). None when the element has no line.
         """
-        k = _SOURCE_INDEX.get(name)
+        k = SOURCE_INDEX.get(name)
         if k is None:
             return default
-        line = self.item_lines[row * _N_SOURCES + k]
+        line = self.item_lines[row * N_SOURCES + k]
         return default if line == NOT_READ else line or None
 
     def item_location(self, row: int, k: int, name: str) -> Location | None:
         """Return where goods item `row` of declaration k read field `name` (else where the
         item is), path included, as its model's `where` would; None when the batch cannot
-        tell (a field not in SOURCE_FIELDS, a declaration read as a model)."""
-        slot = _SOURCE_INDEX.get(name)
-        locator = self.locators[k] if k < len(self.locators) else None
-        if not isinstance(locator, WcoLocator) or (
-            slot is None and (name == "supplementary_unit" or "[" in name)
-        ):
-            return None  # the model reader's own sources say (or the locator's, loose data)
-        base = row * (_N_SOURCES + 1)
-        # A field the reader has no source for (documents, hs6): where the item is.
-        node = None if slot is None else self.item_nodes[base + slot]
-        # Not read: None (the twin's elements) or 0 (addresses); an element is never false-
-        # tested (lxml: false when it has no children).
-        if node is not None and node != 0:
-            line = self.item_lines[row * _N_SOURCES + cast(int, slot)] or None
-        else:
-            node, line = self.item_nodes[base + _N_SOURCES], self.item_line[row]
-        path = item_kernel.node_path(locator.decl, node, locator.prefix, locator.known)
-        if path is None:
-            return None
-        # Of their types already (a str, an int or None, a str): tests compare validated ones.
-        return plain_model(
-            Location, {"file": self.file, "line": line, "path": path, "column": None}, _PLACE
-        )
+        tell (`_wcoitem_py.item_location`)."""
+        location: Location | None = item_kernel.item_location(self, row, k, name)
+        return location
 
     def item_sources(self, row: int) -> dict[str, int | None]:
         """Return goods item `row`'s source lines by field, as the model's `sources` has them."""
-        lines = self.item_lines[row * _N_SOURCES : (row + 1) * _N_SOURCES]
+        lines = self.item_lines[row * N_SOURCES : (row + 1) * N_SOURCES]
         return {
             name: line or None
             for name, line in zip(SOURCE_FIELDS, lines, strict=True)
@@ -324,7 +301,7 @@ class WcoColumns:
                 del column[n:]
             elif isinstance(column, DecimalColumn):
                 del column.values[n:]
-        del self.item_lines[n * _N_SOURCES :]
+        del self.item_lines[n * N_SOURCES :]
 
     def append_numbers(
         self, net: Decimal | None, gross: Decimal | None, quantity: Decimal | None,
@@ -347,11 +324,8 @@ _ITEM_COLUMNS = frozenset(
     export_country smelt1 smelt2 cast currency documents item_invalid net_mass_float
     gross_mass_float supplementary_float value_float""".split()
 )
-_SOURCE_INDEX = {name: k for k, name in enumerate(SOURCE_FIELDS)}
-_N_SOURCES = len(SOURCE_FIELDS)
 # An item's `item_lines` when its source lines are not in the columns (its model's are).
-NO_SOURCES = array("i", [NOT_READ] * _N_SOURCES)
-_PLACE = frozenset({"file", "line", "path"})
+NO_SOURCES = array("i", [NOT_READ] * N_SOURCES)
 
 
 def named(party: Party | None) -> bool:

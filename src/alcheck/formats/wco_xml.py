@@ -520,10 +520,10 @@ class WcoLocator(WcoReader):
 
     def __init__(self, name: str, decl: etree._Element, index: int, jurisdiction: Any) -> None:
         super().__init__(name, decl, index, jurisdiction)
-        shipment = child_named(decl, "GoodsShipment")
-        self.items = (
-            [] if shipment is None else children_named(shipment, "GovernmentAgencyGoodsItem")
-        )
+        shipment = self.shipment = child_named(decl, "GoodsShipment")
+        # The goods items' elements, listed when a finding first asks where an item read a
+        # field the columns have no source for (rare): listing them costs about 1 us an item.
+        self.items: list[etree._Element] | None = None
         export = child_named(shipment, "ExportCountry", "ID")
         value = element_text(export)
         self.export = (value, export) if export is not None and value else None
@@ -548,6 +548,12 @@ class WcoLocator(WcoReader):
         """Return where item `position` (from 0) read `field`, else where the item is."""
         data = self.item_data.get(position)
         if data is None:
+            if self.items is None:
+                shipment = self.shipment
+                self.items = (
+                    [] if shipment is None
+                    else children_named(shipment, "GovernmentAgencyGoodsItem")
+                )  # fmt: skip
             data = self.item_data[position] = self.item(self.items[position], self.export)
         return self.location(data["sources"].get(field, data["location"]))
 
