@@ -22,14 +22,16 @@ from typing import TYPE_CHECKING, cast
 
 from .errors import ImplementationError
 
+# The plain-model kernel first: the item reader and the findings builder import it, and
+# a missing one must be named as itself, not as the kernel that imports it.
 _COMPILED = (
-    "alcheck._fastmatch", "alcheck.formats._wcoitem", "alcheck.formats._cad",
-    "alcheck.formats._loose", "alcheck._plain", "alcheck._rule_findings",
+    "alcheck._plain", "alcheck._fastmatch", "alcheck.formats._wcoitem",
+    "alcheck.formats._cad", "alcheck.formats._loose", "alcheck._rule_findings",
     "alcheck._finding_json",
 )  # fmt: skip
 _TWINS = (
-    "alcheck._fastmatch_py", "alcheck.formats._wcoitem_py", "alcheck.formats._cad_py",
-    "alcheck.formats._loose_py", "alcheck._plain_py", "alcheck._rule_findings_py",
+    "alcheck._plain_py", "alcheck._fastmatch_py", "alcheck.formats._wcoitem_py",
+    "alcheck.formats._cad_py", "alcheck.formats._loose_py", "alcheck._rule_findings_py",
     "alcheck._finding_json_py",
 )  # fmt: skip
 
@@ -54,7 +56,7 @@ def _load() -> tuple[ModuleType | str, ...]:
 
 
 _loaded = _load()
-kernel, item_kernel, cad_kernel, loose_kernel, plain_kernel, findings_kernel, json_kernel = (
+plain_kernel, kernel, item_kernel, cad_kernel, loose_kernel, findings_kernel, json_kernel = (
     cast(ModuleType, module) for module in _loaded[:-1]
 )
 IMPLEMENTATION = cast(str, _loaded[-1])
