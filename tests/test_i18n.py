@@ -17,7 +17,7 @@ from babel.messages.pofile import read_po
 import alcheck
 from alcheck import cli
 from alcheck.i18n import date_text, number, translation
-from alcheck.messages import fill, missing_word, template_fields
+from alcheck.messages import fill, missing_word, template_pieces
 from alcheck.model import lenient_declaration
 from alcheck.report.run import Tally
 from alcheck.report.text import summary
@@ -164,8 +164,9 @@ def _count(word: str, text: str) -> int:
 def test_every_bundled_message_renders_with_every_value_missing_without_none() -> None:
     seen = 0
     for rule_id, lang, template in _templates():
-        fields = template_fields(template)
-        assert fields is not None, (rule_id, template)
+        split = template_pieces(template)
+        assert split is not None, (rule_id, template)
+        fields = split[1]
         text = fill(template, {}, {}, lang)
         seen += 1
         assert "{" not in text and "}" not in text, (rule_id, lang, text)

@@ -3,7 +3,7 @@
 
 from json.encoder import encode_basestring
 
-MAX_KEPT = 4096
+from alcheck._finding_json_py import MAX_KEPT
 cdef Py_ssize_t _MAX_KEPT = MAX_KEPT
 
 

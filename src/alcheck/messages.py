@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from .i18n import LANGS
@@ -41,25 +42,12 @@ class _Formatter(string.Formatter):
 FORMATTERS = {lang: _Formatter(lang) for lang in LANGS}
 
 
-# The placeholder names of each message template seen; None: a field that is not a plain
-# name (positional, dotted, indexed), which only the general formatter fills.
-_TEMPLATE_FIELDS: dict[str, tuple[str, ...] | None] = {}
-
-
-def template_fields(template: str) -> tuple[str, ...] | None:
-    """Return the placeholder names of a message template; None if one is not a name."""
-    fields = _TEMPLATE_FIELDS.get(template, ())
-    if fields == ():
-        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-        plain = all(n.isidentifier() for n in names)
-        fields = _TEMPLATE_FIELDS[template] = tuple(sorted(names)) if plain else None
-    return fields
-
-
+@lru_cache(maxsize=4096)  # a run fills a few hundred templates, millions of times
 def template_pieces(template: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     """Return a template as its literal texts and the names between them, in order (one
     literal more than names); None when a placeholder is not a bare name (a format spec,
-    a conversion, a positional, dotted or indexed field), which `fill` fills instead.
+    a conversion, a positional, dotted or indexed field): `fill` then uses the general
+    formatter.
 
     `literals[0] + format(v1) + literals[1] + ...` is `template.format_map(values)`
     without parsing the template again for every finding.
@@ -88,14 +76,18 @@ def fill(template: str, values: Mapping[str, Any], params: Mapping[str, str], la
     placeholder: messages are filled once per finding, millions of times at a gateway, and
     `values` may compute each value only when asked for it.
     """
-    fields = template_fields(template)
-    if fields is None:
+    split = template_pieces(template)
+    if split is None:
         return FORMATTERS[lang].format(template, **{**values, **params})
-    data: dict[str, Any] = {}
-    for name in fields:
+    literals, names = split
+    parts = [literals[0]]
+    for name, literal in zip(names, literals[1:], strict=True):
         value = params[name] if name in params else values.get(name)
-        data[name] = missing_word(lang, name) if value is None else value
-    return template.format_map(data)
+        if value is None:
+            value = missing_word(lang, name)
+        parts.append(value if type(value) is str else format(value))
+        parts.append(literal)
+    return "".join(parts)
 
 
 def citation_text(rule: CompiledRule) -> str:
